@@ -1,0 +1,261 @@
+"""The console adapter: lines typed in a terminal (or read from a script) become core events.
+
+It plays every part a chat platform would: people (``:as``), channels
+(``:in``), threads (``:reply``), reactions, buttons and message ids. The
+knowledge goes into the same database and through the same core as Slack's
+and Teams' events.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import Clock, system_clock
+from kbbot.config import Settings
+from kbbot.dispatch import handle
+from kbbot.events import (
+    Actor,
+    ButtonClicked,
+    CommandInvoked,
+    HomeOpened,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    Place,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from kbbot.replies import Reply
+from kbbot.services.asking import record_posted
+from kbbot.store.db import unit_of_work
+from kbbot_adapters.console.render import ButtonBoard, render_blocks
+
+PLATFORM = "console"
+WORKSPACE = "local"
+BOT = "kbbot"
+EMOJI = {"✅": "white_check_mark", "👍": "+1", "✔️": "heavy_check_mark"}
+
+HELP = """Console commands:
+  :as NAME [en|nl]        act as NAME (optionally with a platform language)
+  :in #CHANNEL [private]  go to a channel (private: only its members see its questions)
+  :dm                     talk to kbbot in a direct message
+  :reply N TEXT           reply in the thread of message #N (an answer, if #N is a question)
+  :react N EMOJI          react to message #N (✅ or white_check_mark accepts, 👍 or +1 upvotes)
+  :unreact N EMOJI        take a reaction back
+  :edit N TEXT            edit your message #N        :delete N   delete your message #N
+  :click N                click button [N]            :home       open your kbbot home
+  :help                   this help                   :quit       leave
+Lines starting with / are commands (/ask, /kb, /experts, /expertise); other lines are messages;
+"@kbbot …" in a message addresses the bot."""
+
+
+class ConsoleSession:
+    """One terminal conversation: the current person and place, and the messages seen so far."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings, out: Callable[[str], None],
+                 clock: Clock = system_clock) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.out = out
+        self.clock = clock
+        self.user = "alice"
+        self.user_locale: str | None = None
+        self.place = Place(id="C-general", kind="channel", name="general")
+        self.board = ButtonBoard()
+        # A run prefix keeps platform ids unique across console sessions on the same database.
+        self.run_id = f"{time.time_ns():x}"
+        self.numbers = itertools.count(1)
+        self.messages: dict[int, tuple[str, Place, str]] = {}  # number -> (message id, place, author)
+        self.events = itertools.count(1)
+
+    # -- the platform's side ------------------------------------------------------------------
+    def _new_message(self, place: Place, author: str) -> tuple[int, str]:
+        number = next(self.numbers)
+        message_id = f"{self.run_id}.{number}"
+        self.messages[number] = (message_id, place, author)
+        return number, message_id
+
+    def _base(self, place: Place | None = None) -> dict[str, object]:
+        return {"platform": PLATFORM, "workspace_id": WORKSPACE, "workspace_name": "Local console",
+                "event_id": f"{self.run_id}-{next(self.events)}",
+                "actor": Actor(id=self.user, name=self.user.capitalize(), locale=self.user_locale),
+                "conversation": place or self.place, "occurred_at": self.clock()}
+
+    def _dispatch(self, event: object) -> None:
+        now: datetime = self.clock()
+        with unit_of_work(self.sessions) as session:
+            replies = handle(session, event, now, self.settings)  # type: ignore[arg-type]
+        self._deliver(replies)
+
+    def _deliver(self, replies: Iterable[Reply]) -> None:
+        posted: dict[int, str] = {}
+        for reply in replies:
+            self._show(reply, posted)
+
+    def _show(self, reply: Reply, posted: dict[int, str]) -> None:
+        if reply.home_of:
+            self.out(f"  kbbot home of {reply.home_of}:")
+            self.out("\n".join(render_blocks(reply, self.board, None)))
+            return
+        if reply.ephemeral_to:
+            self.out(f"  kbbot → only {reply.ephemeral_to} sees this:")
+            self.out("\n".join(render_blocks(reply, self.board, None)))
+            return
+        if reply.dm_to:
+            place = Place(id=f"D-{reply.dm_to}", kind="dm", name=f"dm-{reply.dm_to}")
+            number, message_id = self._new_message(place, BOT)
+            self.out(f"#{number} kbbot → DM to {reply.dm_to}:")
+            self.out("\n".join(render_blocks(reply, self.board, message_id)))
+            return
+        place = self._place_of(reply.conversation_id)
+        thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+        number, message_id = self._new_message(place, BOT)
+        where = f"#{place.name}" + (f" (thread of #{self._number_of(thread)})" if thread else "")
+        self.out(f"#{number} kbbot in {where}:")
+        self.out("\n".join(render_blocks(reply, self.board, message_id)))
+        if reply.anchor is not None:
+            posted[reply.anchor.id] = message_id
+            with unit_of_work(self.sessions) as session:
+                record_posted(session, reply.anchor, message_id)
+
+    def _place_of(self, conversation_id: str | None) -> Place:
+        for _, place, _ in self.messages.values():
+            if place.id == conversation_id:
+                return place
+        if conversation_id == self.place.id:
+            return self.place
+        name = (conversation_id or "unknown").removeprefix("C-")
+        return Place(id=conversation_id or "unknown", kind="channel", name=name)
+
+    def _number_of(self, message_id: str | None) -> str:
+        return next((str(n) for n, (mid, _, _) in self.messages.items() if mid == message_id), "?")
+
+    # -- what the person types ----------------------------------------------------------------
+    def feed(self, line: str) -> bool:
+        """Handle one typed line; False when the person wants to leave."""
+        line = line.rstrip("\n")
+        stripped = line.strip()
+        if not stripped or stripped.startswith("# "):
+            return True
+        if stripped.startswith(":"):
+            return self._console_command(stripped)
+        if stripped.startswith("/"):
+            name, _, text = stripped[1:].partition(" ")
+            self._dispatch(CommandInvoked(**self._base(), command=name, text=text))  # type: ignore[arg-type]
+            return True
+        number, message_id = self._new_message(self.place, self.user)
+        self.out(f"  (message #{number})")
+        mentions_bot = "@kbbot" in line.casefold()
+        text = line.replace("@kbbot", "").replace("@KBBOT", "").strip() if mentions_bot else line
+        self._dispatch(MessagePosted(**self._base(), message_id=message_id, text=text,  # type: ignore[arg-type]
+                                     mentions_bot=mentions_bot))
+        return True
+
+    def _message(self, token: str) -> tuple[str, Place, str] | None:
+        found = self.messages.get(int(token.lstrip("#"))) if token.lstrip("#").isdigit() else None
+        if found is None:
+            self.out(f"  (no message {token})")
+        return found
+
+    def _console_command(self, line: str) -> bool:
+        verb, _, rest = line[1:].partition(" ")
+        args = rest.split()
+        if verb in ("quit", "exit", "q"):
+            return False
+        if verb == "help":
+            self.out(HELP)
+        elif verb == "as" and args:
+            self.user = args[0].lstrip("@").casefold()
+            self.user_locale = args[1] if len(args) > 1 else None
+            self.out(f"  (you are {self.user})")
+        elif verb == "in" and args:
+            name = args[0].lstrip("#")
+            kind = "private" if len(args) > 1 and args[1] == "private" else "channel"
+            self.place = Place(id=f"C-{name}", kind=kind, name=name)
+            self.out(f"  (in #{name}{', private' if kind == 'private' else ''})")
+        elif verb == "dm":
+            self.place = Place(id=f"D-{self.user}", kind="dm", name=f"dm-{self.user}")
+            self.out("  (in a direct message with kbbot)")
+        elif verb == "reply" and len(args) >= 2:
+            self._reply(args[0], rest.split(maxsplit=1)[1])
+        elif verb in ("react", "unreact") and len(args) == 2:
+            if found := self._message(args[0]):
+                message_id, place, _ = found
+                cls = ReactionAdded if verb == "react" else ReactionRemoved
+                reaction = EMOJI.get(args[1], args[1].strip(":"))
+                self._dispatch(cls(**self._base(place), message_id=message_id, reaction=reaction))  # type: ignore[arg-type]
+        elif verb == "edit" and len(args) >= 2:
+            if found := self._message(args[0]):
+                message_id, place, _ = found
+                self._dispatch(MessageEdited(**self._base(place), message_id=message_id,  # type: ignore[arg-type]
+                                             text=rest.split(maxsplit=1)[1]))
+        elif verb == "delete" and len(args) == 1:
+            if found := self._message(args[0]):
+                message_id, place, _ = found
+                self._dispatch(MessageDeleted(**self._base(place), message_id=message_id))  # type: ignore[arg-type]
+        elif verb == "click" and len(args) == 1 and args[0].isdigit():
+            self._click(int(args[0]))
+        elif verb == "home":
+            self._dispatch(HomeOpened(**self._base()))  # type: ignore[arg-type]
+        else:
+            self.out(f"  (unknown console command {line.split()[0]!r}; :help lists them)")
+        return True
+
+    def _reply(self, token: str, text: str) -> None:
+        found = self._message(token)
+        if found is None:
+            return
+        parent_id, place, _ = found
+        number, message_id = self._new_message(place, self.user)
+        self.out(f"  (message #{number} in the thread of #{token.lstrip('#')})")
+        self._dispatch(MessagePosted(**self._base(place), message_id=message_id,  # type: ignore[arg-type]
+                                     thread_id=parent_id, text=text))
+
+    def _click(self, number: int) -> None:
+        entry = self.board.buttons.get(number)
+        if entry is None:
+            self.out(f"  (no button [{number}])")
+            return
+        button, message_id = entry
+        self._dispatch(ButtonClicked(**self._base(), action_id=button.action_id,  # type: ignore[arg-type]
+                                     value=button.value, message_id=message_id))
+
+
+def run(sessions: sessionmaker[Session], settings: Settings, stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout) -> int:
+    """Read lines until end of input or ``:quit``; echo them when they come from a script."""
+
+    def out(text: str) -> None:
+        print(text, file=stdout, flush=True)
+
+    console = ConsoleSession(sessions, settings, out)
+    interactive = stdin.isatty()
+    if interactive:
+        out("kbbot console: you are alice in #general. Type :help for console commands, /kb help for kbbot's.")
+    while True:
+        prompt = f"{console.user} in {_place_label(console)}> "
+        if interactive:
+            try:
+                line = input(prompt)
+            except EOFError:
+                break
+        else:
+            line = stdin.readline()
+            if not line:
+                break
+            if line.strip():
+                out(prompt + line.rstrip("\n"))
+        if not console.feed(line):
+            break
+    return 0
+
+
+def _place_label(console: ConsoleSession) -> str:
+    return "a DM" if console.place.kind == "dm" else f"#{console.place.name}"

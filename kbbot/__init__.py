@@ -1,0 +1,7 @@
+"""kbbot: a platform-neutral knowledge-sharing core.
+
+Nothing in this package imports a chat platform's SDK: adapters translate
+platform payloads into :mod:`kbbot.events` and render :mod:`kbbot.replies`.
+"""
+
+__version__ = "0.1.0"

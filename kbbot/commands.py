@@ -1,0 +1,291 @@
+"""One command grammar for every platform, parsed once.
+
+Slack's ``/ask how …``, Teams' ``ask how …`` (after the bot's mention is
+stripped) and the console's ``/ask how …`` all reach :func:`parse`. The
+parser never raises on user input: anything it cannot read becomes a
+:class:`UsageError` naming the catalogue message to show.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, available_timezones
+
+from kbbot.config import MAX_TEXT_LENGTH
+from kbbot.tags import normalise
+
+MAX_TAGS = 10
+LOCALES = ("en", "nl")
+
+
+@dataclass(frozen=True)
+class UsageError:
+    """Something the person typed that we can't act on; ``key`` names the localised message."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ask:
+    text: str
+    tags: tuple[str, ...] = ()
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Search:
+    query: str
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    locale: str | None = None
+    timezone: str | None = None
+    prompts: bool | None = None
+    digest: bool | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    pass
+
+
+@dataclass(frozen=True)
+class Experts:
+    tag: str
+
+
+@dataclass(frozen=True)
+class ExpertiseAdd:
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExpertiseRemove:
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExpertiseList:
+    pass
+
+
+@dataclass(frozen=True)
+class FlagAnswer:
+    answer_id: int
+    kind: str
+    reason: str | None = None
+
+
+Command = (
+    Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
+    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer
+)
+
+# Words a person may start a plain message with (Teams, a DM, an @mention):
+# English and Dutch both work, whatever the person's language setting.
+VERBS: dict[str, tuple[str, str]] = {
+    "ask": ("ask", ""),
+    "vraag": ("ask", ""),
+    "search": ("kb", "search"),
+    "zoek": ("kb", "search"),
+    "experts": ("experts", ""),
+    "expertise": ("expertise", ""),
+    "settings": ("kb", "settings"),
+    "instellingen": ("kb", "settings"),
+    "help": ("kb", "help"),
+    "hulp": ("kb", "help"),
+    "stats": ("kb", "stats"),
+    "statistieken": ("kb", "stats"),
+    "flag": ("kb", "flag"),
+    "markeer": ("kb", "flag"),
+}
+
+_TAG_TOKEN = re.compile(r"^#[^\s#][^\s]*$")
+_ON = {"on", "aan", "yes", "ja", "true", "1"}
+_OFF = {"off", "uit", "no", "nee", "false", "0"}
+
+
+def _too_long(text: str) -> UsageError | None:
+    if len(text) > MAX_TEXT_LENGTH:
+        return UsageError("error.too_long", {"limit": str(MAX_TEXT_LENGTH), "length": str(len(text))})
+    return None
+
+
+def parse(command: str, text: str) -> Command | UsageError:
+    """Parse a slash command (``ask``, ``kb``, ``experts``, ``expertise``) and its text."""
+    name = command.strip().lstrip("/").casefold()
+    if error := _too_long(text):
+        return error
+    text = text.strip()
+    if name in ("ask", "vraag"):
+        return _parse_ask(text)
+    if name == "kb":
+        sub, _, rest = text.partition(" ")
+        return _parse_kb(sub.casefold(), rest.strip())
+    if name == "experts":
+        return _parse_experts(text)
+    if name == "expertise":
+        sub, _, rest = text.partition(" ")
+        return _parse_expertise(sub.casefold(), rest.strip())
+    return UsageError("error.unknown_command", {"command": command[:40]})
+
+
+def parse_message(text: str) -> Command | UsageError:
+    """Parse a plain message addressed to the bot: ``ask …``, ``zoek …``, ``help``."""
+    if error := _too_long(text):
+        return error
+    verb, _, rest = text.strip().partition(" ")
+    target = VERBS.get(verb.casefold())
+    if target is None:
+        return UsageError("error.unknown_command", {"command": verb[:40]})
+    command, sub = target
+    return parse(command, f"{sub} {rest}".strip() if sub else rest)
+
+
+def _parse_ask(text: str) -> Ask | UsageError:
+    tokens = text.split()
+    anonymous = False
+    while tokens and tokens[0].startswith("-") and len(tokens[0]) > 1:
+        flag = tokens.pop(0)
+        if flag in ("--anon", "--anonymous", "-a", "--anoniem"):
+            anonymous = True
+        elif flag == "--":
+            break
+        else:
+            return UsageError("usage.ask_flag", {"flag": flag[:40]})
+    tags: list[str] = []
+    while tokens and _TAG_TOKEN.match(tokens[-1]):
+        tag = normalise(tokens.pop())
+        if tag and tag not in tags:
+            tags.insert(0, tag)
+    # Inline #tags ("how do I restart #kubernetes pods") count too but stay in the text.
+    for token in tokens:
+        if _TAG_TOKEN.match(token):
+            tag = normalise(token.rstrip("?!.,;:"))
+            if tag and tag not in tags:
+                tags.append(tag)
+    question = " ".join(tokens).strip()
+    if not question:
+        return UsageError("usage.ask")
+    if len(tags) > MAX_TAGS:
+        return UsageError("error.too_many_tags", {"limit": str(MAX_TAGS)})
+    return Ask(text=_keep_original_spacing(text, question), tags=tuple(tags), anonymous=anonymous)
+
+
+def _keep_original_spacing(original: str, question: str) -> str:
+    """Prefer the text as typed (line breaks included) when only flags and trailing tags were cut."""
+    words = question.split()
+    start = original.find(words[0])
+    end = original.rfind(words[-1]) + len(words[-1])
+    candidate = original[start:end] if 0 <= start < end else question
+    return candidate if candidate.split() == words else question
+
+
+def _parse_kb(sub: str, rest: str) -> Command | UsageError:
+    if sub in ("", "help", "hulp"):
+        return Help()
+    if sub in ("search", "zoek"):
+        return Search(query=rest) if rest else UsageError("usage.search")
+    if sub in ("stats", "statistieken"):
+        return Stats()
+    if sub in ("settings", "instellingen"):
+        return _parse_settings(rest)
+    if sub in ("flag", "markeer"):
+        return _parse_flag(rest)
+    return UsageError("usage.kb", {"command": sub[:40]})
+
+
+def _parse_settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:
+    tokens = rest.split()
+    if not tokens:
+        return ShowSettings()
+    if len(tokens) % 2:
+        return UsageError("usage.settings")
+    changes: dict[str, object] = {}
+    for key, value in zip(tokens[::2], tokens[1::2]):
+        key, lowered = key.casefold(), value.casefold()
+        if key in ("language", "taal", "locale"):
+            if lowered not in LOCALES:
+                return UsageError("usage.settings_language", {"value": value[:40]})
+            changes["locale"] = lowered
+        elif key in ("timezone", "tijdzone", "tz"):
+            zone = _timezone(value)
+            if zone is None:
+                return UsageError("usage.settings_timezone", {"value": value[:64]})
+            changes["timezone"] = zone
+        elif key in ("prompts", "prompt"):
+            if (flag := _on_off(lowered)) is None:
+                return UsageError("usage.settings")
+            changes["prompts"] = flag
+        elif key in ("digest", "samenvatting"):
+            if (flag := _on_off(lowered)) is None:
+                return UsageError("usage.settings")
+            changes["digest"] = flag
+        else:
+            return UsageError("usage.settings")
+    return ChangeSettings(**changes)  # type: ignore[arg-type]
+
+
+def _on_off(value: str) -> bool | None:
+    return True if value in _ON else False if value in _OFF else None
+
+
+def _timezone(value: str) -> str | None:
+    """The IANA name as the tz database spells it, matched case-insensitively."""
+    if "/" not in value and value.upper() != "UTC":
+        return None
+    zone = _zones().get(value.casefold())
+    if zone is None:
+        return None
+    ZoneInfo(zone)
+    return zone
+
+
+@lru_cache(maxsize=1)
+def _zones() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
+
+
+def _parse_flag(rest: str) -> FlagAnswer | UsageError:
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 2 or not parts[0].lstrip("#").isdigit():
+        return UsageError("usage.flag")
+    kind = {"outdated": "outdated", "verouderd": "outdated", "incorrect": "incorrect", "onjuist": "incorrect"}.get(
+        parts[1].casefold()
+    )
+    if kind is None:
+        return UsageError("usage.flag")
+    reason = parts[2].strip() if len(parts) > 2 else None
+    return FlagAnswer(answer_id=int(parts[0].lstrip("#")), kind=kind, reason=reason or None)
+
+
+def _parse_experts(text: str) -> Experts | UsageError:
+    tag = normalise(text) if text and len(text.split()) == 1 else None
+    return Experts(tag=tag) if tag else UsageError("usage.experts")
+
+
+def _parse_expertise(sub: str, rest: str) -> Command | UsageError:
+    if sub in ("list", "lijst", ""):
+        return ExpertiseList()
+    if sub not in ("add", "toevoegen", "remove", "verwijderen"):
+        return UsageError("usage.expertise")
+    tags = tuple(dict.fromkeys(t for t in (normalise(raw) for raw in re.split(r"[\s,]+", rest)) if t))
+    if not tags:
+        return UsageError("usage.expertise")
+    if len(tags) > MAX_TAGS:
+        return UsageError("error.too_many_tags", {"limit": str(MAX_TAGS)})
+    return ExpertiseAdd(tags) if sub in ("add", "toevoegen") else ExpertiseRemove(tags)

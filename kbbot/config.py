@@ -1,0 +1,42 @@
+"""Settings, read once from ``KBBOT_*`` environment variables and ``.env``.
+
+One object is built at the edge (the CLI or a test) and passed in; nothing
+reads the environment behind the caller's back.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_TEXT_LENGTH = 4000
+"""Longest question, answer or search text accepted, in characters."""
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure."""
+
+    model_config = SettingsConfigDict(env_prefix="KBBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///kbbot.db", description="SQLAlchemy URL")
+    default_locale: str = "en"
+    default_timezone: str = "Europe/Amsterdam"
+    suggestion_limit: int = 3
+    expert_limit: int = 3
+
+    # Slack (issue: Slack adapter)
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str | None = None
+
+    # Microsoft Teams (issue: Teams adapter)
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_app_type: str = "MultiTenant"
+    teams_tenant_id: str | None = None
+
+    host: str = "127.0.0.1"
+    port: int = 3000

@@ -1,0 +1,173 @@
+"""The core's single entry point: one inbound event in, the replies to show out.
+
+:func:`handle` runs inside the caller's transaction. It first records the
+event's platform id under a unique key; a repeated delivery finds the key
+taken and returns no replies, so retries are harmless even across replicas.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kbbot import actions, commands
+from kbbot.config import MAX_TEXT_LENGTH, Settings
+from kbbot.events import (
+    ButtonClicked,
+    CommandInvoked,
+    HomeOpened,
+    InboundEvent,
+    MembersSynced,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from kbbot.i18n import t
+from kbbot.replies import Reply, Text
+from kbbot.services import answering, asking, directory, home, lookup, profile
+from kbbot.store.models import InboundEvent as InboundEventRow
+from kbbot.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+def claim(session: Session, event: InboundEvent, now: datetime) -> bool:
+    """Record the event's id; False when it was already recorded (a retry or duplicate)."""
+    try:
+        with session.begin_nested():
+            session.add(InboundEventRow(platform=event.platform, event_key=event.event_id,
+                                        payload=event.model_dump(mode="json"), status="done", attempts=1,
+                                        received_at=now, processed_at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def handle(session: Session, event: InboundEvent, now: datetime, settings: Settings,
+           already_claimed: bool = False) -> list[Reply]:
+    """Apply ``event`` to the knowledge base and return what to show, in order.
+
+    ``already_claimed`` is for callers that recorded the event themselves
+    (an adapter that persists before acknowledging, then works).
+    """
+    if not already_claimed and not claim(session, event, now):
+        log.info("duplicate delivery %s/%s ignored", event.platform, event.event_id)
+        return []
+    if event.actor.is_bot:
+        return []
+    space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
+    person = directory.person(session, space, event.actor, now, settings.default_timezone)
+    where = directory.conversation(session, space, event.conversation, now)
+    if isinstance(event, MembersSynced):
+        directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
+        return []
+    if not isinstance(event, HomeOpened):
+        directory.join(session, where, person, now)
+    session.flush()
+    turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
+    return _route(turn, event)
+
+
+def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
+    match event:
+        case CommandInvoked(command=name, text=text):
+            return run_command(turn, commands.parse(name, text))
+        case MessagePosted():
+            return _message(turn, event)
+        case MessageEdited(message_id=message_id, text=text):
+            answer = answering.answer_for_message(turn, message_id)
+            if answer is None or len(text) > MAX_TEXT_LENGTH:
+                return []
+            return answering.edit(turn, answer, text)
+        case MessageDeleted(message_id=message_id):
+            answer = answering.answer_for_message(turn, message_id)
+            return answering.retract(turn, answer) if answer else []
+        case ReactionAdded(message_id=message_id, reaction=reaction):
+            return answering.react(turn, message_id, reaction, added=True)
+        case ReactionRemoved(message_id=message_id, reaction=reaction):
+            return answering.react(turn, message_id, reaction, added=False)
+        case ButtonClicked():
+            return _button(turn, event)
+        case HomeOpened():
+            return home.home(turn)
+    return []
+
+
+def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
+    if event.thread_id and event.thread_id != event.message_id:
+        question = answering.question_in_thread(turn, event.thread_id)
+        if question is not None:
+            if len(event.text) > MAX_TEXT_LENGTH:
+                return [turn.notice("error.too_long", limit=MAX_TEXT_LENGTH, length=len(event.text))]
+            return answering.capture(turn, question, event.message_id, event.text)
+    if event.mentions_bot or turn.conversation.kind.value == "dm":
+        # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
+        parsed = commands.parse_message(event.text)
+        if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":
+            parsed = commands.parse("ask", event.text)
+        return run_command(turn, parsed)
+    return []
+
+
+def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
+    value = event.value
+    number = int(value) if value.isdigit() else None
+    match event.action_id:
+        case actions.ACCEPT if number is not None:
+            return answering.accept(turn, number)
+        case actions.UPVOTE if number is not None:
+            return answering.vote(turn, number)
+        case actions.FLAG_OUTDATED if number is not None:
+            return answering.flag(turn, number, "outdated", None)
+        case actions.ASK_ANYWAY if number is not None:
+            return asking.ask_anyway(turn, number)
+        case actions.THIS_ANSWERS_IT:
+            return asking.this_answers_it(turn, value)
+        case actions.SET_LANGUAGE:
+            profile.set_language(turn, value)
+            return home.home(turn)
+        case actions.TOGGLE_PROMPTS:
+            profile.toggle(turn, "prompts")
+            return home.home(turn)
+        case actions.TOGGLE_DIGEST:
+            profile.toggle(turn, "digest")
+            return home.home(turn)
+    log.warning("unknown button %r with value %r", event.action_id, value[:40])
+    return [turn.notice("error.unknown_action")]
+
+
+def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> list[Reply]:
+    """Carry out a parsed command; a usage error becomes a short localised usage line."""
+    match parsed:
+        case commands.UsageError(key=key, params=params):
+            text = t(turn.locale, key, **params)
+            usage = t(turn.locale, "usage.hint")
+            return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
+        case commands.Ask():
+            return asking.ask(turn, parsed)
+        case commands.Search():
+            return lookup.search_command(turn, parsed)
+        case commands.Help():
+            return lookup.help_command(turn)
+        case commands.Experts():
+            return lookup.experts_command(turn, parsed)
+        case commands.ShowSettings():
+            return profile.show_settings(turn)
+        case commands.ChangeSettings():
+            return profile.change_settings(turn, parsed)
+        case commands.Stats():
+            return profile.stats_command(turn)
+        case commands.ExpertiseAdd():
+            return profile.expertise_add(turn, parsed)
+        case commands.ExpertiseRemove():
+            return profile.expertise_remove(turn, parsed)
+        case commands.ExpertiseList():
+            return profile.expertise_list(turn)
+        case commands.FlagAnswer(answer_id=answer_id, kind=kind, reason=reason):
+            return answering.flag(turn, answer_id, kind, reason)
+    raise AssertionError(f"unhandled command {parsed!r}")

@@ -1,0 +1,29 @@
+"""Every message a person sees, in English and Dutch side by side.
+
+Code paths only name a key; :func:`t` picks the person's language and fills
+in the values. A test checks that each key exists in both languages with the
+same placeholders.
+"""
+
+from __future__ import annotations
+
+from kbbot.i18n.catalogue import MESSAGES
+
+LOCALES = ("en", "nl")
+DEFAULT_LOCALE = "en"
+
+
+class _Params(dict[str, object]):
+    """Leaves an unknown placeholder visible instead of failing a user-facing reply."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(locale: str, key: str, **params: object) -> str:
+    """The message ``key`` in ``locale`` (falling back to English), with ``params`` filled in."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        raise KeyError(f"no message {key!r} in the catalogue")
+    template = entry.get(locale) or entry[DEFAULT_LOCALE]
+    return template.format_map(_Params(params))

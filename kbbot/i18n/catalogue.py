@@ -1,0 +1,259 @@
+"""The message catalogue: every user-facing string, English and Dutch side by side.
+
+Keep entries short; chat is read on phones. Placeholders in ``{braces}``
+must be the same in both languages (a test checks).
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # Questions and asking
+    "question.heading": {"en": "❓ Question from {asker}", "nl": "❓ Vraag van {asker}"},
+    "question.heading_anonymous": {"en": "❓ Anonymous question", "nl": "❓ Anonieme vraag"},
+    "question.anonymous": {"en": "anonymous", "nl": "anoniem"},
+    "question.reply_hint": {
+        "en": "Reply in this thread to answer; the asker can accept the best answer with ✅.",
+        "nl": "Antwoord in deze thread; wie de vraag stelde, accepteert het beste antwoord met ✅.",
+    },
+    "where.dm": {"en": "a direct message", "nl": "een privébericht"},
+    "suggest.heading": {
+        "en": "These colleagues' answers may already help. Does one answer your question?",
+        "nl": "Deze antwoorden van collega's helpen misschien al. Beantwoordt een ervan je vraag?",
+    },
+    "ask.no_channel": {
+        "en": "Ask in a channel so colleagues can answer, or ask an admin to set a questions channel.",
+        "nl": "Stel je vraag in een kanaal zodat collega's kunnen antwoorden, of vraag een beheerder een vragenkanaal in te stellen.",
+    },
+    "ask.posted_anonymously": {
+        "en": "Your question is posted anonymously in {channel}. Only you will be told about answers.",
+        "nl": "Je vraag staat anoniem in {channel}. Alleen jij krijgt bericht over antwoorden.",
+    },
+    "ask.posted_elsewhere": {
+        "en": "Your question is posted in {channel}.",
+        "nl": "Je vraag staat in {channel}.",
+    },
+    "ask.experts_lead": {
+        "en": "Colleagues who know about {tags}, could you help?",
+        "nl": "Collega's die verstand hebben van {tags}, kunnen jullie helpen?",
+    },
+    "ask.expert_dm": {
+        "en": "A colleague asks about {tags} in {channel}, and you know about that:",
+        "nl": "Een collega heeft een vraag over {tags} in {channel}, en daar weet jij van:",
+    },
+    "ask.expert_dm_hint": {
+        "en": "Answer in the question's thread; your answer helps everyone who asks later.",
+        "nl": "Antwoord in de thread van de vraag; je antwoord helpt iedereen die het later vraagt.",
+    },
+    "draft.gone": {
+        "en": "That question was already handled.",
+        "nl": "Die vraag is al afgehandeld.",
+    },
+    "draft.posting": {"en": "Asking your colleagues…", "nl": "Je collega's worden gevraagd…"},
+    "draft.resolved": {
+        "en": "Glad it was already answered. Nothing was posted.",
+        "nl": "Fijn dat het al beantwoord was. Er is niets geplaatst.",
+    },
+    # Answers
+    "answer.by": {"en": "answer {id} by {author}", "nl": "antwoord {id} van {author}"},
+    "answer.accepted_mark": {"en": "✅ accepted", "nl": "✅ geaccepteerd"},
+    "answer.votes": {"en": "👍 {count}", "nl": "👍 {count}"},
+    "answer.flagged_outdated": {"en": "⚠️ flagged outdated ({count})", "nl": "⚠️ gemarkeerd als verouderd ({count})"},
+    "answer.new_for_asker": {
+        "en": "{author} answered your question “{question}”",
+        "nl": "{author} heeft je vraag “{question}” beantwoord",
+    },
+    "answer.accept_hint": {
+        "en": "Accept the answer that solved it: it helps the next person who asks.",
+        "nl": "Accepteer het antwoord dat je hielp: daar heeft de volgende vraagsteller ook wat aan.",
+    },
+    "answer.not_found": {
+        "en": "That answer no longer exists or is not visible to you.",
+        "nl": "Dat antwoord bestaat niet meer of is niet zichtbaar voor jou.",
+    },
+    "answer.only_asker_accepts": {
+        "en": "Only the person who asked can accept an answer. You can upvote it with 👍.",
+        "nl": "Alleen wie de vraag stelde kan een antwoord accepteren. Jij kunt het een 👍 geven.",
+    },
+    "answer.no_self_vote": {
+        "en": "You can't upvote your own answer.",
+        "nl": "Je kunt je eigen antwoord geen 👍 geven.",
+    },
+    "answer.accepted_confirmation": {
+        "en": "You accepted {author}'s answer. Thanks for closing the loop!",
+        "nl": "Je hebt het antwoord van {author} geaccepteerd. Bedankt voor het afronden!",
+    },
+    "answer.accepted_in_thread": {
+        "en": "✅ {asker} accepted the answer by {author}.",
+        "nl": "✅ {asker} heeft het antwoord van {author} geaccepteerd.",
+    },
+    "answer.accepted_for_author": {
+        "en": "🎉 Your answer to “{question}” was accepted. Thank you for sharing what you know!",
+        "nl": "🎉 Je antwoord op “{question}” is geaccepteerd. Bedankt voor het delen van je kennis!",
+    },
+    # Flags
+    "flag.kind.outdated": {"en": "outdated", "nl": "verouderd"},
+    "flag.kind.incorrect": {"en": "incorrect", "nl": "onjuist"},
+    "flag.recorded": {
+        "en": "Thanks, the answer is marked {kind}. Its author is asked to update it.",
+        "nl": "Bedankt, het antwoord is gemarkeerd als {kind}. De auteur wordt gevraagd het bij te werken.",
+    },
+    "flag.already": {"en": "You already flagged that answer.", "nl": "Je hebt dat antwoord al gemarkeerd."},
+    "flag.for_author": {
+        "en": "A colleague marked your answer to “{question}” as {kind}: {reason}. Edit it in its thread to update it.",
+        "nl": "Een collega markeerde je antwoord op “{question}” als {kind}: {reason}. Pas het aan in de thread om het bij te werken.",
+    },
+    "flag.no_reason": {"en": "no reason given", "nl": "geen reden opgegeven"},
+    # Search results
+    "hit.asked_by": {"en": "asked by {asker}", "nl": "gevraagd door {asker}"},
+    "hit.accepted": {"en": "✅ {author}: {answer}", "nl": "✅ {author}: {answer}"},
+    "hit.answers": {"en": "{count} answer(s)", "nl": "{count} antwoord(en)"},
+    "hit.outdated_warning": {"en": "⚠️ may be outdated", "nl": "⚠️ mogelijk verouderd"},
+    "search.heading": {"en": "{count} result(s) for “{query}”", "nl": "{count} resultaat/resultaten voor “{query}”"},
+    "search.none": {
+        "en": "Nothing found for “{query}”. Ask your colleagues with /ask.",
+        "nl": "Niets gevonden voor “{query}”. Vraag het je collega's met /ask.",
+    },
+    # Experts and expertise
+    "experts.heading": {"en": "Who knows about #{tag}", "nl": "Wie weet iets van #{tag}"},
+    "experts.none": {
+        "en": "Nobody has declared or earned #{tag} yet. Ask the question with /ask and tag it #{tag}.",
+        "nl": "Nog niemand heeft #{tag} opgegeven of verdiend. Stel je vraag met /ask en tag hem met #{tag}.",
+    },
+    "experts.declared": {"en": "declared", "nl": "opgegeven"},
+    "experts.accepted": {"en": "{count} accepted answer(s)", "nl": "{count} geaccepteerd(e) antwoord(en)"},
+    "experts.upvotes": {"en": "{count} upvote(s)", "nl": "{count} duim(en) omhoog"},
+    "expertise.added": {"en": "Added to your expertise: {tags}", "nl": "Toegevoegd aan je expertise: {tags}"},
+    "expertise.removed": {"en": "Removed from your expertise: {tags}", "nl": "Verwijderd uit je expertise: {tags}"},
+    "expertise.none_removed": {
+        "en": "None of those tags were in your expertise.",
+        "nl": "Geen van die tags stond in je expertise.",
+    },
+    "expertise.empty": {
+        "en": "You have no expertise tags yet. Add some with /expertise add kubernetes python",
+        "nl": "Je hebt nog geen expertisetags. Voeg ze toe met /expertise add kubernetes python",
+    },
+    "expertise.heading": {"en": "Your expertise", "nl": "Jouw expertise"},
+    "expertise.declared": {"en": "Declared: {tags}", "nl": "Opgegeven: {tags}"},
+    "expertise.earned": {"en": "Earned by accepted answers: {tags}", "nl": "Verdiend met geaccepteerde antwoorden: {tags}"},
+    "expertise.earned_tag": {"en": "#{tag} ({count})", "nl": "#{tag} ({count})"},
+    # Settings
+    "settings.heading": {"en": "Your settings", "nl": "Je instellingen"},
+    "settings.language": {"en": "Language: {value}", "nl": "Taal: {value}"},
+    "settings.timezone": {"en": "Timezone: {value}", "nl": "Tijdzone: {value}"},
+    "settings.prompts": {"en": "Weekly 'what did you learn?' prompt: {value}", "nl": "Wekelijkse vraag 'wat heb je geleerd?': {value}"},
+    "settings.digest": {"en": "Weekly digest: {value}", "nl": "Wekelijkse samenvatting: {value}"},
+    "settings.on": {"en": "on", "nl": "aan"},
+    "settings.off": {"en": "off", "nl": "uit"},
+    "settings.how": {
+        "en": "Change with /kb settings language nl|en, timezone Europe/Amsterdam, prompts on|off, digest on|off",
+        "nl": "Wijzig met /kb settings taal nl|en, tijdzone Europe/Amsterdam, prompts aan|uit, digest aan|uit",
+    },
+    "settings.saved": {"en": "Settings saved.", "nl": "Instellingen opgeslagen."},
+    "language.en": {"en": "English", "nl": "Engels"},
+    "language.nl": {"en": "Dutch", "nl": "Nederlands"},
+    # Stats and stages
+    "stats.heading": {"en": "Your knowledge sharing", "nl": "Jouw kennisdeling"},
+    "stats.questions": {"en": "Questions asked: {count}", "nl": "Vragen gesteld: {count}"},
+    "stats.answers": {"en": "Answers given: {count}", "nl": "Antwoorden gegeven: {count}"},
+    "stats.accepted": {"en": "Answers accepted: {count}", "nl": "Antwoorden geaccepteerd: {count}"},
+    "stats.upvotes": {"en": "Upvotes received: {count}", "nl": "Duimen ontvangen: {count}"},
+    "stats.stage": {"en": "Your stage: {stage}", "nl": "Jouw fase: {stage}"},
+    "stage.consuming": {"en": "consuming", "nl": "consumeren"},
+    "stage.contributing": {"en": "contributing", "nl": "bijdragen"},
+    "stage.creating": {"en": "creating", "nl": "creëren"},
+    "stage.next.consuming": {
+        "en": "Next step: answer a question in your field, or upvote an answer that helped you.",
+        "nl": "Volgende stap: beantwoord een vraag uit jouw vakgebied, of geef een 👍 aan een antwoord dat je hielp.",
+    },
+    "stage.next.contributing": {
+        "en": "Next step: share what you learned this week, or answer so well it gets accepted.",
+        "nl": "Volgende stap: deel wat je deze week leerde, of geef een antwoord dat geaccepteerd wordt.",
+    },
+    "stage.next.creating": {
+        "en": "Colleagues rely on what you share. Thank you!",
+        "nl": "Collega's bouwen op wat jij deelt. Dank je wel!",
+    },
+    # Home
+    "home.heading": {"en": "Hi {name}, here is your knowledge corner", "nl": "Hoi {name}, dit is je kennishoek"},
+    "home.mine": {"en": "Your open questions", "nl": "Je open vragen"},
+    "home.mine_none": {"en": "No open questions. Ask one with /ask.", "nl": "Geen open vragen. Stel er een met /ask."},
+    "home.waiting": {"en": "Unanswered questions in your expertise", "nl": "Onbeantwoorde vragen in jouw expertise"},
+    "home.waiting_none": {
+        "en": "Nothing waiting for you. Add expertise tags to see questions you can help with.",
+        "nl": "Niets dat op je wacht. Voeg expertisetags toe om vragen te zien waarbij je kunt helpen.",
+    },
+    "home.expertise": {"en": "Your expertise", "nl": "Jouw expertise"},
+    "home.expertise_none": {"en": "None yet: /expertise add <tags>", "nl": "Nog geen: /expertise add <tags>"},
+    # Buttons
+    "button.accept": {"en": "✅ Accept", "nl": "✅ Accepteren"},
+    "button.upvote": {"en": "👍 Upvote", "nl": "👍 Duim omhoog"},
+    "button.flag_outdated": {"en": "⚠️ Outdated", "nl": "⚠️ Verouderd"},
+    "button.this_answers_it": {"en": "This answers it", "nl": "Dit beantwoordt het"},
+    "button.ask_anyway": {"en": "Ask anyway", "nl": "Toch vragen"},
+    "button.language_other": {"en": "Nederlands", "nl": "English"},
+    "button.toggle_prompts": {"en": "Prompts on/off", "nl": "Wekelijkse vraag aan/uit"},
+    "button.toggle_digest": {"en": "Digest on/off", "nl": "Samenvatting aan/uit"},
+    # Help
+    "help.heading": {"en": "What kbbot can do", "nl": "Wat kbbot kan"},
+    "help.ask": {
+        "en": "/ask [--anon] <question> [#tag …]: ask colleagues; existing answers are shown first",
+        "nl": "/ask [--anon] <vraag> [#tag …]: vraag het je collega's; bestaande antwoorden zie je eerst",
+    },
+    "help.answer": {
+        "en": "Reply in a question's thread to answer; the asker accepts with ✅, others upvote with 👍",
+        "nl": "Antwoord in de thread van een vraag; de vraagsteller accepteert met ✅, anderen geven een 👍",
+    },
+    "help.search": {"en": "/kb search <words>: search what colleagues already answered",
+                    "nl": "/kb search <woorden>: zoek in wat collega's al beantwoordden"},
+    "help.experts": {"en": "/experts <tag>: who knows about a topic", "nl": "/experts <tag>: wie weet iets van een onderwerp"},
+    "help.expertise": {"en": "/expertise add|remove|list <tags>: your expertise tags",
+                       "nl": "/expertise add|remove|list <tags>: jouw expertisetags"},
+    "help.settings": {"en": "/kb settings: language, timezone, weekly prompt and digest",
+                      "nl": "/kb settings: taal, tijdzone, wekelijkse vraag en samenvatting"},
+    "help.stats": {"en": "/kb stats: your questions, answers and stage", "nl": "/kb stats: je vragen, antwoorden en fase"},
+    "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
+                  "nl": "/kb flag <antwoordnummer> outdated|incorrect [reden]: corrigeer de kennis"},
+    # Usage and errors
+    "usage.hint": {"en": "Type /kb help for all commands.", "nl": "Typ /kb help voor alle opdrachten."},
+    "usage.ask": {"en": "Usage: /ask [--anon] <question> [#tag …]", "nl": "Gebruik: /ask [--anon] <vraag> [#tag …]"},
+    "usage.ask_flag": {
+        "en": "Unknown option {flag}. Usage: /ask [--anon] <question> [#tag …]",
+        "nl": "Onbekende optie {flag}. Gebruik: /ask [--anon] <vraag> [#tag …]",
+    },
+    "usage.search": {"en": "Usage: /kb search <words>", "nl": "Gebruik: /kb search <woorden>"},
+    "usage.kb": {
+        "en": "Unknown /kb command “{command}”. Usage: /kb search|help|settings|stats|flag",
+        "nl": "Onbekende /kb-opdracht “{command}”. Gebruik: /kb search|help|settings|stats|flag",
+    },
+    "usage.settings": {
+        "en": "Usage: /kb settings [language en|nl] [timezone Area/City] [prompts on|off] [digest on|off]",
+        "nl": "Gebruik: /kb settings [taal en|nl] [tijdzone Gebied/Stad] [prompts aan|uit] [digest aan|uit]",
+    },
+    "usage.settings_language": {
+        "en": "Unknown language “{value}”: choose en or nl.",
+        "nl": "Onbekende taal “{value}”: kies en of nl.",
+    },
+    "usage.settings_timezone": {
+        "en": "Unknown timezone “{value}”: use a name like Europe/Amsterdam.",
+        "nl": "Onbekende tijdzone “{value}”: gebruik een naam als Europe/Amsterdam.",
+    },
+    "usage.experts": {"en": "Usage: /experts <tag>", "nl": "Gebruik: /experts <tag>"},
+    "usage.expertise": {"en": "Usage: /expertise add|remove|list <tags>", "nl": "Gebruik: /expertise add|remove|list <tags>"},
+    "usage.flag": {
+        "en": "Usage: /kb flag <answer number> outdated|incorrect [reason]",
+        "nl": "Gebruik: /kb flag <antwoordnummer> verouderd|onjuist [reden]",
+    },
+    "error.unknown_command": {
+        "en": "I don't know the command “{command}”.",
+        "nl": "Ik ken de opdracht “{command}” niet.",
+    },
+    "error.too_long": {
+        "en": "That text is {length} characters; the limit is {limit}. Please shorten it.",
+        "nl": "Die tekst is {length} tekens; de limiet is {limit}. Maak hem korter.",
+    },
+    "error.too_many_tags": {"en": "Use at most {limit} tags.", "nl": "Gebruik maximaal {limit} tags."},
+    "error.unknown_action": {
+        "en": "That button no longer works. Try the command again.",
+        "nl": "Die knop werkt niet meer. Probeer de opdracht opnieuw.",
+    },
+}

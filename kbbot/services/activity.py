@@ -1,0 +1,23 @@
+"""The activity log: raw material for the consume → contribute → create picture.
+
+It records kinds of acts, not content, so the adoption figures never need to
+read what anyone wrote.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kbbot.store.models import Activity, Person
+
+CONSUMING = frozenset({"searched", "viewed_suggestion", "found_answer", "read_digest", "opened_home"})
+CONTRIBUTING = frozenset({"asked", "voted", "flagged", "accepted"})
+CREATING = frozenset({"answered", "shared_post"})
+
+
+def log(session: Session, person: Person, kind: str, now: datetime, subject_id: int | None = None) -> None:
+    """Record that ``person`` did ``kind`` (to ``subject_id``, a question or answer id)."""
+    session.add(Activity(workspace_id=person.workspace_id, person_id=person.id, kind=kind,
+                         subject_id=subject_id, created_at=now))

@@ -1,0 +1,199 @@
+"""Answers: captured from thread replies, edited, retracted, accepted, voted on and flagged.
+
+A question's status is always derived from its live answers (see
+:func:`refresh_status`), so an edit, a deletion, an un-accept or a flag can
+never leave it saying "accepted" when it is not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from kbbot import actions, cards
+from kbbot.i18n import t
+from kbbot.replies import ListBlock, Reply, Text
+from kbbot.services import activity
+from kbbot.services.visibility import can_see
+from kbbot.store.models import (
+    Answer,
+    AnswerRevision,
+    Flag,
+    FlagKind,
+    Question,
+    QuestionStatus,
+    Vote,
+)
+from kbbot.turn import Turn
+
+
+def refresh_status(question: Question) -> None:
+    """Accepted if a live, unflagged answer is accepted; answered if any live answer; else open."""
+    if question.status is QuestionStatus.CLOSED:
+        return
+    live = [a for a in question.answers if a.deleted_at is None]
+    trusted = [a for a in live if not a.flags]
+    if any(a.is_accepted for a in trusted):
+        question.status = QuestionStatus.ACCEPTED
+    elif trusted:
+        question.status = QuestionStatus.ANSWERED
+    else:
+        question.status = QuestionStatus.OPEN
+
+
+def question_in_thread(turn: Turn, thread_id: str) -> Question | None:
+    return turn.session.scalars(select(Question).where(
+        Question.conversation_id == turn.conversation.id, Question.message_id == thread_id)).first()
+
+
+def answer_for_message(turn: Turn, message_id: str) -> Answer | None:
+    return turn.session.scalars(select(Answer).where(
+        Answer.conversation_id == turn.conversation.id, Answer.message_id == message_id)).first()
+
+
+def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[Reply]:
+    """A reply in a question's thread becomes an answer; the asker is told and can accept it."""
+    if turn.person.id == question.asker_id or not text.strip():
+        return []  # the asker clarifying their own question is not an answer
+    try:
+        with turn.session.begin_nested():
+            answer = Answer(question_id=question.id, author_id=turn.person.id, conversation_id=turn.conversation.id,
+                            message_id=message_id, text=text, is_accepted=False, created_at=turn.now)
+            turn.session.add(answer)
+    except IntegrityError:
+        return []  # the same message delivered twice
+    turn.session.refresh(question, ["answers"])
+    refresh_status(question)
+    question.updated_at = turn.now
+    activity.log(turn.session, turn.person, "answered", turn.now, answer.id)
+    asker = question.asker
+    if not asker.is_active:
+        return []
+    locale = asker.locale
+    heading = t(locale, "answer.new_for_asker", author=cards.name(turn.person), question=cards.snippet(question.text, 120))
+    blocks = [Text(text=heading, style="heading"), ListBlock(items=[cards.answer_item(answer, locale, buttons=True)]),
+              Text(text=t(locale, "answer.accept_hint"), style="context")]
+    return [Reply(text=heading, blocks=blocks, dm_to=asker.external_id, locale=locale)]
+
+
+def edit(turn: Turn, answer: Answer, text: str) -> list[Reply]:
+    if answer.author_id != turn.person.id or answer.deleted_at is not None or answer.text == text:
+        return []
+    turn.session.add(AnswerRevision(answer_id=answer.id, change="edit", previous_text=answer.text,
+                                    changed_at=turn.now))
+    answer.text = text
+    answer.edited_at = turn.now
+    # An edited answer is the author's correction: earlier "outdated" flags no longer describe it.
+    turn.session.execute(delete(Flag).where(Flag.answer_id == answer.id, Flag.kind == FlagKind.OUTDATED))
+    turn.session.refresh(answer, ["flags"])
+    refresh_status(answer.question)
+    return []
+
+
+def retract(turn: Turn, answer: Answer) -> list[Reply]:
+    """A deleted message retracts its answer; the text is kept as a revision, not shown again."""
+    if answer.deleted_at is not None:
+        return []
+    turn.session.add(AnswerRevision(answer_id=answer.id, change="delete", previous_text=answer.text,
+                                    changed_at=turn.now))
+    answer.deleted_at = turn.now
+    answer.is_accepted = False
+    refresh_status(answer.question)
+    return []
+
+
+def _visible_answer(turn: Turn, answer_id: int) -> Answer | None:
+    answer = turn.session.get(Answer, answer_id)
+    if answer is None or answer.deleted_at is not None or not can_see(turn.session, turn.person, answer.question):
+        return None
+    return answer
+
+
+def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
+    """The asker accepts (or un-accepts) an answer; only one answer per question is accepted."""
+    answer = _visible_answer(turn, answer_id)
+    if answer is None:
+        return [turn.notice("answer.not_found")]
+    question = answer.question
+    if question.asker_id != turn.person.id:
+        return [turn.notice("answer.only_asker_accepts")]
+    if answer.is_accepted == accepted:
+        return []
+    for other in question.answers:
+        other.is_accepted = False
+    answer.is_accepted = accepted
+    refresh_status(question)
+    question.updated_at = turn.now
+    if not accepted:
+        return []
+    activity.log(turn.session, turn.person, "accepted", turn.now, answer.id)
+    author = answer.author
+    replies = [turn.notice("answer.accepted_confirmation", author=cards.name(author))]
+    if question.message_id:
+        note = t(turn.locale, "answer.accepted_in_thread", author=cards.name(author),
+                 asker=cards.asker_label(question, turn.locale))
+        replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
+                             conversation_id=question.conversation.external_id, thread_id=question.message_id,
+                             locale=turn.locale))
+    if author.id != turn.person.id and author.is_active:
+        thanks = t(author.locale, "answer.accepted_for_author", question=cards.snippet(question.text, 120))
+        replies.append(Reply(text=thanks, dm_to=author.external_id, locale=author.locale,
+                             blocks=[Text(text=thanks)]))
+    return replies
+
+
+def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
+    answer = _visible_answer(turn, answer_id)
+    if answer is None:
+        return [turn.notice("answer.not_found")]
+    if answer.author_id == turn.person.id:
+        return [turn.notice("answer.no_self_vote")]
+    if not up:
+        turn.session.execute(delete(Vote).where(Vote.answer_id == answer.id, Vote.person_id == turn.person.id))
+        return []
+    if turn.session.get(Vote, (answer.id, turn.person.id)) is not None:
+        return []
+    turn.session.add(Vote(answer_id=answer.id, person_id=turn.person.id, created_at=turn.now))
+    activity.log(turn.session, turn.person, "voted", turn.now, answer.id)
+    return []
+
+
+def flag(turn: Turn, answer_id: int, kind: str, reason: str | None) -> list[Reply]:
+    """Flag an answer outdated or incorrect: it stops counting as settled and its author is asked to update it."""
+    answer = _visible_answer(turn, answer_id)
+    if answer is None:
+        return [turn.notice("answer.not_found")]
+    flag_kind = FlagKind(kind)
+    existing = turn.session.scalars(select(Flag).where(
+        Flag.answer_id == answer.id, Flag.person_id == turn.person.id, Flag.kind == flag_kind)).first()
+    if existing is not None:
+        return [turn.notice("flag.already")]
+    turn.session.add(Flag(answer_id=answer.id, person_id=turn.person.id, kind=flag_kind, reason=reason,
+                          created_at=turn.now))
+    turn.session.flush()
+    turn.session.refresh(answer, ["flags"])
+    refresh_status(answer.question)
+    answer.question.updated_at = turn.now
+    activity.log(turn.session, turn.person, "flagged", turn.now, answer.id)
+    replies = [turn.notice("flag.recorded", kind=turn.say(f"flag.kind.{kind}"))]
+    author = answer.author
+    if author.id != turn.person.id and author.is_active:
+        locale = author.locale
+        note = t(locale, "flag.for_author", kind=t(locale, f"flag.kind.{kind}"),
+                 question=cards.snippet(answer.question.text, 120), reason=reason or t(locale, "flag.no_reason"))
+        replies.append(Reply(text=note, blocks=[Text(text=note), Text(text=answer.text, style="quote")],
+                             dm_to=author.external_id, locale=locale))
+    return replies
+
+
+def react(turn: Turn, message_id: str, reaction: str, added: bool) -> list[Reply]:
+    """✅ from the asker accepts, 👍 from anyone else upvotes; removing the reaction undoes it."""
+    answer = answer_for_message(turn, message_id)
+    if answer is None or answer.deleted_at is not None:
+        return []
+    name = reaction.strip(":")
+    if name in actions.ACCEPT_REACTIONS and answer.question.asker_id == turn.person.id:
+        return [r for r in accept(turn, answer.id, accepted=added) if r.ephemeral_to is None]
+    if name in actions.UPVOTE_REACTIONS and answer.author_id != turn.person.id:
+        vote(turn, answer.id, up=added)
+    return []

@@ -1,0 +1,153 @@
+"""Asking: existing answers first, then a posted question and the people who may know.
+
+A question held back behind suggestions is a :class:`Draft`; it becomes a
+:class:`Question` only when the asker says "ask anyway". The posted card
+carries an :class:`Anchor` so the adapter reports the platform message id,
+which is how replies in its thread are recognised as answers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kbbot import actions, cards
+from kbbot.commands import Ask
+from kbbot.i18n import t
+from kbbot.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
+from kbbot.services import activity, expertise, search, tagging
+from kbbot.services.directory import get_or_create
+from kbbot.store.models import (
+    Conversation,
+    ConversationKind,
+    Draft,
+    DraftStatus,
+    Person,
+    Question,
+    QuestionStatus,
+)
+from kbbot.turn import Turn
+
+EXPERT_NOTIFY_SETTING = "expert_notify"  # "thread" (default) or "dm"
+QUESTIONS_CHANNEL_SETTING = "questions_channel"
+
+
+def ask(turn: Turn, command: Ask) -> list[Reply]:
+    """``/ask``: show similar answered questions if any, otherwise post the question."""
+    target = _target_conversation(turn)
+    if target is None:
+        return [turn.notice("ask.no_channel")]
+    hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit)
+    if not hits:
+        return post(turn, target, command.text, command.tags, command.anonymous)
+    draft = Draft(workspace_id=turn.workspace.id, conversation_id=target.id, person_id=turn.person.id,
+                  text=command.text, tags=list(command.tags), is_anonymous=command.anonymous,
+                  status=DraftStatus.PENDING, created_at=turn.now)
+    turn.session.add(draft)
+    turn.session.flush()
+    activity.log(turn.session, turn.person, "viewed_suggestion", turn.now, draft.id)
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, buttons=[Button(
+        label=turn.say("button.this_answers_it"), action_id=actions.THIS_ANSWERS_IT,
+        value=f"{draft.id}:{hit.question.id}", style="primary")]) for hit in hits]
+    blocks = [
+        Text(text=turn.say("suggest.heading"), style="heading"),
+        ListBlock(items=items),
+        Actions(buttons=[Button(label=turn.say("button.ask_anyway"), action_id=actions.ASK_ANYWAY,
+                                value=str(draft.id))]),
+    ]
+    return [turn.private(turn.say("suggest.heading"), blocks)]
+
+
+def _target_conversation(turn: Turn) -> Conversation | None:
+    """Where a question goes: here, or the workspace's questions channel when asked in a DM."""
+    if turn.conversation.kind is not ConversationKind.DM:
+        return turn.conversation
+    channel_id = (turn.workspace.settings or {}).get(QUESTIONS_CHANNEL_SETTING)
+    if not channel_id:
+        return None
+    return get_or_create(turn.session, Conversation, {"workspace_id": turn.workspace.id, "external_id": channel_id},
+                         {"name": None, "kind": ConversationKind.CHANNEL, "created_at": turn.now})
+
+
+def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | list[str], anonymous: bool) -> list[Reply]:
+    """Record the question and return its card, the experts' invitation and the asker's confirmation."""
+    question = Question(workspace_id=turn.workspace.id, conversation_id=where.id, asker_id=turn.person.id,
+                        is_anonymous=anonymous, text=text, status=QuestionStatus.OPEN, created_at=turn.now,
+                        updated_at=turn.now)
+    question.tags = tagging.ensure(turn.session, tags)
+    turn.session.add(question)
+    turn.session.flush()
+    activity.log(turn.session, turn.person, "asked", turn.now, question.id)
+    channel_locale = turn.locale
+    anchor = Anchor(id=question.id)
+    replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
+                     conversation_id=where.external_id, anchor=anchor, locale=channel_locale)]
+    replies.extend(_invite_experts(turn, question, where, anchor))
+    if anonymous or where.id != turn.conversation.id:
+        replies.append(turn.notice("ask.posted_anonymously" if anonymous else "ask.posted_elsewhere",
+                                   channel=cards.where(question, turn.locale)))
+    return replies
+
+
+def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor: Anchor) -> list[Reply]:
+    if not question.tags:
+        return []
+    private = where.kind is not ConversationKind.CHANNEL
+    ranked = expertise.rank(turn.session, turn.person, [tag.name for tag in question.tags],
+                            limit=turn.settings.expert_limit, exclude=[turn.person.id],
+                            members_of=where.id if private else None)
+    if not ranked:
+        return []
+    people = [r.person for r in ranked]
+    tags = cards.tag_line(question)
+    if (turn.workspace.settings or {}).get(EXPERT_NOTIFY_SETTING) == "dm":
+        return [_expert_dm(person, question, tags) for person in people]
+    lead = t(turn.locale, "ask.experts_lead", tags=tags)
+    return [Reply(text=lead, blocks=[Mentions(lead=lead, people=[PersonRef(id=p.external_id, name=cards.name(p))
+                                                                 for p in people])],
+                  conversation_id=where.external_id, in_thread_of=anchor, locale=turn.locale)]
+
+
+def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:
+    locale = expert.locale
+    heading = t(locale, "ask.expert_dm", channel=cards.where(question, locale), tags=tags)
+    return Reply(text=heading, blocks=[Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
+                                       Text(text=t(locale, "ask.expert_dm_hint"), style="context")],
+                 dm_to=expert.external_id, locale=locale)
+
+
+def ask_anyway(turn: Turn, draft_id: int) -> list[Reply]:
+    draft = _own_pending_draft(turn, draft_id)
+    if draft is None:
+        return [turn.notice("draft.gone", replace=True)]
+    where = turn.session.get(Conversation, draft.conversation_id)
+    assert where is not None
+    replies = post(turn, where, draft.text, draft.tags, draft.is_anonymous)
+    draft.status = DraftStatus.POSTED
+    draft.question_id = replies[0].anchor.id if replies[0].anchor else None
+    return [turn.notice("draft.posting", replace=True), *replies]
+
+
+def this_answers_it(turn: Turn, value: str) -> list[Reply]:
+    draft_part, _, question_part = value.partition(":")
+    draft = _own_pending_draft(turn, int(draft_part)) if draft_part.isdigit() else None
+    if draft is None:
+        return [turn.notice("draft.gone", replace=True)]
+    draft.status = DraftStatus.RESOLVED
+    question_id = int(question_part) if question_part.isdigit() else None
+    draft.question_id = question_id if question_id and turn.session.get(Question, question_id) else None
+    activity.log(turn.session, turn.person, "found_answer", turn.now, draft.question_id)
+    return [turn.notice("draft.resolved", replace=True)]
+
+
+def _own_pending_draft(turn: Turn, draft_id: int) -> Draft | None:
+    """The draft, if it is this person's and still waiting (a second click does nothing)."""
+    return turn.session.scalars(select(Draft).where(
+        Draft.id == draft_id, Draft.person_id == turn.person.id, Draft.status == DraftStatus.PENDING)).first()
+
+
+def record_posted(session: Session, anchor: Anchor, message_id: str) -> None:
+    """Remember which platform message carries a posted question (adapters call this after posting)."""
+    question = session.get(Question, anchor.id)
+    if question is not None and question.message_id is None:
+        question.message_id = message_id

@@ -1,0 +1,108 @@
+"""Who and where: workspaces, people, conversations and memberships, upserted from events.
+
+Two replicas can see the same new person at once; rows are inserted inside a
+savepoint and, when the unique key already exists, read back instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kbbot.events import Actor, Place
+from kbbot.store.models import Base, Conversation, ConversationKind, Membership, Person, Workspace
+
+Model = TypeVar("Model", bound=Base)
+SUPPORTED_LOCALES = ("en", "nl")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The resolved rows behind an event: where it happened and who did it."""
+
+    workspace: Workspace
+    person: Person
+    conversation: Conversation
+
+
+def get_or_create(session: Session, model: type[Model], keys: dict[str, Any], defaults: dict[str, Any]) -> Model:
+    """Row with ``keys``, created with ``defaults`` if missing; safe against concurrent creators."""
+    found = session.scalars(select(model).filter_by(**keys)).first()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            row = model(**keys, **defaults)
+            session.add(row)
+        return row
+    except IntegrityError:
+        return session.scalars(select(model).filter_by(**keys)).one()
+
+
+def platform_locale(hint: str | None) -> str | None:
+    """``nl-NL``, ``nl_BE``, ``nl`` → ``nl``; English variants → ``en``; others unknown."""
+    if not hint:
+        return None
+    language = hint.replace("_", "-").split("-", 1)[0].casefold()
+    return language if language in SUPPORTED_LOCALES else None
+
+
+def workspace(session: Session, platform: str, external_id: str, name: str | None, now: datetime) -> Workspace:
+    return get_or_create(
+        session, Workspace, {"platform": platform, "external_id": external_id},
+        {"name": name, "settings": {}, "created_at": now},
+    )
+
+
+def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str) -> Person:
+    """The person behind ``actor``, with the platform's profile hints applied unless they chose otherwise."""
+    row = get_or_create(
+        session, Person, {"workspace_id": space.id, "external_id": actor.id},
+        {
+            "display_name": actor.name, "locale": platform_locale(actor.locale) or "en",
+            "timezone": actor.timezone or default_tz, "prompts_enabled": True, "digest_enabled": True,
+            "is_active": True, "is_bot": actor.is_bot, "locale_chosen": False, "timezone_chosen": False,
+            "created_at": now,
+        },
+    )
+    if actor.name and row.display_name != actor.name:
+        row.display_name = actor.name
+    if not row.locale_chosen and (locale := platform_locale(actor.locale)) and row.locale != locale:
+        row.locale = locale
+    if not row.timezone_chosen and actor.timezone and row.timezone != actor.timezone:
+        row.timezone = actor.timezone
+    return row
+
+
+def conversation(session: Session, space: Workspace, place: Place, now: datetime) -> Conversation:
+    row = get_or_create(
+        session, Conversation, {"workspace_id": space.id, "external_id": place.id},
+        {"name": place.name, "kind": ConversationKind(place.kind), "created_at": now},
+    )
+    if place.name and row.name != place.name:
+        row.name = place.name
+    if row.kind.value != place.kind:
+        # A channel made private (or the reverse) changes who may see its questions from now on.
+        row.kind = ConversationKind(place.kind)
+    return row
+
+
+def join(session: Session, where: Conversation, who: Person, now: datetime) -> None:
+    """Record that ``who`` is in ``where``: acting in a conversation proves membership."""
+    get_or_create(session, Membership, {"conversation_id": where.id, "person_id": who.id}, {"since": now})
+
+
+def sync_members(session: Session, space: Workspace, where: Conversation, member_ids: list[str], now: datetime,
+                 default_tz: str) -> None:
+    """Make the known members of ``where`` exactly ``member_ids``; leavers lose visibility at once."""
+    wanted = {person(session, space, Actor(id=member), now, default_tz).id for member in dict.fromkeys(member_ids)}
+    current = set(session.scalars(select(Membership.person_id).where(Membership.conversation_id == where.id)))
+    for person_id in current - wanted:
+        session.delete(session.get(Membership, (where.id, person_id)))
+    for person_id in wanted - current:
+        session.add(Membership(conversation_id=where.id, person_id=person_id, since=now))

@@ -1,0 +1,118 @@
+"""Who knows what: declared expertise plus expertise earned by answering.
+
+Earned expertise counts answers that were accepted or upvoted, on questions
+the viewer may see: a ranking never reveals activity in a private channel to
+someone outside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from kbbot.services import tagging
+from kbbot.services.visibility import visible_questions
+from kbbot.store.models import Answer, DeclaredExpertise, Membership, Person, Question, QuestionTag, Tag, Vote
+
+DECLARED_POINTS = 3
+ACCEPTED_POINTS = 2
+UPVOTE_POINTS = 1
+
+
+@dataclass(frozen=True)
+class ExpertRank:
+    person: Person
+    declared: bool
+    accepted: int
+    upvotes: int
+
+    @property
+    def score(self) -> int:
+        return DECLARED_POINTS * self.declared + ACCEPTED_POINTS * self.accepted + UPVOTE_POINTS * self.upvotes
+
+
+def declare(session: Session, person: Person, names: Sequence[str], now: datetime) -> list[str]:
+    """Add declared tags; returns the canonical names now declared (new or not)."""
+    tags = tagging.ensure(session, names)
+    have = set(session.scalars(select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)))
+    for tag in tags:
+        if tag.id not in have:
+            session.add(DeclaredExpertise(person_id=person.id, tag_id=tag.id, created_at=now))
+    return [tag.name for tag in tags]
+
+
+def undeclare(session: Session, person: Person, names: Sequence[str]) -> list[str]:
+    """Remove declared tags; returns the canonical names that were removed."""
+    tags = [t for t in (tagging.find(session, n) for n in names) if t]
+    removed = list(session.scalars(
+        select(Tag.name).join(DeclaredExpertise, DeclaredExpertise.tag_id == Tag.id).where(
+            DeclaredExpertise.person_id == person.id, Tag.id.in_([t.id for t in tags]))
+    ))
+    session.execute(delete(DeclaredExpertise).where(
+        DeclaredExpertise.person_id == person.id, DeclaredExpertise.tag_id.in_([t.id for t in tags])))
+    return removed
+
+
+def declared(session: Session, person: Person) -> list[str]:
+    return list(session.scalars(
+        select(Tag.name).join(DeclaredExpertise, DeclaredExpertise.tag_id == Tag.id)
+        .where(DeclaredExpertise.person_id == person.id).order_by(Tag.name)
+    ))
+
+
+def earned(session: Session, person: Person, viewer: Person | None = None) -> list[tuple[str, int]]:
+    """Tags ``person`` earned by accepted answers (with their counts), as ``viewer`` may see them."""
+    viewer = viewer or person
+    rows = session.execute(
+        select(Tag.name, func.count())
+        .select_from(Answer)
+        .join(QuestionTag, QuestionTag.question_id == Answer.question_id)
+        .join(Tag, Tag.id == QuestionTag.tag_id)
+        .where(Answer.author_id == person.id, Answer.is_accepted, Answer.deleted_at.is_(None),
+               Answer.question_id.in_(_visible_ids(viewer)))
+        .group_by(Tag.name).order_by(func.count().desc(), Tag.name)
+    )
+    return [(name, count) for name, count in rows]
+
+
+def _visible_ids(viewer: Person) -> Select[tuple[int]]:
+    return select(Question.id).where(visible_questions(viewer))
+
+
+def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int = 5,
+         exclude: Sequence[int] = (), members_of: int | None = None) -> list[ExpertRank]:
+    """People ranked by expertise in any of ``tag_names``, best first.
+
+    ``members_of`` restricts to members of a conversation: experts brought
+    into a private channel's question must already be able to read it.
+    """
+    tag_ids = [t.id for t in (tagging.find(session, n) for n in tag_names) if t]
+    if not tag_ids:
+        return []
+    visible = _visible_ids(viewer)
+    live_answers = (Answer.deleted_at.is_(None), Answer.question_id.in_(visible))
+    tagged = select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))
+    accepted = Counter(dict(session.execute(
+        select(Answer.author_id, func.count()).where(Answer.is_accepted, Answer.question_id.in_(tagged), *live_answers)
+        .group_by(Answer.author_id)).all()))
+    upvotes = Counter(dict(session.execute(
+        select(Answer.author_id, func.count()).join(Vote, Vote.answer_id == Answer.id)
+        .where(Answer.question_id.in_(tagged), *live_answers).group_by(Answer.author_id)).all()))
+    declared_by = set(session.scalars(
+        select(DeclaredExpertise.person_id).where(DeclaredExpertise.tag_id.in_(tag_ids))))
+    candidates = (set(accepted) | set(upvotes) | declared_by) - set(exclude)
+    if not candidates:
+        return []
+    query = select(Person).where(Person.id.in_(candidates), Person.is_active, Person.is_bot.is_(False),
+                                 Person.workspace_id == viewer.workspace_id)
+    if members_of is not None:
+        query = query.where(Person.id.in_(
+            select(Membership.person_id).where(Membership.conversation_id == members_of)))
+    ranks = [ExpertRank(p, p.id in declared_by, accepted[p.id], upvotes[p.id]) for p in session.scalars(query)]
+    ranks.sort(key=lambda r: (-r.score, -r.accepted, (r.person.display_name or r.person.external_id).casefold()))
+    return ranks[:limit]

@@ -1,0 +1,66 @@
+"""The person's home: what is waiting for them, what they know, where they stand."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kbbot import actions, cards
+from kbbot.replies import Actions, Button, Item, ListBlock, Reply, Text
+from kbbot.services import activity, expertise, stats
+from kbbot.services.visibility import visible_questions
+from kbbot.store.models import DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
+from kbbot.turn import Turn
+
+LIMIT = 5
+
+
+def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list[Question]:
+    """Open questions the person may see, in tags they declared or earned, not asked by them."""
+    tag_ids = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)
+    return list(session.scalars(
+        select(Question).where(
+            visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
+            Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))))
+        .options(selectinload(Question.tags), selectinload(Question.answers))
+        .order_by(Question.created_at.desc()).limit(limit)))
+
+
+def home(turn: Turn) -> list[Reply]:
+    person = turn.person
+    activity.log(turn.session, person, "opened_home", turn.now)
+    mine = list(turn.session.scalars(
+        select(Question).where(Question.asker_id == person.id, Question.status.in_(
+            (QuestionStatus.OPEN, QuestionStatus.ANSWERED))).order_by(Question.created_at.desc()).limit(LIMIT)))
+    waiting = unanswered_for(turn.session, person)
+    figures = stats.for_person(turn.session, person)
+    tags = expertise.declared(turn.session, person)
+    say = turn.say
+    blocks = [
+        Text(text=say("home.heading", name=cards.name(person)), style="heading"),
+        Text(text=say("home.mine"), style="heading"),
+        ListBlock(items=[cards.hit_item(q, None, turn.locale) for q in mine]) if mine
+        else Text(text=say("home.mine_none"), style="context"),
+        Text(text=say("home.waiting"), style="heading"),
+        ListBlock(items=[cards.hit_item(q, None, turn.locale) for q in waiting]) if waiting
+        else Text(text=say("home.waiting_none"), style="context"),
+        Text(text=say("home.expertise"), style="heading"),
+        Text(text=" ".join(f"#{t}" for t in tags) or say("home.expertise_none"), style="plain"),
+        Text(text=say("stats.stage", stage=say(f"stage.{figures.stage}"))),
+        Text(text=say(f"stage.next.{figures.stage}"), style="context"),
+        Text(text=say("settings.heading"), style="heading"),
+        ListBlock(items=[
+            Item(text=say("settings.language", value=say(f"language.{person.locale}"))),
+            Item(text=say("settings.timezone", value=person.timezone)),
+            Item(text=say("settings.prompts", value=say("settings.on" if person.prompts_enabled else "settings.off"))),
+            Item(text=say("settings.digest", value=say("settings.on" if person.digest_enabled else "settings.off"))),
+        ]),
+        Actions(buttons=[
+            Button(label=say("button.language_other"), action_id=actions.SET_LANGUAGE,
+                   value="nl" if person.locale == "en" else "en"),
+            Button(label=say("button.toggle_prompts"), action_id=actions.TOGGLE_PROMPTS, value="prompts"),
+            Button(label=say("button.toggle_digest"), action_id=actions.TOGGLE_DIGEST, value="digest"),
+        ]),
+    ]
+    return [Reply(text=say("home.heading", name=cards.name(person)), blocks=blocks, home_of=person.external_id,
+                  locale=turn.locale)]

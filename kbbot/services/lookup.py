@@ -1,0 +1,47 @@
+"""Looking things up: ``/kb search``, ``/experts`` and ``/kb help``."""
+
+from __future__ import annotations
+
+from kbbot import cards
+from kbbot.commands import Experts, Search
+from kbbot.replies import Item, ListBlock, Reply, Text
+from kbbot.services import activity, expertise, search
+from kbbot.turn import Turn
+
+RESULT_LIMIT = 5
+HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.expertise", "help.settings",
+             "help.stats", "help.flag")
+
+
+def search_command(turn: Turn, command: Search) -> list[Reply]:
+    hits = search.search(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
+    activity.log(turn.session, turn.person, "searched", turn.now)
+    if not hits:
+        return [turn.notice("search.none", query=cards.snippet(command.query, 80))]
+    heading = turn.say("search.heading", count=len(hits), query=cards.snippet(command.query, 80))
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale) for hit in hits]
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
+
+
+def experts_command(turn: Turn, command: Experts) -> list[Reply]:
+    ranked = expertise.rank(turn.session, turn.person, [command.tag], limit=RESULT_LIMIT)
+    if not ranked:
+        return [turn.notice("experts.none", tag=command.tag)]
+    heading = turn.say("experts.heading", tag=command.tag)
+    items = []
+    for rank in ranked:
+        parts = []
+        if rank.declared:
+            parts.append(turn.say("experts.declared"))
+        if rank.accepted:
+            parts.append(turn.say("experts.accepted", count=rank.accepted))
+        if rank.upvotes:
+            parts.append(turn.say("experts.upvotes", count=rank.upvotes))
+        items.append(Item(text=cards.name(rank.person), detail=" · ".join(parts)))
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
+
+
+def help_command(turn: Turn) -> list[Reply]:
+    heading = turn.say("help.heading")
+    items = [Item(text=turn.say(key)) for key in HELP_KEYS]
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]

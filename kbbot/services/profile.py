@@ -1,0 +1,95 @@
+"""A person's own corner: settings, expertise tags and figures."""
+
+from __future__ import annotations
+
+from kbbot.commands import ChangeSettings, ExpertiseAdd, ExpertiseRemove
+from kbbot.i18n import t
+from kbbot.replies import Item, ListBlock, Reply, Text
+from kbbot.services import expertise, stats
+from kbbot.turn import Turn
+
+
+def _on_off(turn: Turn, value: bool) -> str:
+    return turn.say("settings.on" if value else "settings.off")
+
+
+def show_settings(turn: Turn) -> list[Reply]:
+    person = turn.person
+    heading = turn.say("settings.heading")
+    items = [
+        Item(text=turn.say("settings.language", value=turn.say(f"language.{person.locale}"))),
+        Item(text=turn.say("settings.timezone", value=person.timezone)),
+        Item(text=turn.say("settings.prompts", value=_on_off(turn, person.prompts_enabled))),
+        Item(text=turn.say("settings.digest", value=_on_off(turn, person.digest_enabled))),
+    ]
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items),
+                                   Text(text=turn.say("settings.how"), style="context")])]
+
+
+def change_settings(turn: Turn, command: ChangeSettings) -> list[Reply]:
+    """Apply the changes; the confirmation comes in the (possibly new) language."""
+    person = turn.person
+    if command.locale is not None:
+        person.locale, person.locale_chosen = command.locale, True
+    if command.timezone is not None:
+        person.timezone, person.timezone_chosen = command.timezone, True
+    if command.prompts is not None:
+        person.prompts_enabled = command.prompts
+    if command.digest is not None:
+        person.digest_enabled = command.digest
+    return [turn.private(t(person.locale, "settings.saved"))] + show_settings(turn)
+
+
+def toggle(turn: Turn, what: str) -> list[Reply]:
+    person = turn.person
+    if what == "prompts":
+        person.prompts_enabled = not person.prompts_enabled
+    elif what == "digest":
+        person.digest_enabled = not person.digest_enabled
+    return show_settings(turn)
+
+
+def set_language(turn: Turn, locale: str) -> list[Reply]:
+    if locale in ("en", "nl"):
+        turn.person.locale, turn.person.locale_chosen = locale, True
+    return show_settings(turn)
+
+
+def stats_command(turn: Turn) -> list[Reply]:
+    figures = stats.for_person(turn.session, turn.person)
+    heading = turn.say("stats.heading")
+    items = [
+        Item(text=turn.say("stats.questions", count=figures.questions)),
+        Item(text=turn.say("stats.answers", count=figures.answers)),
+        Item(text=turn.say("stats.accepted", count=figures.accepted_answers)),
+        Item(text=turn.say("stats.upvotes", count=figures.upvotes_received)),
+    ]
+    stage = turn.say(f"stage.{figures.stage}")
+    return [turn.private(heading, [
+        Text(text=heading, style="heading"), ListBlock(items=items),
+        Text(text=turn.say("stats.stage", stage=stage)), Text(text=turn.say(f"stage.next.{figures.stage}"),
+                                                              style="context")])]
+
+
+def expertise_add(turn: Turn, command: ExpertiseAdd) -> list[Reply]:
+    names = expertise.declare(turn.session, turn.person, command.tags, turn.now)
+    return [turn.notice("expertise.added", tags=" ".join(f"#{n}" for n in names))]
+
+
+def expertise_remove(turn: Turn, command: ExpertiseRemove) -> list[Reply]:
+    removed = expertise.undeclare(turn.session, turn.person, command.tags)
+    if not removed:
+        return [turn.notice("expertise.none_removed")]
+    return [turn.notice("expertise.removed", tags=" ".join(f"#{n}" for n in removed))]
+
+
+def expertise_list(turn: Turn) -> list[Reply]:
+    declared = expertise.declared(turn.session, turn.person)
+    earned = expertise.earned(turn.session, turn.person)
+    if not declared and not earned:
+        return [turn.notice("expertise.empty")]
+    heading = turn.say("expertise.heading")
+    items = [Item(text=turn.say("expertise.declared", tags=" ".join(f"#{n}" for n in declared) or "–"))]
+    items.append(Item(text=turn.say("expertise.earned", tags=", ".join(
+        turn.say("expertise.earned_tag", tag=name, count=count) for name, count in earned) or "–")))
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]

@@ -1,0 +1,41 @@
+"""The one place that decides who may see a question.
+
+Every surface (search, suggestions, home, digests, exports for a person,
+expert rankings) filters with :func:`visible_questions`, so a private
+channel's knowledge never reaches someone outside it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from kbbot.store.models import Conversation, ConversationKind, Membership, Person, Question
+
+
+def visible_conversations(viewer: Person) -> ColumnElement[bool]:
+    """Conversations of the viewer's workspace that are public, or that the viewer is known to be in."""
+    is_member = exists().where(
+        Membership.conversation_id == Conversation.id, Membership.person_id == viewer.id
+    )
+    return and_(
+        Conversation.workspace_id == viewer.workspace_id,
+        or_(Conversation.kind == ConversationKind.CHANNEL, is_member),
+    )
+
+
+def visible_questions(viewer: Person) -> ColumnElement[bool]:
+    """A filter on :class:`Question` rows: true for those ``viewer`` may see."""
+    return Question.conversation_id.in_(select(Conversation.id).where(visible_conversations(viewer)))
+
+
+def can_see(session: Session, viewer: Person, question: Question) -> bool:
+    return session.scalar(
+        select(Question.id).where(Question.id == question.id, visible_questions(viewer))
+    ) is not None
+
+
+def can_see_conversation(session: Session, viewer: Person, conversation: Conversation) -> bool:
+    return session.scalar(
+        select(Conversation.id).where(Conversation.id == conversation.id, visible_conversations(viewer))
+    ) is not None

@@ -1,0 +1,41 @@
+"""Tag spelling: one canonical form per topic.
+
+``#Kubernetes``, `` kubernetes ``, ``K8s`` and ``k8s`` must all land on the
+same tag, otherwise expertise and search fragment. Normalising is pure (and
+property-tested); aliases live in the database so admins can add their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_TAG_LENGTH = 64
+_SEPARATORS = re.compile(r"[\s_/]+")
+_NOT_ALLOWED = re.compile(r"[^\w+#.\-]", re.UNICODE)
+_DASHES = re.compile(r"-{2,}")
+
+
+def _step(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().strip().lstrip("#").strip()
+    text = _DASHES.sub("-", _NOT_ALLOWED.sub("", _SEPARATORS.sub("-", text))).strip("-.")
+    return text[:MAX_TAG_LENGTH].strip("-.")
+
+
+def normalise(raw: str) -> str | None:
+    """Canonical spelling of a tag, or ``None`` if nothing usable is left.
+
+    Lower-cases (``casefold``), drops leading ``#``, turns spaces, underscores
+    and slashes into dashes, keeps letters, digits and ``+ # . -`` (so ``c++``,
+    ``c#`` and ``.net`` survive), and trims dashes and dots at the ends. The
+    result normalises to itself.
+    """
+    text = _step(raw)
+    # Case folding and NFKC can expose characters that need another pass
+    # (``ß`` → ``ss``, compatibility forms); a few rounds always settle it.
+    for _ in range(4):
+        again = _step(text)
+        if again == text:
+            break
+        text = again
+    return text or None

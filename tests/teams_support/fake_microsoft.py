@@ -1,0 +1,623 @@
+"""Everything Microsoft, served from one threaded HTTP server on 127.0.0.1.
+
+The real botbuilder adapter talks to three Microsoft services, and this
+server plays all of them:
+
+* the Bot Framework OpenID metadata + JWKS (``login.botframework.com``), used
+  to validate inbound channel tokens;
+* Azure AD's token endpoint (``login.microsoftonline.com``), used by MSAL to
+  get the bot's outbound access token (client-credentials grant);
+* the Bot Connector service (``smba.trafficmanager.net``), where the bot sends,
+  replies to, updates and deletes activities and creates conversations.
+
+Why a *thread* and not an aiohttp app on the test's event loop: botbuilder
+does its HTTP with ``requests`` — inbound JWKS refresh even runs blocking on
+the event loop — so a fake living on that same loop would deadlock.
+
+One port serves both plain HTTP and HTTPS (the first byte of a connection
+decides: 0x16 is a TLS handshake). HTTPS exists only because MSAL insists on
+an ``https://`` authority; see ``tls.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import ssl
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterable, Literal, Mapping
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import ids
+from .keys import BOT_FRAMEWORK_ISSUER, SigningKey, bearer, build_jwks, default_signing_key, sign_channel_token
+from .tls import FakeCertificateAuthority, create_fake_ca
+
+Route = Literal["connector", "token", "openid"]
+SentKind = Literal["send", "reply", "update", "delete", "create_conversation"]
+
+_CONNECTOR_PREFIX = "/v3/conversations"
+_OPENID_PATH = "/v1/.well-known/openidconfiguration"
+_JWKS_PATH = "/v1/.well-known/keys"
+_AAD_DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
+class SentActivity:
+    """Something the bot successfully sent to the fake Bot Connector."""
+
+    kind: SentKind
+    conversation_id: str
+    #: The JSON body as sent (the ConversationParameters for ``create_conversation``; ``{}`` for delete).
+    activity: dict[str, Any]
+    #: The ``Authorization`` header the bot used.
+    authorization: str | None
+    #: The ``{activityId}`` path segment for reply/update/delete.
+    target_activity_id: str | None
+    #: The id the fake connector returned (new activity id, or new conversation id).
+    assigned_id: str | None
+
+    @property
+    def type(self) -> str | None:
+        return self.activity.get("type")
+
+    @property
+    def text(self) -> str | None:
+        return self.activity.get("text")
+
+
+@dataclass(frozen=True)
+class ConnectorCall:
+    """Every Bot Connector request, including ones answered with an injected failure or 401."""
+
+    method: str
+    path: str
+    status: int
+    authorization: str | None
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """A request to the fake AAD token endpoint."""
+
+    path: str
+    grant_type: str | None
+    client_id: str | None
+    scope: str | None
+    status: int
+
+
+@dataclass
+class _Failure:
+    route: Route
+    status: int
+    retry_after: float | None
+    body: dict[str, Any] | None
+    method: str | None
+
+
+class FakeMicrosoft:
+    """Fake Bot Framework + AAD + Bot Connector on ``127.0.0.1:<random port>``.
+
+    Use as a context manager (or ``start()``/``stop()``). All recorded state is
+    guarded by one lock because requests arrive on server threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str = ids.BOT_APP_ID,
+        app_password: str = ids.BOT_APP_PASSWORD,
+        signing_key: SigningKey | None = None,
+        extra_keys: Iterable[SigningKey] = (),
+        members: Iterable[Mapping[str, Any]] = ids.DEFAULT_MEMBERS,
+        personal_conversations: Mapping[str, str] = ids.DEFAULT_PERSONAL_CONVERSATIONS,
+        require_connector_auth: bool = True,
+    ) -> None:
+        self.app_id = app_id
+        self.app_password = app_password
+        self.signing_key = signing_key or default_signing_key()
+        self.published_keys: list[SigningKey] = [self.signing_key, *extra_keys]
+        self.require_connector_auth = require_connector_auth
+        #: Unique per instance: botframework-connector caches metadata per URL for a day
+        #: (``JwtTokenExtractor.metadataCache``), so a reused port must not hit a stale entry.
+        self.instance_tag = uuid.uuid4().hex[:12]
+
+        self._lock = threading.Condition()
+        self._sent: list[SentActivity] = []
+        self._calls: list[ConnectorCall] = []
+        self._token_requests: list[TokenRequest] = []
+        self._failures: list[_Failure] = []
+        self._issued_tokens: set[str] = set()
+        self._openid_fetches = 0
+        self._jwks_fetches = 0
+        self._members: dict[str | None, dict[str, dict[str, Any]]] = {None: {}}
+        for member in members:
+            self.add_member(member)
+        self._personal_conversations = dict(personal_conversations)
+        self._ids = itertools.count(1)
+
+        self._ca: FakeCertificateAuthority | None = None
+        self._server: _DualProtocolServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "FakeMicrosoft":
+        self._ca = create_fake_ca()
+        self._server = _DualProtocolServer(self, self._ca.server_context())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"fake-microsoft-{self.port}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> "FakeMicrosoft":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ addresses
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeMicrosoft is not started")
+        return self._server.server_address[1]
+
+    @property
+    def http_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def https_base(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def ca_bundle_path(self) -> str:
+        """PEM to put in ``REQUESTS_CA_BUNDLE`` so MSAL's ``requests`` trusts the HTTPS side."""
+        if self._ca is None:
+            raise RuntimeError("FakeMicrosoft is not started")
+        return self._ca.ca_path
+
+    @property
+    def ca(self) -> FakeCertificateAuthority:
+        if self._ca is None:
+            raise RuntimeError("FakeMicrosoft is not started")
+        return self._ca
+
+    @property
+    def openid_metadata_url(self) -> str:
+        """Stand-in for https://login.botframework.com/v1/.well-known/openidconfiguration."""
+        return f"{self.http_base}{_OPENID_PATH}?instance={self.instance_tag}"
+
+    @property
+    def emulator_openid_metadata_url(self) -> str:
+        """Stand-in for the emulator/skill metadata; same keys, only so nothing points at the internet."""
+        return f"{self.http_base}/common/v2.0{_AAD_DISCOVERY_SUFFIX}?instance={self.instance_tag}"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.http_base}{_JWKS_PATH}"
+
+    @property
+    def login_authority(self) -> str:
+        """Value for ``TO_CHANNEL_FROM_BOT_LOGIN_URL``; botbuilder passes it to MSAL as ``authority``.
+
+        ``/adfs`` is MSAL's documented convention for an authority "known to the
+        developer": MSAL then skips *instance discovery*, which would otherwise
+        call https://login.microsoftonline.com/common/discovery/instance. MSAL
+        still does tenant discovery (``/adfs/.well-known/openid-configuration``)
+        and then POSTs the client-credentials grant to the ``token_endpoint`` we
+        advertise — both answered here.
+        """
+        return f"{self.https_base}/adfs"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"{self.https_base}/adfs/oauth2/v2.0/token"
+
+    @property
+    def service_url(self) -> str:
+        """serviceUrl to put in activities (and in the token's ``serviceurl`` claim).
+
+        Has a region path like the real ``https://smba.trafficmanager.net/emea/``
+        so code that builds URLs from it is checked for keeping the path.
+        """
+        return f"{self.http_base}/emea/"
+
+    # ------------------------------------------------------------------ tokens
+    def channel_token(self, **overrides: Any) -> str:
+        """A channel->bot JWT valid for this server's keys, app id and serviceUrl.
+
+        ``overrides`` go to :func:`keys.sign_channel_token` (``issuer=``,
+        ``audience=``, ``expires_in=``, ``sign_with=``, ``service_url=None``...).
+        """
+        params: dict[str, Any] = {"app_id": self.app_id, "service_url": self.service_url}
+        params.update(overrides)
+        return sign_channel_token(self.signing_key, **params)
+
+    def channel_auth_header(self, **overrides: Any) -> str:
+        return bearer(self.channel_token(**overrides))
+
+    # ------------------------------------------------------------------ behaviour knobs
+    def fail_next(
+        self,
+        times: int = 1,
+        *,
+        status: int = 429,
+        retry_after: float | None = None,
+        route: Route = "connector",
+        method: str | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``status`` instead of serving them.
+
+        ``retry_after`` adds a ``Retry-After`` header (seconds). ``method``
+        restricts the failure to e.g. ``"POST"``. ``body`` overrides the error
+        JSON (e.g. ``{"error": {"code": "ConversationBlockedByUser"}}`` with 403).
+        """
+        with self._lock:
+            for _ in range(times):
+                self._failures.append(
+                    _Failure(route, status, retry_after, dict(body) if body else None,
+                             method.upper() if method else None)
+                )
+
+    def add_member(self, member: Mapping[str, Any], conversation_id: str | None = None) -> None:
+        """Make ``GET .../members/{id}`` know ``member`` (in one conversation, or everywhere if None)."""
+        with self._lock:
+            self._members.setdefault(conversation_id, {})[member["id"]] = dict(member)
+
+    def reset(self) -> None:
+        """Forget recorded traffic and pending failures (keys, members and tokens stay)."""
+        with self._lock:
+            self._sent.clear()
+            self._calls.clear()
+            self._token_requests.clear()
+            self._failures.clear()
+
+    # ------------------------------------------------------------------ observations
+    @property
+    def sent(self) -> list[SentActivity]:
+        with self._lock:
+            return list(self._sent)
+
+    @property
+    def connector_calls(self) -> list[ConnectorCall]:
+        with self._lock:
+            return list(self._calls)
+
+    @property
+    def token_requests(self) -> list[TokenRequest]:
+        with self._lock:
+            return list(self._token_requests)
+
+    @property
+    def issued_tokens(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._issued_tokens)
+
+    @property
+    def metadata_fetches(self) -> tuple[int, int]:
+        """(OpenID document fetches, JWKS fetches) — shows botbuilder's metadata cache at work."""
+        with self._lock:
+            return self._openid_fetches, self._jwks_fetches
+
+    def wait_for(self, count: int, timeout: float = 5.0, *, kind: SentKind | None = None) -> list[SentActivity]:
+        """Block until at least ``count`` activities (of ``kind``) were sent; return them.
+
+        Do not call this from the event loop that runs the bot — it blocks that
+        loop; use :meth:`wait_for_async` there.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                matching = self._matching(kind)
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(self._timeout_message(count, kind, matching))
+                self._lock.wait(remaining)
+
+    async def wait_for_async(
+        self, count: int, timeout: float = 5.0, *, kind: SentKind | None = None
+    ) -> list[SentActivity]:
+        """Like :meth:`wait_for` but yields to the event loop (for proactive/background sends)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                matching = self._matching(kind)
+            if len(matching) >= count:
+                return matching
+            if time.monotonic() >= deadline:
+                raise AssertionError(self._timeout_message(count, kind, matching))
+            await asyncio.sleep(0.02)
+
+    def _matching(self, kind: SentKind | None) -> list[SentActivity]:
+        return [item for item in self._sent if kind is None or item.kind == kind]
+
+    def _timeout_message(self, count: int, kind: SentKind | None, got: list[SentActivity]) -> str:
+        return (
+            f"expected {count} sent activities (kind={kind}), got {len(got)}: {got!r}; "
+            f"connector calls: {self._calls!r}; token requests: {self._token_requests!r}"
+        )
+
+    # ------------------------------------------------------------------ used by the handler thread
+    def _take_failure(self, route: Route, method: str) -> _Failure | None:
+        with self._lock:
+            for index, failure in enumerate(self._failures):
+                if failure.route == route and failure.method in (None, method):
+                    return self._failures.pop(index)
+        return None
+
+    def _next_id(self) -> str:
+        # Teams activity ids are epoch milliseconds; keep that shape.
+        return str(1_700_000_100_000 + next(self._ids))
+
+    def _record(self, call: ConnectorCall, sent: SentActivity | None = None) -> None:
+        with self._lock:
+            self._calls.append(call)
+            if sent is not None:
+                self._sent.append(sent)
+            self._lock.notify_all()
+
+
+class _DualProtocolServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that also accepts TLS on the same port."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, fake: FakeMicrosoft, tls_context: ssl.SSLContext) -> None:
+        self.fake = fake
+        self.tls_context = tls_context
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def finish_request(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
+        request.settimeout(10)
+        try:
+            first = request.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return
+        if first != b"\x16":  # not a TLS ClientHello: plain HTTP
+            self.RequestHandlerClass(request, client_address, self)
+            return
+        try:
+            tls_socket = self.tls_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            self.RequestHandlerClass(tls_socket, client_address, self)
+        finally:
+            tls_socket.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients dropping keep-alive connections is normal; stay quiet about it.
+        return
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 10
+    server: _DualProtocolServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return
+
+    # -- plumbing
+    @property
+    def fake(self) -> FakeMicrosoft:
+        return self.server.fake
+
+    def _base(self) -> str:
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _json_body(self) -> dict[str, Any]:
+        raw = self._body()
+        return json.loads(raw) if raw else {}
+
+    def _reply(self, status: int, payload: Any = None, headers: Mapping[str, str] | None = None) -> None:
+        body = b"" if payload is None else json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        if payload is not None:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _fail(self, failure: _Failure) -> None:
+        headers = {}
+        if failure.retry_after is not None:
+            headers["Retry-After"] = f"{failure.retry_after:g}"
+        body = failure.body or {"error": {"code": f"Injected{failure.status}", "message": "injected by fail_next()"}}
+        self._reply(failure.status, body, headers)
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    # -- routing
+    def _dispatch(self) -> None:
+        path = urlsplit(self.path).path
+        if _CONNECTOR_PREFIX in path:
+            self._connector(path)
+        elif self.command == "GET" and path == _OPENID_PATH:
+            self._openid_document()
+        elif self.command == "GET" and path == _JWKS_PATH:
+            self._jwks()
+        elif self.command == "GET" and path.endswith(_AAD_DISCOVERY_SUFFIX):
+            self._aad_discovery(path[: -len(_AAD_DISCOVERY_SUFFIX)])
+        elif self.command == "POST" and (path.endswith("/oauth2/v2.0/token") or path.endswith("/oauth2/token")):
+            self._token(path)
+        else:
+            self._body()
+            self._reply(404, {"error": {"code": "NotFound", "message": f"{self.command} {path}"}})
+
+    # -- Bot Framework OpenID metadata
+    def _openid_document(self) -> None:
+        failure = self.fake._take_failure("openid", "GET")
+        if failure:
+            return self._fail(failure)
+        with self.fake._lock:
+            self.fake._openid_fetches += 1
+        self._reply(200, {
+            "issuer": BOT_FRAMEWORK_ISSUER,
+            "authorization_endpoint": "https://invalid.botframework.com",
+            "jwks_uri": f"{self._base()}{_JWKS_PATH}",
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        })
+
+    def _jwks(self) -> None:
+        failure = self.fake._take_failure("openid", "GET")
+        if failure:
+            return self._fail(failure)
+        with self.fake._lock:
+            self.fake._jwks_fetches += 1
+            keys = list(self.fake.published_keys)
+        self._reply(200, build_jwks(keys))
+
+    # -- Azure AD
+    def _aad_discovery(self, prefix: str) -> None:
+        """Tenant discovery, both for MSAL (token side) and for the emulator metadata URL."""
+        tenant_root = prefix[: -len("/v2.0")] if prefix.endswith("/v2.0") else prefix
+        base = self._base()
+        self._reply(200, {
+            "issuer": f"{base}{tenant_root}/v2.0",
+            "authorization_endpoint": f"{base}{tenant_root}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}{tenant_root}/oauth2/v2.0/token",
+            "jwks_uri": f"{base}{_JWKS_PATH}",
+            "response_types_supported": ["code", "id_token", "token"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })
+
+    def _token(self, path: str) -> None:
+        form = {key: values[0] for key, values in parse_qs(self._body().decode("utf-8")).items()}
+        request = TokenRequest(path, form.get("grant_type"), form.get("client_id"), form.get("scope"), 0)
+        failure = self.fake._take_failure("token", "POST")
+        if failure:
+            self._record_token(request, failure.status)
+            return self._fail(failure)
+        if request.grant_type != "client_credentials":
+            self._record_token(request, 400)
+            return self._reply(400, {"error": "unsupported_grant_type",
+                                     "error_description": "AADSTS70003: only client_credentials is faked"})
+        if request.client_id != self.fake.app_id or form.get("client_secret") != self.fake.app_password:
+            self._record_token(request, 401)
+            return self._reply(401, {"error": "invalid_client",
+                                     "error_description": "AADSTS7000215: Invalid client secret provided."})
+        token = f"fake-aad-token-{uuid.uuid4().hex}"
+        with self.fake._lock:
+            self.fake._issued_tokens.add(token)
+        self._record_token(request, 200)
+        self._reply(200, {"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
+                          "access_token": token})
+
+    def _record_token(self, request: TokenRequest, status: int) -> None:
+        with self.fake._lock:
+            self.fake._token_requests.append(
+                TokenRequest(request.path, request.grant_type, request.client_id, request.scope, status)
+            )
+
+    # -- Bot Connector
+    def _connector(self, path: str) -> None:
+        fake = self.fake
+        body = self._json_body() if self.command in ("POST", "PUT") else {}
+        authorization = self.headers.get("Authorization")
+        tail = path[path.index(_CONNECTOR_PREFIX) + len(_CONNECTOR_PREFIX):]
+        segments = [unquote(part) for part in tail.split("/") if part]
+
+        def record(status: int, sent: SentActivity | None = None) -> None:
+            fake._record(ConnectorCall(self.command, path, status, authorization), sent)
+
+        failure = fake._take_failure("connector", self.command)
+        if failure:
+            record(failure.status)
+            return self._fail(failure)
+        if fake.require_connector_auth and not self._authorized(authorization):
+            record(401)
+            return self._reply(401, {"message": "Authorization has been denied for this request."})
+
+        method, n = self.command, len(segments)
+        if method == "POST" and n == 0:
+            return self._create_conversation(body, authorization, record)
+        if n >= 2 and segments[1] == "activities":
+            conversation_id = segments[0]
+            target = segments[2] if n == 3 else None
+            kind: SentKind | None = {
+                ("POST", 2): "send", ("POST", 3): "reply", ("PUT", 3): "update", ("DELETE", 3): "delete",
+            }.get((method, n))
+            if kind is not None:
+                assigned = None if kind == "delete" else (target if kind == "update" else fake._next_id())
+                record(200, SentActivity(kind, conversation_id, body, authorization, target, assigned))
+                return self._reply(200, None if kind == "delete" else {"id": assigned})
+        if method == "GET" and n in (2, 3) and segments[1] == "members":
+            return self._members(segments[0], segments[2] if n == 3 else None, record)
+        record(404)
+        self._reply(404, {"error": {"code": "BadArgument", "message": f"unsupported {method} {path}"}})
+
+    def _authorized(self, authorization: str | None) -> bool:
+        if not authorization or not authorization.startswith("Bearer "):
+            return False
+        return authorization[len("Bearer "):] in self.fake.issued_tokens
+
+    def _create_conversation(self, params: dict[str, Any], authorization: str | None, record: Any) -> None:
+        fake = self.fake
+        members = params.get("members") or []
+        member_id = members[0].get("id") if members else None
+        with fake._lock:
+            conversation_id = fake._personal_conversations.get(member_id) if member_id else None
+            if conversation_id is None:
+                conversation_id = f"a:1fake-conversation-{next(fake._ids)}"
+                if member_id and not params.get("isGroup"):
+                    fake._personal_conversations[member_id] = conversation_id
+        response: dict[str, Any] = {"id": conversation_id}
+        if params.get("activity"):
+            response["activityId"] = fake._next_id()
+        record(200, SentActivity("create_conversation", conversation_id, params, authorization, None, conversation_id))
+        self._reply(200, response)
+
+    def _members(self, conversation_id: str, user_id: str | None, record: Any) -> None:
+        with self.fake._lock:
+            known = {**self.fake._members.get(None, {}), **self.fake._members.get(conversation_id, {})}
+        if user_id is None:
+            record(200)
+            return self._reply(200, list(known.values()))
+        member = known.get(user_id)
+        if member is None:
+            record(404)
+            return self._reply(404, {"error": {"code": "MemberNotFoundInConversation",
+                                               "message": "The member was not found in the conversation."}})
+        record(200)
+        self._reply(200, member)
