@@ -31,12 +31,26 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str | None = None
+    slack_socket_mode: bool | None = None  # None: Socket Mode when an app-level token is set
+    slack_state_secret: str | None = None
 
     # Microsoft Teams (issue: Teams adapter)
     teams_app_id: str | None = None
     teams_app_password: str | None = None
     teams_app_type: str = "MultiTenant"
     teams_tenant_id: str | None = None
+    teams_managed_identity_client_id: str | None = None
+    # Overrides for tests and sovereign clouds; None means Microsoft's public endpoints.
+    teams_openid_metadata_url: str | None = None
+    teams_oauth_endpoint: str | None = None
+
+    # Scheduler (issue: working out loud and digests); days are mon..sun, times HH:MM local.
+    scheduler_enabled: bool = True
+    prompt_day: str = "thu"
+    prompt_time: str = "15:00"
+    digest_day: str = "mon"
+    digest_time: str = "09:00"
+    misfire_grace_seconds: int = 6 * 3600
 
     host: str = "127.0.0.1"
     port: int = 3000

@@ -7,7 +7,17 @@ same placeholders.
 
 from __future__ import annotations
 
-from kbbot.i18n.catalogue import MESSAGES
+from kbbot.i18n import catalogue, scheduling, search, slack, teams
+
+# One catalogue per feature so that features can grow their messages
+# independently; a key may be defined only once across all of them.
+_PARTS = (catalogue, scheduling, search, slack, teams)
+MESSAGES: dict[str, dict[str, str]] = {}
+for _part in _PARTS:
+    _clash = MESSAGES.keys() & _part.MESSAGES.keys()
+    if _clash:
+        raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_part.MESSAGES)
 
 LOCALES = ("en", "nl")
 DEFAULT_LOCALE = "en"

@@ -268,6 +268,39 @@ class Activity(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class SharedPost(Base):
+    """A working-out-loud answer: what someone worked on, learned or got stuck on this week.
+
+    ``conversation_id`` is the team channel it was shared with; ``None`` means
+    "just for me", and such a post is never shown to anyone but its author.
+    Shared posts feed digests, search and (through their tags) expertise.
+    """
+
+    __tablename__ = "shared_posts"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key", name="uq_shared_posts_workspace_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"))
+    # The platform message (or prompt period) the post came from, so a repeat is recognised.
+    source_key: Mapped[str] = mapped_column(String(255))
+    period: Mapped[str | None] = mapped_column(String(16))  # ISO week, e.g. "2026-W48"
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    author: Mapped[Person] = relationship()
+    conversation: Mapped[Conversation | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary="shared_post_tags", order_by="Tag.name")
+
+
+class SharedPostTag(Base):
+    __tablename__ = "shared_post_tags"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("shared_posts.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class InboundEvent(Base):
     """Every platform delivery, keyed by the platform's own id, so a repeat is recognised."""
 

@@ -248,11 +248,42 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('answer_id', 'person_id')
     )
+    op.create_table('shared_posts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
+    sa.Column('source_key', sa.String(length=255), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('workspace_id', 'source_key', name='uq_shared_posts_workspace_source')
+    )
+    with op.batch_alter_table('shared_posts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shared_posts_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shared_posts_created_at'), ['created_at'], unique=False)
+
+    op.create_table('shared_post_tags',
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('tag_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['shared_posts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('post_id', 'tag_id')
+    )
+    with op.batch_alter_table('shared_post_tags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shared_post_tags_tag_id'), ['tag_id'], unique=False)
+
     aliases = sa.table("tag_aliases", sa.column("alias", sa.String), sa.column("tag_name", sa.String))
     op.bulk_insert(aliases, [{"alias": alias, "tag_name": name} for alias, name in DEFAULT_ALIASES.items()])
 
 
 def downgrade() -> None:
+    op.drop_table('shared_post_tags')
+    op.drop_table('shared_posts')
     op.drop_table('votes')
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flags_answer_id'))

@@ -1,0 +1,1 @@
+"""Microsoft Teams adapter on botbuilder: activities in, Adaptive Cards out."""
