@@ -29,7 +29,7 @@ from kbbot.events import (
 )
 from kbbot.i18n import t
 from kbbot.replies import Reply, Text
-from kbbot.services import answering, asking, directory, home, lookup, profile
+from kbbot.services import answering, asking, directory, home, lookup, profile, prompts
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.turn import Turn
 
@@ -99,6 +99,9 @@ def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
 
 
 def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
+    wol = prompts.reply_to_prompt(turn, event)
+    if wol is not None:
+        return wol
     if event.thread_id and event.thread_id != event.message_id:
         question = answering.question_in_thread(turn, event.thread_id)
         if question is not None:
@@ -115,6 +118,9 @@ def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
 
 
 def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
+    own = prompts.on_button(turn, event)
+    if own is not None:
+        return own
     value = event.value
     number = int(value) if value.isdigit() else None
     match event.action_id:
