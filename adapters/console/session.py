@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot.dispatch import handle
 from kbbot.events import (
     Actor,
     ButtonClicked,
@@ -32,6 +31,7 @@ from kbbot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from kbbot.inbox import receive
 from kbbot.replies import Reply
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
@@ -90,8 +90,7 @@ class ConsoleSession:
 
     def _dispatch(self, event: object) -> None:
         now: datetime = self.clock()
-        with unit_of_work(self.sessions) as session:
-            replies = handle(session, event, now, self.settings)  # type: ignore[arg-type]
+        replies = receive(self.sessions, event, self.settings, now)  # type: ignore[arg-type]
         self._deliver(replies)
 
     def _deliver(self, replies: Iterable[Reply]) -> None:

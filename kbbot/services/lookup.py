@@ -5,7 +5,7 @@ from __future__ import annotations
 from kbbot import cards
 from kbbot.commands import Experts, Search
 from kbbot.replies import Item, ListBlock, Reply, Text
-from kbbot.services import activity, expertise, search
+from kbbot.services import activity, expertise, search, tagging
 from kbbot.turn import Turn
 
 RESULT_LIMIT = 5
@@ -24,10 +24,11 @@ def search_command(turn: Turn, command: Search) -> list[Reply]:
 
 
 def experts_command(turn: Turn, command: Experts) -> list[Reply]:
-    ranked = expertise.rank(turn.session, turn.person, [command.tag], limit=RESULT_LIMIT)
+    tag = tagging.canonical(turn.session, command.tag) or command.tag
+    ranked = expertise.rank(turn.session, turn.person, [tag], limit=RESULT_LIMIT)
     if not ranked:
-        return [turn.notice("experts.none", tag=command.tag)]
-    heading = turn.say("experts.heading", tag=command.tag)
+        return [turn.notice("experts.none", tag=tag)]
+    heading = turn.say("experts.heading", tag=tag)
     items = []
     for rank in ranked:
         parts = []

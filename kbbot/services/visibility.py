@@ -39,3 +39,14 @@ def can_see_conversation(session: Session, viewer: Person, conversation: Convers
     return session.scalar(
         select(Conversation.id).where(Conversation.id == conversation.id, visible_conversations(viewer))
     ) is not None
+
+
+def public_questions() -> ColumnElement[bool]:
+    """Questions anyone in their workspace may see: those asked in public channels.
+
+    What leaves kbbot without a viewer (an export) is limited to these unless
+    an operator explicitly asks for more.
+    """
+    return Question.conversation_id.in_(
+        select(Conversation.id).where(Conversation.kind == ConversationKind.CHANNEL)
+    )

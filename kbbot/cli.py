@@ -1,0 +1,159 @@
+"""The ``kbbot`` command.
+
+``kbbot`` alone starts whatever is configured: the servers for Slack and
+Teams when their credentials are set, otherwise the local console, so that
+a first run needs nothing but ``pip install``. Adapters are imported lazily:
+the console never loads a platform SDK, and the core never imports one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import system_clock
+from kbbot.config import Settings
+from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory, unit_of_work, upgrade
+
+
+def _out(text: str) -> None:
+    print(text, flush=True)
+
+
+def _sessions(settings: Settings) -> sessionmaker[Session]:
+    """Open the database and refuse to go on if it is not migrated (the error says what to run)."""
+    engine = make_engine(settings.database_url)
+    ensure_migrated(engine)
+    return session_factory(engine)
+
+
+def _start(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot_adapters import server
+
+    if server.configured_platforms(settings):
+        return _serve(args, settings)
+    _out("No Slack or Teams credentials set: starting the local console (kbbot serve --help says how to connect).")
+    return _console(args, settings)
+
+
+def _console(_args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot_adapters.console import run
+
+    return run(_sessions(settings), settings)
+
+
+def _serve(_args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot_adapters import server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return server.serve(settings, _sessions(settings), _out)
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    upgrade(settings.database_url, args.revision)
+    _out(f"Database {make_engine(settings.database_url).url.render_as_string(hide_password=True)} is at {args.revision}.")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.services import export
+
+    with unit_of_work(_sessions(settings)) as session:
+        items = list(export.records(session, args.workspace, args.include_private))
+    document = export.render(items, args.format, system_clock())
+    if args.output:
+        Path(args.output).write_text(document, encoding="utf-8")
+        _out(f"Exported {len(items)} questions to {args.output}.")
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
+def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.scheduler import cli as scheduler_cli
+
+    _sessions(settings)
+    return scheduler_cli.preview(settings, args.person, args.week, _out)
+
+
+def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.scheduler import cli as scheduler_cli
+    from kbbot_adapters import server
+
+    if not args.now:
+        _out("Digests are sent by `kbbot serve` on schedule; use `kbbot digest send --now` to send the due ones now.")
+        return 2
+    ports = server.outbounds(settings, _sessions(settings), _out)
+    return scheduler_cli.send_now(settings, ports, _out)
+
+
+def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot_adapters.teams import package
+
+    path = package.build(settings, Path(args.output) if args.output else None)
+    _out(f"Teams app package written to {path}; upload it in Teams (Apps → Manage your apps → Upload).")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="kbbot", description="Knowledge-sharing bot for Slack and Microsoft Teams.")
+    top.add_argument("--database-url", help="SQLAlchemy URL (default: $KBBOT_DATABASE_URL or sqlite:///kbbot.db)")
+    top.set_defaults(run=_start)
+    sub = top.add_subparsers(title="commands", metavar="COMMAND")
+
+    sub.add_parser("console", help="chat with kbbot in this terminal (reads a script from stdin)").set_defaults(run=_console)
+    sub.add_parser("serve", help="serve Slack, Teams and the scheduler on one port").set_defaults(run=_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(title="db commands", metavar="ACTION", required=True)
+    up = db.add_parser("upgrade", help="create or migrate the schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(run=_db_upgrade)
+
+    export = sub.add_parser("export", help="write the knowledge base as JSON or Markdown")
+    export.add_argument("--format", choices=["json", "markdown"], default="json")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.add_argument("--workspace", help="only this workspace (id or name)")
+    export.add_argument("--include-private", action="store_true",
+                        help="also private channels and DMs (for backups; anonymous askers stay anonymous)")
+    export.set_defaults(run=_export)
+
+    digest = sub.add_parser("digest", help="weekly digests").add_subparsers(title="digest commands", metavar="ACTION", required=True)
+    preview = digest.add_parser("preview", help="print a person's digest as they would see it")
+    preview.add_argument("--person", required=True, help="kbbot person id or platform user id")
+    preview.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: the current week)")
+    preview.set_defaults(run=_digest_preview)
+    send = digest.add_parser("send", help="send the digests that are due")
+    send.add_argument("--now", action="store_true", help="send now instead of waiting for the schedule")
+    send.set_defaults(run=_digest_send)
+
+    teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(title="teams commands", metavar="ACTION", required=True)
+    package = teams.add_parser("package", help="build the Teams app package (.zip) to upload")
+    package.add_argument("--output", "-o", help="zip file to write")
+    package.set_defaults(run=_teams_package)
+    return top
+
+
+def main(argv: Sequence[str] | None = None, settings_factory: Callable[..., Settings] = Settings) -> int:
+    args = parser().parse_args(argv)
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    settings = settings_factory(**overrides)
+    try:
+        return int(args.run(args, settings) or 0)
+    except DatabaseNotMigrated as error:
+        print(f"kbbot: {error}", file=sys.stderr)
+        return 3
+    except OperationalError as error:
+        print(f"kbbot: cannot use the database: {error.orig}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
