@@ -167,11 +167,10 @@ def _parse_ask(text: str) -> Ask | UsageError:
             break
         else:
             return UsageError("usage.ask_flag", {"flag": flag[:40]})
-    tags: list[str] = []
+    trailing: list[str] = []
     while tokens and _TAG_TOKEN.match(tokens[-1]):
-        tag = normalise(tokens.pop())
-        if tag and tag not in tags:
-            tags.insert(0, tag)
+        trailing.insert(0, tokens.pop())
+    tags = list(dict.fromkeys(tag for tag in map(normalise, trailing) if tag))
     # Inline #tags ("how do I restart #kubernetes pods") count too but stay in the text.
     for token in tokens:
         if _TAG_TOKEN.match(token):
@@ -262,7 +261,7 @@ def _zones() -> dict[str, str]:
 
 def _parse_flag(rest: str) -> FlagAnswer | UsageError:
     parts = rest.split(maxsplit=2)
-    if len(parts) < 2 or not parts[0].lstrip("#").isdigit():
+    if len(parts) < 2 or small_int(parts[0].lstrip("#")) is None:
         return UsageError("usage.flag")
     kind = {"outdated": "outdated", "verouderd": "outdated", "incorrect": "incorrect", "onjuist": "incorrect"}.get(
         parts[1].casefold()
@@ -271,6 +270,17 @@ def _parse_flag(rest: str) -> FlagAnswer | UsageError:
         return UsageError("usage.flag")
     reason = parts[2].strip() if len(parts) > 2 else None
     return FlagAnswer(answer_id=int(parts[0].lstrip("#")), kind=kind, reason=reason or None)
+
+
+def small_int(text: str) -> int | None:
+    """An id typed or clicked by a person: ASCII digits that fit a database integer, else ``None``.
+
+    ``str.isdigit`` alone accepts "²" and 40-digit numbers, which would crash
+    ``int()`` or overflow PostgreSQL's integer.
+    """
+    if text.isascii() and text.isdecimal() and len(text) <= 9:
+        return int(text)
+    return None
 
 
 def _parse_experts(text: str) -> Experts | UsageError:

@@ -122,7 +122,7 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
     if own is not None:
         return own
     value = event.value
-    number = int(value) if value.isdigit() else None
+    number = commands.small_int(value)
     match event.action_id:
         case actions.ACCEPT if number is not None:
             return answering.accept(turn, number)

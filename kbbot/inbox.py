@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,14 +61,21 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
     """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it."""
     try:
         with unit_of_work(sessions) as session:
-            row = _lock_pending(session, event.platform, event.event_id)
-            if row is None:
+            if _lock_pending(session, event.platform, event.event_id) is None:
                 return []
-            row.attempts += 1
-            replies = handle(session, event, now, settings, already_claimed=True)
-            row.status = DONE
-            row.processed_at = now
-            return replies
+            # The conditional update is the claim that holds on every backend: on
+            # SQLite (no row locks) it takes the write lock, and a worker that got
+            # here second finds the row no longer pending.
+            claimed = session.execute(
+                update(InboundEventRow)
+                .where(InboundEventRow.platform == event.platform, InboundEventRow.event_key == event.event_id,
+                       InboundEventRow.status == PENDING)
+                .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                return []
+            return handle(session, event, now, settings, already_claimed=True)
     except Exception as error:
         _record_failure(sessions, event, error)
         raise

@@ -18,8 +18,9 @@ _DASHES = re.compile(r"-{2,}")
 
 def _step(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().strip().lstrip("#").strip()
-    text = _DASHES.sub("-", _NOT_ALLOWED.sub("", _SEPARATORS.sub("-", text))).strip("-.")
-    return text[:MAX_TAG_LENGTH].strip("-.")
+    text = _DASHES.sub("-", _NOT_ALLOWED.sub("", _SEPARATORS.sub("-", text)))
+    # A leading dot is part of a name (.net); a trailing one is punctuation ("#python.").
+    return text[:MAX_TAG_LENGTH].lstrip("-#").rstrip("-.")
 
 
 def normalise(raw: str) -> str | None:
@@ -27,7 +28,7 @@ def normalise(raw: str) -> str | None:
 
     Lower-cases (``casefold``), drops leading ``#``, turns spaces, underscores
     and slashes into dashes, keeps letters, digits and ``+ # . -`` (so ``c++``,
-    ``c#`` and ``.net`` survive), and trims dashes and dots at the ends. The
+    ``c#`` and ``.net`` survive), and trims dashes at the ends and dots at the end. The
     result normalises to itself.
     """
     text = _step(raw)

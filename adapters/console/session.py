@@ -18,6 +18,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
+from kbbot.commands import small_int
 from kbbot.config import Settings
 from kbbot.events import (
     Actor,
@@ -158,7 +159,8 @@ class ConsoleSession:
         return True
 
     def _message(self, token: str) -> tuple[str, Place, str] | None:
-        found = self.messages.get(int(token.lstrip("#"))) if token.lstrip("#").isdigit() else None
+        number = small_int(token.lstrip("#"))
+        found = self.messages.get(number) if number is not None else None
         if found is None:
             self.out(f"  (no message {token})")
         return found
@@ -199,7 +201,7 @@ class ConsoleSession:
             if found := self._message(args[0]):
                 message_id, place, _ = found
                 self._dispatch(MessageDeleted(**self._base(place), message_id=message_id))  # type: ignore[arg-type]
-        elif verb == "click" and len(args) == 1 and args[0].isdigit():
+        elif verb == "click" and len(args) == 1 and small_int(args[0]) is not None:
             self._click(int(args[0]))
         elif verb == "home":
             self._dispatch(HomeOpened(**self._base()))  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbbot import actions, cards
-from kbbot.commands import Ask
+from kbbot.commands import Ask, small_int
 from kbbot.i18n import t
 from kbbot.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
@@ -130,11 +130,11 @@ def ask_anyway(turn: Turn, draft_id: int) -> list[Reply]:
 
 def this_answers_it(turn: Turn, value: str) -> list[Reply]:
     draft_part, _, question_part = value.partition(":")
-    draft = _own_pending_draft(turn, int(draft_part)) if draft_part.isdigit() else None
+    draft = _own_pending_draft(turn, draft_number) if (draft_number := small_int(draft_part)) is not None else None
     if draft is None:
         return [turn.notice("draft.gone", replace=True)]
     draft.status = DraftStatus.RESOLVED
-    question_id = int(question_part) if question_part.isdigit() else None
+    question_id = small_int(question_part)
     draft.question_id = question_id if question_id and turn.session.get(Question, question_id) else None
     activity.log(turn.session, turn.person, "found_answer", turn.now, draft.question_id)
     return [turn.notice("draft.resolved", replace=True)]
