@@ -70,7 +70,60 @@ def build(settings: Settings, sessions: sessionmaker[Session]) -> web.Applicatio
     app.router.add_get("/healthz", health)
     if settings.scheduler_enabled:
         _attach_scheduler(app, settings, sessions, ports)
+    _attach_sweeper(app, settings, sessions, ports)
     return app
+
+
+def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[str, Outbound]) -> int:
+    """Finish events a replica accepted but never processed (it died after the ack).
+
+    Their replies go out through the platform's outbound port, since the
+    original request is long answered. Returns how many events were finished.
+    """
+    from kbbot import inbox
+    from kbbot.clock import system_clock
+    from kbbot.outbound import DeliveryFailed, RetryLater
+
+    finished = 0
+    for event in inbox.stale(sessions, system_clock()):
+        port = ports.get(event.platform)
+        if port is None:
+            continue
+        for reply in inbox.process(sessions, event, settings, system_clock()):
+            try:
+                port.send(event.workspace_id, reply)
+            except (DeliveryFailed, RetryLater) as error:
+                log.warning("reply to recovered event %s not delivered: %s", event.event_id, error)
+        finished += 1
+    return finished
+
+
+def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionmaker[Session],
+                    ports: dict[str, Outbound], interval: float = 60.0) -> None:
+    import asyncio
+    import contextlib
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                finished = await asyncio.to_thread(sweep_once, settings, sessions, ports)
+                if finished:
+                    log.info("recovered %d unfinished inbound events", finished)
+            except Exception:  # a database blip must not end the sweeper
+                log.exception("sweep of unfinished inbound events failed")
+
+    async def start(app: web.Application) -> None:
+        app["kbbot.sweeper"] = asyncio.get_running_loop().create_task(loop())
+
+    async def stop(app: web.Application) -> None:
+        task = app["kbbot.sweeper"]
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
 
 
 def _attach_scheduler(app: web.Application, settings: Settings, sessions: sessionmaker[Session],
