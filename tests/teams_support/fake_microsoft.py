@@ -140,6 +140,7 @@ class FakeMicrosoft:
         for member in members:
             self.add_member(member)
         self._personal_conversations = dict(personal_conversations)
+        self._rosters: dict[str, dict[str, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
 
         self._ca: FakeCertificateAuthority | None = None
@@ -281,6 +282,11 @@ class FakeMicrosoft:
         """Make ``GET .../members/{id}`` know ``member`` (in one conversation, or everywhere if None)."""
         with self._lock:
             self._members.setdefault(conversation_id, {})[member["id"]] = dict(member)
+
+    def set_roster(self, conversation_id: str, members: Iterable[Mapping[str, Any]]) -> None:
+        """Make ``conversation_id`` (a private channel, say) have exactly ``members``, no global ones."""
+        with self._lock:
+            self._rosters[conversation_id] = {member["id"]: dict(member) for member in members}
 
     def reset(self) -> None:
         """Forget recorded traffic and pending failures (keys, members and tokens stay)."""
@@ -596,21 +602,29 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         members = params.get("members") or []
         member_id = members[0].get("id") if members else None
+        channel = ((params.get("channelData") or {}).get("channel") or {}).get("id")
+        activity_id = fake._next_id() if params.get("activity") else None
         with fake._lock:
             conversation_id = fake._personal_conversations.get(member_id) if member_id else None
-            if conversation_id is None:
+            if channel and activity_id:
+                # A new post in a channel: Teams answers with the new reply chain's conversation id.
+                conversation_id = f"{channel};messageid={activity_id}"
+            elif conversation_id is None:
                 conversation_id = f"a:1fake-conversation-{next(fake._ids)}"
                 if member_id and not params.get("isGroup"):
                     fake._personal_conversations[member_id] = conversation_id
         response: dict[str, Any] = {"id": conversation_id}
-        if params.get("activity"):
-            response["activityId"] = fake._next_id()
-        record(200, SentActivity("create_conversation", conversation_id, params, authorization, None, conversation_id))
+        if activity_id:
+            response["activityId"] = activity_id
+        record(200, SentActivity("create_conversation", conversation_id, params, authorization, None,
+                                 activity_id or conversation_id))
         self._reply(200, response)
 
     def _members(self, conversation_id: str, user_id: str | None, record: Any) -> None:
         with self.fake._lock:
-            known = {**self.fake._members.get(None, {}), **self.fake._members.get(conversation_id, {})}
+            known = self.fake._rosters.get(conversation_id)
+            if known is None:
+                known = {**self.fake._members.get(None, {}), **self.fake._members.get(conversation_id, {})}
         if user_id is None:
             record(200)
             return self._reply(200, list(known.values()))

@@ -1,0 +1,73 @@
+"""From kbbot's settings to botbuilder's authentication configuration.
+
+botbuilder reads its configuration from a plain object by attribute name
+(``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``…). With none of the URL
+overrides set it runs its built-in public-cloud authentication; as soon as
+``teams_openid_metadata_url`` or ``teams_oauth_endpoint`` is set (tests, a
+sovereign cloud) every URL must be given, so the public defaults fill the
+ones not overridden.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from kbbot.config import Settings
+
+PUBLIC_ISSUER = "https://api.botframework.com"
+PUBLIC_SCOPE = "https://api.botframework.com"
+PUBLIC_TOKEN_SERVICE = "https://api.botframework.com"
+PUBLIC_CALLER_ID = "urn:botframework:azure"
+PUBLIC_LOGIN = "https://login.microsoftonline.com"
+
+
+def app_id(settings: Settings) -> str | None:
+    """The bot's Microsoft app id (a user-assigned managed identity's client id is the app id)."""
+    return settings.teams_app_id or settings.teams_managed_identity_client_id
+
+
+def configured(settings: Settings) -> bool:
+    """True when Teams credentials exist: app id + password, or a managed identity and its tenant."""
+    if settings.teams_app_id and settings.teams_app_password:
+        return True
+    return bool(settings.teams_managed_identity_client_id and settings.teams_tenant_id)
+
+
+def app_type_of(settings: Settings) -> str:
+    """botbuilder's APP_TYPE: MultiTenant, SingleTenant, or UserAssignedMSI without a password."""
+    if not (settings.teams_app_id and settings.teams_app_password):
+        return "UserAssignedMSI"
+    return "SingleTenant" if settings.teams_app_type.casefold() == "singletenant" else "MultiTenant"
+
+
+def bot_configuration(settings: Settings) -> SimpleNamespace:
+    """The object ConfigurationBotFrameworkAuthentication reads, built from ``settings``."""
+    values: dict[str, object] = {"APP_ID": app_id(settings), "APP_TYPE": app_type_of(settings)}
+    if settings.teams_app_password:
+        values["APP_PASSWORD"] = settings.teams_app_password
+    if settings.teams_tenant_id:
+        values["APP_TENANTID"] = settings.teams_tenant_id
+    if settings.teams_openid_metadata_url or settings.teams_oauth_endpoint:
+        values.update({
+            "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": PUBLIC_ISSUER,
+            "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": PUBLIC_SCOPE,
+            "OAUTH_URL": PUBLIC_TOKEN_SERVICE,
+            "CALLER_ID": PUBLIC_CALLER_ID,
+            # botbuilder 4.17 does not hand this on to MSAL; kept for the SDK's own checks.
+            "VALIDATE_AUTHORITY": False,
+        })
+        if settings.teams_openid_metadata_url:
+            values["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"] = settings.teams_openid_metadata_url
+            # Emulator tokens are never expected; keep their metadata on the same (trusted) server.
+            values["TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"] = settings.teams_openid_metadata_url
+        tenant = settings.teams_tenant_id if app_type_of(settings) != "MultiTenant" else None
+        values["TO_CHANNEL_FROM_BOT_LOGIN_URL"] = (settings.teams_oauth_endpoint
+                                                   or f"{PUBLIC_LOGIN}/{tenant or 'botframework.com'}")
+    return SimpleNamespace(**values)
+
+
+def cloud_adapter(settings: Settings) -> CloudAdapter:
+    """botbuilder's CloudAdapter: validates inbound JWTs and makes authenticated connector clients."""
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_configuration(settings)))

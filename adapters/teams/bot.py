@@ -1,0 +1,112 @@
+"""The bot behind ``/api/messages``: authenticated activities in, core work out.
+
+botbuilder has already validated the caller's JWT when :meth:`KbBot.on_turn`
+runs. The turn then does only what must happen before Teams gets its answer:
+store the conversation reference and persist each event
+(:func:`kbbot.inbox.accept`). A database error there propagates, botbuilder
+answers 500 and Teams delivers again; a repeated activity is recognised and
+changes nothing. The core's work and the replies run after the answer, in a
+task, so slow sends or throttling never make Teams retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from botbuilder.core import Bot, TurnContext
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot import inbox
+from kbbot.clock import Clock, system_clock
+from kbbot.config import Settings
+from kbbot.events import InboundEvent, MembersSynced
+from kbbot.store.db import unit_of_work
+
+from . import references
+from .delivery import Courier
+from .inbound import PLATFORM, Origin, Translation, translate
+
+log = logging.getLogger(__name__)
+
+
+class KbBot(Bot):
+    """Turns Teams activities into core events, exactly once each."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings, courier: Courier,
+                 clock: Clock = system_clock) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.courier = courier
+        self.clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity: dict[str, Any] = context.activity.serialize()
+        translation = translate(activity)
+        if translation is None:
+            return
+        now = self.clock()
+        new_place = await asyncio.to_thread(self._remember, activity, translation.origin, now)
+        accepted = [event for event in translation.events
+                    if await asyncio.to_thread(inbox.accept, self.sessions, event, now)]
+        resync = translation.origin.kind == "private" and (new_place or _membership_changed(activity))
+        if accepted or resync:
+            self._spawn(self._work(translation, accepted, resync))
+
+    # -- before the answer ------------------------------------------------------------------
+    def _remember(self, activity: dict[str, Any], origin: Origin, now: Any) -> bool:
+        """Store the references this activity proves; True when its conversation is new to the bot."""
+        # A ConversationReference in botbuilder's JSON shape, for the conversation itself (not one thread).
+        reference = {"bot": activity.get("recipient"), "user": activity.get("from"), "locale": activity.get("locale"),
+                     "channelId": origin.channel_id, "serviceUrl": origin.service_url,
+                     "conversation": {**(activity.get("conversation") or {}), "id": origin.conversation_id}}
+        with unit_of_work(self.sessions) as session:
+            new = references.remember(session, origin.tenant_id, references.CONVERSATION, origin.conversation_id,
+                                      origin.conversation_id, origin.service_url, reference, now)
+            if origin.kind == "dm" and origin.actor_id and not origin.actor_id.startswith("28:"):
+                references.remember(session, origin.tenant_id, references.PERSON, origin.actor_id,
+                                    origin.conversation_id, origin.service_url, reference, now)
+        return new
+
+    # -- after the answer -------------------------------------------------------------------
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every accepted activity has been processed and answered (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _work(self, translation: Translation, events: list[InboundEvent], resync: bool) -> None:
+        origin = translation.origin
+        try:
+            if resync:
+                synced = await self._members_event(translation)
+                if synced is not None and await asyncio.to_thread(inbox.accept, self.sessions, synced, self.clock()):
+                    events = [synced, *events]
+            for event in events:
+                replies = await asyncio.to_thread(inbox.process, self.sessions, event, self.settings, self.clock())
+                if replies:
+                    await self.courier.deliver(event.workspace_id, replies, origin)
+        except Exception:
+            log.exception("Teams activity %s in %s not fully handled", origin.activity_id, origin.conversation_id)
+
+    async def _members_event(self, translation: Translation) -> MembersSynced | None:
+        """Who is in a private channel, from Teams itself: the ground truth for who may see its questions."""
+        origin = translation.origin
+        member_ids = await self.courier.members(origin)
+        if member_ids is None:
+            return None
+        return MembersSynced(platform=PLATFORM, workspace_id=origin.tenant_id, actor=translation.actor,
+                             conversation=translation.place, event_id=f"members:{translation.key}",
+                             member_ids=member_ids)
+
+
+def _membership_changed(activity: dict[str, Any]) -> bool:
+    return activity.get("type") == "conversationUpdate" and bool(
+        activity.get("membersAdded") or activity.get("membersRemoved"))

@@ -1,0 +1,271 @@
+"""Sending the core's replies to Teams through the Bot Connector.
+
+One :class:`Courier` serves both directions: replies to an activity just
+received (``origin`` known) and proactive sends from the scheduler (no
+origin: stored conversation references say where). Teams has no ephemeral
+messages in channels, so a reply meant for one person goes to that
+person's personal chat with the bot, which keeps suggestions from private
+places out of shared channels.
+
+Where a question card goes in a channel: when it was asked in a post of its
+own, the card is the first reply in that post's chain, and the chain's root
+is what the core records; otherwise (asked inside another chain, from a
+personal chat, or after "ask anyway") the card starts a new conversation in
+the channel and is its own root.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from botbuilder.core import CloudAdapterBase
+from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
+from botframework.connector.aio import ConnectorClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import Clock, system_clock
+from kbbot.outbound import DeliveryFailed, RetryLater
+from kbbot.replies import Reply
+from kbbot.services.asking import record_posted
+from kbbot.store.db import unit_of_work
+
+from . import references, render, retry
+from .inbound import Origin, thread_conversation
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def looks_like_channel(conversation_id: str) -> bool:
+    """Team channels are ``19:…@thread.tacv2`` (or the older ``@thread.skype``); group chats end ``@thread.v2``."""
+    return conversation_id.startswith("19:") and conversation_id.endswith(("@thread.tacv2", "@thread.skype"))
+
+
+@dataclass(frozen=True)
+class Address:
+    """A resolved destination: which service, which conversation, and whether it is a channel."""
+
+    service_url: str
+    conversation_id: str
+    is_channel: bool
+    bot: dict[str, Any]
+
+
+class Connectors:
+    """Authenticated connector clients per service URL for one batch of sends, closed afterwards."""
+
+    def __init__(self, adapter: CloudAdapterBase, app_id: str) -> None:
+        self._factory = adapter.bot_framework_authentication.create_connector_factory(
+            adapter.create_claims_identity(app_id))
+        self._clients: dict[str, ConnectorClient] = {}
+
+    async def get(self, service_url: str) -> ConnectorClient:
+        client = self._clients.get(service_url)
+        if client is None:
+            client = await self._factory.create(service_url, None)
+            # Retries are ours (retry.py): the SDK's would retry 5xx blindly and never a 429.
+            client.config.retry_policy.retries = 0
+            self._clients[service_url] = client
+        return client
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            try:
+                await client.__aexit__(None, None, None)
+            except Exception:  # pragma: no cover - closing must not hide the real outcome
+                log.debug("closing a connector client failed", exc_info=True)
+        self._clients.clear()
+
+
+class Courier:
+    """Delivers replies; reports question cards' thread roots back to the core."""
+
+    def __init__(self, adapter: CloudAdapterBase, app_id: str, sessions: sessionmaker[Session],
+                 policy: retry.RetryPolicy | None = None, clock: Clock = system_clock) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.sessions = sessions
+        self.policy = policy or retry.RetryPolicy()
+        self.clock = clock
+
+    async def deliver(self, workspace_id: str, replies: list[Reply], origin: Origin | None = None,
+                      keep_going: bool = True) -> list[str | None]:
+        """Send ``replies`` in order; with ``keep_going`` one failed reply does not stop the rest."""
+        connectors = Connectors(self.adapter, self.app_id)
+        posted: dict[int, str] = {}
+        sent: list[str | None] = []
+        try:
+            for reply in replies:
+                try:
+                    sent.append(await self._send(connectors, workspace_id, reply, origin, posted))
+                except (RetryLater, DeliveryFailed) as error:
+                    if not keep_going:
+                        raise
+                    log.warning("Teams reply not delivered: %s", error)
+                    sent.append(None)
+        finally:
+            await connectors.close()
+        return sent
+
+    async def members(self, origin: Origin) -> list[str] | None:
+        """The ids of the people in ``origin``'s conversation, or None when Teams would not say."""
+        connectors = Connectors(self.adapter, self.app_id)
+        address = Address(origin.service_url, origin.conversation_id, origin.is_channel, origin.bot)
+        try:
+            accounts = await self._call(connectors, address, f"listing members of {origin.conversation_id}",
+                                        lambda c: c.conversations.get_conversation_members(origin.conversation_id))
+        except (RetryLater, DeliveryFailed) as error:
+            log.warning("Teams members not synced: %s", error)
+            return None
+        finally:
+            await connectors.close()
+        return [account.id for account in accounts or [] if account.id and not account.id.startswith("28:")]
+
+    # -- one reply --------------------------------------------------------------------------
+    async def _send(self, connectors: Connectors, workspace_id: str, reply: Reply, origin: Origin | None,
+                    posted: dict[int, str]) -> str | None:
+        body = render.message(reply)
+        person = reply.home_of or reply.dm_to or reply.ephemeral_to
+        if person is not None:
+            address = await self._personal_chat(connectors, workspace_id, person, origin)
+            clicked_here = (origin is not None and origin.reply_to_id and origin.kind == "dm"
+                            and origin.conversation_id == address.conversation_id)
+            if reply.replace_original and clicked_here:
+                assert origin is not None and origin.reply_to_id is not None
+                return await self._update(connectors, address, address.conversation_id, origin.reply_to_id, body)
+            return await self._post(connectors, address, address.conversation_id, body)
+        if reply.conversation_id is None:
+            raise DeliveryFailed("a reply without a destination")
+        address = await self._conversation(workspace_id, reply.conversation_id, origin)
+        thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+        if thread and address.is_channel:
+            root = thread
+            activity_id = await self._reply(connectors, address, thread_conversation(address.conversation_id, root),
+                                            root, body)
+        elif (reply.anchor is not None and origin is not None and origin.in_root_post
+              and origin.conversation_id == address.conversation_id and origin.thread_root):
+            root = origin.thread_root
+            activity_id = await self._reply(connectors, address, thread_conversation(address.conversation_id, root),
+                                            root, body)
+        elif address.is_channel:
+            activity_id = await self._new_thread(connectors, address, body)
+            root = activity_id
+        else:
+            activity_id = await self._post(connectors, address, address.conversation_id, body)
+            root = activity_id
+        if reply.anchor is not None and root:
+            posted[reply.anchor.id] = root
+            await asyncio.to_thread(self._record, reply, root)
+        return activity_id
+
+    def _record(self, reply: Reply, root: str) -> None:
+        assert reply.anchor is not None
+        with unit_of_work(self.sessions) as session:
+            record_posted(session, reply.anchor, root)
+
+    # -- where --------------------------------------------------------------------------------
+    def _bot(self, origin: Origin | None, stored: references.TeamsConversationReference | None) -> dict[str, Any]:
+        if origin is not None and origin.bot.get("id"):
+            return origin.bot
+        if stored is not None and (stored.reference.get("bot") or {}).get("id"):
+            return dict(stored.reference["bot"])
+        return {"id": f"28:{self.app_id}"}
+
+    async def _conversation(self, workspace_id: str, conversation_id: str, origin: Origin | None) -> Address:
+        if origin is not None and origin.tenant_id == workspace_id and origin.conversation_id == conversation_id:
+            return Address(origin.service_url, conversation_id, origin.is_channel, origin.bot)
+        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, references.CONVERSATION,
+                                                   conversation_id)
+        if stored is not None:
+            kind = (stored.reference.get("conversation") or {}).get("conversationType")
+            return Address(stored.service_url, conversation_id, kind == "channel", self._bot(origin, stored))
+        # Never heard from (a questions channel set by an admin): the tenant's service URL reaches it too.
+        same_tenant = origin if origin is not None and origin.tenant_id == workspace_id else None
+        service_url = same_tenant.service_url if same_tenant else (fallback.service_url if fallback else None)
+        if service_url is None:
+            raise DeliveryFailed(f"no conversation reference for {conversation_id}: the bot never heard from it")
+        return Address(service_url, conversation_id, looks_like_channel(conversation_id),
+                       self._bot(same_tenant, fallback))
+
+    def _lookup(self, tenant_id: str, scope: references.Scope, key: str
+                ) -> tuple[references.TeamsConversationReference | None, references.TeamsConversationReference | None]:
+        with unit_of_work(self.sessions) as session:
+            found = references.find(session, tenant_id, scope, key)
+            return found, (None if found else references.any_in_tenant(session, tenant_id))
+
+    async def _personal_chat(self, connectors: Connectors, workspace_id: str, person: str,
+                             origin: Origin | None) -> Address:
+        """The person's 1:1 chat with the bot: the one we are in, a stored one, or a newly created one."""
+        if origin is not None and origin.kind == "dm" and origin.actor_id == person \
+                and origin.tenant_id == workspace_id:
+            return Address(origin.service_url, origin.conversation_id, False, origin.bot)
+        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, references.PERSON, person)
+        if stored is not None:
+            return Address(stored.service_url, stored.conversation_id, False, self._bot(origin, stored))
+        same_tenant = origin if origin is not None and origin.tenant_id == workspace_id else None
+        if same_tenant is None and fallback is None:
+            raise DeliveryFailed(f"cannot reach {person}: the bot knows no conversation in tenant {workspace_id}")
+        service_url = same_tenant.service_url if same_tenant else fallback.service_url  # type: ignore[union-attr]
+        bot = self._bot(same_tenant, fallback)
+        client = await connectors.get(service_url)
+        parameters = ConversationParameters(
+            is_group=False, bot=ChannelAccount(id=bot["id"], name=bot.get("name")),
+            members=[ChannelAccount(id=person)], tenant_id=workspace_id, channel_data={"tenant": {"id": workspace_id}})
+        created = await retry.call(lambda: client.conversations.create_conversation(parameters), self.policy,
+                                   f"opening a chat with {person}")
+        reference = {"bot": bot, "user": {"id": person}, "channelId": "msteams", "serviceUrl": service_url,
+                     "conversation": {"id": created.id, "conversationType": "personal", "tenantId": workspace_id}}
+        await asyncio.to_thread(self._remember_person, workspace_id, person, created.id, service_url, reference)
+        return Address(service_url, created.id, False, bot)
+
+    def _remember_person(self, tenant_id: str, person: str, conversation_id: str, service_url: str,
+                         reference: dict[str, Any]) -> None:
+        with unit_of_work(self.sessions) as session:
+            references.remember(session, tenant_id, references.PERSON, person, conversation_id, service_url,
+                                reference, self.clock())
+
+    # -- how ----------------------------------------------------------------------------------
+    def _activity(self, address: Address, conversation_id: str, body: dict[str, Any]) -> Activity:
+        activity = Activity().deserialize({**body, "from": address.bot, "channelId": "msteams",
+                                           "conversation": {"id": conversation_id}, "serviceUrl": address.service_url})
+        return activity
+
+    async def _call(self, connectors: Connectors, address: Address, what: str,
+                    operation: Callable[[ConnectorClient], Awaitable[T]]) -> T:
+        client = await connectors.get(address.service_url)
+        return await retry.call(lambda: operation(client), self.policy, what)
+
+    async def _post(self, connectors: Connectors, address: Address, conversation_id: str,
+                    body: dict[str, Any]) -> str | None:
+        activity = self._activity(address, conversation_id, body)
+        response = await self._call(connectors, address, f"posting to {conversation_id}",
+                                    lambda c: c.conversations.send_to_conversation(conversation_id, activity))
+        return getattr(response, "id", None)
+
+    async def _reply(self, connectors: Connectors, address: Address, conversation_id: str, reply_to: str,
+                     body: dict[str, Any]) -> str | None:
+        activity = self._activity(address, conversation_id, {**body, "replyToId": reply_to})
+        response = await self._call(connectors, address, f"replying in {conversation_id}",
+                                    lambda c: c.conversations.reply_to_activity(conversation_id, reply_to, activity))
+        return getattr(response, "id", None)
+
+    async def _update(self, connectors: Connectors, address: Address, conversation_id: str, activity_id: str,
+                      body: dict[str, Any]) -> str | None:
+        activity = self._activity(address, conversation_id, {**body, "id": activity_id})
+        await self._call(connectors, address, f"updating {activity_id}",
+                         lambda c: c.conversations.update_activity(conversation_id, activity_id, activity))
+        return activity_id
+
+    async def _new_thread(self, connectors: Connectors, address: Address, body: dict[str, Any]) -> str | None:
+        """A new post in a channel: Teams' documented way is a new conversation with the channel's id."""
+        activity = self._activity(address, address.conversation_id, body)
+        parameters = ConversationParameters(is_group=True, bot=ChannelAccount(id=address.bot["id"]),
+                                            channel_data={"channel": {"id": address.conversation_id}},
+                                            activity=activity)
+        created = await self._call(connectors, address, f"posting in {address.conversation_id}",
+                                   lambda c: c.conversations.create_conversation(parameters))
+        return created.activity_id

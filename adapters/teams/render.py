@@ -1,0 +1,97 @@
+"""The core's replies as Teams messages: one Adaptive Card per reply.
+
+Every piece of text passes through :func:`kbbot.mentions.neutralise`, so an
+``<at>`` tag or ``@channel`` someone typed is shown, never sent as a
+mention. The only real mentions are the people of a
+:class:`~kbbot.replies.Mentions` block, declared in the card's
+``msteams.entities`` as Teams requires. Buttons are ``Action.Submit`` whose
+data carries the core's action id and value back unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kbbot.mentions import neutralise
+from kbbot.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
+
+from .inbound import ACTION_KEY, VALUE_KEY
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.4"  # what Teams renders on desktop, web and mobile
+_STYLES = {"primary": "positive", "danger": "destructive"}
+
+
+def _escape_mention_name(name: str) -> str:
+    # A display name is user content too; it goes inside <at>…</at>, so no tags of its own.
+    return neutralise(name).replace("<", "‹").replace(">", "›")
+
+
+def _text_block(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": neutralise(text), "wrap": True, **extra}
+
+
+def _action(button: Button) -> dict[str, Any]:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": neutralise(button.label),
+                              "data": {ACTION_KEY: button.action_id, VALUE_KEY: button.value}}
+    if button.style in _STYLES:
+        action["style"] = _STYLES[button.style]
+    return action
+
+
+def _action_set(buttons: list[Button]) -> dict[str, Any]:
+    return {"type": "ActionSet", "actions": [_action(b) for b in buttons]}
+
+
+def _item(item: Item) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [_text_block(item.text, weight="Bolder")]
+    if item.detail:
+        items.append(_text_block(item.detail, isSubtle=True, size="Small", spacing="None"))
+    if item.buttons:
+        items.append(_action_set(item.buttons))
+    container: dict[str, Any] = {"type": "Container", "separator": True, "items": items}
+    if item.link:
+        container["selectAction"] = {"type": "Action.OpenUrl", "url": item.link}
+    return container
+
+
+def card(reply: Reply) -> dict[str, Any]:
+    """The Adaptive Card for ``reply``."""
+    body: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    for block in reply.blocks:
+        if isinstance(block, Text):
+            if block.style == "heading":
+                body.append(_text_block(block.text, weight="Bolder", size="Medium"))
+            elif block.style == "quote":
+                body.append({"type": "Container", "style": "emphasis", "items": [_text_block(block.text)]})
+            elif block.style == "context":
+                body.append(_text_block(block.text, isSubtle=True, size="Small"))
+            else:
+                body.append(_text_block(block.text))
+        elif isinstance(block, ListBlock):
+            body.extend(_item(item) for item in block.items)
+        elif isinstance(block, Actions):
+            body.append(_action_set(block.buttons))
+        elif isinstance(block, Mentions):
+            tags = []
+            for person in block.people:
+                tag = f"<at>{_escape_mention_name(person.name or person.id)}</at>"
+                tags.append(tag)
+                entities.append({"type": "mention", "text": tag,
+                                 "mentioned": {"id": person.id, "name": person.name or person.id}})
+            body.append({"type": "TextBlock", "wrap": True, "text": f"{neutralise(block.lead)} {' '.join(tags)}"})
+    if not body:
+        body.append(_text_block(reply.text))
+    content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION,
+                               "body": body, "msteams": {"width": "Full"}}
+    if entities:
+        content["msteams"]["entities"] = entities
+    return content
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """The activity JSON (Bot Connector shape) carrying ``reply``'s card."""
+    return {"type": "message", "summary": neutralise(reply.text)[:250], "locale": reply.locale,
+            "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card(reply)}]}

@@ -1,0 +1,73 @@
+"""Retrying Bot Connector calls: 429 and transient errors, honouring ``Retry-After``.
+
+Teams throttles bots per conversation and per tenant and says how long to
+wait. botbuilder's connector does not retry a 429 at all (and retries 5xx
+blindly), so its own retries are switched off and this one policy decides:
+wait as told (or back off), a few times, then hand the caller a
+:class:`~kbbot.outbound.RetryLater` with the wait the service asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from kbbot.outbound import DeliveryFailed, RetryLater
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TRANSIENT = frozenset({408, 412, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    """A longer ``Retry-After`` is not waited out in place: the caller gets RetryLater at once."""
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    raw = headers.get("Retry-After") if headers is not None else None
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(raw) if raw else None
+        return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+def status_of(error: HttpOperationError) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) or getattr(response, "status", None)
+
+
+async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
+    """Run ``operation``; retry transient failures; RetryLater or DeliveryFailed when that is no use."""
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return await operation()
+        except HttpOperationError as error:
+            status = status_of(error)
+            if status not in TRANSIENT:
+                raise DeliveryFailed(f"{what}: Bot Connector answered {status}") from error
+            wait = retry_after(getattr(error.response, "headers", None))
+            reason = f"{what}: Bot Connector answered {status}"
+        except (ClientRequestError, OSError, asyncio.TimeoutError) as error:
+            wait, reason = None, f"{what}: {type(error).__name__}: {error}"
+        delay = wait if wait is not None else policy.base_delay * 2 ** (attempt - 1)
+        if attempt == policy.attempts or delay > policy.max_delay:
+            raise RetryLater(reason, retry_after=max(delay, policy.base_delay))
+        log.info("%s; retrying in %.2fs (attempt %d of %d)", reason, delay, attempt, policy.attempts)
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
