@@ -93,6 +93,19 @@ def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
     return scheduler_cli.send_now(settings, ports, _out)
 
 
+def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.services import adoption
+
+    now = system_clock()
+    with unit_of_work(_sessions(settings)) as session:
+        weeks = adoption.weekly(session, now, args.weeks, args.workspace)
+    _out(adoption.table(weeks))
+    if args.output:
+        Path(args.output).write_text(adoption.html(weeks, now), encoding="utf-8")
+        _out(f"Report with chart written to {args.output}.")
+    return 0
+
+
 def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot_adapters.teams import package
 
@@ -131,6 +144,14 @@ def parser() -> argparse.ArgumentParser:
     send = digest.add_parser("send", help="send the digests that are due")
     send.add_argument("--now", action="store_true", help="send now instead of waiting for the schedule")
     send.set_defaults(run=_digest_send)
+
+    report = sub.add_parser("report", help="reports for the organisation").add_subparsers(
+        title="reports", metavar="REPORT", required=True)
+    adoption = report.add_parser("adoption", help="people consuming, contributing and creating, per week (no names)")
+    adoption.add_argument("--weeks", type=int, default=12, choices=range(1, 105), metavar="N")
+    adoption.add_argument("--workspace", help="only this workspace (id or name)")
+    adoption.add_argument("--output", "-o", help="also write an HTML report with a chart")
+    adoption.set_defaults(run=_report_adoption)
 
     teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(title="teams commands", metavar="ACTION", required=True)
     package = teams.add_parser("package", help="build the Teams app package (.zip) to upload")
