@@ -1,107 +1,185 @@
 """Finding existing knowledge: ``/kb search`` and the suggestions shown at ``/ask``.
 
-This first version matches words with escaped ``LIKE`` patterns and scores
-term coverage in Python, so any string a person types is a safe query. The
-interface (:func:`search`, :func:`suggest`, :class:`Hit`) is what callers
-rely on; ranking behind it can change.
+The database's own full-text index finds candidates (SQLite FTS5 or
+PostgreSQL ``tsvector``/GIN, see :mod:`kbbot.search`); they are then ranked
+here with BM25F over English and Dutch stems, the same on both backends, and
+filtered by who may see them before anything is ranked. Any string a person
+types is a safe query: it is analysed into plain terms and never reaches the
+database as query syntax.
+
+The interface (:func:`search`, :func:`suggest`, :class:`Hit`) is what callers
+rely on; :func:`find` also returns shared working-out-loud posts.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kbbot.search import analysis, indexer, ranking, semantic, stopwords
+from kbbot.search.query import Group, groups, query_words
+from kbbot.search.scope import visible_posts
+from kbbot.search.sync import index_ready
 from kbbot.services.visibility import visible_questions
-from kbbot.store.models import Answer, Person, Question, QuestionStatus, QuestionTag, Tag
+from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedPost, TagAlias
 
 MAX_TERMS = 12
-CANDIDATE_LIMIT = 2000
-SUGGESTION_MIN_COVERAGE = 0.5
+CANDIDATE_LIMIT = 200
+"""Candidates the database returns for re-ranking; the final order is decided among them."""
+SUGGESTION_MIN_RELEVANCE = 0.45
+"""Share of the question's (idf-weighted) words an existing question must contain to be suggested at
+``/ask``. Chosen on the SemEval-2016 question–question set, see ``bench/RESULTS.md``."""
+ACCEPTED_BOOST = 1.15
+OUTDATED_PENALTY = 0.75
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOP_WORDS = frozenset(
-    "a an and are as at be by can do does for from how i in is it my of on or the this to we what when where "
-    "which who why with you your de het een en van in is op te dat die voor met zijn er aan niet ook als "
-    "bij hoe wat waar wie welke kan ik je we mijn of om naar dan door over".split()
-)
+STOP_WORDS = stopwords.ALL
 
 
 @dataclass(frozen=True)
 class Hit:
+    """A question found for a person: ``score`` orders results, ``relevance`` (0–1) gates suggestions."""
+
     question: Question
     score: float
     accepted: Answer | None
+    relevance: float = 0.0
+
+
+@dataclass(frozen=True)
+class PostHit:
+    """A shared working-out-loud post found for a person."""
+
+    post: SharedPost
+    score: float
+    relevance: float = 0.0
 
 
 def terms(text: str) -> list[str]:
-    """The words of ``text`` worth matching: lower-case, no stop words, longest first, bounded."""
-    words = dict.fromkeys(w for w in (m.group().casefold() for m in _WORD.finditer(text))
-                          if len(w) > 1 and w not in STOP_WORDS)
-    return sorted(words, key=len, reverse=True)[:MAX_TERMS]
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """The words of ``text`` worth matching: folded, no stop words, longest first, bounded."""
+    return sorted(dict.fromkeys(analysis.words(text)), key=len, reverse=True)[:MAX_TERMS]
 
 
 def search(session: Session, viewer: Person, query: str, *, limit: int = 10, answered_only: bool = False,
-           tags: Sequence[str] = ()) -> list[Hit]:
-    """Questions ``viewer`` may see that match ``query``, best first; never raises on odd input."""
-    wanted = terms(query)
-    if not wanted and not tags:
+           tags: Sequence[str] = (), only: Collection[int] | None = None) -> list[Hit]:
+    """Questions ``viewer`` may see that match ``query`` (or ``tags``), best first; never raises on odd input.
+
+    ``only`` restricts the search to those question ids (used by the benchmark
+    to rank a fixed candidate list through this same code path).
+    """
+    wanted = _groups(session, query, tags)
+    if not wanted or limit <= 0 or (only is not None and not only):
         return []
-    matches = []
-    for term in wanted:
-        pattern = _like(term)
-        matches.append(Question.text.ilike(pattern, escape="\\"))
-        matches.append(Question.id.in_(select(Answer.question_id).where(
-            Answer.deleted_at.is_(None), Answer.text.ilike(pattern, escape="\\"))))
-    if tags:
-        matches.append(Question.id.in_(select(QuestionTag.question_id).join(Tag).where(Tag.name.in_(tags))))
-    stmt = (select(Question).where(visible_questions(viewer), or_(*matches))
-            .options(selectinload(Question.answers), selectinload(Question.tags))
-            .order_by(Question.created_at.desc()).limit(CANDIDATE_LIMIT))
+    connection = session.connection()
+    if not index_ready(connection):
+        return []
+    backend = indexer.backend_of(connection)
+    statement = backend.matching("question", _terms_of(wanted)).where(visible_questions(viewer))
     if answered_only:
-        stmt = stmt.where(Question.status.in_((QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)))
-    hits = [_score(q, wanted, tags) for q in session.scalars(stmt)]
-    hits = [h for h in hits if h.score > 0]
+        statement = statement.where(Question.status.in_((QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)))
+    if only is not None:
+        statement = statement.where(Question.id.in_(list(only)))
+    ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+    if not ids:
+        return []
+    loaded = session.scalars(select(Question).where(Question.id.in_(ids)).options(
+        selectinload(Question.answers).selectinload(Answer.flags), selectinload(Question.tags),
+        selectinload(Question.answers).selectinload(Answer.author), selectinload(Question.conversation),
+        selectinload(Question.asker))).all()
+    candidates = [ranking.Candidate.of(q, q.text, [t.name for t in q.tags],
+                                       "\n".join(a.text for a in q.answers if a.deleted_at is None)) for q in loaded]
+    idfs = _idfs(session, wanted)
+    scores = ranking.bm25f(wanted, idfs, candidates)
+    hits = []
+    for candidate, score in zip(candidates, scores, strict=True):
+        question: Question = candidate.key  # type: ignore[assignment]
+        accepted = next((a for a in question.answers if a.is_accepted and a.deleted_at is None), None)
+        if accepted is not None:
+            score *= ACCEPTED_BOOST
+            if any(f.kind.value == "outdated" for f in accepted.flags):
+                score *= OUTDATED_PENALTY
+        hits.append(Hit(question=question, score=score, accepted=accepted,
+                        relevance=ranking.relevance(wanted, idfs, candidate)))
+    hits = _rerank(query, hits)
     hits.sort(key=lambda h: (-h.score, -h.question.id))
     return hits[:limit]
 
 
-def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3) -> list[Hit]:
-    """Answered questions similar enough to ``text`` to offer before a new question is posted."""
-    wanted = terms(text)
-    hits = search(session, viewer, text, limit=limit * 4, answered_only=True, tags=tags)
-    good = [h for h in hits if _coverage(h.question, wanted) >= SUGGESTION_MIN_COVERAGE]
+def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3,
+            min_relevance: float | None = None) -> list[Hit]:
+    """Answered questions similar enough to ``text`` to offer before a new question is posted.
+
+    Only hits above the relevance threshold are offered, at most ``limit``,
+    those with an accepted answer first.
+    """
+    threshold = SUGGESTION_MIN_RELEVANCE if min_relevance is None else min_relevance
+    hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags)
+    good = [h for h in hits if h.relevance >= threshold]
     good.sort(key=lambda h: (h.accepted is None, -h.score))
     return good[:limit]
 
 
-def _words(question: Question) -> set[str]:
-    live = " ".join(a.text for a in question.answers if a.deleted_at is None)
-    return {w.casefold() for w in _WORD.findall(f"{question.text} {live}")} | {t.name for t in question.tags}
+def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 10) -> list[PostHit]:
+    """Shared working-out-loud posts ``viewer`` may see that match ``query``, best first."""
+    wanted = _groups(session, query)
+    if not wanted or limit <= 0:
+        return []
+    connection = session.connection()
+    if not index_ready(connection):
+        return []
+    backend = indexer.backend_of(connection)
+    statement = backend.matching("post", _terms_of(wanted)).where(visible_posts(viewer))
+    ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+    if not ids:
+        return []
+    posts = session.scalars(select(SharedPost).where(SharedPost.id.in_(ids)).options(
+        selectinload(SharedPost.tags), selectinload(SharedPost.author))).all()
+    candidates = [ranking.Candidate.of(p, p.text, [t.name for t in p.tags]) for p in posts]
+    idfs = _idfs(session, wanted)
+    scores = ranking.bm25f(wanted, idfs, candidates)
+    hits = [PostHit(post=c.key, score=s, relevance=ranking.relevance(wanted, idfs, c))  # type: ignore[arg-type]
+            for c, s in zip(candidates, scores, strict=True)]
+    hits.sort(key=lambda h: (-h.score, -h.post.id))
+    return hits[:limit]
 
 
-def _coverage(question: Question, wanted: Sequence[str]) -> float:
-    if not wanted:
-        return 0.0
-    question_words = {w.casefold() for w in _WORD.findall(question.text)} | {t.name for t in question.tags}
-    return sum(1 for w in wanted if w in question_words) / len(wanted)
+def find(session: Session, viewer: Person, query: str, *, limit: int = 10) -> list[Hit | PostHit]:
+    """Questions and shared posts together, best first: what ``/kb search`` should list."""
+    mixed: list[Hit | PostHit] = [*search(session, viewer, query, limit=limit),
+                                  *search_posts(session, viewer, query, limit=limit)]
+    mixed.sort(key=lambda h: -h.score)
+    return mixed[:limit]
 
 
-def _score(question: Question, wanted: Sequence[str], tags: Sequence[str]) -> Hit:
-    in_question = {w.casefold() for w in _WORD.findall(question.text)}
-    anywhere = _words(question)
-    score = sum(2.0 if w in in_question else 1.0 if w in anywhere else 0.0 for w in wanted)
-    score += sum(1.5 for t in tags if t in {tag.name for tag in question.tags})
-    accepted = next((a for a in question.answers if a.is_accepted and a.deleted_at is None), None)
-    if score and accepted is not None:
-        score += 0.5
-    flagged = accepted is not None and any(f.kind.value == "outdated" for f in accepted.flags)
-    return Hit(question=question, score=score - (1.0 if flagged else 0.0), accepted=accepted)
+def _groups(session: Session, text: str, tags: Sequence[str] = ()) -> list[Group]:
+    """Query groups of ``text`` and ``tags``, with tag aliases (``k8s`` = ``kubernetes``) as synonyms."""
+    words = set(query_words(text, tags))
+    synonyms: dict[str, str] = {}
+    if words:
+        synonyms = {alias: name for alias, name in session.execute(select(TagAlias.alias, TagAlias.tag_name).where(
+            TagAlias.alias.in_(sorted(words)[:200])))}
+    return groups(text, tags, synonyms)
+
+
+def _terms_of(wanted: Sequence[Group]) -> list[str]:
+    return sorted({term for group in wanted for term in group.all})
+
+
+def _idfs(session: Session, wanted: Sequence[Group]) -> list[float]:
+    connection = session.connection()
+    backend = indexer.backend_of(connection)
+    primary = sorted({term for group in wanted for term in group.primary})
+    return ranking.group_idfs(wanted, backend.doc_count(connection), backend.doc_freqs(connection, primary))
+
+
+def _rerank(query: str, hits: list[Hit]) -> list[Hit]:
+    """Blend in sentence-embedding similarity when the optional reranker is configured."""
+    reranker = semantic.active()
+    if reranker is None or not hits:
+        return hits
+    hits = sorted(hits, key=lambda h: -h.score)[:semantic.TOP]
+    scores = reranker.blend(query, [h.question.text for h in hits], [h.score for h in hits])
+    return [Hit(question=h.question, score=s, accepted=h.accepted, relevance=h.relevance)
+            for h, s in zip(hits, scores, strict=True)]

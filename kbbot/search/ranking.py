@@ -1,0 +1,113 @@
+"""Scoring candidates: BM25F over the analysed fields, and a 0–1 relevance for thresholds.
+
+The database finds candidates (FTS5 ``bm25`` or PostgreSQL ``ts_rank`` over a
+GIN index); the final order is computed here, the same way on both backends,
+so a knowledge base ranks identically whichever database it lives in.
+
+* :func:`bm25f` orders results. A query word counts once even when several
+  of its stems match, a match through a compound part ("vergoeding" inside
+  "thuiswerkvergoeding") counts half, and each field has a weight: the
+  question text matters most, tags a lot, answers less.
+* :func:`relevance` is the share of the query's information (IDF-weighted
+  query words) that the question text and tags contain. Unlike a BM25 score
+  it is comparable across queries, which is what a "show a suggestion only
+  above X" threshold needs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kbbot.search import analysis
+from kbbot.search.query import Group
+
+K1 = 1.2
+B = 0.75
+PART_MATCH = 0.5
+FIELD_WEIGHTS = {"text": 1.0, "tags": 1.5, "answers": 0.4}
+
+
+@dataclass
+class FieldTerms:
+    """How often each term occurs in one field, split into whole-word stems and compound parts."""
+
+    length: int
+    primary: Counter[str] = field(default_factory=Counter)
+    parts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, text: str) -> FieldTerms:
+        words = analysis.words(text)
+        out = cls(length=len(words))
+        for word in words:
+            primary = analysis.primary_forms(word)
+            out.primary.update(primary)
+            out.parts.update(t for t in analysis.forms(word) if t not in primary)
+        return out
+
+    def strength(self, group: Group) -> float:
+        """Occurrences of the query word: whole-word matches, plus half for compound-part matches."""
+        whole = max((self.primary[t] for t in group.primary), default=0)
+        partial = max(max((self.parts[t] for t in group.primary), default=0),
+                      max((self.primary[t] for t in group.parts), default=0))
+        return whole + PART_MATCH * partial
+
+
+@dataclass
+class Candidate:
+    """The analysed fields of one document (a question with its answers and tags, or a shared post)."""
+
+    key: object
+    fields: dict[str, FieldTerms]
+
+    @classmethod
+    def of(cls, key: object, text: str, tags: Sequence[str], answers: str = "") -> Candidate:
+        return cls(key=key, fields={"text": FieldTerms.of(text), "tags": FieldTerms.of(" ".join(tags)),
+                                    "answers": FieldTerms.of(answers)})
+
+
+def idf(doc_count: int, doc_freq: int) -> float:
+    """BM25's idf, never negative: a word in every document is worth little, not less than nothing."""
+    return math.log(1.0 + (doc_count - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+def group_idfs(query: Sequence[Group], doc_count: int, doc_freqs: Mapping[str, int]) -> list[float]:
+    """The idf of each query word; a word's document frequency is that of its most common stem."""
+    return [idf(max(doc_count, 1), max((doc_freqs.get(t, 0) for t in g.primary), default=0)) for g in query]
+
+
+def bm25f(query: Sequence[Group], idfs: Sequence[float], candidates: Sequence[Candidate]) -> list[float]:
+    """BM25F scores of ``candidates`` for ``query``; field lengths normalised by the candidates' average."""
+    averages = {
+        name: max(1.0, sum(c.fields[name].length for c in candidates) / max(1, len(candidates)))
+        for name in FIELD_WEIGHTS
+    }
+    scores = []
+    for candidate in candidates:
+        total = 0.0
+        for group, weight in zip(query, idfs, strict=True):
+            tf = 0.0
+            for name, field_weight in FIELD_WEIGHTS.items():
+                terms = candidate.fields[name]
+                occurrences = terms.strength(group)
+                if occurrences:
+                    tf += field_weight * occurrences / (1 - B + B * terms.length / averages[name])
+            if tf:
+                total += weight * tf * (K1 + 1) / (K1 + tf)
+        scores.append(total)
+    return scores
+
+
+def relevance(query: Sequence[Group], idfs: Sequence[float], candidate: Candidate) -> float:
+    """Share (0–1) of the query's idf mass that the candidate's text and tags contain."""
+    mass = sum(idfs)
+    if mass <= 0:
+        return 0.0
+    found = 0.0
+    for group, weight in zip(query, idfs, strict=True):
+        best = max(min(1.0, candidate.fields["text"].strength(group)), min(1.0, candidate.fields["tags"].strength(group)))
+        found += weight * best
+    return found / mass

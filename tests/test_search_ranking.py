@@ -1,0 +1,159 @@
+"""Ranking on a small hand-made knowledge base, in English and Dutch, on SQLite and PostgreSQL.
+
+Each test builds a few questions and answers through the ORM (so the index
+is filled by the same flush that stores the knowledge) and checks what a
+person would see from ``/kb search`` and from the suggestions at ``/ask``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.services import search
+from kbbot.services.tagging import ensure
+from kbbot.store.models import (
+    Answer,
+    Conversation,
+    ConversationKind,
+    Flag,
+    FlagKind,
+    Person,
+    Question,
+    QuestionStatus,
+    Workspace,
+)
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class KB:
+    """A tiny workspace with one public channel and a few people, for building knowledge quickly."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.workspace = Workspace(platform="console", external_id="T1", name="Acme", settings={}, created_at=NOW)
+        session.add(self.workspace)
+        session.flush()
+        self.channel = self.conversation("C-general", ConversationKind.CHANNEL)
+        self.alice = self.person("alice", "Alice")
+        self.bob = self.person("bob", "Bob")
+
+    def person(self, external_id: str, name: str, locale: str = "en") -> Person:
+        person = Person(workspace_id=self.workspace.id, external_id=external_id, display_name=name, locale=locale,
+                        created_at=NOW)
+        self.session.add(person)
+        self.session.flush()
+        return person
+
+    def conversation(self, external_id: str, kind: ConversationKind) -> Conversation:
+        conversation = Conversation(workspace_id=self.workspace.id, external_id=external_id, name=external_id,
+                                    kind=kind, created_at=NOW)
+        self.session.add(conversation)
+        self.session.flush()
+        return conversation
+
+    def ask(self, text: str, *, tags: tuple[str, ...] = (), answer: str | None = None, accepted: bool = False,
+            where: Conversation | None = None, asker: Person | None = None, anonymous: bool = False) -> Question:
+        question = Question(workspace_id=self.workspace.id, conversation_id=(where or self.channel).id,
+                            asker_id=(asker or self.alice).id, is_anonymous=anonymous, text=text,
+                            status=QuestionStatus.OPEN, created_at=NOW, updated_at=NOW)
+        question.tags = ensure(self.session, tags)
+        self.session.add(question)
+        self.session.flush()
+        if answer is not None:
+            self.answer(question, answer, accepted=accepted)
+        return question
+
+    def answer(self, question: Question, text: str, *, accepted: bool = False) -> Answer:
+        answer = Answer(question_id=question.id, author_id=self.bob.id, conversation_id=question.conversation_id,
+                        message_id=f"m{question.id}-{len(question.answers)}", text=text, is_accepted=accepted,
+                        created_at=NOW)
+        self.session.add(answer)
+        question.status = QuestionStatus.ACCEPTED if accepted else QuestionStatus.ANSWERED
+        self.session.flush()
+        self.session.refresh(question, ["answers"])
+        return answer
+
+
+@pytest.fixture
+def kb(sessions: sessionmaker[Session]) -> KB:
+    session = sessions()
+    session.begin()
+    yield KB(session)
+    session.rollback()
+    session.close()
+
+
+def texts(hits: list[search.Hit]) -> list[str]:
+    return [h.question.text for h in hits]
+
+
+def test_the_question_about_the_words_ranks_first_in_english(kb: KB) -> None:
+    kb.ask("How do I reset my VPN password?", answer="Use the self-service portal at vpn.example.com.")
+    kb.ask("Which printer on the third floor supports colour?", answer="The one next to the kitchen.")
+    kb.ask("Where do I find the VPN client for Linux?", answer="On the intranet downloads page.")
+    hits = search.search(kb.session, kb.bob, "forgot vpn password")
+    assert texts(hits)[0] == "How do I reset my VPN password?"
+    assert "Which printer on the third floor supports colour?" not in texts(hits)
+
+
+def test_english_stemming_matches_other_forms_of_a_word(kb: KB) -> None:
+    kb.ask("Deploying containers to the staging cluster", answer="Run make deploy-staging.")
+    kb.ask("Lunch options near the office", answer="The canteen opens at noon.")
+    assert texts(search.search(kb.session, kb.bob, "how to deploy a container"))[:1] == [
+        "Deploying containers to the staging cluster"]
+
+
+def test_dutch_plural_finds_the_singular_and_back(kb: KB) -> None:
+    singular = kb.ask("Hoe reserveer ik een werkplek op kantoor?", answer="Via de app Flexdesk.")
+    kb.ask("Wanneer gaat de kantine open?", answer="Om half twaalf.")
+    assert texts(search.search(kb.session, kb.bob, "werkplekken"))[:1] == [singular.text]
+    plural = kb.ask("Zijn er genoeg fietsen voor bezoekers?", answer="Vraag het bij de balie.")
+    assert texts(search.search(kb.session, kb.bob, "fiets"))[:1] == [plural.text]
+
+
+def test_dutch_compound_parts_are_found(kb: KB) -> None:
+    compound = kb.ask("Hoe vraag ik de thuiswerkvergoeding aan?", answer="In het HR-portaal onder declaraties.")
+    kb.ask("Waar staat de koffieautomaat?", answer="Naast de lift.")
+    assert texts(search.search(kb.session, kb.bob, "vergoeding"))[:1] == [compound.text]
+    # ... and a compound query finds the parts written separately.
+    separate = kb.ask("Kan ik een plek reserveren in de vergaderzaal?", answer="Ja, via Outlook.")
+    assert separate.text in texts(search.search(kb.session, kb.bob, "vergaderplek"))
+
+
+def test_words_in_answers_and_tags_count_but_less_than_in_the_question(kb: KB) -> None:
+    in_question = kb.ask("How do I rotate the kubernetes certificates?", answer="Run the rotate job.")
+    in_answer = kb.ask("Our cluster TLS expired, what now?", answer="Rotate the kubernetes certificates with kubeadm.")
+    tagged = kb.ask("Cluster upgrade planning", tags=("kubernetes",), answer="Every quarter.")
+    hits = search.search(kb.session, kb.bob, "kubernetes certificates")
+    assert texts(hits)[0] == in_question.text
+    assert in_answer.text in texts(hits)
+    assert tagged.text in texts(search.search(kb.session, kb.bob, "k8s", tags=("k8s",)))
+
+
+def test_suggestions_only_above_the_threshold_and_accepted_first(kb: KB) -> None:
+    answered = kb.ask("How do I get access to the staging database?", answer="Ask in #platform.")
+    accepted = kb.ask("Getting access to the staging database", answer="Request it in the portal.", accepted=True)
+    kb.ask("How do I get access to the staging database from home?")  # open: never suggested
+    kb.ask("Staging deploy failed", answer="Retry the pipeline.")
+    suggested = search.suggest(kb.session, kb.bob, "How can I get staging database access?", [])
+    assert texts(suggested) == [accepted.text, answered.text]
+    assert search.suggest(kb.session, kb.bob, "Is the staging pipeline green today?", []) == []
+
+
+def test_an_outdated_accepted_answer_ranks_below_a_fresh_one(kb: KB) -> None:
+    old = kb.ask("How do I book a meeting room?", answer="Use the paper list at reception.", accepted=True)
+    fresh = kb.ask("How do I book a meeting room?", answer="Use the room finder in Outlook.", accepted=True)
+    kb.session.add(Flag(answer_id=old.answers[0].id, person_id=kb.alice.id, kind=FlagKind.OUTDATED, created_at=NOW))
+    kb.session.flush()
+    kb.session.expire_all()
+    assert [h.question.id for h in search.search(kb.session, kb.bob, "book meeting room")] == [fresh.id, old.id]
+
+
+def test_nothing_matches_gives_an_empty_list(kb: KB) -> None:
+    kb.ask("How do I reset my VPN password?", answer="Self-service portal.")
+    assert search.search(kb.session, kb.bob, "quarterly revenue forecast") == []
+    assert search.search(kb.session, kb.bob, "the and of") == []
