@@ -1,0 +1,148 @@
+"""Builds kbbot's Bolt ``AsyncApp`` and mounts it on the shared aiohttp application.
+
+Why ``AsyncApp``: ``kbbot serve`` is one aiohttp process (Slack, Teams and
+the scheduler on one port and one event loop). Bolt's asyncio app plugs
+into it without a second server, and Socket Mode's aiohttp client runs on
+the same loop. The core is synchronous SQLAlchemy; it runs in threads
+(:mod:`.pipeline`). We do not use ``AsyncApp.web_app()`` (it builds its own
+aiohttp application); instead the three routes are added to the given one
+with Bolt's own aiohttp request/response converters.
+
+``process_before_response=True`` makes Bolt answer when the listener
+returns instead of polling for ``ack()`` every 10 ms: the listener persists
+the event, acknowledges and returns at once, and the work continues in the
+pipeline's threads. Bolt's middleware runs first, so a request with a wrong
+signature or a timestamp older than five minutes is answered 401 before any
+kbbot code runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import Clock, system_clock
+from kbbot.config import Settings
+from kbbot_adapters.slack import stores
+from kbbot_adapters.slack.clients import async_web_client
+from kbbot_adapters.slack.listeners import Listeners
+from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
+from kbbot_adapters.slack.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+BOT_SCOPES = (
+    "app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
+    "groups:read", "im:history", "im:read", "im:write", "mpim:history", "mpim:read", "reactions:read",
+    "users:read",
+)
+"""The bot scopes kbbot asks for on install; the manifest test checks ``manifest.yaml`` declares the same."""
+
+
+def uses_oauth(settings: Settings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+def uses_socket_mode(settings: Settings) -> bool:
+    if settings.slack_socket_mode is not None:
+        return settings.slack_socket_mode
+    return bool(settings.slack_app_token)
+
+
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("the Slack adapter needs a sessionmaker bound to an Engine")
+    return bind
+
+
+@dataclass
+class SlackRuntime:
+    """Everything one attached Slack app consists of; kept on the aiohttp app for tests and shutdown."""
+
+    bolt: AsyncApp
+    pipeline: Pipeline
+    outbound: SlackOutbound
+    socket_mode: AsyncSocketModeHandler | None = None
+
+
+RUNTIME = web.AppKey("kbbot.slack", SlackRuntime)
+
+
+def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock) -> SlackRuntime:
+    """The Bolt app with kbbot's listeners, OAuth (when configured) and the outbound port."""
+    engine = engine_of(sessions)
+    oauth_flow = None
+    installations = None
+    if uses_oauth(settings):
+        assert settings.slack_client_id is not None
+        installations = stores.installation_store(settings.slack_client_id, engine)
+        oauth_flow = AsyncOAuthFlow(client=async_web_client(settings), settings=AsyncOAuthSettings(
+            client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+            installation_store=stores.ThreadedInstallationStore(installations),
+            state_store=stores.ThreadedStateStore(stores.state_store(engine))))
+    bolt = AsyncApp(
+        name="kbbot",
+        client=async_web_client(settings, None if oauth_flow else settings.slack_bot_token),
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        oauth_flow=oauth_flow,
+        process_before_response=True,
+    )
+    pipeline = Pipeline(settings, sessions, clock)
+    Listeners(pipeline).register(bolt)
+    outbound = SlackOutbound(settings, sessions, Tokens(settings, installations), pipeline.links)
+    runtime = SlackRuntime(bolt=bolt, pipeline=pipeline, outbound=outbound)
+    if uses_socket_mode(settings):
+        runtime.socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token,
+                                                     web_client=async_web_client(settings))
+    return runtime
+
+
+def mount(web_app: web.Application, runtime: SlackRuntime) -> None:
+    """Add the HTTP routes (or the Socket Mode connection) and the shutdown hooks to ``web_app``."""
+    bolt = runtime.bolt
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    if runtime.socket_mode is None:
+        web_app.router.add_post(EVENTS_PATH, events)
+    flow = bolt.oauth_flow
+    if flow is not None:
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+        web_app.router.add_get(INSTALL_PATH, install)
+        web_app.router.add_get(REDIRECT_PATH, redirect)
+
+    async def start(_: web.Application) -> None:
+        if runtime.socket_mode is not None:
+            await runtime.socket_mode.connect_async()
+            log.info("slack socket mode connected")
+
+    async def stop(_: web.Application) -> None:
+        if runtime.socket_mode is not None:
+            await runtime.socket_mode.close_async()
+        await runtime.pipeline.close()
+
+    web_app.on_startup.append(start)
+    web_app.on_cleanup.append(stop)
+    web_app[RUNTIME] = runtime

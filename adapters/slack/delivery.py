@@ -1,0 +1,142 @@
+"""Core replies → Slack Web API calls, for both event replies and the scheduler's sends.
+
+One path for every reply: a public post (``chat.postMessage``, in a thread
+where asked), an ephemeral (through the event's ``response_url`` when the
+person is the one who acted, which also works where the bot is not a
+channel member; ``chat.postEphemeral`` otherwise), a direct message, or the
+App Home (``views.publish``). After posting a reply that carries an anchor
+the message ``ts`` is recorded with
+:func:`kbbot.services.asking.record_posted`, which is how replies in the
+question's thread become answers.
+
+Failures are classified once, for the scheduler's :class:`~kbbot.outbound.Outbound`
+contract: :class:`RetryLater` when Slack is busy or unreachable,
+:class:`DeliveryFailed` when retrying cannot help.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.outbound import DeliveryFailed, RetryLater
+from kbbot.replies import Reply
+from kbbot.services.asking import record_posted
+from kbbot.store.db import unit_of_work
+from kbbot_adapters.slack import blocks, permalinks
+from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
+
+log = logging.getLogger(__name__)
+
+# Errors that say the destination is gone or closed to us; retrying cannot help.
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_in_channel",
+    "cannot_dm_bot", "account_inactive", "token_revoked", "invalid_auth", "not_authed", "no_permission",
+    "missing_scope", "restricted_action", "msg_too_long", "invalid_blocks", "invalid_arguments",
+    "team_access_not_granted", "channel_is_archived", "user_is_bot", "expired_url", "used_url",
+})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the inbound event came from, so replies to the person who acted take the best route."""
+
+    user_id: str | None = None
+    channel_id: str | None = None
+    response_url: str | None = None
+    # The clicked message was an ephemeral one of ours: "replace the original" may replace it.
+    replaceable: bool = False
+
+
+def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
+    """A Slack or network error as the outbound contract's exception."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        if response.status_code == 429:
+            return RetryLater(f"{what}: rate limited", retry_after(response.headers, 1.0))
+        code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+        if code in PERMANENT_ERRORS or (400 <= response.status_code < 500 and code != "ratelimited"):
+            return DeliveryFailed(f"{what}: {code or response.status_code}")
+        return RetryLater(f"{what}: {code or response.status_code}", 5.0)
+    return RetryLater(f"{what}: {type(error).__name__}: {error}", 5.0)
+
+
+class Delivery:
+    """Sends replies in one workspace with one bot token."""
+
+    def __init__(self, client: WebClient, sessions: sessionmaker[Session], links: permalinks.Permalinks) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.links = links
+
+    def send_all(self, replies: Iterable[Reply], origin: Origin) -> None:
+        """Deliver a batch in order; one failed reply is logged and the rest still go out."""
+        posted: dict[int, str] = {}
+        for reply in replies:
+            if reply.in_thread_of is not None and reply.in_thread_of.id not in posted:
+                log.error("skipping a reply in the thread of question %s, which was not posted", reply.in_thread_of.id)
+                continue
+            try:
+                self.send(reply, origin, posted)
+            except (RetryLater, DeliveryFailed) as error:
+                log.error("slack delivery failed (%s) for %r", error, reply.text[:80])
+
+    def send(self, reply: Reply, origin: Origin = Origin(), posted: dict[int, str] | None = None) -> str | None:
+        """Deliver one reply; the posted message's ``ts`` where there is one."""
+        posted = posted if posted is not None else {}
+        reply = self.links.fill(self.client, reply)
+        try:
+            if reply.home_of:
+                self.client.views_publish(user_id=reply.home_of, view=blocks.home_view(reply))
+                return None
+            if reply.ephemeral_to:
+                return self._ephemeral(reply, origin)
+            if reply.dm_to:
+                return self._post(reply, reply.dm_to, None)
+            thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+            ts = self._post(reply, reply.conversation_id or "", thread)
+        except (SlackApiError, SlackClientError, URLError, OSError) as error:
+            raise classify(error, "slack") from error
+        if reply.anchor is not None and ts:
+            posted[reply.anchor.id] = ts
+            with unit_of_work(self.sessions) as session:
+                record_posted(session, reply.anchor, ts)
+        return ts
+
+    def _post(self, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
+        response = self.client.chat_postMessage(channel=channel, text=blocks.fallback(reply),
+                                                blocks=blocks.render(reply), thread_ts=thread_ts,
+                                                unfurl_links=False, unfurl_media=False)
+        return response.get("ts")
+
+    def _ephemeral(self, reply: Reply, origin: Origin) -> str | None:
+        same_person = reply.ephemeral_to == origin.user_id and reply.conversation_id == origin.channel_id
+        if origin.response_url and same_person:
+            self._respond(origin.response_url, reply, replace=reply.replace_original and origin.replaceable)
+            return None
+        channel = reply.conversation_id or reply.ephemeral_to or ""
+        if channel == reply.ephemeral_to:
+            # A click in App Home has no channel: the person's DM with the bot is theirs alone.
+            return self._post(reply, reply.ephemeral_to, None)
+        response = self.client.chat_postEphemeral(channel=channel, user=reply.ephemeral_to,
+                                                  text=blocks.fallback(reply), blocks=blocks.render(reply))
+        return response.get("message_ts")
+
+    def _respond(self, url: str, reply: Reply, replace: bool) -> None:
+        hook = WebhookClient(url, timeout=10, retry_handlers=[ConnectionRetry(), RateLimitRetry()])
+        body = {"text": blocks.fallback(reply), "blocks": blocks.render(reply), "response_type": "ephemeral",
+                "replace_original": replace}
+        response = hook.send_dict(body)
+        if response.status_code == 429:
+            raise RetryLater("response_url: rate limited", retry_after(response.headers, 1.0))
+        if response.status_code >= 500:
+            raise RetryLater(f"response_url: {response.status_code}", 5.0)
+        if response.status_code >= 400:
+            raise DeliveryFailed(f"response_url: {response.status_code} {str(response.body)[:80]}")

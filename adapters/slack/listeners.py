@@ -1,0 +1,102 @@
+"""The Bolt listeners: what kbbot handles, declared once.
+
+:data:`COMMANDS`, :data:`EVENTS` and :data:`ACTIONS` drive the registration
+below *and* the manifest test, so code and ``manifest.yaml`` cannot drift
+apart. Every listener does the same three things: translate the payload
+(:mod:`.translate`), hand it to the :class:`~.pipeline.Pipeline` (which
+persists it), acknowledge. No business rule lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+
+from kbbot.events import InboundEvent
+from kbbot_adapters.slack import translate
+from kbbot_adapters.slack.delivery import Origin
+from kbbot_adapters.slack.lookups import ConversationKinds
+from kbbot_adapters.slack.pipeline import Job, Pipeline
+
+COMMANDS = ("/ask", "/kb", "/experts", "/expertise")
+"""Slash commands, as declared under ``features.slash_commands`` in the manifest."""
+
+EVENTS: dict[str, tuple[str, ...]] = {
+    "message": ("message.channels", "message.groups", "message.im", "message.mpim"),
+    "app_mention": ("app_mention",),
+    "reaction_added": ("reaction_added",),
+    "reaction_removed": ("reaction_removed",),
+    "app_home_opened": ("app_home_opened",),
+}
+"""Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
+
+ACTIONS = re.compile("^kb_")
+"""Every button the core renders has an action id starting with ``kb_`` (kbbot/actions.py)."""
+
+
+class Listeners:
+    """Registers kbbot's listeners on a Bolt app; holds the per-process caches they share."""
+
+    def __init__(self, pipeline: Pipeline, kinds: ConversationKinds | None = None) -> None:
+        self.pipeline = pipeline
+        self.kinds = kinds or ConversationKinds()
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    def register(self, app: AsyncApp) -> None:
+        for name in COMMANDS:
+            app.command(name)(self.on_command)
+        for event_type in EVENTS:
+            app.event(event_type)(self.on_event)
+        app.action(ACTIONS)(self.on_action)
+
+    async def _submit(self, ack: AsyncAck, context: AsyncBoltContext, event: InboundEvent | None,
+                      origin: Origin) -> None:
+        if event is not None:
+            await self.pipeline.receive(Job(event=event, token=context.bot_token, origin=origin))
+        await ack()
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        channel = body["channel_id"]
+        hint = translate.kind_hint(channel, None, body.get("channel_name"))
+        kind = await self.kinds.resolve(context.client, body["team_id"], channel, hint)
+        origin = Origin(user_id=body["user_id"], channel_id=channel, response_url=body.get("response_url"))
+        await self._submit(ack, context, translate.command(body, kind), origin)
+
+    async def on_event(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        payload = body["event"]
+        team_id = body.get("team_id") or context.team_id or ""
+        channel = _event_channel(payload)
+        kind = None
+        if channel:
+            hint = translate.kind_hint(channel, payload.get("channel_type"))
+            kind = await self.kinds.resolve(context.client, team_id, channel, hint)
+        if payload.get("type") == "app_home_opened" and payload.get("channel"):
+            self._dm_channels[(team_id, payload["user"])] = payload["channel"]
+        event = translate.event(body, kind, context.bot_user_id)
+        user = event.actor.id if event is not None else None
+        await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel))
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        team_id = (body.get("team") or {}).get("id") or context.team_id or ""
+        user_id = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        kind = None
+        if channel:
+            hint = translate.kind_hint(channel, None, (body.get("channel") or {}).get("name"))
+            kind = await self.kinds.resolve(context.client, team_id, channel, hint)
+        place = translate.button_place(body, kind, self._dm_channels.get((team_id, user_id)))
+        event = translate.button(body, body["actions"][0], place) if place is not None else None
+        container = body.get("container") or {}
+        origin = Origin(user_id=user_id, channel_id=place.id if place else None,
+                        response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
+        await self._submit(ack, context, event, origin)
+
+
+def _event_channel(payload: dict[str, Any]) -> str | None:
+    if payload.get("type") in ("reaction_added", "reaction_removed"):
+        return (payload.get("item") or {}).get("channel")
+    if payload.get("type") == "app_home_opened":
+        return None  # the App Home is the person's own DM with the bot
+    return payload.get("channel")

@@ -1,0 +1,123 @@
+"""What Slack knows about channels and people, asked once and cached.
+
+*Conversation kinds* decide visibility, so an unknown kind is looked up
+(``conversations.info``) before the event is accepted, and when Slack cannot
+tell us in time we assume ``private``: a public channel's question hidden for
+a while is a smaller harm than a private channel's question shown to
+outsiders.
+
+*Profiles* (``users.info`` with ``include_locale``) give each person's
+language and timezone hints; the core applies them unless the person chose
+otherwise. They are fetched after the ack and refreshed every
+:data:`PROFILE_TTL` seconds.
+
+Caches are per process and keyed by workspace; nothing here must be shared
+between replicas for correctness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from kbbot.events import Actor, ConversationKindName
+
+log = logging.getLogger(__name__)
+
+KIND_TTL = 3600.0
+PROFILE_TTL = 6 * 3600.0
+LOOKUP_TIMEOUT = 1.5
+SAFE_KIND: ConversationKindName = "private"
+
+
+def kind_of(channel: dict) -> ConversationKindName:
+    """A ``conversations.info`` channel object's kind."""
+    if channel.get("is_im"):
+        return "dm"
+    if channel.get("is_mpim"):
+        return "group"
+    if channel.get("is_private") or channel.get("is_group"):
+        return "private"
+    return "channel"
+
+
+class ConversationKinds:
+    """Channel kinds by (team, channel), learned from payload hints and ``conversations.info``."""
+
+    def __init__(self, ttl: float = KIND_TTL) -> None:
+        self._ttl = ttl
+        self._known: dict[tuple[str, str], tuple[ConversationKindName, float]] = {}
+
+    def remember(self, team_id: str, channel_id: str, kind: ConversationKindName) -> None:
+        self._known[(team_id, channel_id)] = (kind, time.monotonic() + self._ttl)
+
+    def cached(self, team_id: str, channel_id: str) -> ConversationKindName | None:
+        found = self._known.get((team_id, channel_id))
+        return found[0] if found and found[1] > time.monotonic() else None
+
+    async def resolve(self, client: AsyncWebClient, team_id: str, channel_id: str,
+                      hint: ConversationKindName | None) -> ConversationKindName:
+        """The kind: the payload's own hint, the cache, Slack's answer, or the safe default."""
+        if hint is not None:
+            self.remember(team_id, channel_id, hint)
+            return hint
+        if (known := self.cached(team_id, channel_id)) is not None:
+            return known
+        try:
+            response = await asyncio.wait_for(client.conversations_info(channel=channel_id), LOOKUP_TIMEOUT)
+        except (SlackApiError, SlackClientError, TimeoutError, OSError) as error:
+            log.warning("conversations.info %s/%s failed (%s); treating it as private", team_id, channel_id, error)
+            return SAFE_KIND
+        kind = kind_of(response["channel"])
+        self.remember(team_id, channel_id, kind)
+        return kind
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None
+    locale: str | None
+    timezone: str | None
+    is_bot: bool
+
+
+class Profiles:
+    """``users.info`` answers by (team, user), refreshed after :data:`PROFILE_TTL` seconds. Thread-safe."""
+
+    def __init__(self, ttl: float = PROFILE_TTL) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], tuple[Profile, float]] = {}
+
+    def enrich(self, client: WebClient, team_id: str, actor: Actor) -> Actor:
+        """``actor`` with Slack's name, locale and timezone filled in where Slack knows them."""
+        profile = self.get(client, team_id, actor.id)
+        if profile is None:
+            return actor
+        return actor.model_copy(update={"name": profile.name or actor.name, "locale": profile.locale,
+                                        "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot})
+
+    def get(self, client: WebClient, team_id: str, user_id: str) -> Profile | None:
+        with self._lock:
+            found = self._known.get((team_id, user_id))
+        if found and found[1] > time.monotonic():
+            return found[0]
+        try:
+            user = client.users_info(user=user_id, include_locale=True)["user"]
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("users.info %s/%s failed: %s", team_id, user_id, error)
+            return found[0] if found else None  # a stale profile beats none
+        details = user.get("profile") or {}
+        profile = Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
+                          or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
+                          is_bot=bool(user.get("is_bot")))
+        with self._lock:
+            self._known[(team_id, user_id)] = (profile, time.monotonic() + self._ttl)
+        return profile

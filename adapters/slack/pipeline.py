@@ -1,0 +1,102 @@
+"""Ack first, then work: the path of every Slack event through kbbot.
+
+1. :meth:`Pipeline.receive` persists the core event with
+   :func:`kbbot.inbox.accept` *before* the listener acknowledges. A database
+   error propagates, Bolt answers 500 (or, in Socket Mode, sends no ack),
+   and Slack delivers again; a duplicate (a retry, a repeated ``event_id``)
+   is acknowledged and changes nothing.
+2. After the ack, :meth:`Pipeline._work` looks up the person's Slack profile,
+   runs the core once (:func:`kbbot.inbox.process`) and delivers the replies.
+
+The core is synchronous SQLAlchemy, so both steps run in threads. They get
+separate pools: slow work (a rate-limited post that waits out
+``Retry-After``) must never delay the next acknowledgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot import inbox
+from kbbot.clock import Clock, system_clock
+from kbbot.config import Settings
+from kbbot.events import InboundEvent
+from kbbot_adapters.slack.clients import web_client
+from kbbot_adapters.slack.delivery import Delivery, Origin
+from kbbot_adapters.slack.lookups import Profiles
+from kbbot_adapters.slack.permalinks import Permalinks
+
+log = logging.getLogger(__name__)
+
+ACCEPT_THREADS = 4
+WORK_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Job:
+    """An accepted event and what its replies need: the workspace's bot token and the origin."""
+
+    event: InboundEvent
+    token: str | None
+    origin: Origin
+
+
+class Pipeline:
+    """Owns the worker pools and the in-flight work of one Slack app."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock,
+                 profiles: Profiles | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.profiles = profiles or Profiles()
+        self.links = Permalinks(sessions)
+        self._accept_pool = ThreadPoolExecutor(ACCEPT_THREADS, thread_name_prefix="kbbot-slack-accept")
+        self._work_pool = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="kbbot-slack-work")
+        self._in_flight: set[asyncio.Future[None]] = set()
+
+    async def receive(self, job: Job) -> bool:
+        """Persist the event, then start its work in the background; False for a duplicate.
+
+        Raises when the database cannot record the event: the caller must not acknowledge.
+        """
+        loop = asyncio.get_running_loop()
+        accepted = await loop.run_in_executor(self._accept_pool, inbox.accept, self.sessions, job.event,
+                                              self.clock())
+        if not accepted:
+            log.info("slack delivery %s seen before; acknowledged, nothing to do", job.event.event_id)
+            return False
+        future = loop.run_in_executor(self._work_pool, self._work, job)
+        self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+        return True
+
+    def _finished(self, future: asyncio.Future[None]) -> None:
+        self._in_flight.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.error("slack event failed after the ack", exc_info=future.exception())
+
+    def _work(self, job: Job) -> None:
+        client = web_client(self.settings, job.token)
+        event = job.event
+        enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
+        if enriched != event.actor:
+            event = event.model_copy(update={"actor": enriched})
+        replies = inbox.process(self.sessions, event, self.settings, self.clock())
+        Delivery(client, self.sessions, self.links).send_all(replies, job.origin)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for the work already started (tests, and a graceful shutdown)."""
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight), timeout=timeout)
+
+    async def close(self) -> None:
+        await self.drain()
+        self._accept_pool.shutdown(wait=False, cancel_futures=True)
+        self._work_pool.shutdown(wait=True, cancel_futures=True)
+

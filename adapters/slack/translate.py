@@ -1,0 +1,179 @@
+"""Slack payloads → core events: pure functions, no I/O.
+
+Each function takes the payload exactly as Slack sends it (a slash command's
+form fields, an Events API envelope, a ``block_actions`` payload) and returns
+one :mod:`kbbot.events` model, or ``None`` for payloads kbbot ignores (bot
+messages, channel joins, a message the bot was mentioned in, which arrives
+again as ``app_mention``).
+
+The conversation *kind* decides who may see a question, so it is never
+guessed here: callers pass what they resolved (see :mod:`.conversations`).
+
+Event ids give idempotency: the Events API's ``event_id`` (the same on every
+retry), and for slash commands and button clicks, which have none, their
+``trigger_id`` (unique per user action).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from kbbot.events import (
+    Actor,
+    ButtonClicked,
+    CommandInvoked,
+    ConversationKindName,
+    HomeOpened,
+    InboundEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    Place,
+    ReactionAdded,
+    ReactionRemoved,
+)
+
+PLATFORM = "slack"
+Payload = Mapping[str, Any]
+
+# Message subtypes that are a person writing; all others (joins, topic changes, bot posts) are ignored.
+_PERSON_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
+_CHANNEL_TYPES: dict[str, ConversationKindName] = {"channel": "channel", "group": "private", "im": "dm",
+                                                    "mpim": "group"}
+_SLASH_CHANNEL_NAMES: dict[str, ConversationKindName] = {"directmessage": "dm", "privategroup": "private"}
+
+
+def kind_hint(channel_id: str, channel_type: str | None = None, channel_name: str | None = None
+              ) -> ConversationKindName | None:
+    """The kind a payload states outright, or ``None`` when only an API lookup can tell.
+
+    Message events carry ``channel_type``; slash commands say ``directmessage``
+    or ``privategroup`` (or ``mpdm-…``) instead of a name; ``D…`` ids are
+    always direct messages. A ``C…`` id alone can be public or private.
+    """
+    if channel_type in _CHANNEL_TYPES:
+        return _CHANNEL_TYPES[channel_type]
+    if channel_name in _SLASH_CHANNEL_NAMES:
+        return _SLASH_CHANNEL_NAMES[channel_name]
+    if channel_name and channel_name.startswith("mpdm-"):
+        return "group"
+    if channel_id.startswith("D"):
+        return "dm"
+    return None
+
+
+def _when(seconds: str | float | int | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(seconds), UTC) if seconds is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _base(team_id: str, event_id: str, actor: Actor, place: Place, at: datetime | None) -> dict[str, Any]:
+    return {"platform": PLATFORM, "workspace_id": team_id, "event_id": event_id, "actor": actor,
+            "conversation": place, "occurred_at": at}
+
+
+def command(form: Payload, kind: ConversationKindName) -> CommandInvoked:
+    """``/ask how do I …`` as Slack posts it (``application/x-www-form-urlencoded`` fields)."""
+    channel_name = form.get("channel_name")
+    place = Place(id=form["channel_id"], kind=kind,
+                  name=None if channel_name in _SLASH_CHANNEL_NAMES else channel_name)
+    return CommandInvoked(**_base(form["team_id"], f"cmd:{form['trigger_id']}",
+                                  Actor(id=form["user_id"], name=form.get("user_name")), place, None),
+                          command=str(form["command"]).lstrip("/"), text=form.get("text") or "")
+
+
+def _mention_pattern(bot_user_id: str | None) -> re.Pattern[str] | None:
+    return re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>") if bot_user_id else None
+
+
+def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
+    """``<@U_KBBOT> how do I …`` → ``how do I …``."""
+    pattern = _mention_pattern(bot_user_id)
+    return " ".join(pattern.sub(" ", text).split()) if pattern else text.strip()
+
+
+def event(envelope: Payload, kind: ConversationKindName | None, bot_user_id: str | None) -> InboundEvent | None:
+    """An Events API ``event_callback`` envelope as a core event (``None``: nothing for kbbot)."""
+    body = envelope["event"]
+    team_id = envelope.get("team_id") or body.get("team")
+    event_id = envelope["event_id"]
+    at = _when(envelope.get("event_time"))
+    match body.get("type"):
+        case "message":
+            return _message(body, team_id, event_id, kind, bot_user_id, at)
+        case "app_mention":
+            if body.get("bot_id") or kind is None:
+                return None
+            place = Place(id=body["channel"], kind=kind)
+            return MessagePosted(**_base(team_id, event_id, Actor(id=body["user"]), place, at),
+                                 message_id=body["ts"], thread_id=body.get("thread_ts"),
+                                 text=strip_bot_mention(body.get("text", ""), bot_user_id), mentions_bot=True)
+        case "reaction_added" | "reaction_removed" as name:
+            item = body.get("item") or {}
+            if item.get("type") != "message" or kind is None:
+                return None
+            cls = ReactionAdded if name == "reaction_added" else ReactionRemoved
+            return cls(**_base(team_id, event_id, Actor(id=body["user"]), Place(id=item["channel"], kind=kind), at),
+                       message_id=item["ts"], reaction=body["reaction"])
+        case "app_home_opened":
+            if body.get("tab", "home") != "home":
+                return None
+            place = Place(id=body.get("channel") or body["user"], kind="dm")
+            return HomeOpened(**_base(team_id, event_id, Actor(id=body["user"]), place, at))
+    return None
+
+
+def _message(body: Payload, team_id: str, event_id: str, kind: ConversationKindName | None,
+             bot_user_id: str | None, at: datetime | None) -> InboundEvent | None:
+    subtype = body.get("subtype")
+    kind = kind or kind_hint(body.get("channel", ""), body.get("channel_type"))
+    if kind is None:
+        return None
+    place = Place(id=body["channel"], kind=kind)
+    if subtype == "message_changed":
+        new = body.get("message") or {}
+        if new.get("bot_id") or not new.get("user"):
+            return None
+        return MessageEdited(**_base(team_id, event_id, Actor(id=new["user"]), place, at),
+                             message_id=new["ts"], text=new.get("text", ""))
+    if subtype == "message_deleted":
+        old = body.get("previous_message") or {}
+        if old.get("bot_id") or not old.get("user"):
+            return None
+        return MessageDeleted(**_base(team_id, event_id, Actor(id=old["user"]), place, at),
+                              message_id=body["deleted_ts"])
+    if subtype not in _PERSON_SUBTYPES or body.get("bot_id") or not body.get("user"):
+        return None
+    text = body.get("text", "")
+    pattern = _mention_pattern(bot_user_id)
+    if pattern and pattern.search(text) and kind != "dm":
+        return None  # the same message arrives as app_mention, which carries the intent
+    return MessagePosted(**_base(team_id, event_id, Actor(id=body["user"]), place, at),
+                         message_id=body["ts"], thread_id=body.get("thread_ts"),
+                         text=strip_bot_mention(text, bot_user_id) if kind == "dm" else text)
+
+
+def button(payload: Payload, action: Payload, place: Place) -> ButtonClicked:
+    """One clicked ``kb_*`` button of a ``block_actions`` payload (message, ephemeral or App Home)."""
+    user = payload["user"]
+    container = payload.get("container") or {}
+    team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
+    return ButtonClicked(**_base(team_id, f"act:{payload['trigger_id']}:{action['action_id']}",
+                                 Actor(id=user["id"], name=user.get("name")), place, _when(action.get("action_ts"))),
+                         action_id=action["action_id"], value=action.get("value") or "",
+                         message_id=container.get("message_ts"))
+
+
+def button_place(payload: Payload, kind: ConversationKindName | None, dm_channel: str | None) -> Place | None:
+    """Where a click happened: the message's channel, or (App Home) the person's DM with the bot."""
+    channel = payload.get("channel") or {}
+    container = payload.get("container") or {}
+    channel_id = channel.get("id") or container.get("channel_id")
+    if channel_id:
+        return Place(id=channel_id, kind=kind, name=channel.get("name")) if kind else None
+    return Place(id=dm_channel or payload["user"]["id"], kind="dm")

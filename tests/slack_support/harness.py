@@ -1,0 +1,164 @@
+"""Runs the real Slack adapter (Bolt on aiohttp) on 127.0.0.1 and plays Slack's side of the requests.
+
+The server lives in a thread with its own event loop, exactly as
+``kbbot serve`` would run it; tests stay synchronous and talk to it over real
+HTTP with requests signed like Slack signs them (``v0:`` HMAC-SHA256 of the
+timestamp and body). Work after the ack is asynchronous, so scenario steps
+call :meth:`SlackServer.settle` before looking at what Slack received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import http.client
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.config import Settings
+from kbbot.outbound import Outbound
+from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def fixture(name: str, response_url: str = "") -> dict[str, Any]:
+    """A payload from tests/fixtures/slack, with ``RESPONSE_URL`` filled in."""
+    text = (FIXTURES / name).read_text()
+    return json.loads(text.replace("RESPONSE_URL", response_url))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Our server's HTTP answer to one request."""
+
+    status: int
+    body: str
+    headers: dict[str, str]
+    seconds: float
+
+
+class SlackServer:
+    """One running Slack adapter; start with :func:`running_slack_server`."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="slack-server", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.outbound: Outbound | None = None
+        self.web_app: web.Application | None = None
+        self._triggers = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> SlackServer:
+        self._thread.start()
+        self._call(self._start())
+        return self
+
+    async def _start(self) -> None:
+        self.web_app = web.Application()
+        self.outbound = plugin.attach(self.web_app, self.settings, self.sessions)
+        self._runner = web.AppRunner(self.web_app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            self._call(self._runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        self.loop.close()
+
+    def _call(self, coroutine: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    @property
+    def runtime(self) -> SlackRuntime:
+        assert self.web_app is not None
+        return self.web_app[RUNTIME]
+
+    def settle(self) -> None:
+        """Wait until the work started by earlier requests is done."""
+        self._call(self.runtime.pipeline.drain())
+
+    # ------------------------------------------------------------------- requests
+    def signed_headers(self, body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET,
+                       content_type: str = "application/json") -> dict[str, str]:
+        stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+        return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature, "Content-Type": content_type}
+
+    def post(self, path: str, body: str, headers: dict[str, str]) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        started = time.perf_counter()
+        try:
+            connection.request("POST", path, body=body.encode(), headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            return Answer(response.status, text, dict(response.getheaders()), time.perf_counter() - started)
+        finally:
+            connection.close()
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        started = time.perf_counter()
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            text = response.read().decode()
+            return Answer(response.status, text, {k.lower(): v for k, v in response.getheaders()},
+                          time.perf_counter() - started)
+        finally:
+            connection.close()
+
+    def event(self, envelope: dict[str, Any], retry_num: int | None = None, **sign: Any) -> Answer:
+        """POST an Events API envelope, signed; ``retry_num`` adds Slack's retry headers."""
+        body = json.dumps(envelope)
+        headers = self.signed_headers(body, **sign)
+        if retry_num is not None:
+            headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"})
+        return self.post("/slack/events", body, headers)
+
+    def command(self, form: dict[str, Any], **sign: Any) -> Answer:
+        """POST a slash command form, signed; each call gets a fresh ``trigger_id`` like Slack's."""
+        self._triggers += 1
+        form = {**form, "trigger_id": f"{form.get('trigger_id', 'trigger')}.{self._triggers}"}
+        body = urlencode(form)
+        return self.post("/slack/events", body,
+                         self.signed_headers(body, content_type="application/x-www-form-urlencoded", **sign))
+
+    def action(self, payload: dict[str, Any], **sign: Any) -> Answer:
+        """POST a ``block_actions`` interaction (form field ``payload``), signed, with a fresh trigger."""
+        self._triggers += 1
+        payload = copy.deepcopy(payload)
+        payload["trigger_id"] = f"{payload['trigger_id']}.{self._triggers}"
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post("/slack/events", body,
+                         self.signed_headers(body, content_type="application/x-www-form-urlencoded", **sign))
+
+
+@contextmanager
+def running_slack_server(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackServer]:
+    server = SlackServer(settings, sessions).start()
+    try:
+        yield server
+    finally:
+        server.stop()
