@@ -12,6 +12,7 @@ task, so slow sends or throttling never make Teams retry.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -31,6 +32,11 @@ from .inbound import PLATFORM, Origin, Translation, translate
 
 log = logging.getLogger(__name__)
 
+#: The activity exactly as Teams posted it. botbuilder's Activity model drops what its schema does not
+#: name (a mention entity's ``mentioned`` and ``text``), so the endpoint hands the raw JSON to the turn.
+RAW_ACTIVITY: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("teams_raw_activity",
+                                                                                    default=None)
+
 
 class KbBot(Bot):
     """Turns Teams activities into core events, exactly once each."""
@@ -44,7 +50,8 @@ class KbBot(Bot):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, context: TurnContext) -> None:
-        activity: dict[str, Any] = context.activity.serialize()
+        raw = RAW_ACTIVITY.get()
+        activity: dict[str, Any] = raw if raw is not None else context.activity.serialize()
         translation = translate(activity)
         if translation is None:
             return

@@ -18,7 +18,7 @@ from kbbot.config import Settings
 from kbbot.outbound import Outbound
 
 from . import auth
-from .bot import KbBot
+from .bot import RAW_ACTIVITY, KbBot
 from .delivery import Courier
 from .outbound import TeamsOutbound
 
@@ -59,8 +59,18 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
-        # botbuilder validates the JWT first and raises 401 before our bot sees anything.
-        response = await adapter.process(request, bot)  # type: ignore[attr-defined]
+        try:
+            body = await request.json()
+        except ValueError as error:
+            raise web.HTTPBadRequest(text="invalid JSON") from error
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="an activity must be a JSON object")
+        token = RAW_ACTIVITY.set(body)
+        try:
+            # botbuilder validates the JWT first and raises 401 before our bot sees anything.
+            response = await adapter.process(request, bot)  # type: ignore[attr-defined]
+        finally:
+            RAW_ACTIVITY.reset(token)
         return response if response is not None else web.Response(status=200)
 
     async def started(_app: web.Application) -> None:
