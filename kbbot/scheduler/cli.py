@@ -1,0 +1,114 @@
+"""``kbbot digest preview`` and ``kbbot digest send --now``.
+
+Preview shows a person's digest exactly as the scheduler would build it, read
+only, so an operator (or the person) can see what kbbot is about to say.
+Send-now runs a delivery round for digests immediately, through the same
+ledger as the scheduler, so running it next to ``kbbot serve`` never
+doubles a digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from kbbot import cards
+from kbbot.clock import Clock, system_clock
+from kbbot.config import Settings
+from kbbot.i18n import t
+from kbbot.outbound import Outbound
+from kbbot.scheduler.delivery import Deliverer
+from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
+from kbbot.scheduler.text import render
+from kbbot.scheduler.timing import current_period, occurrence, parse_week, zone
+from kbbot.services import digest
+from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory
+from kbbot.store.models import Person, Workspace
+from kbbot.store.scheduling import DeliveryStatus, PersonSchedule
+
+Out = Callable[[str], None]
+
+
+def find_person(session: Session, ident: str) -> list[Person]:
+    """People matching ``ident``: a platform user id, or kbbot's own numeric person id."""
+    clauses = [Person.external_id == ident]
+    if ident.isdigit():
+        clauses.append(Person.id == int(ident))
+    return list(session.scalars(select(Person).where(or_(*clauses)).order_by(Person.id)))
+
+
+def preview(settings: Settings, person: str, week: str | None, out: Out, clock: Clock = system_clock) -> int:
+    """Print ``person``'s digest for ``week`` (default: this week's) as plain text; exit code."""
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_migrated(engine)
+    except DatabaseNotMigrated as problem:
+        out(str(problem))
+        return 2
+    try:
+        with session_factory(engine)() as session:
+            return _preview(session, settings, person, week, out, clock)
+    finally:
+        engine.dispose()
+
+
+def _preview(session: Session, settings: Settings, ident: str, week: str | None, out: Out, clock: Clock) -> int:
+    found = find_person(session, ident)
+    if not found:
+        out(f"No person {ident!r}: give a kbbot person id or a platform user id.")
+        return 1
+    if len(found) > 1:
+        out(f"{ident!r} matches several people; use the kbbot person id:")
+        for match in found:
+            space = session.get(Workspace, match.workspace_id)
+            out(f"  {match.id}: {cards.name(match)} ({match.external_id} in {space.platform if space else '?'}"
+                f" {space.external_id if space else ''})")
+        return 1
+    person = found[0]
+    now = clock()
+    try:
+        year, number = parse_week(week or current_period(person.timezone, now))
+    except ValueError as problem:
+        out(str(problem))
+        return 2
+    space = session.get(Workspace, person.workspace_id)
+    weekly = moment(settings, DIGEST, person.timezone, space.settings if space else None,
+                    session.get(PersonSchedule, person.id))
+    due = occurrence(weekly, year, number)
+    end = min(due.at, now)
+    tz = zone(person.timezone)
+    out(f"Digest for {cards.name(person)} ({person.external_id}, person {person.id}), {due.period}: "
+        f"{due.previous.astimezone(tz):%a %Y-%m-%d %H:%M} – {end.astimezone(tz):%a %Y-%m-%d %H:%M} "
+        f"{person.timezone}")
+    if not person.digest_enabled or not person.is_active:
+        out("(digests are off for this person: nothing would be sent)")
+    reply = digest.personal(session, person, digest.Window(start=due.previous, end=end))
+    session.rollback()
+    if reply is None:
+        out(t(person.locale, "digest.empty_preview"))
+        return 0
+    out("")
+    for line in render(reply):
+        out(line)
+    return 0
+
+
+def send_now(settings: Settings, outbounds: Mapping[str, Outbound], out: Out, clock: Clock = system_clock) -> int:
+    """Send the digests that are due now (whatever the grace window), printing progress; exit code."""
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_migrated(engine)
+    except DatabaseNotMigrated as problem:
+        out(str(problem))
+        return 2
+    try:
+        deliverer = Deliverer(settings, session_factory(engine), outbounds, clock=clock, progress=out,
+                              kinds=frozenset({DIGEST, CHANNEL_DIGEST}), grace=timedelta(days=7))
+        report = deliverer.run()
+    finally:
+        engine.dispose()
+    out(f"Done: {report}")
+    return 1 if report.statuses.get(DeliveryStatus.FAILED) else 0

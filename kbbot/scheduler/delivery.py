@@ -1,0 +1,309 @@
+"""One delivery round: work out what is due, claim it, build it, send it, mark it.
+
+A round is what the scheduler's job runs (every minute) and what ``kbbot
+digest send --now`` runs once. It asks the database, not the job store, who
+is due: each person's prompt and digest moment in their own timezone (see
+:mod:`kbbot.scheduler.schedules`) and each channel that asked for a digest.
+Due within the misfire grace window and not yet in the ledger: sent once.
+Due longer ago (kbbot was down): recorded as skipped and logged, not sent.
+
+Every recipient is claimed in the ledger before anything is sent, so several
+processes running rounds at the same time share the work and never send the
+same thing twice. One recipient failing never stops the round.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import Clock, as_utc, system_clock
+from kbbot.config import Settings
+from kbbot.outbound import DeliveryFailed, Outbound, RetryLater
+from kbbot.replies import Reply
+from kbbot.scheduler import ledger
+from kbbot.scheduler.ledger import Wanted
+from kbbot.scheduler.pacing import Pacer
+from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
+from kbbot.scheduler.timing import Due, Weekly, latest
+from kbbot.services import digest, prompts
+from kbbot.store.db import unit_of_work
+from kbbot.store.models import Conversation, Person, SharedPost, Workspace
+from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule
+
+log = logging.getLogger(__name__)
+
+ERROR_BACKOFF = 60.0
+"""Seconds before retrying after an unexpected error (doubled per attempt)."""
+
+
+def worker_name() -> str:
+    """Who holds a claim: host, process and a random part, for the ledger's ``claimed_by``."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class RoundReport:
+    """What one round did, by outcome; ``statuses`` counts ledger outcomes (sent, empty, failed…)."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    taken_elsewhere: int = 0
+    no_outbound: int = 0
+    unfinished: int = 0
+
+    def __str__(self) -> str:
+        parts = [f"{status} {count}" for status, count in sorted(self.statuses.items())]
+        if self.taken_elsewhere:
+            parts.append(f"taken by another process {self.taken_elsewhere}")
+        if self.no_outbound:
+            parts.append(f"no outbound for platform {self.no_outbound}")
+        if self.unfinished:
+            parts.append(f"left for the next round {self.unfinished}")
+        return ", ".join(parts) or "nothing due"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A unit of sending: a fresh ``Wanted`` to claim, or a ledger row to retry."""
+
+    wanted: Wanted
+    delivery_id: int | None = None
+    attempts: int = 0
+
+
+class Deliverer:
+    """Runs delivery rounds against one database and a set of outbound ports.
+
+    ``clock`` is the wall clock the schedule is read against; ``pacer``
+    spaces the sends. Both are injectable so a week runs in milliseconds.
+    """
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], outbounds: Mapping[str, Outbound], *,
+                 clock: Clock = system_clock, pacer: Pacer | None = None, worker: str | None = None,
+                 progress: Callable[[str], None] | None = None, progress_every: int = 100,
+                 kinds: frozenset[str] | None = None, grace: timedelta | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.outbounds = outbounds
+        self.clock = clock
+        self.pacer = pacer or Pacer()
+        self.worker = worker or worker_name()
+        self.progress = progress
+        self.progress_every = progress_every
+        self.grace = grace if grace is not None else timedelta(seconds=settings.misfire_grace_seconds)
+        self.kinds = kinds
+
+    # -- what is due ------------------------------------------------------------------------------
+    def due(self, session: Session, now: datetime) -> tuple[list[Wanted], list[Wanted]]:
+        """Deliveries due now and not yet in the ledger: ``(within grace, too late)``."""
+        spaces = {w.id: w for w in session.scalars(select(Workspace))}
+        candidates: list[Wanted] = []
+        moments: dict[tuple[object, ...], Due] = {}
+
+        def occurrence(kind: str, timezone: str, workspace_id: int, own: PersonSchedule | None) -> Due:
+            key = (kind, timezone, workspace_id, own and (own.prompt_day, own.prompt_time, own.digest_day,
+                                                          own.digest_time))
+            if key not in moments:
+                weekly: Weekly = moment(self.settings, kind, timezone, spaces[workspace_id].settings, own)
+                moments[key] = latest(weekly, now)
+            return moments[key]
+
+        people = session.execute(
+            select(Person.id, Person.workspace_id, Person.timezone, Person.prompts_enabled, Person.digest_enabled,
+                   PersonSchedule)
+            .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
+            .where(Person.is_active, Person.is_bot.is_(False),
+                   Person.prompts_enabled | Person.digest_enabled)).all()
+        for person_id, workspace_id, timezone, prompts_on, digest_on, own in people:
+            if prompts_on:
+                due = occurrence(PROMPT, timezone, workspace_id, own)
+                candidates.append(Wanted(workspace_id, ledger.person_key(person_id), PROMPT, due.period, due.at,
+                                         person_id=person_id, variant=prompts.variant_for(person_id, due.period)))
+            if digest_on:
+                due = occurrence(DIGEST, timezone, workspace_id, own)
+                candidates.append(Wanted(workspace_id, ledger.person_key(person_id), DIGEST, due.period, due.at,
+                                         person_id=person_id, window_start=due.previous))
+        for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled)):
+            due = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
+            candidates.append(Wanted(row.workspace_id, ledger.channel_key(row.conversation_id), CHANNEL_DIGEST,
+                                     due.period, due.at, conversation_id=row.conversation_id,
+                                     window_start=due.previous))
+        if not candidates:
+            return [], []
+        periods = {w.period for w in candidates}
+        taken = set(tuple(row) for row in session.execute(select(Delivery.recipient, Delivery.kind, Delivery.period)
+                                    .where(Delivery.period.in_(periods))))
+        answered = set(tuple(row) for row in session.execute(select(SharedPost.author_id, SharedPost.period)
+                                       .where(SharedPost.period.in_(periods))))
+        fresh: list[Wanted] = []
+        late: list[Wanted] = []
+        for wanted in candidates:
+            if self.kinds is not None and wanted.kind not in self.kinds:
+                continue
+            if (wanted.recipient, wanted.kind, wanted.period) in taken:
+                continue
+            if wanted.kind == PROMPT and (wanted.person_id, wanted.period) in answered:
+                continue  # already worked out loud this week
+            (fresh if now - wanted.due_at <= self.grace else late).append(wanted)
+        fresh.sort(key=lambda w: (w.due_at, w.kind, w.recipient))
+        return fresh, late
+
+    # -- a round ----------------------------------------------------------------------------------
+    def run(self, budget: float | None = None) -> RoundReport:
+        """Deliver everything due; stop claiming new work after ``budget`` seconds (the rest waits a round)."""
+        report = RoundReport()
+        started = self.pacer.monotonic()
+        now = self.clock()
+        with unit_of_work(self.sessions) as session:
+            fresh, late = self.due(session, now)
+            if late:
+                recorded = ledger.record(session, late, DeliveryStatus.SKIPPED, now)
+                if recorded:
+                    report.statuses[DeliveryStatus.SKIPPED] += recorded
+                    log.warning("skipped %d deliveries due longer ago than the %s grace window (periods %s)",
+                                recorded, self.grace, ", ".join(sorted({w.period for w in late})))
+            retries = [self._retry_job(row) for row in ledger.retryable(session, now, self.kinds)]
+            platforms = {row[0]: row[1] for row in session.execute(select(Workspace.id, Workspace.platform))}
+        jobs = [_Job(w) for w in fresh] + [job for job in retries if job is not None]
+        total = len(jobs)
+        if total and self.progress:
+            self.progress(f"{total} deliveries due")
+        for number, job in enumerate(jobs, 1):
+            if budget is not None and self.pacer.monotonic() - started > budget:
+                report.unfinished = total - number + 1
+                break
+            if platforms.get(job.wanted.workspace_id) not in self.outbounds:
+                report.no_outbound += 1
+                continue
+            self._one(job, report)
+            if self.progress and (number % self.progress_every == 0 or number == total):
+                self.progress(f"{number}/{total}: {report}")
+        if report.no_outbound:
+            log.warning("%d deliveries wait for an outbound port of their platform", report.no_outbound)
+        return report
+
+    def _retry_job(self, row: Delivery) -> _Job | None:
+        wanted = Wanted(row.workspace_id, row.recipient, row.kind, row.period, as_utc(row.due_at),
+                        person_id=row.person_id, conversation_id=row.conversation_id,
+                        window_start=as_utc(row.window_start) if row.window_start else None, variant=row.variant)
+        return _Job(wanted, delivery_id=row.id, attempts=row.attempts)
+
+    def _one(self, job: _Job, report: RoundReport) -> None:
+        """Claim, build, send and mark one delivery; never raises."""
+        wanted = job.wanted
+        try:
+            with unit_of_work(self.sessions) as session:
+                target = self._target(session, wanted)
+            if target is None:
+                workspace_key, conversation_key = str(wanted.workspace_id), wanted.recipient
+            else:
+                workspace_key, conversation_key = target
+            self.pacer.wait(workspace_key, conversation_key)
+            now = self.clock()
+            with unit_of_work(self.sessions) as session:
+                if job.delivery_id is None:
+                    delivery_id = ledger.claim(session, wanted, now, self.worker)
+                    attempts = 1
+                else:
+                    row = session.get(Delivery, job.delivery_id)
+                    won = row is not None and ledger.reclaim(session, row, now, self.worker)
+                    delivery_id, attempts = (job.delivery_id, job.attempts + 1) if won else (None, 0)
+            if delivery_id is None:
+                report.taken_elsewhere += 1
+                return
+        except Exception:
+            log.exception("could not claim %s %s %s", wanted.kind, wanted.recipient, wanted.period)
+            return
+        report.statuses[self._send(delivery_id, attempts, wanted)] += 1
+
+    def _target(self, session: Session, wanted: Wanted) -> tuple[str, str] | None:
+        """The pacing keys (workspace, conversation) of a delivery."""
+        space = session.get(Workspace, wanted.workspace_id)
+        if space is None:
+            return None
+        if wanted.person_id is not None:
+            person = session.get(Person, wanted.person_id)
+            return f"{space.platform}:{space.external_id}", f"dm:{person.external_id if person else wanted.recipient}"
+        conversation = session.get(Conversation, wanted.conversation_id)
+        return f"{space.platform}:{space.external_id}", conversation.external_id if conversation else wanted.recipient
+
+    def _send(self, delivery_id: int, attempts: int, wanted: Wanted) -> str:
+        """Build and send a claimed delivery, then mark it; returns the resulting ledger status."""
+        now = self.clock()
+        try:
+            if now - wanted.due_at > self.grace:
+                with unit_of_work(self.sessions) as session:
+                    session.get(Delivery, delivery_id).status = DeliveryStatus.SKIPPED  # type: ignore[union-attr]
+                log.warning("%s for %s (%s) is too late to send; skipped", wanted.kind, wanted.recipient,
+                            wanted.period)
+                return DeliveryStatus.SKIPPED
+            with unit_of_work(self.sessions) as session:
+                built = self._build(session, delivery_id, wanted)
+                if built is None:
+                    ledger.mark_empty(session, delivery_id)
+                    return DeliveryStatus.EMPTY
+                platform, workspace_external, reply = built
+            outbound = self.outbounds[platform]
+            message_id = outbound.send(workspace_external, reply)
+        except RetryLater as busy:
+            self.pacer.back_off(self._pace_key(wanted), busy.retry_after)
+            with unit_of_work(self.sessions) as session:
+                status = ledger.mark_retry(session, delivery_id, attempts, self.clock(), busy.retry_after, str(busy))
+            log.info("%s for %s: retry in %.0fs (%s)", wanted.kind, wanted.recipient, busy.retry_after, busy)
+            return status
+        except DeliveryFailed as refused:
+            with unit_of_work(self.sessions) as session:
+                ledger.mark_failed(session, delivery_id, str(refused))
+            log.warning("%s for %s failed for good: %s", wanted.kind, wanted.recipient, refused)
+            return DeliveryStatus.FAILED
+        except Exception as error:  # a bug or an outage must not stop the other recipients
+            log.exception("%s for %s failed", wanted.kind, wanted.recipient)
+            with unit_of_work(self.sessions) as session:
+                return ledger.mark_retry(session, delivery_id, attempts, self.clock(),
+                                         ERROR_BACKOFF * 2 ** (attempts - 1), repr(error))
+        with unit_of_work(self.sessions) as session:
+            ledger.mark_sent(session, delivery_id, self.clock(), message_id)
+        return DeliveryStatus.SENT
+
+    def _pace_key(self, wanted: Wanted) -> str:
+        with unit_of_work(self.sessions) as session:
+            target = self._target(session, wanted)
+        return target[0] if target else str(wanted.workspace_id)
+
+    def _build(self, session: Session, delivery_id: int, wanted: Wanted) -> tuple[str, str, Reply] | None:
+        """The reply for a delivery, or ``None`` when there is nothing to send (opted out, empty digest)."""
+        space = session.get(Workspace, wanted.workspace_id)
+        if space is None:
+            return None
+        reply: Reply | None = None
+        if wanted.kind == PROMPT:
+            person = session.get(Person, wanted.person_id)
+            if person is not None and person.is_active and person.prompts_enabled and not prompts.answered(
+                    session, person, wanted.period):
+                reply = prompts.prompt_reply(person, wanted.variant or 0)
+        elif wanted.kind == DIGEST:
+            person = session.get(Person, wanted.person_id)
+            if person is not None and person.is_active and person.digest_enabled:
+                reply = digest.personal(session, person, _window(wanted), delivery_id)
+        elif wanted.kind == CHANNEL_DIGEST:
+            conversation = session.get(Conversation, wanted.conversation_id)
+            subscription = session.get(ChannelDigest, wanted.conversation_id)
+            if conversation is not None and subscription is not None and subscription.enabled:
+                reply = digest.channel(session, conversation, subscription.locale, _window(wanted), delivery_id)
+        if reply is None:
+            return None
+        return space.platform, space.external_id, reply
+
+
+def _window(wanted: Wanted) -> digest.Window:
+    start = wanted.window_start or wanted.due_at - timedelta(days=7)
+    return digest.Window(start=start, end=wanted.due_at)

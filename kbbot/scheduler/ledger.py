@@ -1,0 +1,144 @@
+"""The delivery ledger: claim before sending, mark after, so each delivery happens once.
+
+``claim`` inserts (recipient, kind, period) with ``ON CONFLICT DO NOTHING``
+and reports whether this process won; a concurrent process on the same
+database gets nothing back and moves on. Rows that were claimed but never
+marked (the process died mid-send) become claimable again once their lease
+has expired, and rows the platform asked to retry once their
+``next_attempt_at`` has passed; both are taken over with a compare-and-set on
+``attempts``, so two processes never retry the same row together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kbbot.store.scheduling import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+"""A claim older than this, still not marked, belongs to a process that died: retry it."""
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A delivery the schedule says is due: who, what, for which week, and when it was due."""
+
+    workspace_id: int
+    recipient: str
+    kind: str
+    period: str
+    due_at: datetime
+    person_id: int | None = None
+    conversation_id: int | None = None
+    window_start: datetime | None = None
+    variant: int | None = None
+
+
+def person_key(person_id: int) -> str:
+    return f"person:{person_id}"
+
+
+def channel_key(conversation_id: int) -> str:
+    return f"channel:{conversation_id}"
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(Delivery)
+    if dialect == "sqlite":
+        return sqlite_insert(Delivery)
+    raise NotImplementedError(f"kbbot's ledger supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _values(wanted: Wanted, status: str, now: datetime, worker: str | None) -> dict[str, Any]:
+    claimed = status == DeliveryStatus.CLAIMED
+    return {"workspace_id": wanted.workspace_id, "recipient": wanted.recipient, "person_id": wanted.person_id,
+            "conversation_id": wanted.conversation_id, "kind": wanted.kind, "period": wanted.period,
+            "status": status, "attempts": 1 if claimed else 0, "due_at": wanted.due_at,
+            "window_start": wanted.window_start, "variant": wanted.variant,
+            "claimed_at": now if claimed else None, "claimed_by": worker if claimed else None}
+
+
+def claim(session: Session, wanted: Wanted, now: datetime, worker: str) -> int | None:
+    """Insert the delivery as claimed by ``worker``; its id, or ``None`` when someone has it already.
+
+    Runs in the caller's transaction; commit it before sending so other
+    processes see the claim.
+    """
+    statement = _insert(session).values(**_values(wanted, DeliveryStatus.CLAIMED, now, worker))
+    statement = statement.on_conflict_do_nothing(
+        index_elements=["recipient", "kind", "period"]).returning(Delivery.id)
+    return session.execute(statement).scalar()
+
+
+def record(session: Session, wanted: Iterable[Wanted], status: str, now: datetime) -> int:
+    """Record deliveries that will not be sent (``skipped``), ignoring any that exist; returns how many were new."""
+    rows = [_values(w, status, now, None) for w in wanted]
+    if not rows:
+        return 0
+    statement = _insert(session).values(rows).on_conflict_do_nothing(
+        index_elements=["recipient", "kind", "period"]).returning(Delivery.id)
+    return len(session.execute(statement).scalars().all())
+
+
+def retryable(session: Session, now: datetime, kinds: Iterable[str] | None = None) -> list[Delivery]:
+    """Rows another attempt should be made for: stale claims and pending retries whose time has come."""
+    query = select(Delivery).where(or_(
+        (Delivery.status == DeliveryStatus.CLAIMED) & (Delivery.claimed_at < now - LEASE),
+        (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
+    )).order_by(Delivery.due_at, Delivery.id)
+    if kinds is not None:
+        query = query.where(Delivery.kind.in_(list(kinds)))
+    return list(session.scalars(query))
+
+
+def reclaim(session: Session, row: Delivery, now: datetime, worker: str) -> bool:
+    """Take over ``row`` for another attempt, unless another process got there first."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
+               Delivery.status.in_((DeliveryStatus.CLAIMED, DeliveryStatus.PENDING)))
+        .values(status=DeliveryStatus.CLAIMED, attempts=row.attempts + 1, claimed_at=now, claimed_by=worker,
+                next_attempt_at=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None) -> None:
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        status=DeliveryStatus.SENT, sent_at=now, message_id=message_id, error=None)
+        .execution_options(synchronize_session=False))
+
+
+def mark_empty(session: Session, delivery_id: int) -> None:
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(status=DeliveryStatus.EMPTY)
+                    .execution_options(synchronize_session=False))
+
+
+def mark_failed(session: Session, delivery_id: int, error: str) -> None:
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        status=DeliveryStatus.FAILED, error=error[:2000]).execution_options(synchronize_session=False))
+
+
+def mark_retry(session: Session, delivery_id: int, attempts: int, now: datetime, after: float, error: str) -> str:
+    """Release the claim for a later attempt, or give up after :data:`MAX_ATTEMPTS`; returns the new status."""
+    if attempts >= MAX_ATTEMPTS:
+        mark_failed(session, delivery_id, f"gave up after {attempts} attempts: {error}")
+        return DeliveryStatus.FAILED
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=after), error=error[:2000],
+        claimed_by=None).execution_options(synchronize_session=False))
+    return DeliveryStatus.PENDING
