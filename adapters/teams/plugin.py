@@ -9,9 +9,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
-from aiohttp import web
+import requests
+from aiohttp import ClientError, web
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
@@ -23,6 +28,7 @@ from .delivery import Courier
 from .outbound import TeamsOutbound
 
 MESSAGES_PATH = "/api/messages"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,31 @@ class TeamsService:
 
 
 SERVICE = web.AppKey("kbbot_teams", TeamsService)
+
+
+async def authenticate(adapter: CloudAdapter, activity: Activity, header: str) -> AuthenticateRequestResult:
+    """botbuilder's JWT validation; any token it cannot vouch for is a 401.
+
+    botbuilder signals some rejections with PermissionError but lets others
+    escape as whatever broke (PyJWT's errors for a bad signature or an
+    expired token, an IndexError for an unknown key id); all of them mean
+    "not Microsoft". Only failing to reach the OpenID metadata is our
+    problem, and answers 503 so that Teams retries.
+    """
+    if not header.startswith("Bearer "):
+        log.info("Teams request refused: no bearer token")
+        raise web.HTTPUnauthorized()
+    try:
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
+    except PermissionError as error:  # an OSError too, so it comes first
+        log.info("Teams request refused: %s", error)
+        raise web.HTTPUnauthorized() from None
+    except (requests.RequestException, ClientError, OSError, asyncio.TimeoutError) as error:
+        log.warning("Teams request not authenticated, OpenID metadata unreachable: %s", error)
+        raise web.HTTPServiceUnavailable() from None
+    except Exception as error:  # noqa: BLE001 - see above: every other failure is a refusal
+        log.info("Teams request refused: %s: %s", type(error).__name__, error)
+        raise web.HTTPUnauthorized() from None
 
 
 def configured(settings: Settings) -> bool:
@@ -65,13 +96,19 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
             raise web.HTTPBadRequest(text="invalid JSON") from error
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="an activity must be a JSON object")
+        activity = Activity().deserialize(body)
+        if not activity.type:
+            raise web.HTTPBadRequest(text="an activity needs a type")
+        # Authentication first and on its own: a request that fails it never reaches any kbbot code.
+        authenticated = await authenticate(adapter, activity, request.headers.get("Authorization", ""))
         token = RAW_ACTIVITY.set(body)
         try:
-            # botbuilder validates the JWT first and raises 401 before our bot sees anything.
-            response = await adapter.process(request, bot)  # type: ignore[attr-defined]
+            invoke = await adapter.process_activity(authenticated, activity, bot.on_turn)
         finally:
             RAW_ACTIVITY.reset(token)
-        return response if response is not None else web.Response(status=200)
+        if invoke is not None:
+            return web.json_response(invoke.body, status=invoke.status)
+        return web.Response(status=200)
 
     async def started(_app: web.Application) -> None:
         sender.bind(asyncio.get_running_loop())
