@@ -1,0 +1,122 @@
+"""Messages the bot sends on its own, throttling, and private channels.
+
+Proactive sends go through the Outbound that ``plugin.attach`` returns,
+called from a plain thread as the scheduler does, and reach people through
+conversation references stored when the bot first heard from them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kbbot.outbound import DeliveryFailed, RetryLater
+from kbbot.replies import Reply, Text
+from kbbot_adapters.teams import plugin
+from teams_support import ids
+from teams_support.activities import ALICE, BOB, DAAN, PRIVATE_CHANNEL_ID, channel_post, personal
+from teams_support.fixtures import fake, teams  # noqa: F401 - pytest fixtures
+from teams_support.harness import TeamsHarness, card_texts, load
+
+PROMPT = "What did you learn this week?"
+
+
+def _prompt(**target: str) -> Reply:
+    return Reply(text=PROMPT, blocks=[Text(text=PROMPT, style="heading")], **target)
+
+
+def test_a_proactive_dm_is_delivered_from_the_reference_stored_at_install(teams: TeamsHarness) -> None:
+    install = load("personal_install", teams.fake)
+    assert teams.post(install).status_code in (200, 201)
+    assert teams.fake.sent == []  # installing says nothing by itself
+
+    assert teams.outbound is not None
+    activity_id = teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+
+    sent = teams.fake.sent
+    assert [s.kind for s in sent] == ["send"]  # no new conversation: the stored one is used
+    assert sent[0].conversation_id == ids.ALICE_PERSONAL_CONVERSATION_ID
+    assert sent[0].assigned_id == activity_id
+    assert card_texts(sent[0]) == [PROMPT]
+
+
+def test_a_proactive_post_to_a_channel_starts_a_new_conversation_there(teams: TeamsHarness) -> None:
+    teams.post(channel_post(teams.fake, ALICE, "help"))
+    mark = len(teams.fake.sent)
+    activity_id = teams.outbound.send(ids.TENANT_ID, _prompt(conversation_id=ids.CHANNEL_ID))
+    sent = teams.seen_since(mark)
+    assert len(sent) == 1 and sent[0].kind == "create_conversation"
+    assert sent[0].activity["channelData"] == {"channel": {"id": ids.CHANNEL_ID}}
+    assert sent[0].assigned_id == activity_id
+    assert card_texts(sent[0]) == [PROMPT]
+
+
+def test_a_one_off_outbound_without_a_server_reaches_a_stored_person(teams: TeamsHarness) -> None:
+    teams.post(personal(teams.fake, DAAN, "hulp"))
+    mark = len(teams.fake.sent)
+    one_off = plugin.outbound(teams.settings, teams.sessions)
+    one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.DAAN_ID))
+    sent = teams.seen_since(mark)
+    assert [(s.kind, s.conversation_id) for s in sent] == [("send", ids.DAAN_PERSONAL_CONVERSATION_ID)]
+
+
+def test_someone_the_bot_never_heard_of_in_an_unknown_tenant_is_a_delivery_failure(teams: TeamsHarness) -> None:
+    with pytest.raises(DeliveryFailed):
+        teams.outbound.send("another-tenant", _prompt(dm_to=ids.BOB_ID))
+    assert teams.fake.sent == []
+
+
+def test_429_with_retry_after_is_waited_out_and_retried(teams: TeamsHarness) -> None:
+    teams.fake.fail_next(status=429, retry_after=0.4, method="POST")
+    started = time.monotonic()
+    teams.post(personal(teams.fake, ALICE, "help"))
+    elapsed = time.monotonic() - started
+
+    assert [c.status for c in teams.fake.connector_calls] == [429, 200]
+    assert elapsed >= 0.4
+    assert "What kbbot can do" in card_texts(teams.fake.sent[0])
+
+
+def test_throttling_that_does_not_end_becomes_retry_later_for_the_scheduler(teams: TeamsHarness) -> None:
+    teams.post(load("personal_install", teams.fake))
+    teams.fake.fail_next(10, status=429, retry_after=45, method="POST")
+    with pytest.raises(RetryLater) as raised:
+        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert raised.value.retry_after == 45
+    assert teams.fake.sent == []
+
+
+def test_a_transient_error_is_retried_and_a_refusal_is_not(teams: TeamsHarness) -> None:
+    teams.post(load("personal_install", teams.fake))
+    teams.fake.fail_next(status=503, method="POST")
+    teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert [c.status for c in teams.fake.connector_calls] == [503, 200]
+
+    teams.fake.fail_next(status=403, method="POST", body={"error": {"code": "ConversationBlockedByUser"}})
+    with pytest.raises(DeliveryFailed):
+        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert [c.status for c in teams.fake.connector_calls] == [503, 200, 403]
+
+
+def test_a_private_channel_question_is_hidden_from_a_non_member(teams: TeamsHarness) -> None:
+    members = {m["id"]: m for m in ids.DEFAULT_MEMBERS}
+    teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID], members[ids.DAAN_ID]])
+    question = channel_post(teams.fake, ALICE, "ask Where is the payroll outage runbook? #payroll",
+                            fixture="private_channel_mention")
+    teams.post(question)
+    card = teams.fake.sent[0]
+    assert card.conversation_id == f"{PRIVATE_CHANNEL_ID};messageid={question['id']}"
+
+    # Bob is not in the private channel: nothing of it reaches him.
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, BOB, "search payroll runbook"))
+    bob_sees = "\n".join(t for s in teams.seen_since(mark) for t in card_texts(s))
+    assert "payroll outage runbook" not in bob_sees
+    assert "Nothing found" in bob_sees
+
+    # Daan never spoke there, but Teams says he is a member: he finds it.
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, DAAN, "zoek payroll runbook"))
+    daan_sees = "\n".join(t for s in teams.seen_since(mark) for t in card_texts(s))
+    assert "Where is the payroll outage runbook?" in daan_sees
