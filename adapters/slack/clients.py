@@ -23,6 +23,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -81,7 +82,8 @@ class RateLimitRetry(RetryHandler):
 
 class ConnectionRetry(RetryHandler):
     def __init__(self, max_retry_count: int = CONNECTION_RETRIES) -> None:
-        super().__init__(max_retry_count=max_retry_count)
+        super().__init__(max_retry_count=max_retry_count,
+                         interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=0.1))
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
                    error: Exception | None = None) -> bool:

@@ -32,6 +32,7 @@ from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot_adapters.slack import blocks, permalinks
 from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
+from kbbot_adapters.slack.writegate import WriteGate
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,12 @@ def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
 class Delivery:
     """Sends replies in one workspace with one bot token."""
 
-    def __init__(self, client: WebClient, sessions: sessionmaker[Session], links: permalinks.Permalinks) -> None:
+    def __init__(self, client: WebClient, sessions: sessionmaker[Session], links: permalinks.Permalinks,
+                 gate: WriteGate | None = None) -> None:
         self.client = client
         self.sessions = sessions
         self.links = links
+        self.gate = gate or WriteGate(enabled=False)
 
     def send_all(self, replies: Iterable[Reply], origin: Origin) -> None:
         """Deliver a batch in order; one failed reply is logged and the rest still go out."""
@@ -106,7 +109,7 @@ class Delivery:
             raise classify(error, "slack") from error
         if reply.anchor is not None and ts:
             posted[reply.anchor.id] = ts
-            with unit_of_work(self.sessions) as session:
+            with self.gate.patient(), unit_of_work(self.sessions) as session:
                 record_posted(session, reply.anchor, ts)
         return ts
 

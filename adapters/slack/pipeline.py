@@ -10,7 +10,10 @@
 
 The core is synchronous SQLAlchemy, so both steps run in threads. They get
 separate pools: slow work (a rate-limited post that waits out
-``Retry-After``) must never delay the next acknowledgement.
+``Retry-After``) must never delay the next acknowledgement. On SQLite, which
+has one writer at a time, a :class:`~.writegate.WriteGate` also lets a
+waiting acknowledgement write before queued work, instead of both polling
+SQLite's busy handler.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.delivery import Delivery, Origin
 from kbbot_adapters.slack.lookups import Profiles
 from kbbot_adapters.slack.permalinks import Permalinks
+from kbbot_adapters.slack.writegate import WriteGate, engine_url
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class Pipeline:
         self._accept_pool = ThreadPoolExecutor(ACCEPT_THREADS, thread_name_prefix="kbbot-slack-accept")
         self._work_pool = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="kbbot-slack-work")
         self._in_flight: set[asyncio.Future[None]] = set()
+        self.gate = WriteGate(enabled=engine_url(sessions).startswith("sqlite"))
 
     async def receive(self, job: Job) -> bool:
         """Persist the event, then start its work in the background; False for a duplicate.
@@ -66,8 +71,7 @@ class Pipeline:
         Raises when the database cannot record the event: the caller must not acknowledge.
         """
         loop = asyncio.get_running_loop()
-        accepted = await loop.run_in_executor(self._accept_pool, inbox.accept, self.sessions, job.event,
-                                              self.clock())
+        accepted = await loop.run_in_executor(self._accept_pool, self._accept, job.event)
         if not accepted:
             log.info("slack delivery %s seen before; acknowledged, nothing to do", job.event.event_id)
             return False
@@ -75,6 +79,10 @@ class Pipeline:
         self._in_flight.add(future)
         future.add_done_callback(self._finished)
         return True
+
+    def _accept(self, event: InboundEvent) -> bool:
+        with self.gate.urgent():
+            return inbox.accept(self.sessions, event, self.clock())
 
     def _finished(self, future: asyncio.Future[None]) -> None:
         self._in_flight.discard(future)
@@ -87,8 +95,9 @@ class Pipeline:
         enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
         if enriched != event.actor:
             event = event.model_copy(update={"actor": enriched})
-        replies = inbox.process(self.sessions, event, self.settings, self.clock())
-        Delivery(client, self.sessions, self.links).send_all(replies, job.origin)
+        with self.gate.patient():
+            replies = inbox.process(self.sessions, event, self.settings, self.clock())
+        Delivery(client, self.sessions, self.links, self.gate).send_all(replies, job.origin)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for the work already started (tests, and a graceful shutdown)."""

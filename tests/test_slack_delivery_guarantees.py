@@ -1,0 +1,126 @@
+"""What Slack's delivery rules demand: verified requests, exactly-once effects, no silent loss, no pings.
+
+Each request goes over real HTTP to the real Bolt app; the database is the
+real one (SQLite or PostgreSQL), and only Slack's servers are faked.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.config import Settings
+from kbbot.store.db import make_engine, session_factory, unit_of_work
+from kbbot.store.models import InboundEvent, Question
+from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
+from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
+from slack_support.harness import SlackServer, fixture, running_slack_server
+from test_slack_conversations import ANSWER, all_text, ask, question_card, thread_reply
+
+
+def count(sessions: sessionmaker[Session], model: type) -> int:
+    with unit_of_work(sessions) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_forged_signature_is_rejected_before_kbbot_sees_it(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    answer = slack.event(fixture("event_app_mention.json"), secret="not-the-signing-secret")
+    slack.settle()
+    assert answer.status == 401
+    assert count(sessions, InboundEvent) == 0
+    assert fake_slack.calls == []
+
+
+def test_a_replayed_request_older_than_five_minutes_is_rejected(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    answer = slack.event(fixture("event_app_mention.json"), timestamp=int(time.time()) - 6 * 60)
+    slack.settle()
+    assert answer.status == 401
+    assert count(sessions, InboundEvent) == 0
+    assert fake_slack.calls == []
+
+
+def test_a_retried_event_changes_nothing_and_posts_nothing_twice(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    mention = fixture("event_app_mention.json")
+    assert slack.event(mention).status == 200
+    slack.settle()
+    assert slack.event(mention, retry_num=1).status == 200
+    assert slack.event(mention, retry_num=2).status == 200
+    slack.settle()
+    assert count(sessions, Question) == 1
+    cards = [c for c in fake_slack.calls_to("chat.postMessage") if "Question from" in all_text(c.json_param("blocks"))]
+    assert len(cards) == 1
+
+
+def test_a_thread_answer_delivered_twice_is_one_answer(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    ask(slack, fake_slack)
+    ts = question_card(fake_slack).body["ts"]
+    thread_reply(slack, "Ev0BOBANSWER", "U_BOB", ts, "1700000100.000200", ANSWER)
+    thread_reply(slack, "Ev0BOBANSWER", "U_BOB", ts, "1700000100.000200", ANSWER)
+    assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == "U_ALICE"]) == 1
+
+
+def test_when_the_database_is_down_slack_is_not_acknowledged_and_its_retry_is_processed(
+        slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session], db_url: str) -> None:
+    down_url = ("postgresql+psycopg://postgres@127.0.0.1:1/down?connect_timeout=2" if db_url.startswith("postgres")
+                else "sqlite:////nonexistent-kbbot-dir/kbbot.db")
+    down = make_engine(down_url)
+    mention = fixture("event_app_mention.json")
+    try:
+        with running_slack_server(slack_settings, session_factory(down)) as broken:
+            answer = broken.event(mention)
+            broken.settle()
+        assert answer.status >= 500
+        assert fake_slack.calls_to("chat.postMessage") == []
+    finally:
+        down.dispose()
+
+    with running_slack_server(slack_settings, sessions) as healthy:
+        assert healthy.event(mention, retry_num=1).status == 200
+        healthy.settle()
+    assert count(sessions, Question) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_mass_mention_in_a_question_is_shown_but_pings_nobody(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="<!channel> <!here> <!subteam^S0123|@oncall> who owns the VPN config? #vpn")
+    card = question_card(fake_slack)
+    rendered = str(card.json_param("blocks")) + card.params["text"]
+    for broadcast in ("<!channel>", "<!here>", "<!subteam", "<!everyone>"):
+        assert broadcast not in rendered
+    shown = all_text(card.json_param("blocks"))
+    assert "@\u2060channel" in shown and "@\u2060here" in shown and "@\u2060oncall" in shown
+    assert "who owns the VPN config?" in shown
+
+
+def test_a_private_channel_question_is_hidden_from_a_non_member(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="What is the launch date of Project Falcon? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")
+    ts = question_card(fake_slack).body["ts"]
+    envelope = fixture("event_message.json")
+    envelope["event"].update(channel="G_PRIVATE", channel_type="group", thread_ts=ts, text="March 3rd, keep it quiet")
+    assert slack.event(envelope).status == 200
+    slack.settle()
+    fake_slack.clear()
+
+    form = fixture("command_ask.json", fake_slack.response_url())
+    form.update(command="/kb", text="search Falcon launch date", user_id="U_CAROL", user_name="carol")
+    assert slack.command(form).status == 200
+    slack.settle()
+    [carol_sees] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "Falcon" not in all_text(carol_sees.params["blocks"]).replace("Falcon launch date", "")
+    assert "March" not in str(carol_sees.params)
+
+    fake_slack.clear()
+    form.update(user_id="U_ALICE", user_name="alice")
+    assert slack.command(form).status == 200
+    slack.settle()
+    [alice_sees] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "launch date of Project Falcon" in all_text(alice_sees.params["blocks"])
