@@ -23,6 +23,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -65,6 +66,13 @@ def _never_sent(error: BaseException) -> bool:
     return isinstance(reason, (ConnectionRefusedError, socket.gaierror))
 
 
+class _ProportionalJitter(Jitter):
+    """Up to half the interval again (slack_sdk's default adds up to a whole second to any interval)."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (1 + random.random() / 2)
+
+
 class RateLimitRetry(RetryHandler):
     def __init__(self, max_retry_count: int = RATE_LIMIT_RETRIES) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -83,7 +91,7 @@ class RateLimitRetry(RetryHandler):
 class ConnectionRetry(RetryHandler):
     def __init__(self, max_retry_count: int = CONNECTION_RETRIES) -> None:
         super().__init__(max_retry_count=max_retry_count,
-                         interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=0.1))
+                         interval_calculator=BackoffRetryIntervalCalculator(0.1, _ProportionalJitter()))
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
                    error: Exception | None = None) -> bool:

@@ -226,6 +226,7 @@ class SlackMethods:
         self.messages: dict[tuple[str, str], JsonDict] = {}
         self.oauth_client_id: str | None = None
         self.oauth_client_secret: str | None = None
+        self.socket_mode_url: str | None = None  # what apps.connections.open hands out
         self._handlers: dict[str, Handler] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
@@ -246,6 +247,7 @@ class SlackMethods:
             "reactions.add": self._ok,
             "reactions.remove": self._ok,
             "oauth.v2.access": self._oauth_v2_access,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # ----------------------------------------------------------------- tokens
@@ -482,6 +484,14 @@ class SlackMethods:
         if channel is None:
             return _error("channel_not_found")
         return {"ok": True, "members": list(channel["_members"]), "response_metadata": {"next_cursor": ""}}
+
+    def _apps_connections_open(self, params: JsonDict, token: str | None) -> JsonDict:
+        """Socket Mode: only an app-level token (``xapp-``) may open a connection."""
+        if not (token or "").startswith("xapp-"):
+            return _error("invalid_auth")
+        if self.socket_mode_url is None:
+            return _error("internal_error")
+        return {"ok": True, "url": self.socket_mode_url}
 
     def _oauth_v2_access(self, params: JsonDict, token: str | None) -> JsonDict:
         """OAuth v2 code exchange: codes are single-use, client credentials optional-checked."""
