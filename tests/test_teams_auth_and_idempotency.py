@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -40,10 +39,10 @@ FORGERIES = {
 }
 
 
-@pytest.mark.parametrize("forgery", sorted(FORGERIES))
-def test_a_forged_token_is_refused_before_any_core_code_runs(teams: TeamsHarness, forgery: str) -> None:
-    response = teams.post(personal(teams.fake, ALICE, "help"), authorization=FORGERIES[forgery](teams.fake))
-    assert response.status_code == 401
+def test_a_forged_token_is_refused_before_any_core_code_runs(teams: TeamsHarness) -> None:
+    for forgery, header in FORGERIES.items():
+        response = teams.post(personal(teams.fake, ALICE, "help"), authorization=header(teams.fake))
+        assert response.status_code == 401, forgery
     assert teams.fake.sent == []
     assert _count(teams, InboundEvent) == 0
     assert _count(teams, TeamsConversationReference) == 0

@@ -57,8 +57,9 @@ def test_a_one_off_outbound_without_a_server_reaches_a_stored_person(teams: Team
     mark = len(teams.fake.sent)
     one_off = plugin.outbound(teams.settings, teams.sessions)
     one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.DAAN_ID))
+    one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.DAAN_ID))  # a second loop reuses the client and its token
     sent = teams.seen_since(mark)
-    assert [(s.kind, s.conversation_id) for s in sent] == [("send", ids.DAAN_PERSONAL_CONVERSATION_ID)]
+    assert [(s.kind, s.conversation_id) for s in sent] == [("send", ids.DAAN_PERSONAL_CONVERSATION_ID)] * 2
 
 
 def test_someone_the_bot_never_heard_of_in_an_unknown_tenant_is_a_delivery_failure(teams: TeamsHarness) -> None:

@@ -56,7 +56,11 @@ class Address:
 
 
 class Connectors:
-    """Authenticated connector clients per service URL for one batch of sends, closed afterwards."""
+    """Authenticated connector clients per service URL, kept so that their access token is reused.
+
+    botbuilder would make a client (and fetch a token) per turn; one per
+    service URL for the life of the process needs one token an hour.
+    """
 
     def __init__(self, adapter: CloudAdapterBase, app_id: str) -> None:
         self._factory = adapter.bot_framework_authentication.create_connector_factory(
@@ -69,7 +73,7 @@ class Connectors:
             client = await self._factory.create(service_url, None)
             # Retries are ours (retry.py): the SDK's would retry 5xx blindly and never a 429.
             client.config.retry_policy.retries = 0
-            self._clients[service_url] = client
+            client = self._clients.setdefault(service_url, client)
         return client
 
     async def close(self) -> None:
@@ -91,38 +95,35 @@ class Courier:
         self.sessions = sessions
         self.policy = policy or retry.RetryPolicy()
         self.clock = clock
+        self.connectors = Connectors(adapter, app_id)
+
+    async def close(self) -> None:
+        await self.connectors.close()
 
     async def deliver(self, workspace_id: str, replies: list[Reply], origin: Origin | None = None,
                       keep_going: bool = True) -> list[str | None]:
         """Send ``replies`` in order; with ``keep_going`` one failed reply does not stop the rest."""
-        connectors = Connectors(self.adapter, self.app_id)
         posted: dict[int, str] = {}
         sent: list[str | None] = []
-        try:
-            for reply in replies:
-                try:
-                    sent.append(await self._send(connectors, workspace_id, reply, origin, posted))
-                except (RetryLater, DeliveryFailed) as error:
-                    if not keep_going:
-                        raise
-                    log.warning("Teams reply not delivered: %s", error)
-                    sent.append(None)
-        finally:
-            await connectors.close()
+        for reply in replies:
+            try:
+                sent.append(await self._send(self.connectors, workspace_id, reply, origin, posted))
+            except (RetryLater, DeliveryFailed) as error:
+                if not keep_going:
+                    raise
+                log.warning("Teams reply not delivered: %s", error)
+                sent.append(None)
         return sent
 
     async def members(self, origin: Origin) -> list[str] | None:
         """The ids of the people in ``origin``'s conversation, or None when Teams would not say."""
-        connectors = Connectors(self.adapter, self.app_id)
         address = Address(origin.service_url, origin.conversation_id, origin.is_channel, origin.bot)
         try:
-            accounts = await self._call(connectors, address, f"listing members of {origin.conversation_id}",
+            accounts = await self._call(self.connectors, address, f"listing members of {origin.conversation_id}",
                                         lambda c: c.conversations.get_conversation_members(origin.conversation_id))
         except (RetryLater, DeliveryFailed) as error:
             log.warning("Teams members not synced: %s", error)
             return None
-        finally:
-            await connectors.close()
         return [account.id for account in accounts or [] if account.id and not account.id.startswith("28:")]
 
     # -- one reply --------------------------------------------------------------------------

@@ -116,6 +116,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     async def stopping(_app: web.Application) -> None:
         await bot.idle()
         sender.bind(None)
+        await courier.close()
 
     web_app.router.add_post(MESSAGES_PATH, messages)
     web_app.on_startup.append(started)
