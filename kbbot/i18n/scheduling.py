@@ -119,8 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Pas je antwoord aan in de thread als het bijgewerkt moet worden.",
     },
     "digest.personal.stage": {
-        "en": "You are {stage}: {questions} questions, {answers} answers, {accepted} accepted.",
-        "nl": "Je bent aan het {stage}: {questions} vragen, {answers} antwoorden, {accepted} geaccepteerd.",
+        "en": "You are {stage} · questions asked: {questions} · answers: {answers} · accepted: {accepted}",
+        "nl": "Je bent aan het {stage} · vragen gesteld: {questions} · antwoorden: {answers} · geaccepteerd: {accepted}",
     },
     "digest.answer_from": {
         "en": "{author} answered",

@@ -70,7 +70,9 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
     blocks: list = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
     worth = False
 
-    waiting = unanswered_for(session, person, limit=WAITING_LIMIT)
+    # Questions they already answered themselves (e.g. reopened after a flag) are not "waiting" for them.
+    waiting = [q for q in unanswered_for(session, person, limit=WAITING_LIMIT)
+               if all(a.author_id != person.id for a in q.answers)]
     if waiting:
         worth = True
         blocks += [Text(text=say("digest.personal.waiting"), style="heading"), ListBlock(items=[
