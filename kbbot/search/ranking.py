@@ -8,9 +8,9 @@ so a knowledge base ranks identically whichever database it lives in.
   of its stems match, a match through a compound part ("vergoeding" inside
   "thuiswerkvergoeding") counts half, and each field has a weight: the
   question text matters most, tags a lot, answers less.
-* :func:`relevance` is the share of the query's information (IDF-weighted
-  query words) that the question text and tags contain. Unlike a BM25 score
-  it is comparable across queries, which is what a "show a suggestion only
+* :func:`relevance` is an idf-weighted Dice overlap between the query and the
+  question text and tags. Unlike a BM25 score it is comparable across
+  queries and knowledge-base sizes, which is what a "show a suggestion only
   above X" threshold needs.
 """
 
@@ -37,11 +37,12 @@ class FieldTerms:
     length: int
     primary: Counter[str] = field(default_factory=Counter)
     parts: Counter[str] = field(default_factory=Counter)
+    words: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> FieldTerms:
         words = analysis.words(text)
-        out = cls(length=len(words))
+        out = cls(length=len(words), words=frozenset(words))
         for word in words:
             primary = analysis.primary_forms(word)
             out.primary.update(primary)
@@ -102,12 +103,24 @@ def bm25f(query: Sequence[Group], idfs: Sequence[float], candidates: Sequence[Ca
 
 
 def relevance(query: Sequence[Group], idfs: Sequence[float], candidate: Candidate) -> float:
-    """Share (0–1) of the query's idf mass that the candidate's text and tags contain."""
+    """How much the query and the candidate's question (text and tags) say the same thing, 0–1.
+
+    A Dice coefficient over idf-weighted words: twice the idf mass the two
+    share, over the query's mass plus the candidate's. The candidate's words
+    that the query lacks are weighted with the query's mean idf (their own
+    document frequencies would cost a lookup each). Unlike a BM25 score this
+    is comparable across queries of any length and knowledge bases of any
+    size, so one threshold can decide what ``/ask`` suggests.
+    """
     mass = sum(idfs)
     if mass <= 0:
         return 0.0
-    found = 0.0
+    shared = 0.0
     for group, weight in zip(query, idfs, strict=True):
         best = max(min(1.0, candidate.fields["text"].strength(group)), min(1.0, candidate.fields["tags"].strength(group)))
-        found += weight * best
-    return found / mass
+        shared += weight * best
+    query_terms = frozenset().union(*(g.all for g in query))
+    words = candidate.fields["text"].words | candidate.fields["tags"].words
+    unmatched = sum(1 for word in words if query_terms.isdisjoint(analysis.forms(word)))
+    candidate_mass = shared + unmatched * mass / len(idfs)
+    return 2 * shared / (mass + candidate_mass)

@@ -15,24 +15,25 @@ Importing :mod:`kbbot.search` installs the listener once per process.
 from __future__ import annotations
 
 import logging
+import weakref
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from kbbot.search import indexer
 from kbbot.store.models import Answer, Question, QuestionTag, SharedPost, SharedPostTag, Tag
 
 log = logging.getLogger(__name__)
-_ready_engines: set[int] = set()
+_ready_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def index_ready(connection: Connection) -> bool:
     """Whether this database has the index tables; cached once true (a database never loses them)."""
-    key = id(connection.engine)
-    if key in _ready_engines:
+    engine = connection.engine
+    if engine in _ready_engines:
         return True
     if indexer.backend_of(connection).ready(connection):
-        _ready_engines.add(key)
+        _ready_engines.add(engine)
         return True
     return False
 

@@ -29,9 +29,13 @@ from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedP
 MAX_TERMS = 12
 CANDIDATE_LIMIT = 200
 """Candidates the database returns for re-ranking; the final order is decided among them."""
-SUGGESTION_MIN_RELEVANCE = 0.45
-"""Share of the question's (idf-weighted) words an existing question must contain to be suggested at
-``/ask``. Chosen on the SemEval-2016 question–question set, see ``bench/RESULTS.md``."""
+SUGGESTION_MIN_RELEVANCE = 0.09
+"""Least :func:`kbbot.search.ranking.relevance` (idf-weighted Dice overlap) for ``/ask`` to suggest a question.
+
+Chosen with ``bench/retrieval.py --tune`` on the SemEval-2016 Task 3
+question–question set: the best mean F0.5 (precision counted double) over
+whole-question and title-only queries; see ``bench/RESULTS.md``.
+"""
 ACCEPTED_BOOST = 1.15
 OUTDATED_PENALTY = 0.75
 
@@ -107,15 +111,16 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     return hits[:limit]
 
 
-def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3,
-            min_relevance: float | None = None) -> list[Hit]:
+def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3, *,
+            min_relevance: float | None = None, only: Collection[int] | None = None) -> list[Hit]:
     """Answered questions similar enough to ``text`` to offer before a new question is posted.
 
     Only hits above the relevance threshold are offered, at most ``limit``,
-    those with an accepted answer first.
+    those with an accepted answer first. ``min_relevance`` and ``only`` exist
+    for the benchmark, which ranks through this very function.
     """
     threshold = SUGGESTION_MIN_RELEVANCE if min_relevance is None else min_relevance
-    hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags)
+    hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags, only=only)
     good = [h for h in hits if h.relevance >= threshold]
     good.sort(key=lambda h: (h.accepted is None, -h.score))
     return good[:limit]
