@@ -1,0 +1,53 @@
+"""``kbbot teams package``: the Teams app package (.zip) an admin uploads.
+
+The manifest in this folder is a template: the app's ids are placeholders
+that :func:`build` replaces with the configured Microsoft app id, so the
+uploaded app and the bot registration always agree. The zip holds exactly
+what Teams expects at its root: ``manifest.json`` and the two icons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import kbbot
+from kbbot.config import Settings
+
+from . import auth
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "manifest.json"
+ICONS = ("color.png", "outline.png")
+DEFAULT_OUTPUT = Path("kbbot-teams-app.zip")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def manifest(settings: Settings) -> dict[str, Any]:
+    """The manifest with the app id from ``settings`` (the bot's Microsoft app id) filled in."""
+    app_id = auth.app_id(settings)
+    if not app_id or not _GUID.match(app_id):
+        raise ValueError("Set KBBOT_TEAMS_APP_ID to the bot's Microsoft app id (a GUID) to build the Teams package")
+    document: dict[str, Any] = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    document["id"] = app_id
+    document["version"] = kbbot.__version__
+    document["webApplicationInfo"]["id"] = app_id
+    document["webApplicationInfo"]["resource"] = f"api://botid-{app_id}"
+    for bot in document["bots"]:
+        bot["botId"] = app_id
+    return document
+
+
+def build(settings: Settings, output: Path | None = None) -> Path:
+    """Write the package to ``output`` (default ``./kbbot-teams-app.zip``) and return its path."""
+    document = manifest(settings)
+    path = output or DEFAULT_OUTPUT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        for icon in ICONS:
+            archive.write(HERE / icon, icon)
+    return path
