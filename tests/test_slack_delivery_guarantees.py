@@ -124,3 +124,32 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(
     slack.settle()
     [alice_sees] = fake_slack.calls_to(RESPONSE_URL_METHOD)
     assert "launch date of Project Falcon" in all_text(alice_sees.params["blocks"])
+
+
+def search(slack: SlackServer, fake: FakeSlack, user: str, words: str) -> str:
+    fake.clear()
+    form = fixture("command_ask.json", fake.response_url())
+    form.update(command="/kb", text=f"search {words}", user_id=user, user_name=user.removeprefix("U_").lower())
+    assert slack.command(form).status == 200
+    slack.settle()
+    [shown] = fake.calls_to(RESPONSE_URL_METHOD)
+    return all_text(shown.params["blocks"])
+
+
+def test_someone_who_leaves_a_private_channel_stops_seeing_its_questions(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    fake_slack.methods.workspace.channels["G_PRIVATE"]["_members"].append("U_BOB")
+    ask(slack, fake_slack, text="When does Project Falcon launch? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")
+    ts = question_card(fake_slack).body["ts"]
+    envelope = fixture("event_message.json")
+    envelope["event"].update(channel="G_PRIVATE", channel_type="group", thread_ts=ts, text="March 3rd")
+    assert slack.event(envelope).status == 200
+    slack.settle()
+    assert "Project Falcon launch" in search(slack, fake_slack, "U_BOB", "Falcon launch")
+
+    fake_slack.methods.workspace.channels["G_PRIVATE"]["_members"].remove("U_BOB")
+    assert slack.event(fixture("event_member_left_channel.json")).status == 200
+    slack.settle()
+    assert "Project Falcon launch" not in search(slack, fake_slack, "U_BOB", "Falcon launch")
+    assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")

@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from kbbot.events import InboundEvent
+from kbbot.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
 from kbbot_adapters.slack.delivery import Origin
 from kbbot_adapters.slack.lookups import ConversationKinds
@@ -29,8 +29,12 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "reaction_added": ("reaction_added",),
     "reaction_removed": ("reaction_removed",),
     "app_home_opened": ("app_home_opened",),
+    "member_joined_channel": ("member_joined_channel",),
+    "member_left_channel": ("member_left_channel",),
 }
 """Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
+
+MEMBER_EVENTS = ("member_joined_channel", "member_left_channel")
 
 ACTIONS = re.compile("^kb_")
 """Every button the core renders has an action id starting with ``kb_`` (kbbot/actions.py)."""
@@ -70,13 +74,32 @@ class Listeners:
         channel = _event_channel(payload)
         kind = None
         if channel:
-            hint = translate.kind_hint(channel, payload.get("channel_type"))
+            hint = translate.kind_hint(channel, _CHANNEL_TYPE_LETTERS.get(payload.get("channel_type", ""),
+                                                                          payload.get("channel_type")))
             kind = await self.kinds.resolve(context.client, team_id, channel, hint)
         if payload.get("type") == "app_home_opened" and payload.get("channel"):
             self._dm_channels[(team_id, payload["user"])] = payload["channel"]
-        event = translate.event(body, kind, context.bot_user_id)
+        if payload.get("type") in MEMBER_EVENTS:
+            event = await self._membership(body, context, kind)
+        else:
+            event = translate.event(body, kind, context.bot_user_id)
         user = event.actor.id if event is not None else None
         await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel))
+
+    async def _membership(self, body: dict[str, Any], context: AsyncBoltContext,
+                          kind: ConversationKindName | None) -> InboundEvent | None:
+        """Someone joined or left a private conversation: sync who may see its questions.
+
+        Public channels' questions are visible to everyone anyway. The member
+        list is fetched before the ack; if Slack cannot give it, the request
+        fails and Slack delivers the event again.
+        """
+        if kind not in ("private", "group"):
+            return None
+        members: list[str] = []
+        async for page in await context.client.conversations_members(channel=body["event"]["channel"], limit=200):
+            members.extend(page.get("members", []))
+        return translate.membership(body, kind, members)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         team_id = (body.get("team") or {}).get("id") or context.team_id or ""
@@ -92,6 +115,10 @@ class Listeners:
         origin = Origin(user_id=user_id, channel_id=place.id if place else None,
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
         await self._submit(ack, context, event, origin)
+
+
+# member_joined_channel/member_left_channel say "C" (public) or "G" (private) instead of a word.
+_CHANNEL_TYPE_LETTERS = {"C": "channel", "G": "group"}
 
 
 def _event_channel(payload: dict[str, Any]) -> str | None:

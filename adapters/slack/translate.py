@@ -28,6 +28,7 @@ from kbbot.events import (
     ConversationKindName,
     HomeOpened,
     InboundEvent,
+    MembersSynced,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
@@ -156,6 +157,15 @@ def _message(body: Payload, team_id: str, event_id: str, kind: ConversationKindN
     return MessagePosted(**_base(team_id, event_id, Actor(id=body["user"]), place, at),
                          message_id=body["ts"], thread_id=body.get("thread_ts"),
                          text=strip_bot_mention(text, bot_user_id) if kind == "dm" else text)
+
+
+def membership(envelope: Payload, kind: ConversationKindName, member_ids: list[str]) -> MembersSynced:
+    """``member_joined_channel``/``member_left_channel``: who is in the channel now, as Slack lists them."""
+    body = envelope["event"]
+    team_id = envelope.get("team_id") or body.get("team")
+    return MembersSynced(**_base(team_id, envelope["event_id"], Actor(id=body["user"]),
+                                 Place(id=body["channel"], kind=kind), _when(envelope.get("event_time"))),
+                         member_ids=member_ids)
 
 
 def button(payload: Payload, action: Payload, place: Place) -> ButtonClicked:
