@@ -121,3 +121,22 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(teams: TeamsHarn
     teams.post(personal(teams.fake, DAAN, "zoek payroll runbook"))
     daan_sees = "\n".join(t for s in teams.seen_since(mark) for t in card_texts(s))
     assert "Where is the payroll outage runbook?" in daan_sees
+
+
+def test_results_asked_for_in_a_channel_go_to_the_persons_own_chat(teams: TeamsHarness) -> None:
+    teams.post(channel_post(teams.fake, BOB, "search vpn"))
+    # Teams has no "only you can see this" in channels: private replies go to the person's 1:1 chat.
+    opened, sent = teams.fake.sent
+    assert opened.kind == "create_conversation" and opened.activity["members"] == [{"id": ids.BOB_ID}]
+    assert opened.activity["isGroup"] is False
+    assert sent.kind == "send" and sent.conversation_id == opened.conversation_id
+    assert not sent.conversation_id.startswith("19:")
+    assert "Nothing found" in " ".join(card_texts(sent))
+
+
+def test_after_a_team_install_the_bot_can_post_in_the_general_channel(teams: TeamsHarness) -> None:
+    teams.post(load("team_install", teams.fake))
+    teams.outbound.send(ids.TENANT_ID, _prompt(conversation_id=ids.TEAM_ID))
+    (sent,) = teams.fake.sent
+    assert sent.kind == "create_conversation"
+    assert sent.activity["channelData"] == {"channel": {"id": ids.TEAM_ID}}

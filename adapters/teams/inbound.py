@@ -19,6 +19,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from kbbot.events import (
@@ -163,6 +164,16 @@ def clean_text(activity: dict[str, Any]) -> tuple[str, bool]:
     return "\n".join(lines).strip(), mentioned
 
 
+def _timestamp(activity: dict[str, Any]) -> datetime | None:
+    raw = activity.get("timestamp")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def _event_key(activity: dict[str, Any], base: str, suffix: str = "") -> str:
     """A delivery id unique across conversations (Teams message ids are only timestamps)."""
     digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:16]
@@ -197,7 +208,7 @@ def translate(activity: dict[str, Any]) -> Translation | None:
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
                   timezone=_timezone(activity), is_bot=sender.get("role") == "bot" or str(sender["id"]).startswith("28:"))
     common: dict[str, Any] = {"platform": PLATFORM, "workspace_id": origin.tenant_id, "actor": actor,
-                              "conversation": place}
+                              "conversation": place, "occurred_at": _timestamp(activity)}
     kind = activity.get("type")
     event_type = (activity.get("channelData") or {}).get("eventType")
     events: list[InboundEvent] = []
