@@ -118,15 +118,18 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
 
 def _recognition(session: Session, person: Person, window: Window, locale: str) -> list[Item]:
     """The person's answers accepted by someone else, or flagged, during the window."""
-    mine = (Answer.author_id == person.id, Answer.deleted_at.is_(None),
-            Answer.question_id.in_(select(Question.id).where(visible_questions(person))))
+    # Start from the person's own answers (indexed by author) and check visibility on the joined
+    # question, so the database never has to list every question the person may see.
+    mine = (Answer.author_id == person.id, Answer.deleted_at.is_(None), visible_questions(person))
     accepted = list(session.scalars(
-        select(Answer).join(Activity, Activity.subject_id == Answer.id)
-        .where(*mine, Answer.is_accepted, Activity.kind == "accepted", Activity.person_id != person.id,
-               Activity.created_at >= window.start, Activity.created_at < window.end)
-        .options(selectinload(Answer.question)).order_by(Answer.id).distinct()))
+        select(Answer).join(Question, Question.id == Answer.question_id)
+        .where(*mine, Answer.is_accepted, Answer.id.in_(
+            select(Activity.subject_id).where(Activity.kind == "accepted", Activity.person_id != person.id,
+                                              Activity.created_at >= window.start, Activity.created_at < window.end)))
+        .options(selectinload(Answer.question)).order_by(Answer.id)))
     flagged = session.execute(
-        select(Answer, Flag.kind).join(Flag, Flag.answer_id == Answer.id)
+        select(Answer, Flag.kind).join(Question, Question.id == Answer.question_id)
+        .join(Flag, Flag.answer_id == Answer.id)
         .where(*mine, Flag.created_at >= window.start, Flag.created_at < window.end)
         .options(selectinload(Answer.question)).order_by(Flag.id)).all()
     items = [Item(text=t(locale, "digest.personal.accepted", answer=cards.snippet(a.text, 160)),
