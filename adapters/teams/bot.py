@@ -15,6 +15,7 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 from botbuilder.core import Bot, TurnContext
@@ -64,7 +65,7 @@ class KbBot(Bot):
             self._spawn(self._work(translation, accepted, resync))
 
     # -- before the answer ------------------------------------------------------------------
-    def _remember(self, activity: dict[str, Any], origin: Origin, now: Any) -> bool:
+    def _remember(self, activity: dict[str, Any], origin: Origin, now: datetime) -> bool:
         """Store the references this activity proves; True when its conversation is new to the bot."""
         # A ConversationReference in botbuilder's JSON shape, for the conversation itself (not one thread).
         reference = {"bot": activity.get("recipient"), "user": activity.get("from"), "locale": activity.get("locale"),

@@ -1,4 +1,4 @@
-"""What ``kbbot serve`` and the CLI need from the Teams adapter, and nothing botbuilder-shaped.
+"""The Teams adapter as the server and the CLI see it: three functions, no SDK types in their signatures.
 
 * :func:`configured`: are there Teams credentials?
 * :func:`attach`: serve ``POST /api/messages`` on the shared aiohttp app and
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import requests
 from aiohttp import ClientError, web
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
@@ -107,7 +108,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
         finally:
             RAW_ACTIVITY.reset(token)
         if invoke is not None:
-            return web.json_response(invoke.body, status=invoke.status)
+            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=200)
 
     async def started(_app: web.Application) -> None:
