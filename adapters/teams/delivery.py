@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from botbuilder.core import CloudAdapterBase
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.aio import ConnectorClient
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
@@ -164,9 +165,14 @@ class Courier:
         return activity_id
 
     def _record(self, reply: Reply, root: str) -> None:
+        """Tell the core which reply chain carries the question, so replies there become answers."""
         assert reply.anchor is not None
-        with unit_of_work(self.sessions) as session:
-            record_posted(session, reply.anchor, root)
+        try:
+            with unit_of_work(self.sessions) as session:
+                record_posted(session, reply.anchor, root)
+        except IntegrityError:
+            # Another question already owns this chain (a redelivered or swept event): keep the first.
+            log.warning("reply chain %s already carries a question; question %s not linked", root, reply.anchor.id)
 
     # -- where --------------------------------------------------------------------------------
     def _bot(self, origin: Origin | None, stored: references.TeamsConversationReference | None) -> dict[str, Any]:
