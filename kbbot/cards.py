@@ -9,7 +9,7 @@ from __future__ import annotations
 from kbbot import actions
 from kbbot.i18n import t
 from kbbot.replies import Button, Item, Text
-from kbbot.store.models import Answer, ConversationKind, Person, Question
+from kbbot.store.models import Answer, ConversationKind, FlagKind, Person, Question
 
 SNIPPET = 280
 
@@ -47,7 +47,7 @@ def question_blocks(question: Question, locale: str) -> list[Text]:
     """The card that carries a question in its channel; replies in its thread become answers."""
     heading = t(locale, "question.heading_anonymous" if question.is_anonymous else "question.heading",
                 asker=asker_label(question, locale), id=question.id)
-    context = t(locale, "question.reply_hint")
+    context = t(locale, "question.reply_hint_anonymous" if question.is_anonymous else "question.reply_hint")
     if question.tags:
         context = f"{tag_line(question)} · {context}"
     return [Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
@@ -69,8 +69,10 @@ def answer_item(answer: Answer, locale: str, buttons: bool = False) -> Item:
         marks.append(t(locale, "answer.accepted_mark"))
     if answer.votes:
         marks.append(t(locale, "answer.votes", count=len(answer.votes)))
-    if outdated := sum(1 for f in answer.flags if f.kind.value == "outdated"):
+    if outdated := sum(1 for f in answer.flags if f.kind is FlagKind.OUTDATED):
         marks.append(t(locale, "answer.flagged_outdated", count=outdated))
+    if incorrect := sum(1 for f in answer.flags if f.kind is FlagKind.INCORRECT):
+        marks.append(t(locale, "answer.flagged_incorrect", count=incorrect))
     detail = " · ".join([t(locale, "answer.by", author=name(answer.author), id=answer.id), *marks])
     return Item(text=snippet(answer.text), detail=detail,
                 buttons=answer_buttons(answer, locale) if buttons else [])
@@ -84,8 +86,13 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
         parts.append(tag_line(question))
     if accepted is not None:
         parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author)))
-        if any(f.kind.value == "outdated" for f in accepted.flags):
+        # The id lets any reader flag the answer (/kb flag <id> outdated), not only the asker.
+        parts.append(t(locale, "hit.answer_id", id=accepted.id))
+        kinds = {f.kind for f in accepted.flags}
+        if FlagKind.OUTDATED in kinds:
             parts.append(t(locale, "hit.outdated_warning"))
+        if FlagKind.INCORRECT in kinds:
+            parts.append(t(locale, "hit.incorrect_warning"))
     else:
         parts.append(t(locale, "hit.answers", count=len(live)))
     return Item(text=f"[Q{question.id}] {snippet(question.text, 200)}", detail=" · ".join(parts),

@@ -115,6 +115,8 @@ VERBS: dict[str, tuple[str, str]] = {
 }
 
 _TAG_TOKEN = re.compile(r"^#[^\s#][^\s]*$")
+# "--anon", "-a", "--": options; "-5 degrees" or "—" start a question.
+_FLAG_TOKEN = re.compile(r"^(--?[A-Za-z][A-Za-z-]*|--)$")
 _ON = {"on", "aan", "yes", "ja", "true", "1"}
 _OFF = {"off", "uit", "no", "nee", "false", "0"}
 
@@ -134,21 +136,27 @@ def parse(command: str, text: str) -> Command | UsageError:
     if name in ("ask", "vraag"):
         return _parse_ask(text)
     if name == "kb":
-        sub, _, rest = text.partition(" ")
-        return _parse_kb(sub.casefold(), rest.strip())
+        sub, rest = _verb(text)
+        return _parse_kb(sub.casefold(), rest)
     if name == "experts":
         return _parse_experts(text)
     if name == "expertise":
-        sub, _, rest = text.partition(" ")
-        return _parse_expertise(sub.casefold(), rest.strip())
+        sub, rest = _verb(text)
+        return _parse_expertise(sub.casefold(), rest)
     return UsageError("error.unknown_command", {"command": command[:40]})
+
+
+def _verb(text: str) -> tuple[str, str]:
+    """The first word and the rest, split on any whitespace (a tab or line break too)."""
+    parts = text.strip().split(maxsplit=1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else (parts[0] if parts else "", "")
 
 
 def parse_message(text: str) -> Command | UsageError:
     """Parse a plain message addressed to the bot: ``ask …``, ``zoek …``, ``help``."""
     if error := _too_long(text):
         return error
-    verb, _, rest = text.strip().partition(" ")
+    verb, rest = _verb(text)
     target = VERBS.get(verb.casefold())
     if target is None:
         return UsageError("error.unknown_command", {"command": verb[:40]})
@@ -159,7 +167,7 @@ def parse_message(text: str) -> Command | UsageError:
 def _parse_ask(text: str) -> Ask | UsageError:
     tokens = text.split()
     anonymous = False
-    while tokens and tokens[0].startswith("-") and len(tokens[0]) > 1:
+    while tokens and _FLAG_TOKEN.match(tokens[0]):
         flag = tokens.pop(0)
         if flag in ("--anon", "--anonymous", "-a", "--anoniem"):
             anonymous = True
@@ -168,13 +176,16 @@ def _parse_ask(text: str) -> Ask | UsageError:
         else:
             return UsageError("usage.ask_flag", {"flag": flag[:40]})
     trailing: list[str] = []
-    while tokens and _TAG_TOKEN.match(tokens[-1]):
+    while tokens and _TAG_TOKEN.match(tokens[-1]) and not _ends_in_punctuation(tokens[-1]):
         trailing.insert(0, tokens.pop())
-    tags = list(dict.fromkeys(tag for tag in map(normalise, trailing) if tag))
-    # Inline #tags ("how do I restart #kubernetes pods") count too but stay in the text.
+    if trailing and not (tokens and _ends_in_punctuation(tokens[-1])):
+        # "How do I restart #kubernetes": the tag is the question's object, so it stays in the text.
+        tokens += trailing
+    tags = list(dict.fromkeys(tag for tag in map(_tag, trailing) if tag))
+    # Inline #tags ("how do I restart #kubernetes pods?") count too but stay in the text.
     for token in tokens:
         if _TAG_TOKEN.match(token):
-            tag = normalise(token.rstrip("?!.,;:"))
+            tag = _tag(token.rstrip("?!.,;:)"))
             if tag and tag not in tags:
                 tags.append(tag)
     question = " ".join(tokens).strip()
@@ -183,6 +194,16 @@ def _parse_ask(text: str) -> Ask | UsageError:
     if len(tags) > MAX_TAGS:
         return UsageError("error.too_many_tags", {"limit": str(MAX_TAGS)})
     return Ask(text=_keep_original_spacing(text, question), tags=tuple(tags), anonymous=anonymous)
+
+
+def _ends_in_punctuation(token: str) -> bool:
+    return token[-1] in "?!.:)"
+
+
+def _tag(token: str) -> str | None:
+    """A tag from ``#token``; "#1234" is an issue or PR number, not a topic."""
+    tag = normalise(token)
+    return None if tag is None or tag.isdigit() else tag
 
 
 def _keep_original_spacing(original: str, question: str) -> str:

@@ -6,6 +6,8 @@ reads the environment behind the caller's back.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,10 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Amsterdam"
     suggestion_limit: int = 3
     expert_limit: int = 3
+    # Where questions asked in a DM are posted (a channel id), unless a workspace sets its own,
+    # and how experts are brought in: a mention in the question's thread, or a DM each.
+    questions_channel: str | None = None
+    expert_notify: Literal["thread", "dm"] = "thread"
 
     # Slack (issue: Slack adapter)
     slack_bot_token: str | None = None

@@ -30,6 +30,7 @@ from kbbot.events import (
 from kbbot.i18n import t
 from kbbot.replies import Reply, Text
 from kbbot.services import answering, asking, directory, home, lookup, profile, prompts
+from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.turn import Turn
 
@@ -61,7 +62,7 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     if event.actor.is_bot:
         return []
     space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
-    person = directory.person(session, space, event.actor, now, settings.default_timezone)
+    person = directory.person(session, space, event.actor, now, settings.default_timezone, settings.default_locale)
     where = directory.conversation(session, space, event.conversation, now)
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
@@ -81,9 +82,12 @@ def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
             return _message(turn, event)
         case MessageEdited(message_id=message_id, text=text):
             answer = answering.answer_for_message(turn, message_id)
-            if answer is None or len(text) > MAX_TEXT_LENGTH:
+            if answer is None or answer.author_id != turn.person.id:
                 return []
-            return answering.edit(turn, answer, text)
+            if len(text) > MAX_TEXT_LENGTH:
+                return [_too_long(turn, text)]
+            # Emptying an answer's message is taking the answer back.
+            return answering.edit(turn, answer, text) if text.strip() else answering.retract(turn, answer)
         case MessageDeleted(message_id=message_id):
             answer = answering.answer_for_message(turn, message_id)
             return answering.retract(turn, answer) if answer else []
@@ -106,15 +110,26 @@ def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
         question = answering.question_in_thread(turn, event.thread_id)
         if question is not None:
             if len(event.text) > MAX_TEXT_LENGTH:
-                return [turn.notice("error.too_long", limit=MAX_TEXT_LENGTH, length=len(event.text))]
+                return [_too_long(turn, event.text)]
             return answering.capture(turn, question, event.message_id, event.text)
-    if event.mentions_bot or turn.conversation.kind.value == "dm":
-        # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
-        parsed = commands.parse_message(event.text)
-        if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":
-            parsed = commands.parse("ask", event.text)
-        return run_command(turn, parsed)
-    return []
+    in_dm = turn.conversation.kind is ConversationKind.DM
+    if not (event.mentions_bot or in_dm):
+        return []
+    # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
+    parsed = commands.parse_message(event.text)
+    if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":
+        parsed = commands.parse("ask", event.text)
+        if isinstance(parsed, commands.Ask) and in_dm:
+            # Anything typed to the bot may be small talk: confirm before posting it for everyone.
+            return asking.ask(turn, parsed, confirm=True)
+    if isinstance(parsed, commands.Ask) and parsed.anonymous and not in_dm:
+        # The message itself shows the asker's name right above an "anonymous" question.
+        return [turn.notice("ask.anon_needs_dm")]
+    return run_command(turn, parsed)
+
+
+def _too_long(turn: Turn, text: str) -> Reply:
+    return turn.notice("error.too_long", limit=MAX_TEXT_LENGTH, length=len(text))
 
 
 def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
@@ -132,16 +147,18 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
             return answering.flag(turn, number, "outdated", None)
         case actions.ASK_ANYWAY if number is not None:
             return asking.ask_anyway(turn, number)
+        case actions.ASK_ANONYMOUSLY if number is not None:
+            return asking.ask_anyway(turn, number, anonymous=True)
         case actions.THIS_ANSWERS_IT:
             return asking.this_answers_it(turn, value)
         case actions.SET_LANGUAGE:
             profile.set_language(turn, value)
             return home.home(turn)
         case actions.TOGGLE_PROMPTS:
-            profile.toggle(turn, "prompts")
+            profile.switch(turn, "prompts", value)
             return home.home(turn)
         case actions.TOGGLE_DIGEST:
-            profile.toggle(turn, "digest")
+            profile.switch(turn, "digest", value)
             return home.home(turn)
     log.warning("unknown button %r with value %r", event.action_id, value[:40])
     return [turn.notice("error.unknown_action")]

@@ -11,9 +11,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 ConversationKindName = Literal["channel", "private", "dm", "group"]
+NAME_LENGTH = 200
+
+
+def _clean(value: object) -> object:
+    """Drop NUL characters: PostgreSQL cannot store them and no person typed them on purpose."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _label(value: object) -> object:
+    """Names are labels: cleaned and cut to what the database keeps, rather than refused."""
+    value = _clean(value)
+    return value[:NAME_LENGTH] if isinstance(value, str) else value
+
+
+def _known_zone(value: str | None) -> str | None:
+    """A platform's timezone hint, kept only if the tz database knows it."""
+    if not value or len(value) > 64:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return None
+    return value
+
+
+Label = Annotated[str | None, BeforeValidator(_label)]
+Content = Annotated[str, BeforeValidator(_clean)]
+PlatformId = Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class Actor(BaseModel):
@@ -21,12 +51,12 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(min_length=1, max_length=128)
-    name: str | None = None
+    id: PlatformId
+    name: Label = None
     # Hints from the platform (Slack's locale, Teams' ``locale`` and ``localTimezone``);
     # they never override a choice the person made with ``/kb settings``.
-    locale: str | None = None
-    timezone: str | None = None
+    locale: Annotated[str | None, Field(max_length=35)] = None
+    timezone: Annotated[str | None, AfterValidator(_known_zone)] = None
     is_bot: bool = False
 
 
@@ -36,8 +66,10 @@ class Place(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(min_length=1, max_length=200)
-    kind: ConversationKindName = "channel"
-    name: str | None = None
+    # ``None`` when the payload does not say (a reaction, an edit): the core then keeps
+    # what it knew, and treats a conversation it never saw described as private.
+    kind: ConversationKindName | None = None
+    name: Label = None
 
 
 class _Event(BaseModel):
@@ -45,7 +77,7 @@ class _Event(BaseModel):
 
     platform: str = Field(min_length=1, max_length=16)
     workspace_id: str = Field(min_length=1, max_length=128)
-    workspace_name: str | None = None
+    workspace_name: Label = None
     event_id: str = Field(min_length=1, max_length=255)
     actor: Actor
     conversation: Place
@@ -56,52 +88,52 @@ class CommandInvoked(_Event):
     """``/ask …`` on Slack, ``ask …`` to the bot on Teams, a ``/`` line in the console."""
 
     type: Literal["command"] = "command"
-    command: str
-    text: str = ""
+    command: str = Field(max_length=64)
+    text: Content = ""
 
 
 class MessagePosted(_Event):
     """A message; with ``thread_id`` it is a reply in that message's thread."""
 
     type: Literal["message"] = "message"
-    message_id: str
-    thread_id: str | None = None
-    text: str = ""
+    message_id: PlatformId
+    thread_id: PlatformId | None = None
+    text: Content = ""
     mentions_bot: bool = False
 
 
 class MessageEdited(_Event):
     type: Literal["message_edited"] = "message_edited"
-    message_id: str
-    text: str
+    message_id: PlatformId
+    text: Content
 
 
 class MessageDeleted(_Event):
     type: Literal["message_deleted"] = "message_deleted"
-    message_id: str
+    message_id: PlatformId
 
 
 class ReactionAdded(_Event):
     """``reaction`` is a Slack-style name (``white_check_mark``, ``+1``) or the emoji itself."""
 
     type: Literal["reaction_added"] = "reaction_added"
-    message_id: str
-    reaction: str
+    message_id: PlatformId
+    reaction: str = Field(max_length=100)
 
 
 class ReactionRemoved(_Event):
     type: Literal["reaction_removed"] = "reaction_removed"
-    message_id: str
-    reaction: str
+    message_id: PlatformId
+    reaction: str = Field(max_length=100)
 
 
 class ButtonClicked(_Event):
     """A button the core rendered; ``action_id`` and ``value`` come back as the core set them."""
 
     type: Literal["button"] = "button"
-    action_id: str
-    value: str = ""
-    message_id: str | None = None
+    action_id: str = Field(max_length=255)
+    value: str = Field(default="", max_length=2000)
+    message_id: PlatformId | None = None
 
 
 class HomeOpened(_Event):
@@ -114,7 +146,7 @@ class MembersSynced(_Event):
     """The platform told us who is in a conversation: the ground truth for visibility."""
 
     type: Literal["members_synced"] = "members_synced"
-    member_ids: list[str]
+    member_ids: list[PlatformId]
 
 
 InboundEvent = Annotated[

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -113,7 +113,14 @@ def stale(sessions: sessionmaker[Session], now: datetime, older_than: timedelta 
             .where(InboundEventRow.status == PENDING, InboundEventRow.received_at < now - older_than)
             .order_by(InboundEventRow.id).limit(limit)
         ).all()
-        return [_EVENT.validate_python(row.payload) for row in rows]
+        events = []
+        for row in rows:
+            try:
+                events.append(_EVENT.validate_python(row.payload))
+            except ValidationError as error:
+                # Stored by an older or newer kbbot: park it rather than block every sweep behind it.
+                row.status, row.error = FAILED, f"unreadable payload: {error}"[:2000]
+        return events
 
 
 def receive(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,

@@ -35,7 +35,12 @@ def neutralise(text: str) -> str:
     user-group mention keeps its label, Teams ``<at>`` tags lose their markup,
     and bare ``@channel``/``@here``/``@everyone`` get the joiner too.
     """
-    text = _SLACK_SPECIAL.sub(_readable_special, text)
-    text = _SLACK_USER.sub(lambda m: "@" + _JOINER + m.group("body").split("|")[-1], text)
-    text = _TEAMS_AT.sub(lambda m: "@" + _JOINER + m.group("body"), text)
+    # Labels can hide markup of their own (``<!x|<>!here>``): repeat until nothing changes.
+    for _ in range(len(text)):
+        before = text
+        text = _SLACK_SPECIAL.sub(_readable_special, text)
+        text = _SLACK_USER.sub(lambda m: "@" + _JOINER + m.group("body").split("|")[-1], text)
+        text = _TEAMS_AT.sub(lambda m: "@" + _JOINER + m.group("body"), text)
+        if text == before:
+            break
     return _BROADCAST_WORDS.sub("@" + _JOINER, text)

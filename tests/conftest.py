@@ -80,3 +80,11 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def settings(db_url: str) -> Settings:
     """Settings that ignore the developer's own environment and ``.env``."""
     return Settings(_env_file=None, database_url=db_url, default_locale="en", default_timezone="Europe/Amsterdam")
+
+
+@pytest.fixture
+def chat(sessions: sessionmaker[Session], settings: Settings):  # type: ignore[no-untyped-def]
+    """A console chat on the test database (see tests/console_chat.py)."""
+    from console_chat import Chat
+
+    return Chat(sessions, settings)

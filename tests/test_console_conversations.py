@@ -7,9 +7,8 @@ exactly what the person would read.
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from console_chat import Chat, count
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,37 +16,6 @@ from kbbot.config import Settings
 from kbbot.services import export
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Answer, Flag, Question, QuestionStatus, Vote
-from kbbot_adapters.console import ConsoleSession
-
-
-class Chat:
-    """Types lines into a console session and returns what appeared after each."""
-
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
-        self.lines: list[str] = []
-        self.console = ConsoleSession(sessions, settings, self.lines.append)
-
-    def __call__(self, *typed: str) -> str:
-        start = len(self.lines)
-        for line in typed:
-            self.console.feed(line)
-        return "\n".join(self.lines[start:])
-
-    def button(self, label: str, shown: str) -> int:
-        """The number of the last button called ``label`` in ``shown``."""
-        numbers = re.findall(r"\[(\d+)\] [^\[]*?" + re.escape(label), shown)
-        assert numbers, f"no button {label!r} in:\n{shown}"
-        return int(numbers[-1])
-
-
-@pytest.fixture
-def chat(sessions: sessionmaker[Session], settings: Settings) -> Chat:
-    return Chat(sessions, settings)
-
-
-def count(sessions: sessionmaker[Session], model: type) -> int:
-    with unit_of_work(sessions) as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_ask_answer_accept_vote_and_flag(chat: Chat, sessions: sessionmaker[Session]) -> None:

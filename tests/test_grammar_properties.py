@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,12 +57,31 @@ def test_over_long_text_is_refused_whatever_the_command(text: str) -> None:
 
 @given(words=st.lists(st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=8), min_size=1, max_size=5),
        tags=st.lists(st.text(alphabet=string.ascii_lowercase + "0123456789", min_size=1, max_size=10), max_size=4))
-def test_trailing_tags_are_taken_off_the_question(words: list[str], tags: list[str]) -> None:
-    text = " ".join(words) + "".join(f" #{tag}" for tag in tags)
+def test_trailing_tags_are_taken_off_a_finished_question(words: list[str], tags: list[str]) -> None:
+    text = " ".join(words) + "?" + "".join(f" #{tag}" for tag in tags)
     result = commands.parse("ask", text)
     assert isinstance(result, commands.Ask)
-    assert result.text == " ".join(words)
-    assert list(result.tags) == list(dict.fromkeys(tags))
+    assert result.text == " ".join(words) + "?"
+    assert list(result.tags) == list(dict.fromkeys(tag for tag in tags if not tag.isdigit()))
+
+
+@pytest.mark.parametrize(("typed", "text", "tags"), [
+    ("How do I restart #kubernetes?", "How do I restart #kubernetes?", ("kubernetes",)),
+    ("How do I restart #kubernetes", "How do I restart #kubernetes", ("kubernetes",)),
+    ("How do I drain a node? #k8s #ops", "How do I drain a node?", ("k8s", "ops")),
+    ("Why did PR #1234 break the build?", "Why did PR #1234 break the build?", ()),
+    ("-5 degrees in the server room, normal?", "-5 degrees in the server room, normal?", ()),
+    ("--anon Is the VPN logged?", "Is the VPN logged?", ()),
+])
+def test_question_text_and_tags(typed: str, text: str, tags: tuple[str, ...]) -> None:
+    result = commands.parse("ask", typed)
+    assert isinstance(result, commands.Ask)
+    assert (result.text, result.tags) == (text, tags)
+
+
+def test_any_whitespace_separates_a_verb() -> None:
+    assert commands.parse("kb", "search\tvpn") == commands.Search(query="vpn")
+    assert commands.parse_message("zoek\nvpn wachtwoord") == commands.Search(query="vpn wachtwoord")
 
 
 @given(st.text(max_size=120))
@@ -91,3 +111,16 @@ def test_usage_keys_used_by_the_parser_exist_in_both_languages() -> None:
     source = open(commands.__file__, encoding="utf-8").read()
     for key in set(re.findall(r'UsageError\("([a-z_.]+)"', source)):
         assert set(MESSAGES[key]) >= set(LOCALES), key
+
+
+@given(st.lists(st.sampled_from(["<!", "<@", "U1", ">", "|", "here", "channel", "<at>", "</at>", "@", "x", " ",
+                                 "subteam^S1", "everyone"]), max_size=25).map("".join))
+@settings(max_examples=400)
+def test_neutralised_text_broadcasts_nothing(text: str) -> None:
+    from kbbot.mentions import neutralise
+
+    once = neutralise(text)
+    assert neutralise(once) == once
+    assert not re.search(r"<![^>]*>|<@[A-Z0-9]+(\|[^>]*)?>", once)  # Slack ids are upper case
+    assert not re.search(r"<at\b[^>]*>.*?</at>", once, re.IGNORECASE | re.DOTALL)
+    assert not re.search(r"@(channel|here|everyone)\b", once, re.IGNORECASE)

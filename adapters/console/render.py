@@ -47,7 +47,7 @@ def render_blocks(reply: Reply, board: ButtonBoard, message_id: str | None) -> l
         elif isinstance(block, Actions):
             lines.append(_button_line(block.buttons, board, message_id))
         elif isinstance(block, Mentions):
-            people = " ".join(f"@{p.name or p.id}" for p in block.people)
+            people = " ".join(f"@{neutralise(p.name or p.id)}" for p in block.people)
             lines.append(f"{neutralise(block.lead)} {people}")
     if not lines:
         lines.append(neutralise(reply.text))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TextIO
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
@@ -39,6 +40,9 @@ from kbbot.store.db import unit_of_work
 from kbbot_adapters.console.render import ButtonBoard, render_blocks
 
 PLATFORM = "console"
+# Models built from what is typed; their validation errors are the platform refusing the input.
+_PLATFORM_SIDE = {"Actor", "Place", "CommandInvoked", "MessagePosted", "MessageEdited", "MessageDeleted",
+                  "ReactionAdded", "ReactionRemoved", "ButtonClicked", "HomeOpened"}
 WORKSPACE = "local"
 BOT = "kbbot"
 EMOJI = {"✅": "white_check_mark", "👍": "+1", "✔️": "heavy_check_mark"}
@@ -94,6 +98,21 @@ class ConsoleSession:
         replies = receive(self.sessions, event, self.settings, now)  # type: ignore[arg-type]
         self._deliver(replies)
 
+    def feed(self, line: str) -> bool:
+        """Handle one typed line; False when the person wants to leave.
+
+        A line the platform would refuse (a 300-character channel name) is
+        reported and the chat goes on, as a chat client would.
+        """
+        try:
+            return self._feed(line)
+        except ValidationError as error:
+            if error.title not in _PLATFORM_SIDE:
+                raise  # a bug in kbbot, not something the platform would refuse
+            problem = error.errors()[0]
+            self.out(f"  (not sent: {'.'.join(map(str, problem['loc']))}: {problem['msg']})")
+            return True
+
     def _deliver(self, replies: Iterable[Reply]) -> None:
         posted: dict[int, str] = {}
         for reply in replies:
@@ -138,8 +157,7 @@ class ConsoleSession:
         return next((str(n) for n, (mid, _, _) in self.messages.items() if mid == message_id), "?")
 
     # -- what the person types ----------------------------------------------------------------
-    def feed(self, line: str) -> bool:
-        """Handle one typed line; False when the person wants to leave."""
+    def _feed(self, line: str) -> bool:
         line = line.rstrip("\n")
         stripped = line.strip()
         if not stripped or stripped.startswith("# "):

@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Reply in this thread to answer; the asker can accept the best answer with ✅.",
         "nl": "Antwoord in deze thread; wie de vraag stelde, accepteert het beste antwoord met ✅.",
     },
+    "question.reply_hint_anonymous": {
+        "en": "Reply in this thread to answer; the asker accepts the best answer privately.",
+        "nl": "Antwoord in deze thread; wie de vraag stelde, accepteert het beste antwoord privé.",
+    },
     "where.dm": {"en": "a direct message", "nl": "een privébericht"},
     "suggest.heading": {
         "en": "These colleagues' answers may already help. Does one answer your question?",
@@ -44,6 +48,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Answer in the question's thread; your answer helps everyone who asks later.",
         "nl": "Antwoord in de thread van de vraag; je antwoord helpt iedereen die het later vraagt.",
     },
+    "ask.confirm": {
+        "en": "Shall I post this question in {channel} so colleagues can answer?",
+        "nl": "Zal ik deze vraag in {channel} plaatsen zodat collega's kunnen antwoorden?",
+    },
+    "ask.anon_needs_dm": {
+        "en": "Your message shows your name here, so I can't ask anonymously from it. Send me the question in a direct message, or use /ask --anon.",
+        "nl": "Je bericht toont hier je naam, dus ik kan er niet anoniem mee vragen. Stuur me de vraag in een privébericht, of gebruik /ask --anon.",
+    },
+    "ask.expert_dm_anonymous": {
+        "en": "A colleague asks anonymously about {tags} in {channel}, and you know about that:",
+        "nl": "Een collega vraagt anoniem iets over {tags} in {channel}, en daar weet jij van:",
+    },
     "draft.gone": {
         "en": "That question was already handled.",
         "nl": "Die vraag is al afgehandeld.",
@@ -57,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answer.by": {"en": "answer {id} by {author}", "nl": "antwoord {id} van {author}"},
     "answer.accepted_mark": {"en": "✅ accepted", "nl": "✅ geaccepteerd"},
     "answer.votes": {"en": "👍 {count}", "nl": "👍 {count}"},
+    "answer.flagged_incorrect": {"en": "⚠️ flagged incorrect ({count})", "nl": "⚠️ gemarkeerd als onjuist ({count})"},
     "answer.flagged_outdated": {"en": "⚠️ flagged outdated ({count})", "nl": "⚠️ gemarkeerd als verouderd ({count})"},
     "answer.new_for_asker": {
         "en": "{author} answered your question “{question}”",
@@ -105,6 +122,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flag.no_reason": {"en": "no reason given", "nl": "geen reden opgegeven"},
     # Search results
     "hit.asked_by": {"en": "asked by {asker}", "nl": "gevraagd door {asker}"},
+    "hit.answer_id": {"en": "answer {id}", "nl": "antwoord {id}"},
+    "hit.incorrect_warning": {"en": "⚠️ flagged as incorrect", "nl": "⚠️ gemarkeerd als onjuist"},
     "hit.accepted": {"en": "✅ {author}: {answer}", "nl": "✅ {author}: {answer}"},
     "hit.answers": {"en": "{count} answer(s)", "nl": "{count} antwoord(en)"},
     "hit.outdated_warning": {"en": "⚠️ may be outdated", "nl": "⚠️ mogelijk verouderd"},
@@ -190,6 +209,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "button.flag_outdated": {"en": "⚠️ Outdated", "nl": "⚠️ Verouderd"},
     "button.this_answers_it": {"en": "This answers it", "nl": "Dit beantwoordt het"},
     "button.ask_anyway": {"en": "Ask anyway", "nl": "Toch vragen"},
+    "button.post_question": {"en": "Post with my name", "nl": "Plaatsen met mijn naam"},
+    "button.ask_anonymously": {"en": "Post anonymously", "nl": "Anoniem plaatsen"},
     "button.language_other": {"en": "Nederlands", "nl": "English"},
     "button.toggle_prompts": {"en": "Prompts on/off", "nl": "Wekelijkse vraag aan/uit"},
     "button.toggle_digest": {"en": "Digest on/off", "nl": "Samenvatting aan/uit"},
@@ -212,7 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "nl": "/kb settings: taal, tijdzone, wekelijkse vraag en samenvatting"},
     "help.stats": {"en": "/kb stats: your questions, answers and stage", "nl": "/kb stats: je vragen, antwoorden en fase"},
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
-                  "nl": "/kb flag <antwoordnummer> outdated|incorrect [reden]: corrigeer de kennis"},
+                  "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
     # Usage and errors
     "usage.hint": {"en": "Type /kb help for all commands.", "nl": "Typ /kb help voor alle opdrachten."},
     "usage.ask": {"en": "Usage: /ask [--anon] <question> [#tag …]", "nl": "Gebruik: /ask [--anon] <vraag> [#tag …]"},

@@ -16,12 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbbot.charts import stacked_bars
+from kbbot.clock import as_utc
 from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
 from kbbot.store.models import Activity, Answer, Question, Workspace
 
 MIN_GROUP = 3
 STAGE_OF_KIND = {**{k: 0 for k in CONSUMING}, **{k: 1 for k in CONTRIBUTING}, **{k: 2 for k in CREATING}}
-STAGES = ("consuming", "contributing", "creating")
+STAGES = ("consuming", "contributing", "creating")  # the order of Week.people
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Week:
 
 
 def _week_start(moment: datetime) -> date:
-    day = moment.date()
+    day = as_utc(moment).date()
     return day - timedelta(days=day.weekday())
 
 

@@ -20,6 +20,7 @@ from kbbot.store.models import (
     AnswerRevision,
     Flag,
     FlagKind,
+    Person,
     Question,
     QuestionStatus,
     Vote,
@@ -67,7 +68,7 @@ def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[
     question.updated_at = turn.now
     activity.log(turn.session, turn.person, "answered", turn.now, answer.id)
     asker = question.asker
-    if not asker.is_active:
+    if not _may_tell(turn, asker, question):
         return []
     locale = asker.locale
     heading = t(locale, "answer.new_for_asker", author=cards.name(turn.person), question=cards.snippet(question.text, 120))
@@ -76,15 +77,24 @@ def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[
     return [Reply(text=heading, blocks=blocks, dm_to=asker.external_id, locale=locale)]
 
 
+def _may_tell(turn: Turn, person: Person, question: Question) -> bool:
+    """A DM about a question goes only to someone still active and still allowed to read it.
+
+    Someone who left a private channel must not keep hearing its answers.
+    """
+    return person.is_active and can_see(turn.session, person, question)
+
+
 def edit(turn: Turn, answer: Answer, text: str) -> list[Reply]:
+    """The author corrected the answer: keep the old text as a revision and clear the flags."""
     if answer.author_id != turn.person.id or answer.deleted_at is not None or answer.text == text:
         return []
     turn.session.add(AnswerRevision(answer_id=answer.id, change="edit", previous_text=answer.text,
                                     changed_at=turn.now))
     answer.text = text
     answer.edited_at = turn.now
-    # An edited answer is the author's correction: earlier "outdated" flags no longer describe it.
-    turn.session.execute(delete(Flag).where(Flag.answer_id == answer.id, Flag.kind == FlagKind.OUTDATED))
+    # The edit is the author's response to the flags: they no longer describe this text.
+    turn.session.execute(delete(Flag).where(Flag.answer_id == answer.id))
     turn.session.refresh(answer, ["flags"])
     refresh_status(answer.question)
     return []
@@ -135,7 +145,7 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
                              conversation_id=question.conversation.external_id, thread_id=question.message_id,
                              locale=turn.locale))
-    if author.id != turn.person.id and author.is_active:
+    if author.id != turn.person.id and _may_tell(turn, author, question):
         thanks = t(author.locale, "answer.accepted_for_author", question=cards.snippet(question.text, 120))
         replies.append(Reply(text=thanks, dm_to=author.external_id, locale=author.locale,
                              blocks=[Text(text=thanks)]))
@@ -153,7 +163,11 @@ def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
         return []
     if turn.session.get(Vote, (answer.id, turn.person.id)) is not None:
         return []
-    turn.session.add(Vote(answer_id=answer.id, person_id=turn.person.id, created_at=turn.now))
+    try:
+        with turn.session.begin_nested():  # 👍 and the button at once, or two replicas: one vote
+            turn.session.add(Vote(answer_id=answer.id, person_id=turn.person.id, created_at=turn.now))
+    except IntegrityError:
+        return []
     activity.log(turn.session, turn.person, "voted", turn.now, answer.id)
     return []
 
@@ -168,16 +182,19 @@ def flag(turn: Turn, answer_id: int, kind: str, reason: str | None) -> list[Repl
         Flag.answer_id == answer.id, Flag.person_id == turn.person.id, Flag.kind == flag_kind)).first()
     if existing is not None:
         return [turn.notice("flag.already")]
-    turn.session.add(Flag(answer_id=answer.id, person_id=turn.person.id, kind=flag_kind, reason=reason,
-                          created_at=turn.now))
-    turn.session.flush()
+    try:
+        with turn.session.begin_nested():
+            turn.session.add(Flag(answer_id=answer.id, person_id=turn.person.id, kind=flag_kind, reason=reason,
+                                  created_at=turn.now))
+    except IntegrityError:
+        return [turn.notice("flag.already")]
     turn.session.refresh(answer, ["flags"])
     refresh_status(answer.question)
     answer.question.updated_at = turn.now
     activity.log(turn.session, turn.person, "flagged", turn.now, answer.id)
     replies = [turn.notice("flag.recorded", kind=turn.say(f"flag.kind.{kind}"))]
     author = answer.author
-    if author.id != turn.person.id and author.is_active:
+    if author.id != turn.person.id and _may_tell(turn, author, answer.question):
         locale = author.locale
         note = t(locale, "flag.for_author", kind=t(locale, f"flag.kind.{kind}"),
                  question=cards.snippet(answer.question.text, 120), reason=reason or t(locale, "flag.no_reason"))
@@ -191,8 +208,10 @@ def react(turn: Turn, message_id: str, reaction: str, added: bool) -> list[Reply
     answer = answer_for_message(turn, message_id)
     if answer is None or answer.deleted_at is not None:
         return []
-    name = reaction.strip(":")
-    if name in actions.ACCEPT_REACTIONS and answer.question.asker_id == turn.person.id:
+    name = actions.reaction_name(reaction)
+    question = answer.question
+    # A reaction shows who made it, so an anonymous asker accepts only by the private button.
+    if name in actions.ACCEPT_REACTIONS and question.asker_id == turn.person.id and not question.is_anonymous:
         return [r for r in accept(turn, answer.id, accepted=added) if r.ephemeral_to is None]
     if name in actions.UPVOTE_REACTIONS and answer.author_id != turn.person.id:
         vote(turn, answer.id, up=added)

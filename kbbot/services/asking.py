@@ -8,12 +8,12 @@ which is how replies in its thread are recognised as answers.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kbbot import actions, cards
 from kbbot.commands import Ask, small_int
-from kbbot.i18n import t
+from kbbot.i18n import LOCALES, t
 from kbbot.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
 from kbbot.services.directory import get_or_create
@@ -32,37 +32,56 @@ EXPERT_NOTIFY_SETTING = "expert_notify"  # "thread" (default) or "dm"
 QUESTIONS_CHANNEL_SETTING = "questions_channel"
 
 
-def ask(turn: Turn, command: Ask) -> list[Reply]:
-    """``/ask``: show similar answered questions if any, otherwise post the question."""
+def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
+    """``/ask``: show similar answered questions if any, otherwise post the question.
+
+    ``confirm`` is for plain messages in a DM: anything typed to the bot may
+    be small talk, so nothing is posted in a channel before the person says so.
+    """
     target = _target_conversation(turn)
     if target is None:
         return [turn.notice("ask.no_channel")]
     hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit)
-    if not hits:
+    if not hits and not confirm:
         return post(turn, target, command.text, command.tags, command.anonymous)
     draft = Draft(workspace_id=turn.workspace.id, conversation_id=target.id, person_id=turn.person.id,
                   text=command.text, tags=list(command.tags), is_anonymous=command.anonymous,
                   status=DraftStatus.PENDING, created_at=turn.now)
     turn.session.add(draft)
     turn.session.flush()
+    post_buttons = [Button(label=turn.say("button.ask_anyway" if hits else "button.post_question"),
+                           action_id=actions.ASK_ANYWAY, value=str(draft.id), style="default" if hits else "primary")]
+    if confirm and not command.anonymous:
+        post_buttons.append(Button(label=turn.say("button.ask_anonymously"), action_id=actions.ASK_ANONYMOUSLY,
+                                   value=str(draft.id)))
+    if not hits:
+        heading = turn.say("ask.confirm", channel=_channel_label(target))
+        blocks = [Text(text=heading, style="heading"), Text(text=command.text, style="quote"),
+                  Actions(buttons=post_buttons)]
+        return [turn.private(heading, blocks)]
     activity.log(turn.session, turn.person, "viewed_suggestion", turn.now, draft.id)
     items = [cards.hit_item(hit.question, hit.accepted, turn.locale, buttons=[Button(
         label=turn.say("button.this_answers_it"), action_id=actions.THIS_ANSWERS_IT,
         value=f"{draft.id}:{hit.question.id}", style="primary")]) for hit in hits]
-    blocks = [
-        Text(text=turn.say("suggest.heading"), style="heading"),
-        ListBlock(items=items),
-        Actions(buttons=[Button(label=turn.say("button.ask_anyway"), action_id=actions.ASK_ANYWAY,
-                                value=str(draft.id))]),
-    ]
+    blocks = [Text(text=turn.say("suggest.heading"), style="heading"), ListBlock(items=items),
+              Actions(buttons=post_buttons)]
     return [turn.private(turn.say("suggest.heading"), blocks)]
 
 
+def _channel_label(where: Conversation) -> str:
+    return f"#{where.name or where.external_id}"
+
+
 def _target_conversation(turn: Turn) -> Conversation | None:
-    """Where a question goes: here, or the workspace's questions channel when asked in a DM."""
+    """Where a question goes: here, or the questions channel when asked in a DM.
+
+    The channel is the workspace's own setting, else the operator's default.
+    A channel kbbot has not seen yet is taken to be public: an operator chose
+    it as the place where everyone's questions go.
+    """
     if turn.conversation.kind is not ConversationKind.DM:
         return turn.conversation
-    channel_id = (turn.workspace.settings or {}).get(QUESTIONS_CHANNEL_SETTING)
+    channel_id = (turn.workspace.settings or {}).get(QUESTIONS_CHANNEL_SETTING) or turn.settings.questions_channel
     if not channel_id:
         return None
     return get_or_create(turn.session, Conversation, {"workspace_id": turn.workspace.id, "external_id": channel_id},
@@ -78,54 +97,80 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     turn.session.add(question)
     turn.session.flush()
     activity.log(turn.session, turn.person, "asked", turn.now, question.id)
-    channel_locale = turn.locale
+    # What is posted in a channel is read by everyone there: the workspace's language, not the asker's.
+    channel_locale = _public_locale(turn, where)
     anchor = Anchor(id=question.id)
     replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
                      conversation_id=where.external_id, anchor=anchor, locale=channel_locale)]
-    replies.extend(_invite_experts(turn, question, where, anchor))
+    replies.extend(_invite_experts(turn, question, where, anchor, channel_locale))
     if anonymous or where.id != turn.conversation.id:
         replies.append(turn.notice("ask.posted_anonymously" if anonymous else "ask.posted_elsewhere",
                                    channel=cards.where(question, turn.locale)))
     return replies
 
 
-def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor: Anchor) -> list[Reply]:
+def _public_locale(turn: Turn, where: Conversation) -> str:
+    if where.kind is ConversationKind.DM:
+        return turn.locale
+    return turn.settings.default_locale if turn.settings.default_locale in LOCALES else turn.locale
+
+
+def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor: Anchor,
+                    locale: str) -> list[Reply]:
+    """Bring in the people who know, ranked on what the whole audience may see.
+
+    An anonymous question's experts are told one by one in private: a public
+    list of names that leaves one expert out would point at the asker.
+    """
     if not question.tags:
         return []
     private = where.kind is not ConversationKind.CHANNEL
     ranked = expertise.rank(turn.session, turn.person, [tag.name for tag in question.tags],
                             limit=turn.settings.expert_limit, exclude=[turn.person.id],
-                            members_of=where.id if private else None)
+                            members_of=where.id if private else None,
+                            scope=expertise.audience_scope(where.id))
     if not ranked:
         return []
     people = [r.person for r in ranked]
     tags = cards.tag_line(question)
-    if (turn.workspace.settings or {}).get(EXPERT_NOTIFY_SETTING) == "dm":
+    notify = (turn.workspace.settings or {}).get(EXPERT_NOTIFY_SETTING) or turn.settings.expert_notify
+    if notify == "dm" or question.is_anonymous:
         return [_expert_dm(person, question, tags) for person in people]
-    lead = t(turn.locale, "ask.experts_lead", tags=tags)
+    lead = t(locale, "ask.experts_lead", tags=tags)
     return [Reply(text=lead, blocks=[Mentions(lead=lead, people=[PersonRef(id=p.external_id, name=cards.name(p))
                                                                  for p in people])],
-                  conversation_id=where.external_id, in_thread_of=anchor, locale=turn.locale)]
+                  conversation_id=where.external_id, in_thread_of=anchor, locale=locale)]
 
 
 def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:
     locale = expert.locale
-    heading = t(locale, "ask.expert_dm", channel=cards.where(question, locale), tags=tags)
+    key = "ask.expert_dm_anonymous" if question.is_anonymous else "ask.expert_dm"
+    heading = t(locale, key, channel=cards.where(question, locale), tags=tags)
     return Reply(text=heading, blocks=[Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
                                        Text(text=t(locale, "ask.expert_dm_hint"), style="context")],
                  dm_to=expert.external_id, locale=locale)
 
 
-def ask_anyway(turn: Turn, draft_id: int) -> list[Reply]:
+def ask_anyway(turn: Turn, draft_id: int, anonymous: bool = False) -> list[Reply]:
+    """Post a held-back question; a second click (or a racing replica) finds it already claimed."""
     draft = _own_pending_draft(turn, draft_id)
-    if draft is None:
+    if draft is None or not _claim_draft(turn, draft, DraftStatus.POSTED):
         return [turn.notice("draft.gone", replace=True)]
     where = turn.session.get(Conversation, draft.conversation_id)
     assert where is not None
-    replies = post(turn, where, draft.text, draft.tags, draft.is_anonymous)
-    draft.status = DraftStatus.POSTED
+    replies = post(turn, where, draft.text, draft.tags, draft.is_anonymous or anonymous)
     draft.question_id = replies[0].anchor.id if replies[0].anchor else None
     return [turn.notice("draft.posting", replace=True), *replies]
+
+
+def _claim_draft(turn: Turn, draft: Draft, status: DraftStatus) -> bool:
+    """Move a draft out of "pending" with a conditional update, so only one click wins."""
+    claimed = turn.session.execute(
+        update(Draft).where(Draft.id == draft.id, Draft.status == DraftStatus.PENDING).values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    turn.session.refresh(draft)
+    return claimed == 1
 
 
 def this_answers_it(turn: Turn, value: str) -> list[Reply]:
@@ -133,7 +178,8 @@ def this_answers_it(turn: Turn, value: str) -> list[Reply]:
     draft = _own_pending_draft(turn, draft_number) if (draft_number := small_int(draft_part)) is not None else None
     if draft is None:
         return [turn.notice("draft.gone", replace=True)]
-    draft.status = DraftStatus.RESOLVED
+    if not _claim_draft(turn, draft, DraftStatus.RESOLVED):
+        return [turn.notice("draft.gone", replace=True)]
     question_id = small_int(question_part)
     draft.question_id = question_id if question_id and turn.session.get(Question, question_id) else None
     activity.log(turn.session, turn.person, "found_answer", turn.now, draft.question_id)

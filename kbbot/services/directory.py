@@ -6,7 +6,6 @@ savepoint and, when the unique key already exists, read back instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,15 +18,6 @@ from kbbot.store.models import Base, Conversation, ConversationKind, Membership,
 
 Model = TypeVar("Model", bound=Base)
 SUPPORTED_LOCALES = ("en", "nl")
-
-
-@dataclass(frozen=True)
-class Scene:
-    """The resolved rows behind an event: where it happened and who did it."""
-
-    workspace: Workspace
-    person: Person
-    conversation: Conversation
 
 
 def get_or_create(session: Session, model: type[Model], keys: dict[str, Any], defaults: dict[str, Any]) -> Model:
@@ -59,12 +49,13 @@ def workspace(session: Session, platform: str, external_id: str, name: str | Non
     )
 
 
-def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str) -> Person:
+def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str,
+           default_locale: str = "en") -> Person:
     """The person behind ``actor``, with the platform's profile hints applied unless they chose otherwise."""
     row = get_or_create(
         session, Person, {"workspace_id": space.id, "external_id": actor.id},
         {
-            "display_name": actor.name, "locale": platform_locale(actor.locale) or "en",
+            "display_name": actor.name, "locale": platform_locale(actor.locale) or default_locale,
             "timezone": actor.timezone or default_tz, "prompts_enabled": True, "digest_enabled": True,
             "is_active": True, "is_bot": actor.is_bot, "locale_chosen": False, "timezone_chosen": False,
             "created_at": now,
@@ -80,14 +71,22 @@ def person(session: Session, space: Workspace, actor: Actor, now: datetime, defa
 
 
 def conversation(session: Session, space: Workspace, place: Place, now: datetime) -> Conversation:
+    """The conversation behind ``place``.
+
+    Only a payload that states the kind may change it (a channel made private,
+    or the reverse, changes who may see its questions from then on). One that
+    does not say keeps what was known, and a conversation first met that way
+    counts as private until the platform says otherwise: guessing "public"
+    could show a private channel's knowledge to everyone.
+    """
     row = get_or_create(
         session, Conversation, {"workspace_id": space.id, "external_id": place.id},
-        {"name": place.name, "kind": ConversationKind(place.kind), "created_at": now},
+        {"name": place.name, "kind": ConversationKind(place.kind or ConversationKind.PRIVATE.value),
+         "created_at": now},
     )
     if place.name and row.name != place.name:
         row.name = place.name
-    if row.kind.value != place.kind:
-        # A channel made private (or the reverse) changes who may see its questions from now on.
+    if place.kind is not None and row.kind.value != place.kind:
         row.kind = ConversationKind(place.kind)
     return row
 

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from kbbot.cards import name
 from kbbot.services import tagging
-from kbbot.services.visibility import visible_questions
+from kbbot.services.directory import get_or_create
+from kbbot.services.visibility import public_questions, visible_questions
 from kbbot.store.models import Answer, DeclaredExpertise, Membership, Person, Question, QuestionTag, Tag, Vote
 
 DECLARED_POINTS = 3
@@ -42,7 +44,8 @@ def declare(session: Session, person: Person, names: Sequence[str], now: datetim
     have = set(session.scalars(select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)))
     for tag in tags:
         if tag.id not in have:
-            session.add(DeclaredExpertise(person_id=person.id, tag_id=tag.id, created_at=now))
+            get_or_create(session, DeclaredExpertise, {"person_id": person.id, "tag_id": tag.id},
+                          {"created_at": now})
     return [tag.name for tag in tags]
 
 
@@ -84,17 +87,29 @@ def _visible_ids(viewer: Person) -> Select[tuple[int]]:
     return select(Question.id).where(visible_questions(viewer))
 
 
+def audience_scope(conversation_id: int) -> Select[tuple[int]]:
+    """Questions everyone in a conversation may see: public ones and the conversation's own.
+
+    Experts named *in* a conversation are ranked on this, not on what the asker
+    alone may see, or the mention would reveal private-channel activity.
+    """
+    return select(Question.id).where(or_(public_questions(), Question.conversation_id == conversation_id))
+
+
 def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int = 5,
-         exclude: Sequence[int] = (), members_of: int | None = None) -> list[ExpertRank]:
+         exclude: Sequence[int] = (), members_of: int | None = None,
+         scope: Select[tuple[int]] | None = None) -> list[ExpertRank]:
     """People ranked by expertise in any of ``tag_names``, best first.
 
-    ``members_of`` restricts to members of a conversation: experts brought
-    into a private channel's question must already be able to read it.
+    Earned expertise counts only answers on questions in ``scope`` (by
+    default, those ``viewer`` may see). ``members_of`` restricts to members
+    of a conversation: experts brought into a private channel's question must
+    already be able to read it.
     """
     tag_ids = [t.id for t in (tagging.find(session, n) for n in tag_names) if t]
     if not tag_ids:
         return []
-    visible = _visible_ids(viewer)
+    visible = scope if scope is not None else _visible_ids(viewer)
     live_answers = (Answer.deleted_at.is_(None), Answer.question_id.in_(visible))
     tagged = select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))
     accepted = Counter(dict(session.execute(
@@ -114,5 +129,5 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
         query = query.where(Person.id.in_(
             select(Membership.person_id).where(Membership.conversation_id == members_of)))
     ranks = [ExpertRank(p, p.id in declared_by, accepted[p.id], upvotes[p.id]) for p in session.scalars(query)]
-    ranks.sort(key=lambda r: (-r.score, -r.accepted, (r.person.display_name or r.person.external_id).casefold()))
+    ranks.sort(key=lambda r: (-r.score, -r.accepted, name(r.person).casefold()))
     return ranks[:limit]

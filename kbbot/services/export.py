@@ -16,7 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kbbot.cards import name
+from kbbot.cards import name, snippet
+from kbbot.clock import as_utc
 from kbbot.store.models import Answer, Question, Workspace
 from kbbot.services.visibility import public_questions
 
@@ -64,7 +65,7 @@ def _answer(answer: Answer) -> dict[str, Any]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return as_utc(moment).isoformat() if moment else None
 
 
 def render(items: list[dict[str, Any]], fmt: Format, exported_at: datetime) -> str:
@@ -79,7 +80,7 @@ def _markdown(items: list[dict[str, Any]], exported_at: datetime) -> str:
              f"{len(items)} question{'s' if len(items) != 1 else ''}.", ""]
     for item in items:
         asker = "anonymous" if item["anonymous"] else item["asker"]
-        lines += [f"## {_one_line(item['text'])}", ""]
+        lines += [f"## {snippet(item['text'], 120)}", ""]
         meta = f"Asked by {asker} in #{item['conversation']} on {item['asked_at'][:10]} · {item['status']}"
         if item["tags"]:
             meta += " · " + " ".join(f"`#{tag}`" for tag in item["tags"])
@@ -94,11 +95,6 @@ def _markdown(items: list[dict[str, Any]], exported_at: datetime) -> str:
         if not item["answers"]:
             lines += ["_No answers yet._", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _one_line(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def _quote(text: str, indent: str = "") -> str:

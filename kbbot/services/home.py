@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot import actions, cards
-from kbbot.replies import Actions, Button, Item, ListBlock, Reply, Text
-from kbbot.services import activity, expertise, stats
+from kbbot.replies import Actions, Button, ListBlock, Reply, Text
+from kbbot.services import activity, expertise, profile, stats
 from kbbot.services.visibility import visible_questions
-from kbbot.store.models import DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
+from kbbot.store.models import Answer, DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
 from kbbot.turn import Turn
 
 LIMIT = 5
@@ -17,7 +17,9 @@ LIMIT = 5
 
 def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list[Question]:
     """Open questions the person may see, in tags they declared or earned, not asked by them."""
-    tag_ids = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)
+    earned = (select(QuestionTag.tag_id).join(Answer, Answer.question_id == QuestionTag.question_id)
+              .where(Answer.author_id == person.id, Answer.is_accepted, Answer.deleted_at.is_(None)))
+    tag_ids = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id).union(earned)
     return list(session.scalars(
         select(Question).where(
             visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
@@ -49,17 +51,14 @@ def home(turn: Turn) -> list[Reply]:
         Text(text=say("stats.stage", stage=say(f"stage.{figures.stage}"))),
         Text(text=say(f"stage.next.{figures.stage}"), style="context"),
         Text(text=say("settings.heading"), style="heading"),
-        ListBlock(items=[
-            Item(text=say("settings.language", value=say(f"language.{person.locale}"))),
-            Item(text=say("settings.timezone", value=person.timezone)),
-            Item(text=say("settings.prompts", value=say("settings.on" if person.prompts_enabled else "settings.off"))),
-            Item(text=say("settings.digest", value=say("settings.on" if person.digest_enabled else "settings.off"))),
-        ]),
+        ListBlock(items=profile.settings_items(turn)),
         Actions(buttons=[
             Button(label=say("button.language_other"), action_id=actions.SET_LANGUAGE,
                    value="nl" if person.locale == "en" else "en"),
-            Button(label=say("button.toggle_prompts"), action_id=actions.TOGGLE_PROMPTS, value="prompts"),
-            Button(label=say("button.toggle_digest"), action_id=actions.TOGGLE_DIGEST, value="digest"),
+            Button(label=say("button.toggle_prompts"), action_id=actions.TOGGLE_PROMPTS,
+                   value="off" if person.prompts_enabled else "on"),
+            Button(label=say("button.toggle_digest"), action_id=actions.TOGGLE_DIGEST,
+                   value="off" if person.digest_enabled else "on"),
         ]),
     ]
     return [Reply(text=say("home.heading", name=cards.name(person)), blocks=blocks, home_of=person.external_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbbot.commands import ChangeSettings, ExpertiseAdd, ExpertiseRemove
-from kbbot.i18n import t
+from kbbot.i18n import LOCALES, t
 from kbbot.replies import Item, ListBlock, Reply, Text
 from kbbot.services import expertise, stats
 from kbbot.turn import Turn
@@ -13,16 +13,20 @@ def _on_off(turn: Turn, value: bool) -> str:
     return turn.say("settings.on" if value else "settings.off")
 
 
-def show_settings(turn: Turn) -> list[Reply]:
+def settings_items(turn: Turn) -> list[Item]:
+    """The person's settings as shown in ``/kb settings`` and on their home."""
     person = turn.person
-    heading = turn.say("settings.heading")
-    items = [
+    return [
         Item(text=turn.say("settings.language", value=turn.say(f"language.{person.locale}"))),
         Item(text=turn.say("settings.timezone", value=person.timezone)),
         Item(text=turn.say("settings.prompts", value=_on_off(turn, person.prompts_enabled))),
         Item(text=turn.say("settings.digest", value=_on_off(turn, person.digest_enabled))),
     ]
-    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items),
+
+
+def show_settings(turn: Turn) -> list[Reply]:
+    heading = turn.say("settings.heading")
+    return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=settings_items(turn)),
                                    Text(text=turn.say("settings.how"), style="context")])]
 
 
@@ -40,19 +44,23 @@ def change_settings(turn: Turn, command: ChangeSettings) -> list[Reply]:
     return [turn.private(t(person.locale, "settings.saved"))] + show_settings(turn)
 
 
-def toggle(turn: Turn, what: str) -> list[Reply]:
-    person = turn.person
+def switch(turn: Turn, what: str, value: str) -> None:
+    """Set prompts or digest to the state the button carried ("on"/"off").
+
+    The button says what to set, not "flip": a double click or a stale home
+    view then cannot turn a setting the wrong way.
+    """
+    if value not in ("on", "off"):
+        return
     if what == "prompts":
-        person.prompts_enabled = not person.prompts_enabled
+        turn.person.prompts_enabled = value == "on"
     elif what == "digest":
-        person.digest_enabled = not person.digest_enabled
-    return show_settings(turn)
+        turn.person.digest_enabled = value == "on"
 
 
-def set_language(turn: Turn, locale: str) -> list[Reply]:
-    if locale in ("en", "nl"):
+def set_language(turn: Turn, locale: str) -> None:
+    if locale in LOCALES:
         turn.person.locale, turn.person.locale_chosen = locale, True
-    return show_settings(turn)
 
 
 def stats_command(turn: Turn) -> list[Reply]:

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
-from kbbot.store.models import Activity, Answer, Person, Question, Vote
+from kbbot.store.models import Activity, Answer, Person, Question, SharedPost, Vote
 
-STAGES = ("consuming", "contributing", "creating")
 
 
 @dataclass(frozen=True)
@@ -26,11 +25,12 @@ class PersonStats:
     consumed: int
     contributed: int
     created: int
+    shared_posts: int = 0
 
     @property
     def stage(self) -> str:
         """Creating once others found an answer of yours useful (accepted or 3 upvotes) or you shared a post."""
-        if self.accepted_answers or self.upvotes_received >= 3 or self.created > self.answers:
+        if self.accepted_answers or self.upvotes_received >= 3 or self.shared_posts:
             return "creating"
         if self.answers or self.contributed:
             return "contributing"
@@ -50,4 +50,6 @@ def for_person(session: Session, person: Person) -> PersonStats:
         consumed=sum(n for k, n in kinds.items() if k in CONSUMING),
         contributed=sum(n for k, n in kinds.items() if k in CONTRIBUTING),
         created=sum(n for k, n in kinds.items() if k in CREATING),
+        shared_posts=session.scalar(select(func.count()).select_from(SharedPost).where(
+            SharedPost.author_id == person.id, SharedPost.conversation_id.is_not(None))) or 0,
     )
