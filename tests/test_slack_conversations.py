@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.store.models import Answer, Question, QuestionStatus
+from kbbot.store.models import Answer, Question, QuestionStatus, Workspace
 from kbbot.store.db import unit_of_work
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, Call, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
@@ -125,33 +125,129 @@ def test_an_edited_answer_is_updated_and_a_deleted_one_retracted(
         assert session.scalars(select(Question)).one().status is QuestionStatus.OPEN
 
 
-def test_a_similar_question_is_offered_first_and_ask_anyway_posts_it(
+def suggest(slack: SlackServer, fake: FakeSlack, user: str, text: str) -> Call:
+    fake.clear()
+    ask(slack, fake, user=user, text=text)
+    [suggestion] = fake.calls_to(RESPONSE_URL_METHOD)
+    return suggestion
+
+
+def choose(slack: SlackServer, fake: FakeSlack, suggestion: Call, label: str, user: str) -> Call:
+    """Click ``label`` on the ephemeral suggestion; return what replaced it."""
+    choice = buttons(suggestion.params["blocks"])[label]
+    click = fixture("block_actions_ephemeral.json", fake.response_url("r2"))
+    click["user"].update(id=user, username=user.removeprefix("U_").lower(), name=user.removeprefix("U_").lower())
+    click["actions"][0].update(action_id=choice["action_id"], value=choice["value"])
+    assert slack.action(click).status == 200
+    slack.settle()
+    [replaced] = [c for c in fake.calls_to(RESPONSE_URL_METHOD) if c.params.get("replace_original")]
+    return replaced
+
+
+def test_a_similar_question_is_offered_first_then_resolved_or_asked_anyway(
         slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
     ask(slack, fake_slack)
     ts = question_card(fake_slack).body["ts"]
     thread_reply(slack, "Ev0BOBANSWER", "U_BOB", ts, "1700000100.000200", ANSWER)
-    fake_slack.clear()
 
-    ask(slack, fake_slack, user="U_BOB", text="rotate staging database password?")
-    [suggestion] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    suggestion = suggest(slack, fake_slack, "U_BOB", "rotate staging database password?")
     assert suggestion.params["response_type"] == "ephemeral"
     shown = all_text(suggestion.params["blocks"])
     assert "may already help" in shown
     permalink = f"https://kbtest.slack.com/archives/C_GENERAL/p{ts.replace('.', '')}"
     assert f"<{permalink}|" in shown
+    assert {"This answers it", "Ask anyway"} <= set(buttons(suggestion.params["blocks"]))
     assert fake_slack.calls_to("chat.postMessage") == []  # nothing posted while Bob decides
 
-    choice = buttons(suggestion.params["blocks"])
-    assert {"This answers it", "Ask anyway"} <= set(choice)
-    click = fixture("block_actions_ephemeral.json", fake_slack.response_url("r2"))
-    click["user"].update(id="U_BOB", username="bob", name="bob")
-    click["actions"][0].update(action_id=choice["Ask anyway"]["action_id"], value=choice["Ask anyway"]["value"])
-    assert slack.action(click).status == 200
-    slack.settle()
+    resolved = choose(slack, fake_slack, suggestion, "This answers it", "U_BOB")
+    assert "Nothing was posted" in all_text(resolved.params["blocks"])
+    assert fake_slack.calls_to("chat.postMessage") == []
 
-    [replaced] = [c for c in fake_slack.calls_to(RESPONSE_URL_METHOD) if c.params.get("replace_original")]
+    suggestion = suggest(slack, fake_slack, "U_BOB", "rotate staging database password?")
+    replaced = choose(slack, fake_slack, suggestion, "Ask anyway", "U_BOB")
     assert "Asking your colleagues" in all_text(replaced.params["blocks"])
     posts = [c for c in fake_slack.calls_to("chat.postMessage") if "Question from" in all_text(c.json_param("blocks"))]
     assert len(posts) == 1 and "rotate staging database password?" in all_text(posts[0].json_param("blocks"))
     with unit_of_work(sessions) as session:
         assert len(session.scalars(select(Question)).all()) == 2
+
+
+def click_in_dm(slack: SlackServer, fake: FakeSlack, note: Call, label: str, user: str = "U_ALICE") -> None:
+    """Click a button of a message kbbot posted in someone's DM (a public message there, not an ephemeral)."""
+    button = buttons(note.json_param("blocks"))[label]
+    click = fixture("block_actions_ephemeral.json", fake.response_url("dm"))
+    click["user"].update(id=user)
+    click["channel"] = {"id": note.body["channel"], "name": "directmessage"}
+    click["container"] = {"type": "message", "message_ts": note.body["ts"], "channel_id": note.body["channel"],
+                          "is_ephemeral": False}
+    click["actions"][0].update(action_id=button["action_id"], value=button["value"])
+    assert slack.action(click).status == 200
+    slack.settle()
+
+
+def test_the_asker_accepts_and_flags_with_the_buttons_on_the_answer(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    ask(slack, fake_slack)
+    ts = question_card(fake_slack).body["ts"]
+    thread_reply(slack, "Ev0BOBANSWER", "U_BOB", ts, "1700000100.000200", ANSWER)
+    [note] = dms_to(fake_slack, "U_ALICE")
+    fake_slack.clear()
+
+    click_in_dm(slack, fake_slack, note, "✅ Accept")
+    [confirmation] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "You accepted bob's answer" in all_text(confirmation.params["blocks"])
+    assert confirmation.params["replace_original"] is False  # the DM with the answer stays
+    [thread_note] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    assert "alice accepted the answer by bob" in all_text(thread_note.json_param("blocks"))
+    [thanks] = dms_to(fake_slack, "U_BOB")
+    assert "Your answer to “How do I rotate" in all_text(thanks.json_param("blocks"))
+    fake_slack.clear()
+
+    click_in_dm(slack, fake_slack, note, "⚠️ Outdated")
+    [flagged] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "marked outdated" in all_text(flagged.params["blocks"])
+    [ask_author] = dms_to(fake_slack, "U_BOB")
+    assert "as outdated" in all_text(ask_author.json_param("blocks"))
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Question)).one().status is not QuestionStatus.ACCEPTED  # flagged: not settled
+
+
+def test_an_anonymous_question_never_shows_who_asked(slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="--anon Is it normal that deploys take an hour? #ci")
+    [card] = [c for c in fake_slack.calls_to("chat.postMessage") if "Anonymous question" in all_text(
+        c.json_param("blocks"))]
+    public = str(card.params)
+    assert "alice" not in public.lower() and "U_ALICE" not in public
+    [private] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "posted anonymously" in all_text(private.params["blocks"])
+
+
+def test_experts_are_brought_into_the_thread_or_messaged_directly_per_workspace_setting(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    form = fixture("command_ask.json", fake_slack.response_url())
+    form.update(user_id="U_BOB", user_name="bob", command="/expertise", text="add postgres")
+    assert slack.command(form).status == 200
+    slack.settle()
+    ask(slack, fake_slack)
+    ts = question_card(fake_slack).body["ts"]
+    [invitation] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    assert "<@U_BOB>" in invitation.json_param("blocks")[0]["text"]["text"]
+
+    with unit_of_work(sessions) as session:
+        workspace = session.scalars(select(Workspace)).one()
+        workspace.settings = {**workspace.settings, "expert_notify": "dm"}
+    fake_slack.clear()
+    ask(slack, fake_slack, text="Which postgres version runs in production? #postgres")
+    [dm] = dms_to(fake_slack, "U_BOB")
+    assert "A colleague asks about #postgresql in #general" in all_text(dm.json_param("blocks"))
+
+
+def test_a_question_in_a_dm_with_kbbot_explains_where_to_ask(slack: SlackServer, fake_slack: FakeSlack) -> None:
+    envelope = fixture("event_message.json")
+    envelope["event"].update(channel="D_ALICE", channel_type="im", user="U_ALICE", text="how do I reset 2FA?")
+    envelope["event"].pop("thread_ts")
+    assert slack.event(envelope).status == 200
+    slack.settle()
+    [hint] = fake_slack.calls_to("chat.postEphemeral")
+    assert (hint.params["channel"], hint.params["user"]) == ("D_ALICE", "U_ALICE")
+    assert "Ask in a channel" in all_text(hint.json_param("blocks"))

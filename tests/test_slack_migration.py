@@ -24,7 +24,7 @@ def stores_metadata(engine: Engine) -> MetaData:
     return metadata
 
 
-def test_the_migrated_schema_matches_the_stores_table_for_table(engine: Engine) -> None:
+def test_the_migrated_schema_matches_the_stores_and_0002_reverses_cleanly(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "compare_type": True,
@@ -33,9 +33,7 @@ def test_the_migrated_schema_matches_the_stores_table_for_table(engine: Engine) 
         differences = compare_metadata(context, stores_metadata(engine))
     assert differences == []
 
-
-def test_its_downgrade_removes_them_and_its_upgrade_brings_them_back(engine: Engine) -> None:
-    """Run 0002's own functions (not the whole chain, whose other steps belong to other features)."""
+    # 0002's own downgrade and upgrade (not the whole chain, whose other steps belong to other features).
     migration = importlib.import_module("kbbot_migrations.versions.0002_slack_installations")
     with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
         migration.downgrade()

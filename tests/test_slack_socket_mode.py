@@ -44,7 +44,7 @@ def connected(socket_settings: Settings, sessions: sessionmaker[Session],
         yield server
 
 
-def test_an_app_mention_over_socket_mode_is_acked_and_asked_once_even_when_redelivered(
+def test_events_and_commands_over_socket_mode_are_acked_and_handled_once_even_when_redelivered(
         connected: SlackServer, socket: FakeSocketMode, fake_slack: FakeSlack) -> None:
     mention = fixture("event_app_mention.json")
     first = socket.push("events_api", mention)
@@ -58,9 +58,6 @@ def test_an_app_mention_over_socket_mode_is_acked_and_asked_once_even_when_redel
     assert "how do I get access to the staging cluster?" in all_text(card.json_param("blocks"))
     assert [c.token for c in fake_slack.calls_to("apps.connections.open")] == [APP_TOKEN]
 
-
-def test_a_slash_command_over_socket_mode_answers_through_its_response_url(
-        connected: SlackServer, socket: FakeSocketMode, fake_slack: FakeSlack) -> None:
     form = fixture("command_ask.json", fake_slack.response_url())
     form.update(command="/kb", text="help")
     envelope = socket.push("slash_commands", form)

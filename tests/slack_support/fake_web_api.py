@@ -74,7 +74,9 @@ class FakeSlack:
         self._programmed: dict[str, deque[_Programmed]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        # A short poll interval: shutdown() waits for it, once per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-slack", daemon=True)
 
     # ------------------------------------------------------------------ lifecycle
     @property

@@ -49,6 +49,7 @@ class Answer:
     body: str
     headers: dict[str, str]
     seconds: float
+    finished_at: float = 0.0  # wall clock (time.time()), comparable with the fake's Call.at
 
 
 class SlackServer:
@@ -113,7 +114,8 @@ class SlackServer:
             connection.request("POST", path, body=body.encode(), headers=headers)
             response = connection.getresponse()
             text = response.read().decode()
-            return Answer(response.status, text, dict(response.getheaders()), time.perf_counter() - started)
+            return Answer(response.status, text, dict(response.getheaders()), time.perf_counter() - started,
+                          time.time())
         finally:
             connection.close()
 
