@@ -37,13 +37,17 @@ from kbbot.turn import Turn
 log = logging.getLogger(__name__)
 
 
-def claim(session: Session, event: InboundEvent, now: datetime) -> bool:
-    """Record the event's id; False when it was already recorded (a retry or duplicate)."""
+def claim(session: Session, event: InboundEvent, now: datetime, status: str = "done") -> bool:
+    """Record the event's id; False when it was already recorded (a retry or duplicate).
+
+    ``status="pending"`` records it for later processing (see :mod:`kbbot.inbox`).
+    """
+    done = status == "done"
     try:
         with session.begin_nested():
             session.add(InboundEventRow(platform=event.platform, event_key=event.event_id,
-                                        payload=event.model_dump(mode="json"), status="done", attempts=1,
-                                        received_at=now, processed_at=now))
+                                        payload=event.model_dump(mode="json"), status=status, attempts=int(done),
+                                        received_at=now, processed_at=now if done else None))
         return True
     except IntegrityError:
         return False

@@ -22,11 +22,10 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.dispatch import handle
+from kbbot.dispatch import claim, handle
 from kbbot.events import InboundEvent
 from kbbot.replies import Reply
 from kbbot.store.db import unit_of_work
@@ -46,14 +45,8 @@ def accept(sessions: sessionmaker[Session], event: InboundEvent, now: datetime) 
     Any database error propagates: the caller must then *not* acknowledge
     the delivery, so that the platform sends it again.
     """
-    try:
-        with unit_of_work(sessions) as session:
-            session.add(InboundEventRow(platform=event.platform, event_key=event.event_id,
-                                        payload=event.model_dump(mode="json"), status=PENDING,
-                                        attempts=0, received_at=now))
-        return True
-    except IntegrityError:
-        return False
+    with unit_of_work(sessions) as session:
+        return claim(session, event, now, status=PENDING)
 
 
 def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,
