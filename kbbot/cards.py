@@ -24,6 +24,7 @@ def snippet(text: str, limit: int = SNIPPET) -> str:
 
 
 def name(person: Person) -> str:
+    """The name people know someone by; the platform id when the platform gave none."""
     return person.display_name or person.external_id
 
 
@@ -33,6 +34,7 @@ def asker_label(question: Question, locale: str) -> str:
 
 
 def where(question: Question, locale: str) -> str:
+    """Where a question lives, as a reader would name it ("#general", "a direct message")."""
     conversation = question.conversation
     if conversation.kind is ConversationKind.DM:
         return t(locale, "where.dm")
@@ -40,6 +42,7 @@ def where(question: Question, locale: str) -> str:
 
 
 def tag_line(question: Question) -> str:
+    """Tags as people type them, so a reader can copy one into /experts."""
     return " ".join(f"#{tag.name}" for tag in question.tags)
 
 
@@ -55,6 +58,7 @@ def question_blocks(question: Question, locale: str) -> list[Text]:
 
 
 def answer_buttons(answer: Answer, locale: str) -> list[Button]:
+    """Accept, upvote and flag: the one-click ways to keep knowledge correct."""
     value = str(answer.id)
     return [
         Button(label=t(locale, "button.accept"), action_id=actions.ACCEPT, value=value, style="primary"),
@@ -64,6 +68,7 @@ def answer_buttons(answer: Answer, locale: str) -> list[Button]:
 
 
 def answer_item(answer: Answer, locale: str, buttons: bool = False) -> Item:
+    """An answer with its standing (accepted, votes, flags), so a reader can judge it at a glance."""
     marks = []
     if answer.is_accepted:
         marks.append(t(locale, "answer.accepted_mark"))

@@ -115,6 +115,7 @@ def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The whole command line, built in one place so ``kbbot --help`` lists everything."""
     top = argparse.ArgumentParser(prog="kbbot", description="Knowledge-sharing bot for Slack and Microsoft Teams.")
     top.add_argument("--database-url", help="SQLAlchemy URL (default: $KBBOT_DATABASE_URL or sqlite:///kbbot.db)")
     top.set_defaults(run=_start)
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[..., Settings] = Settings) -> int:
+    """Run one command; errors a user can fix (an unmigrated or unreachable database) become a message and exit code 3."""
     args = parser().parse_args(argv)
     overrides = {"database_url": args.database_url} if args.database_url else {}
     settings = settings_factory(**overrides)

@@ -43,11 +43,13 @@ def refresh_status(question: Question) -> None:
 
 
 def question_in_thread(turn: Turn, thread_id: str) -> Question | None:
+    """The question whose card started ``thread_id`` here; replies there are answers."""
     return turn.session.scalars(select(Question).where(
         Question.conversation_id == turn.conversation.id, Question.message_id == thread_id)).first()
 
 
 def answer_for_message(turn: Turn, message_id: str) -> Answer | None:
+    """The answer a platform message carries, so edits, deletions and reactions reach it."""
     return turn.session.scalars(select(Answer).where(
         Answer.conversation_id == turn.conversation.id, Answer.message_id == message_id)).first()
 
@@ -153,6 +155,7 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
 
 
 def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
+    """Upvote (or take back) an answer; one vote per person, never on one's own answer."""
     answer = _visible_answer(turn, answer_id)
     if answer is None:
         return [turn.notice("answer.not_found")]

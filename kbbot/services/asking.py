@@ -174,6 +174,7 @@ def _claim_draft(turn: Turn, draft: Draft, status: DraftStatus) -> bool:
 
 
 def this_answers_it(turn: Turn, value: str) -> list[Reply]:
+    """The asker found their answer among the suggestions: nothing is posted, and the find is counted."""
     draft_part, _, question_part = value.partition(":")
     draft = _own_pending_draft(turn, draft_number) if (draft_number := small_int(draft_part)) is not None else None
     if draft is None:

@@ -43,6 +43,7 @@ def platform_locale(hint: str | None) -> str | None:
 
 
 def workspace(session: Session, platform: str, external_id: str, name: str | None, now: datetime) -> Workspace:
+    """The workspace row for a platform's team or tenant, created on first contact."""
     return get_or_create(
         session, Workspace, {"platform": platform, "external_id": external_id},
         {"name": name, "settings": {}, "created_at": now},

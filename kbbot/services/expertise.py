@@ -62,6 +62,7 @@ def undeclare(session: Session, person: Person, names: Sequence[str]) -> list[st
 
 
 def declared(session: Session, person: Person) -> list[str]:
+    """The tags a person says they know, as shown on their home and in ``/expertise list``."""
     return list(session.scalars(
         select(Tag.name).join(DeclaredExpertise, DeclaredExpertise.tag_id == Tag.id)
         .where(DeclaredExpertise.person_id == person.id).order_by(Tag.name)

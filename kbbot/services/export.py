@@ -69,6 +69,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def render(items: list[dict[str, Any]], fmt: Format, exported_at: datetime) -> str:
+    """The exported records as one document: JSON for tools, Markdown for people."""
     if fmt == "json":
         return json.dumps({"exported_at": exported_at.isoformat(), "questions": items},
                           ensure_ascii=False, indent=2) + "\n"

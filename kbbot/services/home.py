@@ -29,6 +29,7 @@ def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list
 
 
 def home(turn: Turn) -> list[Reply]:
+    """The person's home: what waits for them, what they know and where they stand, in one view."""
     person = turn.person
     activity.log(turn.session, person, "opened_home", turn.now)
     mine = list(turn.session.scalars(

@@ -14,6 +14,7 @@ HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.exp
 
 
 def search_command(turn: Turn, command: Search) -> list[Reply]:
+    """``/kb search``: only what the searcher may see, and the search is logged as consumption."""
     hits = search.search(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
     activity.log(turn.session, turn.person, "searched", turn.now)
     if not hits:
@@ -24,6 +25,7 @@ def search_command(turn: Turn, command: Search) -> list[Reply]:
 
 
 def experts_command(turn: Turn, command: Experts) -> list[Reply]:
+    """``/experts``: people ranked on what the asker may see, with why each is listed."""
     tag = tagging.canonical(turn.session, command.tag) or command.tag
     ranked = expertise.rank(turn.session, turn.person, [tag], limit=RESULT_LIMIT)
     if not ranked:
@@ -43,6 +45,7 @@ def experts_command(turn: Turn, command: Experts) -> list[Reply]:
 
 
 def help_command(turn: Turn) -> list[Reply]:
+    """``/kb help`` in the person's language."""
     heading = turn.say("help.heading")
     items = [Item(text=turn.say(key)) for key in HELP_KEYS]
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]

@@ -25,6 +25,7 @@ def settings_items(turn: Turn) -> list[Item]:
 
 
 def show_settings(turn: Turn) -> list[Reply]:
+    """``/kb settings`` without changes: what is set and how to change it."""
     heading = turn.say("settings.heading")
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=settings_items(turn)),
                                    Text(text=turn.say("settings.how"), style="context")])]
@@ -59,11 +60,13 @@ def switch(turn: Turn, what: str, value: str) -> None:
 
 
 def set_language(turn: Turn, locale: str) -> None:
+    """The language button: an explicit choice, so platform hints no longer override it."""
     if locale in LOCALES:
         turn.person.locale, turn.person.locale_chosen = locale, True
 
 
 def stats_command(turn: Turn) -> list[Reply]:
+    """``/kb stats``: a person's own figures and stage, shown to them alone."""
     figures = stats.for_person(turn.session, turn.person)
     heading = turn.say("stats.heading")
     items = [
@@ -80,11 +83,13 @@ def stats_command(turn: Turn) -> list[Reply]:
 
 
 def expertise_add(turn: Turn, command: ExpertiseAdd) -> list[Reply]:
+    """Declare tags; they count at once for ``/experts`` and for bringing people into questions."""
     names = expertise.declare(turn.session, turn.person, command.tags, turn.now)
     return [turn.notice("expertise.added", tags=" ".join(f"#{n}" for n in names))]
 
 
 def expertise_remove(turn: Turn, command: ExpertiseRemove) -> list[Reply]:
+    """Stop being named for tags one no longer wants to answer about."""
     removed = expertise.undeclare(turn.session, turn.person, command.tags)
     if not removed:
         return [turn.notice("expertise.none_removed")]
@@ -92,6 +97,7 @@ def expertise_remove(turn: Turn, command: ExpertiseRemove) -> list[Reply]:
 
 
 def expertise_list(turn: Turn) -> list[Reply]:
+    """Declared tags and the ones earned by accepted answers, side by side."""
     declared = expertise.declared(turn.session, turn.person)
     earned = expertise.earned(turn.session, turn.person)
     if not declared and not earned:

@@ -38,6 +38,7 @@ class PersonStats:
 
 
 def for_person(session: Session, person: Person) -> PersonStats:
+    """A person's figures, counted from the knowledge itself and the activity log."""
     kinds = dict(session.execute(
         select(Activity.kind, func.count()).where(Activity.person_id == person.id).group_by(Activity.kind)).all())
     live = (Answer.author_id == person.id, Answer.deleted_at.is_(None))

@@ -28,5 +28,6 @@ def ensure(session: Session, names: Iterable[str]) -> list[Tag]:
 
 
 def find(session: Session, name: str) -> Tag | None:
+    """The existing tag ``name`` stands for, or ``None``; never creates one (lookups must not grow the tag list)."""
     resolved = canonical(session, name)
     return session.scalars(select(Tag).where(Tag.name == resolved)).first() if resolved else None

@@ -30,12 +30,14 @@ def visible_questions(viewer: Person) -> ColumnElement[bool]:
 
 
 def can_see(session: Session, viewer: Person, question: Question) -> bool:
+    """Whether ``viewer`` may see ``question``: the single check behind every surface."""
     return session.scalar(
         select(Question.id).where(Question.id == question.id, visible_questions(viewer))
     ) is not None
 
 
 def can_see_conversation(session: Session, viewer: Person, conversation: Conversation) -> bool:
+    """Whether ``viewer`` may see what was said in ``conversation``."""
     return session.scalar(
         select(Conversation.id).where(Conversation.id == conversation.id, visible_conversations(viewer))
     ) is not None

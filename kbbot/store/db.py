@@ -43,6 +43,7 @@ def make_engine(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit, so replies can be rendered once the transaction ends."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -67,6 +68,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def head_revisions(url: str) -> set[str]:
+    """The revisions the code expects, to compare with what the database has."""
     return set(ScriptDirectory.from_config(_alembic_config(url)).get_heads())
 
 
