@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.store.models import Answer, Question, QuestionStatus, Workspace
+from kbbot.store.models import Answer, Person, Question, QuestionStatus, Vote, Workspace
 from kbbot.store.db import unit_of_work
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, Call, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
@@ -99,6 +99,17 @@ def test_alice_asks_bob_answers_in_the_thread_and_alice_accepts_with_a_reaction(
         question = session.scalars(select(Question)).one()
         assert question.status is QuestionStatus.ACCEPTED
         assert question.message_id == ts
+
+    fake_slack.methods.workspace.add_user("U_CAROL", "carol")
+    upvote = fixture("event_reaction_added.json")
+    upvote["event_id"] = "Ev0CAROLVOTE"
+    upvote["event"].update(user="U_CAROL", reaction="+1")
+    upvote["event"]["item"]["ts"] = "1700000100.000200"
+    assert slack.event(upvote).status == 200
+    slack.settle()
+    with unit_of_work(sessions) as session:
+        voters = session.scalars(select(Person.external_id).join(Vote, Vote.person_id == Person.id)).all()
+        assert voters == ["U_CAROL"]
 
 
 def test_an_edited_answer_is_updated_and_a_deleted_one_retracted(

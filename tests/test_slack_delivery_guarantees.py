@@ -7,13 +7,16 @@ real one (SQLite or PostgreSQL), and only Slack's servers are faked.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kbbot import inbox
 from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory, unit_of_work
 from kbbot.store.models import InboundEvent, Question
+from kbbot_adapters.slack import translate
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture, running_slack_server
@@ -141,3 +144,18 @@ def test_someone_who_leaves_a_private_channel_stops_seeing_its_questions(
     slack.settle()
     assert "Project Falcon launch" not in search(slack, fake_slack, "U_BOB", "Falcon launch")
     assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")
+
+
+def test_an_event_acknowledged_by_a_worker_that_then_died_is_taken_up_by_the_sweep(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    envelope = fixture("event_app_mention.json")
+    event = translate.event(envelope, "channel", "U_KBBOT")
+    assert event is not None
+    assert inbox.accept(sessions, event, datetime.now(UTC) - timedelta(minutes=10))  # accepted, acked, then a crash
+
+    assert slack.run(slack.runtime.sweep()) == 1
+    assert slack.run(slack.runtime.sweep()) == 0  # done once, never again
+    assert slack.event(envelope, retry_num=1).status == 200  # and Slack's own retry changes nothing
+    slack.settle()
+    [card] = fake_slack.calls_to("chat.postMessage")
+    assert "how do I get access to the staging cluster?" in all_text(card.json_param("blocks"))

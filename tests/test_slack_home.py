@@ -67,3 +67,12 @@ def test_switching_language_in_the_home_tab_republishes_it_in_dutch(
     assert "Hoi bob, dit is je kennishoek" in text
     assert "Taal: Nederlands" in text
     assert "English" in buttons(home)
+
+
+def test_a_dutch_speaking_colleague_gets_the_home_tab_in_dutch_from_her_slack_locale(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
+    open_home(slack, "Ev0HOMEDAAN1", user="U_DAAN")
+    _, home = last_home(fake_slack, "U_DAAN")
+    text = all_text(home)
+    assert "Hoi daan, dit is je kennishoek" in text and "Tijdzone: Europe/Amsterdam" in text

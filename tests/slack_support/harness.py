@@ -69,7 +69,7 @@ class SlackServer:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> SlackServer:
         self._thread.start()
-        self._call(self._start())
+        self.run(self._start())
         return self
 
     async def _start(self) -> None:
@@ -83,12 +83,13 @@ class SlackServer:
 
     def stop(self) -> None:
         if self._runner is not None:
-            self._call(self._runner.cleanup())
+            self.run(self._runner.cleanup())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
         self.loop.close()
 
-    def _call(self, coroutine: Any, timeout: float = 30) -> Any:
+    def run(self, coroutine: Any, timeout: float = 30) -> Any:
+        """Run a coroutine on the server's event loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     @property
@@ -98,7 +99,7 @@ class SlackServer:
 
     def settle(self) -> None:
         """Wait until the work started by earlier requests is done."""
-        self._call(self.runtime.pipeline.drain())
+        self.run(self.runtime.pipeline.drain())
 
     # ------------------------------------------------------------------- requests
     def signed_headers(self, body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET,
