@@ -14,6 +14,7 @@ import pytest
 from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Reply, Text
 from kbbot_adapters.teams import plugin
+from kbbot_adapters.teams.retry import RetryPolicy
 from teams_support import ids
 from teams_support.activities import ALICE, BOB, DAAN, PRIVATE_CHANNEL_ID, channel_post, personal
 from teams_support.fixtures import fake, teams  # noqa: F401 - pytest fixtures
@@ -140,3 +141,20 @@ def test_after_a_team_install_the_bot_can_post_in_the_general_channel(teams: Tea
     (sent,) = teams.fake.sent
     assert sent.kind == "create_conversation"
     assert sent.activity["channelData"] == {"channel": {"id": ids.TEAM_ID}}
+
+
+def test_azure_ad_trouble_is_retry_later_and_wrong_credentials_a_delivery_failure(
+        teams: TeamsHarness, sessions) -> None:
+    teams.post(load("personal_install", teams.fake))
+    teams.service.courier.policy = RetryPolicy(attempts=2, base_delay=0.01)
+    teams.fake.fail_next(status=503, route="token")
+    # MSAL remembers a failing token endpoint for a while: the scheduler is told to come back later.
+    with pytest.raises(RetryLater):
+        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert teams.fake.sent == []
+
+    wrong = teams.settings.model_copy(update={"teams_app_password": "not-the-secret"})
+    with pytest.raises(DeliveryFailed, match="token"):
+        plugin.outbound(wrong, sessions).send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert teams.fake.sent == []
+    assert [r.status for r in teams.fake.token_requests][-1] == 401

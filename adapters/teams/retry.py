@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from msal.exceptions import MsalError
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from kbbot.outbound import DeliveryFailed, RetryLater
@@ -63,7 +64,10 @@ async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what:
                 raise DeliveryFailed(f"{what}: Bot Connector answered {status}") from error
             wait = retry_after(getattr(error.response, "headers", None))
             reason = f"{what}: Bot Connector answered {status}"
-        except (ClientRequestError, OSError, asyncio.TimeoutError) as error:
+        except PermissionError as error:
+            # botbuilder's way of saying Azure AD refused the bot's own credentials: retrying cannot help.
+            raise DeliveryFailed(f"{what}: no Bot Connector token: {error}") from error
+        except (ClientRequestError, MsalError, OSError, asyncio.TimeoutError) as error:
             wait, reason = None, f"{what}: {type(error).__name__}: {error}"
         delay = wait if wait is not None else policy.base_delay * 2 ** (attempt - 1)
         if attempt == policy.attempts or delay > policy.max_delay:
