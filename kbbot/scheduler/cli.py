@@ -23,7 +23,7 @@ from kbbot.outbound import Outbound
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
 from kbbot.scheduler.text import render
-from kbbot.scheduler.timing import current_period, occurrence, parse_week, zone
+from kbbot.scheduler.timing import latest, occurrence, parse_week, zone
 from kbbot.services import digest
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory
 from kbbot.store.models import Person, Workspace
@@ -41,7 +41,7 @@ def find_person(session: Session, ident: str) -> list[Person]:
 
 
 def preview(settings: Settings, person: str, week: str | None, out: Out, clock: Clock = system_clock) -> int:
-    """Print ``person``'s digest for ``week`` (default: this week's) as plain text; exit code."""
+    """Print ``person``'s digest sent in ISO ``week`` (default: the next one, as it stands now); exit code."""
     engine = make_engine(settings.database_url)
     try:
         ensure_migrated(engine)
@@ -69,14 +69,19 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
         return 1
     person = found[0]
     now = clock()
-    try:
-        year, number = parse_week(week or current_period(person.timezone, now))
-    except ValueError as problem:
-        out(str(problem))
-        return 2
     space = session.get(Workspace, person.workspace_id)
     weekly = moment(settings, DIGEST, person.timezone, space.settings if space else None,
                     session.get(PersonSchedule, person.id))
+    if week is None:
+        # The next digest: what has gathered since the last one, as it would be sent now.
+        last = latest(weekly, now)
+        year, number, _ = (last.at.astimezone(zone(person.timezone)).date() + timedelta(days=7)).isocalendar()
+    else:
+        try:
+            year, number = parse_week(week)
+        except ValueError as problem:
+            out(str(problem))
+            return 2
     due = occurrence(weekly, year, number)
     end = min(due.at, now)
     tz = zone(person.timezone)
