@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kbbot.events import ButtonClicked, MessageDeleted, MessageEdited, MessagePosted
+from kbbot.events import ButtonClicked, CommandInvoked, MessageDeleted, MessageEdited, MessagePosted
 from kbbot_adapters.teams.inbound import clean_text, split_conversation, translate
 from teams_support import ids
 from teams_support.harness import load
@@ -80,9 +80,11 @@ def test_the_same_message_id_in_two_conversations_is_two_events() -> None:
     assert here.event_id != _only(elsewhere).event_id
 
 
-def test_installation_stores_a_reference_but_is_no_core_event() -> None:
-    translation = translate(load("personal_install"))
-    assert translation is not None and translation.events == []
+def test_a_personal_install_is_greeted_with_help_and_a_team_install_is_not() -> None:
+    event = _only(load("personal_install"))
+    assert isinstance(event, CommandInvoked) and (event.command, event.text) == ("kb", "help")
+    team = translate(load("team_install"))
+    assert team is not None and team.events == []
 
 
 def test_thread_ids_split_from_conversation_ids() -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from kbbot.events import (
     Actor,
     ButtonClicked,
+    CommandInvoked,
     InboundEvent,
     MessageDeleted,
     MessageEdited,
@@ -241,5 +242,20 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                 if name:
                     events.append(cls(**common, message_id=str(activity["replyToId"]), reaction=name,
                                       event_id=_event_key(activity, origin.conversation_id, f":{number}:{name}")))
+    elif _installed_for_a_person(activity, origin):
+        # Teams asks bots to greet a person who installs them: the core's help in their language.
+        events.append(CommandInvoked(**common, event_id=_event_key(activity, origin.conversation_id, ":welcome"),
+                                     command="kb", text="help"))
     return Translation(origin=origin, actor=actor, place=place, key=_event_key(activity, origin.conversation_id),
                        events=events)
+
+
+def _installed_for_a_person(activity: dict[str, Any], origin: Origin) -> bool:
+    """The bot was just added to someone's personal scope (``conversationUpdate`` or ``installationUpdate``)."""
+    if origin.kind != "dm":
+        return False
+    if activity.get("type") == "installationUpdate":
+        return activity.get("action") == "add"
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return activity.get("type") == "conversationUpdate" and any(
+        member.get("id") == bot_id for member in activity.get("membersAdded") or [])
