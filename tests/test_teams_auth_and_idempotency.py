@@ -18,9 +18,11 @@ from kbbot.store.models import Answer, InboundEvent, Person
 from kbbot_adapters.teams.references import TeamsConversationReference
 from teams_support.activities import ALICE, BOB, chain_reply, channel_post, personal
 from teams_support.fake_microsoft import FakeMicrosoft
-from teams_support.fixtures import fake, teams  # noqa: F401 - pytest fixtures
+
 from teams_support.harness import TeamsHarness, teams_settings
 from teams_support.keys import bearer, generate_signing_key
+
+pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 
 
 def _count(teams: TeamsHarness, model: type) -> int:

@@ -13,8 +13,9 @@ from kbbot.store.db import unit_of_work
 from kbbot.store.models import Workspace
 from teams_support import ids
 from teams_support.activities import ALICE, BOB, DAAN, chain_reply, channel_post, deleted, edited, personal, submit
-from teams_support.fixtures import fake, teams  # noqa: F401 - pytest fixtures
 from teams_support.harness import TeamsHarness, card_actions, card_texts
+
+pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 
 QUESTION = "How do I rotate the VPN certificate?"
 ANSWER = "Run vpnctl rotate --all, then restart the gateway."

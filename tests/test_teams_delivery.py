@@ -17,8 +17,9 @@ from kbbot_adapters.teams import plugin
 from kbbot_adapters.teams.retry import RetryPolicy
 from teams_support import ids
 from teams_support.activities import ALICE, BOB, DAAN, PRIVATE_CHANNEL_ID, channel_post, personal
-from teams_support.fixtures import fake, teams  # noqa: F401 - pytest fixtures
 from teams_support.harness import TeamsHarness, card_texts, load
+
+pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 
 PROMPT = "What did you learn this week?"
 

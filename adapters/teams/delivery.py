@@ -144,6 +144,7 @@ class Courier:
             raise DeliveryFailed("a reply without a destination")
         address = await self._conversation(workspace_id, reply.conversation_id, origin)
         thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+        root: str | None
         if thread and address.is_channel:
             root = thread
             activity_id = await self._reply(connectors, address, thread_conversation(address.conversation_id, root),

@@ -206,8 +206,9 @@ def translate(activity: dict[str, Any]) -> Translation | None:
     if origin is None or not sender.get("id"):
         return None
     place = Place(id=origin.conversation_id, kind=origin.kind, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
+    is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
-                  timezone=_timezone(activity), is_bot=sender.get("role") == "bot" or str(sender["id"]).startswith("28:"))
+                  timezone=_timezone(activity), is_bot=is_bot)
     common: dict[str, Any] = {"platform": PLATFORM, "workspace_id": origin.tenant_id, "actor": actor,
                               "conversation": place, "occurred_at": _timestamp(activity)}
     kind = activity.get("type")
