@@ -59,7 +59,8 @@ class SentActivity:
     authorization: str | None
     #: The ``{activityId}`` path segment for reply/update/delete.
     target_activity_id: str | None
-    #: The id the fake connector returned (new activity id, or new conversation id).
+    #: The id the fake connector returned: the new activity's id (for ``create_conversation`` with an
+    #: activity, e.g. a new channel post, too), or the new conversation's id when no activity was posted.
     assigned_id: str | None
 
     @property
