@@ -167,3 +167,9 @@ def test_a_dutch_user_is_answered_in_dutch_with_their_own_timezone(teams: TeamsH
     mark = len(teams.fake.sent)
     teams.post(personal(teams.fake, DAAN, "hulp"))
     assert "Wat kbbot kan" in _texts(teams.seen_since(mark))
+
+
+def test_a_plain_question_to_the_bot_in_a_channel_is_asked(teams: TeamsHarness) -> None:
+    root, sent = _ask_in_channel(teams, "Who can renew the TLS wildcard certificate? #tls")
+    assert sent[0].kind == "reply" and sent[0].target_activity_id == root
+    assert "Who can renew the TLS wildcard certificate?" in card_texts(sent[0])
