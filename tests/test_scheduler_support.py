@@ -26,7 +26,6 @@ from kbbot.events import (
     Place,
     ReactionAdded,
 )
-from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Actions, Button, ListBlock, Reply, Text
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.pacing import Pacer
@@ -232,7 +231,7 @@ class World:
                 setattr(person, key, value)
 
     # -- time ------------------------------------------------------------------------------------
-    def run_until(self, end: datetime, step_minutes: int = 15) -> None:
+    def run_until(self, end: datetime, step_minutes: int = 60) -> None:
         """Run a delivery round every ``step_minutes`` of fake time until ``end``."""
         from datetime import timedelta
 
@@ -245,5 +244,3 @@ class World:
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
-
-__all__ = ["DeliveryFailed", "FakeTime", "RecordingOutbound", "RetryLater", "World", "buttons_of", "text_of", "utc"]

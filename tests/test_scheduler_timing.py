@@ -156,7 +156,7 @@ def test_workspace_and_person_schedule_overrides(world: World, sessions: session
         schedules.choose(session, session.merge(world.person("bob")), "prompt", "wed", "16:45", world.time.now)
         with pytest.raises(ValueError, match="workdays"):
             schedules.choose(session, session.merge(world.person("bob")), "prompt", "sat", None, world.time.now)
-    world.run_until(utc(2026, 12, 2, 0, 0))
+    world.run_until(utc(2026, 12, 2, 0, 0), step_minutes=15)
     assert [(a.strftime("%a"), a.hour, a.minute) for a in prompts_to(world, "alice")] == [("Fri", 10, 30)]
     assert [(a.strftime("%a"), a.hour, a.minute) for a in prompts_to(world, "bob")] == [("Wed", 16, 45)]
 

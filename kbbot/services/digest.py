@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot import cards
@@ -121,11 +121,13 @@ def _recognition(session: Session, person: Person, window: Window, locale: str) 
     # Start from the person's own answers (indexed by author) and check visibility on the joined
     # question, so the database never has to list every question the person may see.
     mine = (Answer.author_id == person.id, Answer.deleted_at.is_(None), visible_questions(person))
+    # Only the asker accepts, so the acceptance is found among the asker's own activities (indexed).
+    accepted_now = exists().where(Activity.person_id == Question.asker_id, Activity.kind == "accepted",
+                                  Activity.subject_id == Answer.id, Activity.created_at >= window.start,
+                                  Activity.created_at < window.end)
     accepted = list(session.scalars(
         select(Answer).join(Question, Question.id == Answer.question_id)
-        .where(*mine, Answer.is_accepted, Answer.id.in_(
-            select(Activity.subject_id).where(Activity.kind == "accepted", Activity.person_id != person.id,
-                                              Activity.created_at >= window.start, Activity.created_at < window.end)))
+        .where(*mine, Answer.is_accepted, Question.asker_id != person.id, accepted_now)
         .options(selectinload(Answer.question)).order_by(Answer.id)))
     flagged = session.execute(
         select(Answer, Flag.kind).join(Question, Question.id == Answer.question_id)

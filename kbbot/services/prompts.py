@@ -24,7 +24,7 @@ from kbbot.events import ButtonClicked, MessagePosted
 from kbbot.i18n import t
 from kbbot.i18n.scheduling import PROMPT_QUESTIONS
 from kbbot.replies import Actions, Button, ListBlock, Reply, Text
-from kbbot.scheduler.timing import current_period, week_index
+from kbbot.scheduler.timing import week_index
 from kbbot.services import activity, tagging
 from kbbot.services.visibility import can_see, can_see_conversation
 from kbbot.store.models import (
