@@ -88,3 +88,15 @@ def test_only_json_activities_are_accepted(teams: TeamsHarness) -> None:
     response = requests.post(teams.url, data="help", headers={"Content-Type": "text/plain",
                                                                "Authorization": teams.fake.channel_auth_header()})
     assert response.status_code == 415
+
+
+def test_a_single_tenant_bot_ignores_other_tenants(fake: FakeMicrosoft, settings, sessions) -> None:
+    single = teams_settings(settings, fake).model_copy(update={"teams_app_type": "SingleTenant",
+                                                               "teams_tenant_id": "another-tenant"})
+    harness = TeamsHarness(fake, single, sessions).start()
+    try:
+        assert harness.post(personal(fake, ALICE, "help")).status_code in (200, 201)
+        assert fake.sent == []
+        assert _count(harness, InboundEvent) == 0
+    finally:
+        harness.stop()

@@ -56,6 +56,10 @@ class KbBot(Bot):
         translation = translate(activity)
         if translation is None:
             return
+        if self._foreign(translation.origin.tenant_id):
+            log.warning("activity from tenant %s ignored: this single-tenant bot serves %s",
+                        translation.origin.tenant_id, self.settings.teams_tenant_id)
+            return
         now = self.clock()
         new_place = await asyncio.to_thread(self._remember, activity, translation.origin, now)
         accepted = [event for event in translation.events
@@ -63,6 +67,11 @@ class KbBot(Bot):
         resync = translation.origin.kind == "private" and (new_place or _membership_changed(activity))
         if accepted or resync:
             self._spawn(self._work(translation, accepted, resync))
+
+    def _foreign(self, tenant_id: str) -> bool:
+        """A single-tenant bot serves its own organisation only, whatever another tenant sends it."""
+        single = self.settings.teams_app_type.casefold() == "singletenant" or not self.settings.teams_app_password
+        return bool(single and self.settings.teams_tenant_id and tenant_id != self.settings.teams_tenant_id)
 
     # -- before the answer ------------------------------------------------------------------
     def _remember(self, activity: dict[str, Any], origin: Origin, now: datetime) -> bool:
