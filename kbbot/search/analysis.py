@@ -72,6 +72,13 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if len(t) >= 2))
 
 
+@lru_cache(maxsize=200_000)
+def split_forms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``word``'s whole-word stems and, separately, the stems of its compound parts."""
+    primary = primary_forms(word)
+    return primary, tuple(t for t in forms(word) if t not in primary)
+
+
 def terms(text: str) -> list[str]:
     """All index terms of ``text`` in order (a word's forms side by side): what a document stores."""
     return [term for word in words(text) for term in forms(word)]

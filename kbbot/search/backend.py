@@ -46,8 +46,11 @@ class Backend(Protocol):
 
     def remove(self, connection: Connection, kind: str, ids: Sequence[int]) -> None: ...
 
-    def matching(self, kind: str, terms: Sequence[str]) -> Select[tuple[int, float]]:
-        """``(id, rank)`` of questions or posts containing any of ``terms``, best first.
+    def matching(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
+                 ) -> Select[tuple[int, float]]:
+        """``(id, rank)`` of questions or posts matching any (or all) of ``groups``, best first.
+
+        A group is one query word's alternative terms; it matches when any of them does.
 
         The statement selects from the source table (``questions`` or
         ``shared_posts``) joined to the index, so callers add their own

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kbbot.search import analysis
 from kbbot.search.query import Group
@@ -41,13 +42,8 @@ class FieldTerms:
 
     @classmethod
     def of(cls, text: str) -> FieldTerms:
-        words = analysis.words(text)
-        out = cls(length=len(words), words=frozenset(words))
-        for word in words:
-            primary = analysis.primary_forms(word)
-            out.primary.update(primary)
-            out.parts.update(t for t in analysis.forms(word) if t not in primary)
-        return out
+        """The terms of ``text``; cached, because the same questions are candidates for many queries."""
+        return _field_terms(text)
 
     def strength(self, group: Group) -> float:
         """Occurrences of the query word: whole-word matches, plus half for compound-part matches."""
@@ -55,6 +51,18 @@ class FieldTerms:
         partial = max(max((self.parts[t] for t in group.primary), default=0),
                       max((self.primary[t] for t in group.parts), default=0))
         return whole + PART_MATCH * partial
+
+
+@lru_cache(maxsize=20_000)
+def _field_terms(text: str) -> FieldTerms:
+    words = analysis.words(text)
+    out = FieldTerms(length=len(words), words=frozenset(words))
+    for word in words:
+        primary, parts = analysis.split_forms(word)
+        out.primary.update(primary)
+        if parts:
+            out.parts.update(parts)
+    return out
 
 
 @dataclass

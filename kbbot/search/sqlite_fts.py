@@ -10,9 +10,11 @@ already happened in Python.
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Connection, Select, column, func, literal_column, select, table, text
+from sqlalchemy import Connection, Engine, Select, column, func, literal_column, select, table, text
 
 from kbbot.search.backend import PostDoc, QuestionDoc
 from kbbot.store.models import Question, SharedPost
@@ -20,13 +22,25 @@ from kbbot.store.models import Question, SharedPost
 # bm25() column weights, in the tables' column order.
 QUESTION_WEIGHTS = (1.0, 0.4, 1.5)
 POST_WEIGHTS = (1.0, 1.5)
+COMMON_COUNT = 1000
+"""Terms in at least this many documents have their counts remembered for :data:`COMMON_TTL` seconds."""
+COMMON_TTL = 300.0
+_common_counts: weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, int]]] = weakref.WeakKeyDictionary()
 _TABLES = {"question": "search_questions_fts", "post": "search_posts_fts"}
 _SOURCES = {"question": Question, "post": SharedPost}
 
 
-def match_expression(terms: Sequence[str]) -> str:
-    """An FTS5 query that matches any of ``terms``, each quoted so none is read as syntax."""
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_expression(groups: Sequence[Sequence[str]], require_all: bool = False) -> str:
+    """An FTS5 query matching any (or all) of ``groups``, a group matching any of its terms.
+
+    Every term is double-quoted, so none is ever read as FTS5 syntax.
+    """
+    parts = ["(" + " OR ".join(_quoted(t) for t in group) + ")" for group in groups if group]
+    return (" AND " if require_all else " OR ").join(parts)
 
 
 class SqliteBackend:
@@ -56,7 +70,8 @@ class SqliteBackend:
             chunk = list(ids[start:start + 500])
             connection.execute(text(f"DELETE FROM {name} WHERE rowid IN ({', '.join(str(int(i)) for i in chunk)})"))
 
-    def matching(self, kind: str, terms: Sequence[str]) -> Select[tuple[int, float]]:
+    def matching(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
+                 ) -> Select[tuple[int, float]]:
         name = _TABLES[kind]
         weights = QUESTION_WEIGHTS if kind == "question" else POST_WEIGHTS
         fts = table(name, column("rowid"), column(name))
@@ -67,23 +82,40 @@ class SqliteBackend:
             select(source.id, rank)
             .select_from(fts)
             .join(source, source.id == fts.c.rowid)
-            .where(fts.c[name].op("MATCH")(match_expression(terms)))
+            .where(fts.c[name].op("MATCH")(match_expression(groups, require_all)))
             .order_by(rank.desc())
         )
 
     def doc_freqs(self, connection: Connection, terms: Sequence[str]) -> Mapping[str, int]:
+        """Documents containing each term, from the ``fts5vocab`` tables.
+
+        ``fts5vocab`` walks a term's whole posting list, so a word in half of
+        100,000 documents costs milliseconds; counts of such common words are
+        remembered for a few minutes (they barely move), rare ones are always
+        read fresh.
+        """
         found: dict[str, int] = {}
-        for vocab in ("search_questions_vocab", "search_posts_vocab"):
-            for term in terms:
-                # One lookup per term: fts5vocab answers "term = ?" from the index without a scan.
-                count = connection.execute(text(f"SELECT doc FROM {vocab} WHERE term = :t"), {"t": term}).scalar()
-                if count:
-                    found[term] = found.get(term, 0) + int(count)
+        remembered = _common_counts.setdefault(connection.engine, {})
+        now = time.monotonic()
+        for term in terms:
+            cached = remembered.get(term)
+            if cached is not None and now - cached[0] < COMMON_TTL:
+                found[term] = cached[1]
+                continue
+            count = 0
+            for vocab in ("search_questions_vocab", "search_posts_vocab"):
+                count += int(connection.execute(text(f"SELECT doc FROM {vocab} WHERE term = :t"), {"t": term}).scalar() or 0)
+            if count >= COMMON_COUNT:
+                remembered[term] = (now, count)
+            if count:
+                found[term] = count
         return found
 
     def doc_count(self, connection: Connection) -> int:
+        # The docsize shadow tables hold one row per document; counting them is a b-tree count, not a scan.
         return int(connection.execute(text(
-            "SELECT (SELECT count(*) FROM search_questions_fts) + (SELECT count(*) FROM search_posts_fts)")).scalar() or 0)
+            "SELECT (SELECT count(*) FROM search_questions_fts_docsize)"
+            " + (SELECT count(*) FROM search_posts_fts_docsize)")).scalar() or 0)
 
     def size_bytes(self, connection: Connection) -> int:
         try:

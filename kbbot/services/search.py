@@ -13,21 +13,22 @@ rely on; :func:`find` also returns shared working-out-loud posts.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot.search import analysis, indexer, ranking, semantic, stopwords
 from kbbot.search.query import Group, groups, query_words
+from kbbot.search.records import QuestionRecord, question_records
 from kbbot.search.scope import visible_posts
 from kbbot.search.sync import index_ready
 from kbbot.services.visibility import visible_questions
 from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedPost, TagAlias
 
 MAX_TERMS = 12
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 100
 """Candidates the database returns for re-ranking; the final order is decided among them."""
 SUGGESTION_MIN_RELEVANCE = 0.09
 """Least :func:`kbbot.search.ranking.relevance` (idf-weighted Dice overlap) for ``/ask`` to suggest a question.
@@ -36,10 +37,16 @@ Chosen with ``bench/retrieval.py --tune`` on the SemEval-2016 Task 3
 question–question set: the best mean F0.5 (precision counted double) over
 whole-question and title-only queries; see ``bench/RESULTS.md``.
 """
+COMMON_SHARE = 0.02
+COMMON_MIN_DOCS = 5000
 ACCEPTED_BOOST = 1.15
 OUTDATED_PENALTY = 0.75
 
 STOP_WORDS = stopwords.ALL
+# What a result card shows of a question (cards.hit_item): loaded for the winners only.
+_HIT_LOADING = (selectinload(Question.answers).selectinload(Answer.flags),
+                selectinload(Question.answers).selectinload(Answer.author), selectinload(Question.tags),
+                selectinload(Question.conversation), selectinload(Question.asker))
 
 
 @dataclass(frozen=True)
@@ -79,36 +86,37 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     connection = session.connection()
     if not index_ready(connection):
         return []
-    backend = indexer.backend_of(connection)
-    statement = backend.matching("question", _terms_of(wanted)).where(visible_questions(viewer))
-    if answered_only:
-        statement = statement.where(Question.status.in_((QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)))
-    if only is not None:
-        statement = statement.where(Question.id.in_(list(only)))
-    ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+    idfs, count = _statistics(session, wanted)
+
+    def scoped(statement: Select[tuple[int, float]]) -> Select[tuple[int, float]]:
+        statement = statement.where(visible_questions(viewer))
+        if answered_only:
+            statement = statement.where(Question.status.in_((QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)))
+        if only is not None:
+            statement = statement.where(Question.id.in_(list(only)))
+        return statement
+
+    ids = _nominate(session, "question", wanted, idfs, count, scoped)
     if not ids:
         return []
-    loaded = session.scalars(select(Question).where(Question.id.in_(ids)).options(
-        selectinload(Question.answers).selectinload(Answer.flags), selectinload(Question.tags),
-        selectinload(Question.answers).selectinload(Answer.author), selectinload(Question.conversation),
-        selectinload(Question.asker))).all()
-    candidates = [ranking.Candidate.of(q, q.text, [t.name for t in q.tags],
-                                       "\n".join(a.text for a in q.answers if a.deleted_at is None)) for q in loaded]
-    idfs = _idfs(session, wanted)
-    scores = ranking.bm25f(wanted, idfs, candidates)
+    records = question_records(connection, ids)
+    candidates = [ranking.Candidate.of(r, r.text, r.tags, "\n".join(r.answers)) for r in records]
+    scored = []
+    for record, candidate, score in zip(records, candidates, ranking.bm25f(wanted, idfs, candidates), strict=True):
+        if record.accepted:
+            score *= OUTDATED_PENALTY if record.accepted_outdated else ACCEPTED_BOOST
+        scored.append((score, ranking.relevance(wanted, idfs, candidate), record))
+    scored = _rerank(query, scored)
+    scored.sort(key=lambda s: (-s[0], -s[2].id))
+    top = scored[:limit]
+    loaded = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_([r.id for _, _, r in top]))
+                                               .options(*_HIT_LOADING))}
     hits = []
-    for candidate, score in zip(candidates, scores, strict=True):
-        question: Question = candidate.key  # type: ignore[assignment]
+    for score, relevance, record in top:
+        question = loaded[record.id]
         accepted = next((a for a in question.answers if a.is_accepted and a.deleted_at is None), None)
-        if accepted is not None:
-            score *= ACCEPTED_BOOST
-            if any(f.kind.value == "outdated" for f in accepted.flags):
-                score *= OUTDATED_PENALTY
-        hits.append(Hit(question=question, score=score, accepted=accepted,
-                        relevance=ranking.relevance(wanted, idfs, candidate)))
-    hits = _rerank(query, hits)
-    hits.sort(key=lambda h: (-h.score, -h.question.id))
-    return hits[:limit]
+        hits.append(Hit(question=question, score=score, accepted=accepted, relevance=relevance))
+    return hits
 
 
 def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3, *,
@@ -134,15 +142,13 @@ def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 1
     connection = session.connection()
     if not index_ready(connection):
         return []
-    backend = indexer.backend_of(connection)
-    statement = backend.matching("post", _terms_of(wanted)).where(visible_posts(viewer))
-    ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+    idfs, count = _statistics(session, wanted)
+    ids = _nominate(session, "post", wanted, idfs, count, lambda statement: statement.where(visible_posts(viewer)))
     if not ids:
         return []
     posts = session.scalars(select(SharedPost).where(SharedPost.id.in_(ids)).options(
         selectinload(SharedPost.tags), selectinload(SharedPost.author))).all()
     candidates = [ranking.Candidate.of(p, p.text, [t.name for t in p.tags]) for p in posts]
-    idfs = _idfs(session, wanted)
     scores = ranking.bm25f(wanted, idfs, candidates)
     hits = [PostHit(post=c.key, score=s, relevance=ranking.relevance(wanted, idfs, c))  # type: ignore[arg-type]
             for c, s in zip(candidates, scores, strict=True)]
@@ -168,23 +174,50 @@ def _groups(session: Session, text: str, tags: Sequence[str] = ()) -> list[Group
     return groups(text, tags, synonyms)
 
 
-def _terms_of(wanted: Sequence[Group]) -> list[str]:
-    return sorted({term for group in wanted for term in group.all})
-
-
-def _idfs(session: Session, wanted: Sequence[Group]) -> list[float]:
+def _statistics(session: Session, wanted: Sequence[Group]) -> tuple[list[float], int]:
+    """The idf of each query word, and the number of indexed documents."""
     connection = session.connection()
     backend = indexer.backend_of(connection)
     primary = sorted({term for group in wanted for term in group.primary})
-    return ranking.group_idfs(wanted, backend.doc_count(connection), backend.doc_freqs(connection, primary))
+    count = backend.doc_count(connection)
+    return ranking.group_idfs(wanted, count, backend.doc_freqs(connection, primary)), count
 
 
-def _rerank(query: str, hits: list[Hit]) -> list[Hit]:
+def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequence[float], count: int,
+              scoped: Callable[[Select[tuple[int, float]]], Select[tuple[int, float]]]) -> list[int]:
+    """Candidate ids from the database's index, best first by its own rank.
+
+    In a large knowledge base a word found in more than :data:`COMMON_SHARE`
+    of all documents adds little to a ranking but makes the database visit
+    (and rank) a large part of its index. Such words still count in the final
+    score; they just do not nominate candidates. When every word is that
+    common, documents must contain all of them (then the two rarest, then the
+    rarest alone), which keeps the work bounded.
+    """
+    connection = session.connection()
+    backend = indexer.backend_of(connection)
+    plans: list[tuple[Sequence[Group], bool]] = [(wanted, False)]
+    if count >= COMMON_MIN_DOCS:
+        cutoff = ranking.idf(count, int(COMMON_SHARE * count))
+        selective = [g for g, weight in zip(wanted, idfs, strict=True) if weight >= cutoff]
+        if selective:
+            plans = [(selective, False)]
+        else:
+            rarest = [wanted[i] for i in sorted(range(len(wanted)), key=lambda i: -idfs[i])]
+            plans = [(wanted, True), (rarest[:2], True), (rarest[:1], False)]
+    for groups, require_all in plans:
+        statement = scoped(backend.matching(kind, [sorted(g.all) for g in groups], require_all))
+        ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+        if ids:
+            return ids
+    return []
+
+
+def _rerank(query: str, scored: list[tuple[float, float, QuestionRecord]]) -> list[tuple[float, float, QuestionRecord]]:
     """Blend in sentence-embedding similarity when the optional reranker is configured."""
     reranker = semantic.active()
-    if reranker is None or not hits:
-        return hits
-    hits = sorted(hits, key=lambda h: -h.score)[:semantic.TOP]
-    scores = reranker.blend(query, [h.question.text for h in hits], [h.score for h in hits])
-    return [Hit(question=h.question, score=s, accepted=h.accepted, relevance=h.relevance)
-            for h, s in zip(hits, scores, strict=True)]
+    if reranker is None or not scored:
+        return scored
+    top = sorted(scored, key=lambda s: -s[0])[:semantic.TOP]
+    blended = reranker.blend(query, [r.text for _, _, r in top], [score for score, _, _ in top])
+    return [(new, relevance, record) for new, (_, relevance, record) in zip(blended, top, strict=True)]
