@@ -184,3 +184,20 @@ def test_two_schedulers_on_one_database_send_each_digest_once(sessions: sessionm
         # The job lives in the database (it survives a restart) and only once.
         assert session.scalar(select(func.count()).select_from(
             Delivery.metadata.tables[APSCHEDULER_JOBS])) == 1
+
+
+def test_the_schedule_lives_in_the_database_and_survives_a_restart(sessions: sessionmaker[Session],
+                                                                  settings: Settings) -> None:
+    jobs = Delivery.metadata.tables[APSCHEDULER_JOBS]
+    first = runner.start(settings, sessions, {}, tick_seconds=3600, first_round_after=3600)
+    first.shutdown()
+    with unit_of_work(sessions) as session:
+        stored = session.execute(select(jobs.c.id, jobs.c.next_run_time)).all()
+    assert [row.id for row in stored] == [runner.JOB_ID] and stored[0].next_run_time > time.time()
+    second = runner.start(settings, sessions, {}, tick_seconds=3600, first_round_after=3600)
+    try:
+        assert second.scheduler is not None and second.scheduler.get_job(runner.JOB_ID) is not None
+    finally:
+        second.shutdown()
+    with unit_of_work(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(jobs)) == 1

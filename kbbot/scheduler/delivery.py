@@ -215,8 +215,9 @@ class Deliverer:
                     attempts = 1
                 else:
                     row = session.get(Delivery, job.delivery_id)
+                    seen = row.attempts if row is not None else 0
                     won = row is not None and ledger.reclaim(session, row, now, self.worker)
-                    delivery_id, attempts = (job.delivery_id, job.attempts + 1) if won else (None, 0)
+                    delivery_id, attempts = (job.delivery_id, seen + 1) if won else (None, 0)
             if delivery_id is None:
                 report.taken_elsewhere += 1
                 return
