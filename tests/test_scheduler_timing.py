@@ -96,9 +96,10 @@ def test_opt_out_deactivated_and_already_answered_get_no_prompt(world: World, se
     assert len(prompts_to(world, "dave")) == 1
 
 
-@pytest.mark.parametrize("month, sunday", [(3, 29), (10, 25)], ids=["march", "october"])
+@pytest.mark.parametrize("month, sunday, digest_at", [(3, 29, (3, 30, "CEST")), (10, 25, (2, 30, "CEST"))],
+                         ids=["march", "october"])
 def test_dst_week_neither_skips_nor_doubles(sessions: sessionmaker[Session], settings: Settings,
-                                            month: int, sunday: int) -> None:
+                                            month: int, sunday: int, digest_at: tuple[int, int, str]) -> None:
     """The week around the last Sunday of March/October: prompts at 15:00 local, a 02:30 digest once."""
     dst_sunday = utc(2026, month, sunday)
     world = World(sessions, settings, dst_sunday - timedelta(days=4))  # the Wednesday before
@@ -119,7 +120,9 @@ def test_dst_week_neither_skips_nor_doubles(sessions: sessionmaker[Session], set
     assert arrivals[0].utcoffset() != arrivals[1].utcoffset()  # same wall time, different UTC instants
     digests = digests_to(world, "alice")
     assert len(digests) == 1 and digests[0].date() == dst_sunday.date()
-    assert digests[0].hour in (2, 3)  # 02:30 exists twice in October (first one counts); in March it is 03:30
+    # 02:30 does not exist in March (it is read as 03:30 summer time); in October it exists twice and
+    # the first (summer time) one counts.
+    assert (digests[0].hour, digests[0].minute, digests[0].tzname()) == digest_at
 
 
 def test_missed_run_within_grace_is_sent_once_and_older_ones_are_skipped(
