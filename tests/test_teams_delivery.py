@@ -166,3 +166,18 @@ def test_azure_ad_trouble_is_retry_later_and_wrong_credentials_a_delivery_failur
         plugin.outbound(wrong, sessions).send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
     assert teams.seen_since(mark) == []
     assert [r.status for r in teams.fake.token_requests][-1] == 401
+
+
+def test_a_reply_waits_out_a_retry_after_the_scheduler_would_be_told_to_come_back_for(teams: TeamsHarness) -> None:
+    teams.service.courier.policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.1)
+    teams.post(load("personal_install", teams.fake))
+    mark = len(teams.fake.sent)
+
+    teams.fake.fail_next(status=429, retry_after=0.3, method="POST")
+    with pytest.raises(RetryLater) as raised:  # the scheduler: told at once, it retries on its own clock
+        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert raised.value.retry_after == pytest.approx(0.3)
+
+    teams.fake.fail_next(status=429, retry_after=0.3, method="POST")
+    teams.post(personal(teams.fake, ALICE, "help"))  # Alice, waiting for her answer, gets it after the pause
+    assert [card_texts(s)[0] for s in teams.seen_since(mark)] == ["What kbbot can do"]

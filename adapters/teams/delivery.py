@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botbuilder.core import CloudAdapterBase
@@ -86,6 +86,15 @@ class Connectors:
         self._clients.clear()
 
 
+@dataclass
+class Batch:
+    """The replies to one event (or one proactive send): shared clients, retry policy, roots posted so far."""
+
+    connectors: Connectors
+    policy: retry.RetryPolicy
+    posted: dict[int, str] = field(default_factory=dict)
+
+
 class Courier:
     """Delivers replies; reports question cards' thread roots back to the core."""
 
@@ -98,17 +107,24 @@ class Courier:
         self.clock = clock
         self.connectors = Connectors(adapter, app_id)
 
+    @property
+    def reply_policy(self) -> retry.RetryPolicy:
+        """Replies to someone who just wrote run in a background task: they can wait out a longer
+        ``Retry-After`` than a scheduler send, which gets RetryLater and comes back by itself."""
+        return retry.RetryPolicy(attempts=self.policy.attempts + 2, base_delay=self.policy.base_delay,
+                                 max_delay=max(self.policy.max_delay, 120.0))
+
     async def close(self) -> None:
         await self.connectors.close()
 
     async def deliver(self, workspace_id: str, replies: list[Reply], origin: Origin | None = None,
                       keep_going: bool = True) -> list[str | None]:
         """Send ``replies`` in order; with ``keep_going`` one failed reply does not stop the rest."""
-        posted: dict[int, str] = {}
+        batch = Batch(self.connectors, self.reply_policy if origin is not None else self.policy)
         sent: list[str | None] = []
         for reply in replies:
             try:
-                sent.append(await self._send(self.connectors, workspace_id, reply, origin, posted))
+                sent.append(await self._send(batch, workspace_id, reply, origin))
             except (RetryLater, DeliveryFailed) as error:
                 if not keep_going:
                     raise
@@ -120,7 +136,8 @@ class Courier:
         """The ids of the people in ``origin``'s conversation, or None when Teams would not say."""
         address = Address(origin.service_url, origin.conversation_id, origin.is_channel, origin.bot)
         try:
-            accounts = await self._call(self.connectors, address, f"listing members of {origin.conversation_id}",
+            accounts = await self._call(Batch(self.connectors, self.policy), address,
+                                        f"listing members of {origin.conversation_id}",
                                         lambda c: c.conversations.get_conversation_members(origin.conversation_id))
         except (RetryLater, DeliveryFailed) as error:
             log.warning("Teams members not synced: %s", error)
@@ -128,40 +145,39 @@ class Courier:
         return [account.id for account in accounts or [] if account.id and not account.id.startswith("28:")]
 
     # -- one reply --------------------------------------------------------------------------
-    async def _send(self, connectors: Connectors, workspace_id: str, reply: Reply, origin: Origin | None,
-                    posted: dict[int, str]) -> str | None:
+    async def _send(self, batch: Batch, workspace_id: str, reply: Reply, origin: Origin | None) -> str | None:
         body = render.message(reply)
         person = reply.home_of or reply.dm_to or reply.ephemeral_to
         if person is not None:
-            address = await self._personal_chat(connectors, workspace_id, person, origin)
+            address = await self._personal_chat(batch, workspace_id, person, origin)
             clicked_here = (origin is not None and origin.reply_to_id and origin.kind == "dm"
                             and origin.conversation_id == address.conversation_id)
             if reply.replace_original and clicked_here:
                 assert origin is not None and origin.reply_to_id is not None
-                return await self._update(connectors, address, address.conversation_id, origin.reply_to_id, body)
-            return await self._post(connectors, address, address.conversation_id, body)
+                return await self._update(batch, address, address.conversation_id, origin.reply_to_id, body)
+            return await self._post(batch, address, address.conversation_id, body)
         if reply.conversation_id is None:
             raise DeliveryFailed("a reply without a destination")
         address = await self._conversation(workspace_id, reply.conversation_id, origin)
-        thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+        thread = reply.thread_id or (batch.posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
         root: str | None
         if thread and address.is_channel:
             root = thread
-            activity_id = await self._reply(connectors, address, thread_conversation(address.conversation_id, root),
+            activity_id = await self._reply(batch, address, thread_conversation(address.conversation_id, root),
                                             root, body)
         elif (reply.anchor is not None and origin is not None and origin.in_root_post
               and origin.conversation_id == address.conversation_id and origin.thread_root):
             root = origin.thread_root
-            activity_id = await self._reply(connectors, address, thread_conversation(address.conversation_id, root),
+            activity_id = await self._reply(batch, address, thread_conversation(address.conversation_id, root),
                                             root, body)
         elif address.is_channel:
-            activity_id = await self._new_thread(connectors, address, body)
+            activity_id = await self._new_thread(batch, address, body)
             root = activity_id
         else:
-            activity_id = await self._post(connectors, address, address.conversation_id, body)
+            activity_id = await self._post(batch, address, address.conversation_id, body)
             root = activity_id
         if reply.anchor is not None and root:
-            posted[reply.anchor.id] = root
+            batch.posted[reply.anchor.id] = root
             await asyncio.to_thread(self._record, reply, root)
         return activity_id
 
@@ -205,7 +221,7 @@ class Courier:
             found = references.find(session, tenant_id, scope, key)
             return found, (None if found else references.any_in_tenant(session, tenant_id))
 
-    async def _personal_chat(self, connectors: Connectors, workspace_id: str, person: str,
+    async def _personal_chat(self, batch: Batch, workspace_id: str, person: str,
                              origin: Origin | None) -> Address:
         """The person's 1:1 chat with the bot: the one we are in, a stored one, or a newly created one."""
         if origin is not None and origin.kind == "dm" and origin.actor_id == person \
@@ -219,11 +235,11 @@ class Courier:
             raise DeliveryFailed(f"cannot reach {person}: the bot knows no conversation in tenant {workspace_id}")
         service_url = same_tenant.service_url if same_tenant else fallback.service_url  # type: ignore[union-attr]
         bot = self._bot(same_tenant, fallback)
-        client = await connectors.get(service_url)
+        client = await batch.connectors.get(service_url)
         parameters = ConversationParameters(
             is_group=False, bot=ChannelAccount(id=bot["id"], name=bot.get("name")),
             members=[ChannelAccount(id=person)], tenant_id=workspace_id, channel_data={"tenant": {"id": workspace_id}})
-        created = await retry.call(lambda: client.conversations.create_conversation(parameters), self.policy,
+        created = await retry.call(lambda: client.conversations.create_conversation(parameters), batch.policy,
                                    f"opening a chat with {person}")
         reference = {"bot": bot, "user": {"id": person}, "channelId": "msteams", "serviceUrl": service_url,
                      "conversation": {"id": created.id, "conversationType": "personal", "tenantId": workspace_id}}
@@ -242,38 +258,38 @@ class Courier:
                                            "conversation": {"id": conversation_id}, "serviceUrl": address.service_url})
         return activity
 
-    async def _call(self, connectors: Connectors, address: Address, what: str,
+    async def _call(self, batch: Batch, address: Address, what: str,
                     operation: Callable[[ConnectorClient], Awaitable[T]]) -> T:
-        client = await connectors.get(address.service_url)
-        return await retry.call(lambda: operation(client), self.policy, what)
+        client = await batch.connectors.get(address.service_url)
+        return await retry.call(lambda: operation(client), batch.policy, what)
 
-    async def _post(self, connectors: Connectors, address: Address, conversation_id: str,
+    async def _post(self, batch: Batch, address: Address, conversation_id: str,
                     body: dict[str, Any]) -> str | None:
         activity = self._activity(address, conversation_id, body)
-        response = await self._call(connectors, address, f"posting to {conversation_id}",
+        response = await self._call(batch, address, f"posting to {conversation_id}",
                                     lambda c: c.conversations.send_to_conversation(conversation_id, activity))
         return getattr(response, "id", None)
 
-    async def _reply(self, connectors: Connectors, address: Address, conversation_id: str, reply_to: str,
+    async def _reply(self, batch: Batch, address: Address, conversation_id: str, reply_to: str,
                      body: dict[str, Any]) -> str | None:
         activity = self._activity(address, conversation_id, {**body, "replyToId": reply_to})
-        response = await self._call(connectors, address, f"replying in {conversation_id}",
+        response = await self._call(batch, address, f"replying in {conversation_id}",
                                     lambda c: c.conversations.reply_to_activity(conversation_id, reply_to, activity))
         return getattr(response, "id", None)
 
-    async def _update(self, connectors: Connectors, address: Address, conversation_id: str, activity_id: str,
+    async def _update(self, batch: Batch, address: Address, conversation_id: str, activity_id: str,
                       body: dict[str, Any]) -> str | None:
         activity = self._activity(address, conversation_id, {**body, "id": activity_id})
-        await self._call(connectors, address, f"updating {activity_id}",
+        await self._call(batch, address, f"updating {activity_id}",
                          lambda c: c.conversations.update_activity(conversation_id, activity_id, activity))
         return activity_id
 
-    async def _new_thread(self, connectors: Connectors, address: Address, body: dict[str, Any]) -> str | None:
+    async def _new_thread(self, batch: Batch, address: Address, body: dict[str, Any]) -> str | None:
         """A new post in a channel: Teams' documented way is a new conversation with the channel's id."""
         activity = self._activity(address, address.conversation_id, body)
         parameters = ConversationParameters(is_group=True, bot=ChannelAccount(id=address.bot["id"]),
                                             channel_data={"channel": {"id": address.conversation_id}},
                                             activity=activity)
-        created = await self._call(connectors, address, f"posting in {address.conversation_id}",
+        created = await self._call(batch, address, f"posting in {address.conversation_id}",
                                    lambda c: c.conversations.create_conversation(parameters))
         return created.activity_id

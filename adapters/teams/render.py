@@ -85,7 +85,8 @@ def card(reply: Reply) -> dict[str, Any]:
     if not body:
         body.append(_text_block(reply.text))
     content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION,
-                               "lang": reply.locale, "body": body, "msteams": {"width": "Full"}}
+                               "lang": reply.locale, "fallbackText": neutralise(reply.text), "body": body,
+                               "msteams": {"width": "Full"}}
     if entities:
         content["msteams"]["entities"] = entities
     return content
