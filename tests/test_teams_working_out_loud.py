@@ -38,7 +38,8 @@ def _due(teams: TeamsHarness, kind: str, days_ahead: int = 0) -> Deliverer:
                      pacer=Pacer(sleep=lambda _seconds: None))
 
 
-def test_the_weekly_prompt_reaches_a_dutch_user_whose_shared_answer_is_in_the_channel_digest(teams: TeamsHarness) -> None:
+def test_the_weekly_prompt_reaches_a_dutch_user_whose_shared_answer_is_in_the_channel_digest(
+        teams: TeamsHarness) -> None:
     teams.post(channel_post(teams.fake, DAAN, "zoek vpn"))  # Daan is in #knowledge and has a personal chat
     mark = len(teams.fake.sent)
 
