@@ -81,3 +81,16 @@ def test_find_lists_questions_and_posts_together_by_relevance(kb: KB) -> None:
     found = search.find(kb.session, kb.bob, "helm kustomize")
     assert {type(h).__name__ for h in found} == {"Hit", "PostHit"}
     assert len(found) == 2
+
+
+def test_a_post_result_says_who_shared_it_or_that_it_is_private(kb: KB) -> None:
+    from kbbot.search.render import post_item
+
+    private = kb.share("My notes on the quarterly planning", where=None, author=kb.alice)
+    shared = kb.share("Quarterly planning template is in the wiki", where=kb.channel, author=kb.bob)
+    mine = post_item(private, "en")
+    assert "only you can see it" in mine.detail
+    assert "alleen jij" in post_item(private, "nl").detail
+    theirs = post_item(shared, "nl")
+    assert "Bob" in theirs.detail and "#C-general" in theirs.detail
+    assert theirs.text == "Quarterly planning template is in the wiki"
