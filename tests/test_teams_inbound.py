@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from kbbot.events import ButtonClicked, CommandInvoked, MessageDeleted, MessageEdited, MessagePosted
 from kbbot_adapters.teams.inbound import clean_text, split_conversation, translate
 from teams_support import ids
@@ -97,3 +100,15 @@ def test_an_activity_without_a_tenant_is_ignored() -> None:
     activity.pop("channelData")
     activity["conversation"].pop("tenantId")
     assert translate(activity) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=st.text(max_size=80), after=st.text(max_size=80))
+def test_any_text_around_the_bots_mention_translates_without_the_mention(before: str, after: str) -> None:
+    """Whatever surrounds the mention: no crash, the mention is gone, the rest is kept (spacing aside)."""
+    assume("<" not in before + after and ">" not in before + after and "&" not in before + after)
+    event = _only(load("channel_mention", text=f"{before}<at>kbbot</at>{after}"))
+    assert isinstance(event, MessagePosted) and event.mentions_bot
+    assert "<at>" not in event.text
+    # The core's events drop NUL characters (PostgreSQL cannot store them); everything else is kept.
+    assert event.text.split() == f"{before} {after}".replace("\x00", "").split()
