@@ -90,9 +90,21 @@ class FlagAnswer:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class UpvoteAnswer:
+    """``/kb upvote 12``: for platforms where people cannot react to each other's messages (Teams)."""
+
+    answer_id: int
+
+
+@dataclass(frozen=True)
+class Home:
+    """``/kb home``: the home view as a message, where the platform has no home tab."""
+
+
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
-    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer
+    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home
 )
 
 # Words a person may start a plain message with (Teams, a DM, an @mention):
@@ -112,6 +124,10 @@ VERBS: dict[str, tuple[str, str]] = {
     "statistieken": ("kb", "stats"),
     "flag": ("kb", "flag"),
     "markeer": ("kb", "flag"),
+    "upvote": ("kb", "upvote"),
+    "duim": ("kb", "upvote"),
+    "home": ("kb", "home"),
+    "overzicht": ("kb", "home"),
 }
 
 _TAG_TOKEN = re.compile(r"^#[^\s#][^\s]*$")
@@ -226,6 +242,11 @@ def _parse_kb(sub: str, rest: str) -> Command | UsageError:
         return _parse_settings(rest)
     if sub in ("flag", "markeer"):
         return _parse_flag(rest)
+    if sub in ("upvote", "duim"):
+        number = small_int(rest.lstrip("#")) if rest else None
+        return UpvoteAnswer(number) if number is not None else UsageError("usage.upvote")
+    if sub in ("home", "overzicht"):
+        return Home()
     return UsageError("usage.kb", {"command": sub[:40]})
 
 

@@ -27,7 +27,6 @@ from kbbot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from kbbot.i18n import t
 from kbbot.replies import Reply, Text
 from kbbot.services import answering, asking, directory, home, lookup, profile, prompts
 from kbbot.store.models import ConversationKind
@@ -146,7 +145,7 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
         case actions.ACCEPT if number is not None:
             return answering.accept(turn, number)
         case actions.UPVOTE if number is not None:
-            return answering.vote(turn, number)
+            return answering.vote(turn, number) or [turn.notice("answer.upvoted")]
         case actions.FLAG_OUTDATED if number is not None:
             return answering.flag(turn, number, "outdated", None)
         case actions.ASK_ANYWAY if number is not None:
@@ -172,8 +171,8 @@ def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> l
     """Carry out a parsed command; a usage error becomes a short localised usage line."""
     match parsed:
         case commands.UsageError(key=key, params=params):
-            text = t(turn.locale, key, **params)
-            usage = t(turn.locale, "usage.hint")
+            text = turn.say(key, **params)
+            usage = turn.say("usage.hint")
             return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
         case commands.Ask():
             return asking.ask(turn, parsed)
@@ -197,4 +196,8 @@ def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> l
             return profile.expertise_list(turn)
         case commands.FlagAnswer(answer_id=answer_id, kind=kind, reason=reason):
             return answering.flag(turn, answer_id, kind, reason)
+        case commands.UpvoteAnswer(answer_id=answer_id):
+            return answering.vote(turn, answer_id) or [turn.notice("answer.upvoted")]
+        case commands.Home():
+            return home.home(turn, in_chat=True)
     raise AssertionError(f"unhandled command {parsed!r}")

@@ -7,6 +7,8 @@ same placeholders.
 
 from __future__ import annotations
 
+import re
+
 from kbbot.i18n import catalogue, scheduling, search, slack, teams
 
 # One catalogue per feature so that features can grow their messages
@@ -28,6 +30,17 @@ class _Params(dict[str, object]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+# Platforms without slash commands (Teams) take the same words typed to the bot:
+# "/kb search x" is "search x" there, "/ask" is "ask".
+_SLASHED = re.compile(r"(?<![\w/])/(?:kb\s+(?=[a-z])|(?=(?:ask|experts|expertise|vraag)\b))")
+WORDS_ONLY_PLATFORMS = frozenset({"teams"})
+
+
+def for_platform(text: str, platform: str) -> str:
+    """``text`` with command names spelled the way people type them on ``platform``."""
+    return _SLASHED.sub("", text) if platform in WORDS_ONLY_PLATFORMS else text
 
 
 def t(locale: str, key: str, **params: object) -> str:

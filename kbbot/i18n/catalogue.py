@@ -83,6 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Accept the answer that solved it: it helps the next person who asks.",
         "nl": "Accepteer het antwoord dat je hielp: daar heeft de volgende vraagsteller ook wat aan.",
     },
+    "answer.upvoted": {"en": "👍 Thanks, your upvote is counted.", "nl": "👍 Dank je, je duim telt mee."},
     "answer.not_found": {
         "en": "That answer no longer exists or is not visible to you.",
         "nl": "Dat antwoord bestaat niet meer of is niet zichtbaar voor jou.",
@@ -232,6 +233,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help.settings": {"en": "/kb settings: language, timezone, weekly prompt and digest",
                       "nl": "/kb settings: taal, tijdzone, wekelijkse vraag en samenvatting"},
     "help.stats": {"en": "/kb stats: your questions, answers and stage", "nl": "/kb stats: je vragen, antwoorden en fase"},
+    "help.upvote": {"en": "/kb upvote <answer number>: say an answer helped you (or react with 👍)",
+                    "nl": "/kb upvote <antwoordnummer>: laat weten dat een antwoord hielp (of reageer met 👍)"},
+    "help.home": {"en": "/kb home: your open questions, questions for you, expertise and settings",
+                  "nl": "/kb home: je open vragen, vragen voor jou, expertise en instellingen"},
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
                   "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
     # Usage and errors
@@ -260,6 +265,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "usage.experts": {"en": "Usage: /experts <tag>", "nl": "Gebruik: /experts <tag>"},
     "usage.expertise": {"en": "Usage: /expertise add|remove|list <tags>", "nl": "Gebruik: /expertise add|remove|list <tags>"},
+    "usage.upvote": {"en": "Usage: /kb upvote <answer number>", "nl": "Gebruik: /kb upvote <antwoordnummer>"},
     "usage.flag": {
         "en": "Usage: /kb flag <answer number> outdated|incorrect [reason]",
         "nl": "Gebruik: /kb flag <antwoordnummer> verouderd|onjuist [reden]",

@@ -28,7 +28,7 @@ def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list
         .order_by(Question.created_at.desc()).limit(limit)))
 
 
-def home(turn: Turn) -> list[Reply]:
+def home(turn: Turn, in_chat: bool = False) -> list[Reply]:
     """The person's home: what waits for them, what they know and where they stand, in one view."""
     person = turn.person
     activity.log(turn.session, person, "opened_home", turn.now)
@@ -62,5 +62,7 @@ def home(turn: Turn) -> list[Reply]:
                    value="off" if person.digest_enabled else "on"),
         ]),
     ]
-    return [Reply(text=say("home.heading", name=cards.name(person)), blocks=blocks, home_of=person.external_id,
-                  locale=turn.locale)]
+    heading = say("home.heading", name=cards.name(person))
+    if in_chat:
+        return [turn.private(heading, blocks)]
+    return [Reply(text=heading, blocks=blocks, home_of=person.external_id, locale=turn.locale)]

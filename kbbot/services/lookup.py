@@ -10,7 +10,7 @@ from kbbot.turn import Turn
 
 RESULT_LIMIT = 5
 HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.expertise", "help.settings",
-             "help.stats", "help.flag")
+             "help.stats", "help.upvote", "help.flag", "help.home")
 
 
 def search_command(turn: Turn, command: Search) -> list[Reply]:
