@@ -205,7 +205,10 @@ def translate(activity: dict[str, Any]) -> Translation | None:
     sender = activity.get("from") or {}
     if origin is None or not sender.get("id"):
         return None
-    place = Place(id=origin.conversation_id, kind=origin.kind, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
+    # "channel" is only a default when Teams names no membership type: a message may set it,
+    # but an edit, reaction or card click must not turn a known private channel public.
+    stated = origin.kind if origin.kind != "channel" or activity.get("type") == "message" else None
+    place = Place(id=origin.conversation_id, kind=stated, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
     is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
                   timezone=_timezone(activity), is_bot=is_bot)
