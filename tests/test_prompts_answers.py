@@ -140,3 +140,19 @@ def test_dutch_speakers_get_dutch_choices(sessions: sessionmaker[Session], setti
     assert [b.label for b in buttons_of(shown[0])] == ["Delen met #algemeen", "Alleen voor mij",
                                                        "Het is een vraag: stel hem"]
     assert text_of(shown[0]).startswith("Genoteerd (#python)")
+
+
+def test_a_person_picks_their_own_prompt_day(world: World) -> None:
+    prompt = world.outbound.to("alice")[0]
+    other = next(b for b in buttons_of(prompt) if b.action_id == "kb_wol_other_day")
+    shown = world.click("alice", other.action_id, other.value)
+    assert text_of(shown[0]).startswith("On which day should I ask you, at 15:00?")
+    friday = next(b for b in buttons_of(shown[0]) if b.label == "Friday")
+    assert [b.label for b in buttons_of(shown[0])] == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    done = world.click("alice", friday.action_id, friday.value)
+    assert text_of(done[0]) == "From now on I'll ask you on Friday at 15:00 (Europe/Amsterdam)."
+    # This week's prompt was already sent on Thursday: Friday brings no second one; next week comes on Friday.
+    world.run_until(utc(2026, 12, 5, 0, 0))
+    arrivals = [when for when, _, reply in world.outbound.sent if reply.dm_to == "alice"
+                and "Working out loud" in text_of(reply)]
+    assert [(w.day, w.hour) for w in arrivals] == [(26, 14), (4, 14)]  # type: ignore[union-attr]

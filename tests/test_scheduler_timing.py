@@ -58,7 +58,7 @@ def test_prompts_arrive_at_15_local_in_three_timezones(world: World) -> None:
     assert order == ["taro", "alice", "nick"]
     prompt = world.outbound.to("alice")[0]
     assert "this week" in text_of(prompt) and "Reply to this message" in text_of(prompt)
-    assert [b.action_id for b in buttons_of(prompt)] == ["kb_wol_prompts_off"]
+    assert [b.label for b in buttons_of(prompt)] == ["No more weekly prompts", "Another day…"]
 
 
 def test_prompt_in_dutch_rotates_week_by_week(world: World) -> None:

@@ -24,9 +24,10 @@ from kbbot.events import ButtonClicked, MessagePosted
 from kbbot.i18n import t
 from kbbot.i18n.scheduling import PROMPT_QUESTIONS
 from kbbot.replies import Actions, Button, ListBlock, Reply, Text
-from kbbot.scheduler.timing import week_index
-from kbbot.services import activity, tagging
-from kbbot.services.visibility import can_see, can_see_conversation
+from kbbot.scheduler.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
+from kbbot.scheduler.timing import WORKDAYS, Weekly, week_index
+from kbbot.services import activity, asking, tagging
+from kbbot.services.visibility import can_see, can_see_conversation, visible_conversations
 from kbbot.store.models import (
     Activity,
     Conversation,
@@ -37,7 +38,7 @@ from kbbot.store.models import (
     SharedPost,
     SharedPostTag,
 )
-from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus
+from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule
 from kbbot.turn import Turn
 
 # Button action ids; Slack routes every ``^kb_`` action to kbbot.
@@ -50,7 +51,10 @@ ASK_INSTEAD = "kb_wol_ask_instead"
 OPEN = "kb_wol_open"
 THANKS = "kb_wol_thanks"
 DIGEST_OFF = "kb_wol_digest_off"
-ALL = frozenset({PROMPTS_OFF, PROMPTS_ON, SHARE, KEEP_PRIVATE, ASK_INSTEAD, OPEN, THANKS, DIGEST_OFF})
+OTHER_DAY = "kb_wol_other_day"
+PROMPT_DAY = "kb_wol_prompt_day"
+ALL = frozenset({PROMPTS_OFF, PROMPTS_ON, SHARE, KEEP_PRIVATE, ASK_INSTEAD, OPEN, THANKS, DIGEST_OFF, OTHER_DAY,
+                 PROMPT_DAY})
 
 # Workspace setting: the team channel offered first when sharing a post.
 WOL_CHANNEL_SETTING = "wol_channel"
@@ -77,7 +81,8 @@ def prompt_reply(person: Person, variant: int) -> Reply:
         Text(text=t(locale, "wol.prompt.heading"), style="heading"),
         Text(text=question),
         Text(text=t(locale, "wol.prompt.hint"), style="context"),
-        Actions(buttons=[Button(label=t(locale, "wol.button.prompts_off"), action_id=PROMPTS_OFF)]),
+        Actions(buttons=[Button(label=t(locale, "wol.button.prompts_off"), action_id=PROMPTS_OFF),
+                         Button(label=t(locale, "wol.button.other_day"), action_id=OTHER_DAY)]),
     ])
 
 
@@ -203,7 +208,34 @@ def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
         case "kb_wol_digest_off":
             turn.person.digest_enabled = False
             return [turn.notice("digest.digest_off")]
+        case "kb_wol_other_day":
+            return _pick_day(turn)
+        case "kb_wol_prompt_day":
+            return _choose_day(turn, value)
     return [turn.notice("error.unknown_action")]
+
+
+def _prompt_moment(turn: Turn) -> Weekly:
+    return moment(turn.settings, PROMPT, turn.person.timezone, turn.workspace.settings,
+                  turn.session.get(PersonSchedule, turn.person.id))
+
+
+def _pick_day(turn: Turn) -> list[Reply]:
+    """The person's own prompt day: one button per workday."""
+    text = turn.say("wol.pick_day", time=_prompt_moment(turn).at)
+    return [turn.private(text, [Text(text=text), Actions(buttons=[
+        Button(label=turn.say(f"day.{day}"), action_id=PROMPT_DAY, value=day) for day in WORKDAYS])])]
+
+
+def _choose_day(turn: Turn, day: str) -> list[Reply]:
+    try:
+        choose(turn.session, turn.person, PROMPT, day, None, turn.now)
+    except ValueError:
+        return _pick_day(turn)
+    turn.person.prompts_enabled = True
+    weekly = _prompt_moment(turn)
+    return [turn.notice("wol.day_chosen", replace=True, day=turn.say(f"day.{weekly.day}"), time=weekly.at,
+                        timezone=weekly.timezone)]
 
 
 def _number(text: str) -> int | None:
@@ -240,8 +272,6 @@ def _keep_private(turn: Turn, post_id: int | None) -> list[Reply]:
 
 def _ask_instead(turn: Turn, post_id: int | None) -> list[Reply]:
     """The message was a question after all: forget the post and ask it the usual way."""
-    from kbbot.services import asking  # asking is heavier and needs nothing from here
-
     post = _own_post(turn, post_id)
     if post is None:
         return [turn.notice("wol.not_yours")]
@@ -290,8 +320,6 @@ def _open(turn: Turn, delivery_id: int | None, question_id: int | None) -> list[
 
 def channel_digest(turn: Turn, on: bool, thread_id: str | None = None) -> list[Reply]:
     """Turn the weekly digest of the current channel on or off, in the asker's language and timezone."""
-    from kbbot.scheduler.schedules import CHANNEL_DIGEST, moment  # schedule defaults live with the scheduler
-
     where = turn.conversation
     if where.kind not in (ConversationKind.CHANNEL, ConversationKind.PRIVATE):
         return [turn.notice("digest.channel_private_only")]
@@ -323,8 +351,6 @@ def post_tag_counts(session: Session, tag_ids: list[int], viewer: Person) -> dic
     counts towards anyone's public expertise, a post in a private channel only
     for viewers in it.
     """
-    from kbbot.services.visibility import visible_conversations
-
     if not tag_ids:
         return {}
     rows = session.execute(
