@@ -224,7 +224,7 @@ def _pick_day(turn: Turn) -> list[Reply]:
     """The person's own prompt day: one button per workday."""
     text = turn.say("wol.pick_day", time=_prompt_moment(turn).at)
     return [turn.private(text, [Text(text=text), Actions(buttons=[
-        Button(label=turn.say(f"day.{day}"), action_id=PROMPT_DAY, value=day) for day in WORKDAYS])])]
+        Button(label=turn.say(f"wol.day.{day}"), action_id=PROMPT_DAY, value=day) for day in WORKDAYS])])]
 
 
 def _choose_day(turn: Turn, day: str) -> list[Reply]:
@@ -234,7 +234,7 @@ def _choose_day(turn: Turn, day: str) -> list[Reply]:
         return _pick_day(turn)
     turn.person.prompts_enabled = True
     weekly = _prompt_moment(turn)
-    return [turn.notice("wol.day_chosen", replace=True, day=turn.say(f"day.{weekly.day}"), time=weekly.at,
+    return [turn.notice("wol.day_chosen", replace=True, day=turn.say(f"wol.day.{weekly.day}"), time=weekly.at,
                         timezone=weekly.timezone)]
 
 
