@@ -55,7 +55,9 @@ def week(sessions: sessionmaker[Session], settings: Settings) -> Week:
     world.join("erin", locale="nl")
     world.command("bob", "expertise", "add #python")
     world.command("erin", "expertise", "add #python")
-    assert "weekly digest" in text_of(world.say("alice", "general", "digest on", mentions_bot=True)[0])
+    turned_on = world.say("alice", "general", "digest on", mentions_bot=True)[0]
+    assert text_of(turned_on) == "This channel will get a weekly digest (Monday 09:00, Europe/Amsterdam)."
+    assert turned_on.conversation_id == "C-general" and not turned_on.is_ephemeral
     world.deliverer().run()  # last week's moments: recorded as skipped
 
     pin = world.ask("alice", "general", "How do I pin a #python dependency for the build?")
@@ -192,3 +194,12 @@ def test_send_now_sends_the_due_digests_once(sessions: sessionmaker[Session], se
     lines.clear()
     assert cli.send_now(settings, ports, lines.append, clock=world.time) == 0
     assert len(ports["slack"].sent) == 1 and lines == ["Done: nothing due"]
+
+
+def test_a_channel_turns_its_digest_off(week: Week) -> None:
+    world = week.world
+    shown = world.say("bob", "general", "samenvatting uit", mentions_bot=True)
+    assert text_of(shown[0]) == "This channel will no longer get a weekly digest."
+    world.ask("alice", "general", "Where is the #python style guide?")
+    world.run_until(utc(2026, 12, 7, 9, 0))
+    assert len(world.outbound.to("C-general")) == 1

@@ -335,7 +335,8 @@ def channel_digest(turn: Turn, on: bool, thread_id: str | None = None) -> list[R
             row.locale, row.timezone, row.requested_by = turn.locale, turn.person.timezone, turn.person.id
     if on:
         weekly = moment(turn.settings, CHANNEL_DIGEST, row.timezone, turn.workspace.settings, None)
-        text = turn.say("digest.channel_on", day=weekly.day, time=weekly.at, timezone=weekly.timezone)
+        text = turn.say("digest.channel_on", day=turn.say(f"wol.day.{weekly.day}"), time=weekly.at,
+                        timezone=weekly.timezone)
     else:
         text = turn.say("digest.channel_off")
     return [Reply(text=text, blocks=[Text(text=text)], conversation_id=where.external_id, thread_id=thread_id,
