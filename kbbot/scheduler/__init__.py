@@ -1,1 +1,13 @@
-"""Weekly working-out-loud prompts and digests, scheduled with APScheduler (issue 5)."""
+"""Weekly working-out-loud prompts and digests, delivered exactly once in each person's own time (issue 5).
+
+- :mod:`~kbbot.scheduler.timing`: weekly moments in a timezone, ISO weeks, DST-safe.
+- :mod:`~kbbot.scheduler.schedules`: whose moment is when (operator, workspace, person).
+- :mod:`~kbbot.scheduler.ledger`: claim / mark in the delivery ledger (the exactly-once part).
+- :mod:`~kbbot.scheduler.pacing`: platform-friendly spacing of sends.
+- :mod:`~kbbot.scheduler.delivery`: one delivery round (what is due → claimed → built → sent → marked).
+- :mod:`~kbbot.scheduler.runner`: APScheduler with its job store in kbbot's database (``kbbot serve``).
+- :mod:`~kbbot.scheduler.cli`: ``kbbot digest preview`` and ``kbbot digest send --now``.
+- :mod:`~kbbot.scheduler.text`: replies as plain text for the preview.
+
+Nothing here imports a platform SDK: replies leave through :class:`kbbot.outbound.Outbound`.
+"""
