@@ -117,8 +117,54 @@ def tune_threshold(decisions: dict[str, Sequence[tuple[list[str], list[float], s
             "sweeps": sweeps}
 
 
-def evaluate(backend: str, directory: Path, postgres_url: str | None, tune: bool,
-             query_part: str = "full") -> dict[str, object]:
+def _query_text(entry: Entry, part: str) -> str:
+    return (entry.title if part == "title" else entry.text)[:MAX_TEXT_LENGTH]
+
+
+def evaluate_split(kb: KnowledgeBase, corpus: dict[str, Entry], queries: Sequence[Query], ids: dict[str, int],
+                   query_part: str, tune: bool, whole_corpus: bool) -> dict[str, object]:
+    """Figures for one split: candidate ranking (and baseline), whole-corpus retrieval, what /ask shows."""
+    back = {qid: key for key, qid in ids.items()}
+    kept = [q for q in queries if q.id in corpus and set(q.similar) & set(q.candidates)]
+    mine, base, full, offered = [], [], [], []
+    decisions: dict[str, list[tuple[list[str], list[float], set[str]]]] = {"full": [], "title": []}
+    for query in kept:
+        text = _query_text(corpus[query.id], query_part)
+        relevant = set(query.similar)
+        labelled = relevant & set(query.candidates)
+        ranked, relevance = ranked_candidates(kb, query, text, ids, back)
+        mine.append((ranked, relevant))
+        decisions[query_part].append((ranked, relevance, labelled))
+        if tune:
+            other = "title" if query_part == "full" else "full"
+            decisions[other].append((*ranked_candidates(kb, query, _query_text(corpus[query.id], other), ids, back),
+                                     labelled))
+        if query.baseline is not None:
+            base.append((baseline_order(query), relevant))
+        if whole_corpus:
+            full.append((retrieved(kb, query, text, back), relevant))
+            offered.append((shown(kb, query, text, back), relevant))
+    split: dict[str, object] = {
+        "queries": len(kept),
+        "candidates": {"kbbot": summarise(mine), **({"baseline": summarise(base)} if base else {})},
+    }
+    if whole_corpus:
+        shown_total = sum(len(s) for s, _ in offered)
+        split["retrieval"] = {"kbbot": summarise(full)}
+        split["suggestions"] = {
+            "threshold": search.SUGGESTION_MIN_RELEVANCE,
+            "shown_per_query": round(shown_total / max(1, len(kept)), 2),
+            "precision": round(100 * sum(sum(1 for c in s if c in rel) for s, rel in offered) / max(1, shown_total), 2),
+            "helped": round(100 * sum(any(c in rel for c in s) for s, rel in offered) / max(1, len(kept)), 2),
+        }
+    if tune:
+        split["tuning"] = tune_threshold(decisions)
+    return split
+
+
+def evaluate(backend: str, directory: Path, postgres_url: str | None, tune: bool = False,
+             query_part: str = "full", whole_corpus: bool = True) -> dict[str, object]:
+    """Load the corpus into a fresh knowledge base on ``backend`` and evaluate every split present."""
     corpus = read_corpus(directory)
     splits = read_splits(directory)
     started = time.perf_counter()
@@ -128,46 +174,10 @@ def evaluate(backend: str, directory: Path, postgres_url: str | None, tune: bool
             entries: list[Entry] = list(corpus.values())
             new_ids = add_questions(kb, (e.text[:MAX_TEXT_LENGTH] for e in entries))
             ids = {e.id: qid for e, qid in zip(entries, new_ids, strict=True)}
-            back = {qid: key for key, qid in ids.items()}
-            loaded = time.perf_counter() - started
             result: dict[str, object] = {"backend": backend, "query": query_part, "corpus": len(corpus),
-                                         "load_seconds": round(loaded, 2)}
+                                         "load_seconds": round(time.perf_counter() - started, 2)}
             for name, queries in splits.items():
-                kept = [q for q in queries if q.id in corpus and set(q.similar) & set(q.candidates)]
-                mine, base, full, offered = [], [], [], []
-                decisions: dict[str, list[tuple[list[str], list[float], set[str]]]] = {"full": [], "title": []}
-                for query in kept:
-                    entry = corpus[query.id]
-                    text = (entry.title if query_part == "title" else entry.text)[:MAX_TEXT_LENGTH]
-                    relevant = set(query.similar)
-                    ranked, relevance = ranked_candidates(kb, query, text, ids, back)
-                    mine.append((ranked, relevant))
-                    decisions[query_part].append((ranked, relevance, relevant & set(query.candidates)))
-                    if tune:
-                        other = "title" if query_part == "full" else "full"
-                        other_text = (entry.title if other == "title" else entry.text)[:MAX_TEXT_LENGTH]
-                        decisions[other].append((*ranked_candidates(kb, query, other_text, ids, back),
-                                                 relevant & set(query.candidates)))
-                    if query.baseline is not None:
-                        base.append((baseline_order(query), relevant))
-                    full.append((retrieved(kb, query, text, back), relevant))
-                    offered.append((shown(kb, query, text, back), relevant))
-                shown_total = sum(len(s) for s, _ in offered)
-                split: dict[str, object] = {
-                    "queries": len(kept),
-                    "candidates": {"kbbot": summarise(mine), **({"baseline": summarise(base)} if base else {})},
-                    "retrieval": {"kbbot": summarise(full)},
-                    "suggestions": {
-                        "threshold": search.SUGGESTION_MIN_RELEVANCE,
-                        "shown_per_query": round(shown_total / max(1, len(kept)), 2),
-                        "precision": round(100 * sum(sum(1 for c in s if c in rel) for s, rel in offered)
-                                           / max(1, shown_total), 2),
-                        "helped": round(100 * sum(any(c in rel for c in s) for s, rel in offered) / max(1, len(kept)), 2),
-                    },
-                }
-                if tune:
-                    split["tuning"] = tune_threshold(decisions)
-                result[name] = split
+                result[name] = evaluate_split(kb, corpus, queries, ids, query_part, tune, whole_corpus)
             result["seconds"] = round(time.perf_counter() - started, 2)
             return result
         finally:
@@ -182,11 +192,12 @@ def print_table(result: dict[str, object]) -> None:
             continue
         print(f"  {name} ({split['queries']} queries)")
         for mode in ("candidates", "retrieval"):
-            for system, figures in split[mode].items():
+            for system, figures in split.get(mode, {}).items():
                 print(f"    {mode:<10} {system:<8} " + "  ".join(f"{k} {figures[k]:6.2f}" for k in ("MAP", "MRR", "P@1", "P@5")))
-        s = split["suggestions"]
-        print(f"    /ask suggestions at threshold {s['threshold']}: {s['shown_per_query']} shown per query, "
-              f"precision {s['precision']}%, a right one for {s['helped']}% of queries")
+        if "suggestions" in split:
+            s = split["suggestions"]
+            print(f"    /ask suggestions at threshold {s['threshold']}: {s['shown_per_query']} shown per query, "
+                  f"precision {s['precision']}%, a right one for {s['helped']}% of queries")
         if "tuning" in split:
             tuning = split["tuning"]
             print(f"    threshold with the best mean F0.5 (whole / title queries): {tuning['chosen']}")
@@ -205,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="sweep the suggestion threshold")
     parser.add_argument("--query", choices=("full", "title"), default="full",
                         help="query with the whole question (default) or its title only, as a short /ask would be")
+    parser.add_argument("--candidates-only", action="store_true",
+                        help="rank the candidate lists only (skip whole-corpus retrieval and /ask suggestions)")
     parser.add_argument("--semantic", metavar="MODEL", help="rerank with a locally available sentence-transformers model")
     args = parser.parse_args(argv)
     if args.semantic:
@@ -215,7 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"semantic reranking unavailable ({args.semantic}); lexical only", file=sys.stderr)
         semantic.configure(reranker)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [evaluate(b, args.data, args.postgres_url, args.tune, args.query) for b in backends]
+    results = [evaluate(b, args.data, args.postgres_url, args.tune, args.query, not args.candidates_only)
+               for b in backends]
     for result in results:
         print_table(result)
     print(json.dumps({"data": str(args.data), "results": results}))

@@ -69,9 +69,6 @@ class Backend(Protocol):
         ...
 
 
-KINDS = ("question", "post")
-
-
 def for_dialect(name: str) -> Backend:
     """The backend for a SQLAlchemy dialect name; PostgreSQL or SQLite."""
     if name == "postgresql":

@@ -64,7 +64,3 @@ def groups(text: str, extra_words: Iterable[str] = (), synonyms: Mapping[str, st
             break
     return list(seen.values())
 
-
-def all_terms(query: Iterable[Group]) -> list[str]:
-    """Every distinct term of the query, for the backends' candidate search."""
-    return sorted({term for group in query for term in group.all})

@@ -20,7 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot.search import analysis, indexer, ranking, semantic, stopwords
-from kbbot.search.query import Group, groups, query_words
+from kbbot.search.query import MAX_GROUPS, Group, groups, query_words
 from kbbot.search.records import QuestionRecord, question_records
 from kbbot.search.scope import visible_posts
 from kbbot.search.sync import index_ready
@@ -166,11 +166,11 @@ def find(session: Session, viewer: Person, query: str, *, limit: int = 10) -> li
 
 def _groups(session: Session, text: str, tags: Sequence[str] = ()) -> list[Group]:
     """Query groups of ``text`` and ``tags``, with tag aliases (``k8s`` = ``kubernetes``) as synonyms."""
-    words = set(query_words(text, tags))
+    words = list(dict.fromkeys(query_words(text, tags)))[:2 * MAX_GROUPS]
     synonyms: dict[str, str] = {}
     if words:
-        synonyms = {alias: name for alias, name in session.execute(select(TagAlias.alias, TagAlias.tag_name).where(
-            TagAlias.alias.in_(sorted(words)[:200])))}
+        synonyms = {alias: name for alias, name in session.execute(
+            select(TagAlias.alias, TagAlias.tag_name).where(TagAlias.alias.in_(words)))}
     return groups(text, tags, synonyms)
 
 
@@ -218,6 +218,9 @@ def _rerank(query: str, scored: list[tuple[float, float, QuestionRecord]]) -> li
     reranker = semantic.active()
     if reranker is None or not scored:
         return scored
-    top = sorted(scored, key=lambda s: -s[0])[:semantic.TOP]
+    ordered = sorted(scored, key=lambda s: -s[0])
+    top, rest = ordered[:semantic.TOP], ordered[semantic.TOP:]
     blended = reranker.blend(query, [r.text for _, _, r in top], [score for score, _, _ in top])
-    return [(new, relevance, record) for new, (_, relevance, record) in zip(blended, top, strict=True)]
+    # Blended scores lie in 0–1; candidates the model did not look at keep their order below them.
+    return [*((new, relevance, record) for new, (_, relevance, record) in zip(blended, top, strict=True)),
+            *((-1.0 - i, relevance, record) for i, (_, relevance, record) in enumerate(rest))]
