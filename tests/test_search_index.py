@@ -123,3 +123,4 @@ def test_reindex_all_repairs_a_damaged_index(kb: KB) -> None:
     assert search.search(kb.session, kb.bob, "wiki") == []
     assert indexer.reindex_all(connection) == 1
     assert texts(search.search(kb.session, kb.bob, "wiki")) == ["Who maintains the wiki?"]
+

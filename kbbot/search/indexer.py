@@ -17,6 +17,14 @@ from kbbot.search.backend import Backend, PostDoc, QuestionDoc, for_dialect
 from kbbot.store.models import Answer, Question, QuestionTag, SharedPost, SharedPostTag, Tag
 
 CHUNK = 500
+MAX_FIELD_CHARS = 200_000
+"""Longest analysed field indexed; PostgreSQL refuses a ``tsvector`` over 1 MB, and a question
+with hundreds of long answers must still be storable."""
+
+
+def _field(text: str) -> str:
+    document = analysis.document(text)
+    return document if len(document) <= MAX_FIELD_CHARS else document[:MAX_FIELD_CHARS].rsplit(" ", 1)[0]
 
 
 def backend_of(connection: Connection) -> Backend:
@@ -45,8 +53,8 @@ def question_docs(connection: Connection, ids: Sequence[int]) -> list[QuestionDo
     ):
         tags[question_id].append(name)
     return [
-        QuestionDoc(id=qid, text=analysis.document(body), answers=analysis.document("\n".join(answers[qid])),
-                    tags=analysis.document(" ".join(tags[qid])))
+        QuestionDoc(id=qid, text=_field(body), answers=_field("\n".join(answers[qid])),
+                    tags=_field(" ".join(tags[qid])))
         for qid, body in sorted(texts.items())
     ]
 
@@ -59,7 +67,7 @@ def post_docs(connection: Connection, ids: Sequence[int]) -> list[PostDoc]:
         .where(SharedPostTag.post_id.in_(ids))
     ):
         tags[post_id].append(name)
-    return [PostDoc(id=pid, text=analysis.document(body), tags=analysis.document(" ".join(tags[pid])))
+    return [PostDoc(id=pid, text=_field(body), tags=_field(" ".join(tags[pid])))
             for pid, body in sorted(texts.items())]
 
 
