@@ -15,6 +15,7 @@ from kbbot.replies import Reply, Text
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack.clients import RATE_LIMIT_RETRIES
 from slack_support.fake_web_api import FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture
@@ -52,9 +53,17 @@ def test_a_429_storm_ends_with_each_question_posted_exactly_once_and_acks_stay_f
     assert sum(len(times) for times in attempts.values()) == 6 + 12
     for times in attempts.values():  # each retry waited at least what Retry-After said
         assert all(later - earlier >= RETRY_AFTER for earlier, later in zip(times, times[1:]))
+
+    # A storm longer than the client's own retries (RATE_LIMIT_RETRIES) is still waited out, not dropped.
+    fake_slack.clear()
+    fake_slack.rate_limit("chat.postMessage", times=RATE_LIMIT_RETRIES + 3, retry_after=0.02)
+    assert slack.event(mention(50)).status == 200
+    slack.settle()
+    [posted_once] = fake_slack.calls_to("chat.postMessage")
+    assert "storm question number 50?" in all_text(posted_once.json_param("blocks"))
     with unit_of_work(sessions) as session:
         ids = [q.message_id for q in session.scalars(select(Question))]
-    assert len(ids) == 7 and None not in ids and len(set(ids)) == 7
+    assert len(ids) == 8 and None not in ids and len(set(ids)) == 8
 
 
 def test_the_scheduler_is_told_to_retry_later_or_that_delivery_failed_and_nothing_is_posted_twice(

@@ -17,6 +17,7 @@ contract: :class:`RetryLater` when Slack is busy or unreachable,
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.error import URLError
@@ -32,7 +33,7 @@ from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot_adapters.slack import blocks, permalinks
 from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
-from kbbot_adapters.slack.writegate import WriteGate
+from kbbot_adapters.slack.ackfirst import AckFirstGate
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,14 @@ PERMANENT_ERRORS = frozenset({
     "missing_scope", "restricted_action", "msg_too_long", "invalid_blocks", "invalid_arguments",
     "team_access_not_granted", "channel_is_archived", "user_is_bot", "expired_url", "used_url",
 })
+
+
+PATIENCE = 600.0
+"""Seconds a reply to an event keeps waiting out Slack's rate limits before it is given up (and logged)."""
+
+
+class RateLimited(RetryLater):
+    """Slack refused the call with 429: nothing was posted, so sending again is safe."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
     if isinstance(error, SlackApiError):
         response = error.response
         if response.status_code == 429:
-            return RetryLater(f"{what}: rate limited", retry_after(response.headers, 1.0))
+            return RateLimited(f"{what}: rate limited", retry_after(response.headers, 1.0))
         code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
         if code in PERMANENT_ERRORS or (400 <= response.status_code < 500 and code != "ratelimited"):
             return DeliveryFailed(f"{what}: {code or response.status_code}")
@@ -73,11 +82,11 @@ class Delivery:
     """Sends replies in one workspace with one bot token."""
 
     def __init__(self, client: WebClient, sessions: sessionmaker[Session], links: permalinks.Permalinks,
-                 gate: WriteGate | None = None) -> None:
+                 gate: AckFirstGate | None = None) -> None:
         self.client = client
         self.sessions = sessions
         self.links = links
-        self.gate = gate or WriteGate(enabled=False)
+        self.gate = gate or AckFirstGate(exclusive=False, max_patience=0)
 
     def send_all(self, replies: Iterable[Reply], origin: Origin) -> None:
         """Deliver a batch in order; one failed reply is logged and the rest still go out."""
@@ -87,9 +96,20 @@ class Delivery:
                 log.error("skipping a reply in the thread of question %s, which was not posted", reply.in_thread_of.id)
                 continue
             try:
-                self.send(reply, origin, posted)
+                self._send_patiently(reply, origin, posted)
             except (RetryLater, DeliveryFailed) as error:
                 log.error("slack delivery failed (%s) for %r", error, reply.text[:80])
+
+    def _send_patiently(self, reply: Reply, origin: Origin, posted: dict[int, str]) -> str | None:
+        """Keep honouring ``Retry-After`` through a long 429 storm; other failures are final."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            try:
+                return self.send(reply, origin, posted)
+            except RateLimited as error:
+                if time.monotonic() + error.retry_after > deadline:
+                    raise
+                time.sleep(error.retry_after)
 
     def send(self, reply: Reply, origin: Origin = Origin(), posted: dict[int, str] | None = None) -> str | None:
         """Deliver one reply; the posted message's ``ts`` where there is one."""
@@ -138,7 +158,7 @@ class Delivery:
                 "replace_original": replace}
         response = hook.send_dict(body)
         if response.status_code == 429:
-            raise RetryLater("response_url: rate limited", retry_after(response.headers, 1.0))
+            raise RateLimited("response_url: rate limited", retry_after(response.headers, 1.0))
         if response.status_code >= 500:
             raise RetryLater(f"response_url: {response.status_code}", 5.0)
         if response.status_code >= 400:

@@ -14,10 +14,9 @@
 
 The core is synchronous SQLAlchemy, so both steps run in threads. They get
 separate pools: slow work (a rate-limited post that waits out
-``Retry-After``) must never delay the next acknowledgement. On SQLite, which
-has one writer at a time, a :class:`~.writegate.WriteGate` also lets a
-waiting acknowledgement write before queued work, instead of both polling
-SQLite's busy handler.
+``Retry-After``) must never delay the next acknowledgement. An
+:class:`~.ackfirst.AckFirstGate` also gives acknowledgements precedence over
+work for the GIL and, on SQLite, for its single writer.
 """
 
 from __future__ import annotations
@@ -39,12 +38,13 @@ from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.delivery import Delivery, Origin
 from kbbot_adapters.slack.lookups import Profiles
 from kbbot_adapters.slack.permalinks import Permalinks
-from kbbot_adapters.slack.writegate import WriteGate, engine_url
+from kbbot_adapters.slack.ackfirst import AckFirstGate
 
 log = logging.getLogger(__name__)
 
-ACCEPT_THREADS = 4
-WORK_THREADS = 8
+# (accept, work) threads. SQLite has one writer, so more threads there only contend for it and the GIL;
+# PostgreSQL commits in parallel.
+THREADS = {"sqlite": (2, 2), "other": (8, 4)}
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,12 @@ class Pipeline:
         self.clock = clock
         self.profiles = profiles or Profiles()
         self.links = Permalinks(sessions)
-        self._accept_pool = ThreadPoolExecutor(ACCEPT_THREADS, thread_name_prefix="kbbot-slack-accept")
-        self._work_pool = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="kbbot-slack-work")
+        sqlite = sessions.kw["bind"].url.get_backend_name() == "sqlite"
+        accept_threads, work_threads = THREADS["sqlite" if sqlite else "other"]
+        self._accept_pool = ThreadPoolExecutor(accept_threads, thread_name_prefix="kbbot-slack-accept")
+        self._work_pool = ThreadPoolExecutor(work_threads, thread_name_prefix="kbbot-slack-work")
         self._in_flight: set[asyncio.Future[None]] = set()
-        self.gate = WriteGate(enabled=engine_url(sessions).startswith("sqlite"))
+        self.gate = AckFirstGate(exclusive=sqlite)
 
     async def receive(self, job: Job) -> bool:
         """Persist the event, then start its work in the background; False for a duplicate.
