@@ -47,9 +47,11 @@ class FieldTerms:
 
     def strength(self, group: Group) -> float:
         """Occurrences of the query word: whole-word matches, plus half for compound-part matches."""
-        whole = max((self.primary[t] for t in group.primary), default=0)
-        partial = max(max((self.parts[t] for t in group.primary), default=0),
-                      max((self.primary[t] for t in group.parts), default=0))
+        if not self.length:
+            return 0.0
+        primary, parts = self.primary.get, self.parts.get
+        whole = max([primary(t, 0) for t in group.primary], default=0)
+        partial = max([parts(t, 0) for t in group.primary] + [primary(t, 0) for t in group.parts], default=0)
         return whole + PART_MATCH * partial
 
 
@@ -71,11 +73,20 @@ class Candidate:
 
     key: object
     fields: dict[str, FieldTerms]
+    _strengths: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, key: object, text: str, tags: Sequence[str], answers: str = "") -> Candidate:
         return cls(key=key, fields={"text": FieldTerms.of(text), "tags": FieldTerms.of(" ".join(tags)),
                                     "answers": FieldTerms.of(answers)})
+
+    def strength(self, name: str, group: Group) -> float:
+        """:meth:`FieldTerms.strength` of field ``name``, remembered for this query's later passes."""
+        key = (name, group.word)
+        found = self._strengths.get(key)
+        if found is None:
+            found = self._strengths[key] = self.fields[name].strength(group)
+        return found
 
 
 def idf(doc_count: int, doc_freq: int) -> float:
@@ -100,10 +111,10 @@ def bm25f(query: Sequence[Group], idfs: Sequence[float], candidates: Sequence[Ca
         for group, weight in zip(query, idfs, strict=True):
             tf = 0.0
             for name, field_weight in FIELD_WEIGHTS.items():
-                terms = candidate.fields[name]
-                occurrences = terms.strength(group)
+                occurrences = candidate.strength(name, group)
                 if occurrences:
-                    tf += field_weight * occurrences / (1 - B + B * terms.length / averages[name])
+                    length = candidate.fields[name].length
+                    tf += field_weight * occurrences / (1 - B + B * length / averages[name])
             if tf:
                 total += weight * tf * (K1 + 1) / (K1 + tf)
         scores.append(total)
@@ -125,7 +136,7 @@ def relevance(query: Sequence[Group], idfs: Sequence[float], candidate: Candidat
         return 0.0
     shared = 0.0
     for group, weight in zip(query, idfs, strict=True):
-        best = max(min(1.0, candidate.fields["text"].strength(group)), min(1.0, candidate.fields["tags"].strength(group)))
+        best = min(1.0, max(candidate.strength("text", group), candidate.strength("tags", group)))
         shared += weight * best
     query_terms = frozenset().union(*(g.all for g in query))
     words = candidate.fields["text"].words | candidate.fields["tags"].words

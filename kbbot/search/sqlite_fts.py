@@ -97,18 +97,24 @@ class SqliteBackend:
         found: dict[str, int] = {}
         remembered = _common_counts.setdefault(connection.engine, {})
         now = time.monotonic()
+        fresh = []
         for term in terms:
             cached = remembered.get(term)
             if cached is not None and now - cached[0] < COMMON_TTL:
                 found[term] = cached[1]
-                continue
-            count = 0
+            else:
+                fresh.append(term)
+        for start in range(0, len(fresh), 500):
+            chunk = fresh[start:start + 500]
+            names = ", ".join(f":t{i}" for i in range(len(chunk)))
+            values = {f"t{i}": term for i, term in enumerate(chunk)}
             for vocab in ("search_questions_vocab", "search_posts_vocab"):
-                count += int(connection.execute(text(f"SELECT doc FROM {vocab} WHERE term = :t"), {"t": term}).scalar() or 0)
-            if count >= COMMON_COUNT:
-                remembered[term] = (now, count)
-            if count:
-                found[term] = count
+                for term, count in connection.execute(text(f"SELECT term, doc FROM {vocab} WHERE term IN ({names})"),
+                                                      values):
+                    found[term] = found.get(term, 0) + int(count)
+        for term in fresh:
+            if found.get(term, 0) >= COMMON_COUNT:
+                remembered[term] = (now, found[term])
         return found
 
     def doc_count(self, connection: Connection) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kbbot.search import analysis, indexer, ranking, semantic, stopwords
 from kbbot.search.query import MAX_GROUPS, Group, groups, query_words
@@ -45,8 +45,8 @@ OUTDATED_PENALTY = 0.75
 STOP_WORDS = stopwords.ALL
 # What a result card shows of a question (cards.hit_item): loaded for the winners only.
 _HIT_LOADING = (selectinload(Question.answers).selectinload(Answer.flags),
-                selectinload(Question.answers).selectinload(Answer.author), selectinload(Question.tags),
-                selectinload(Question.conversation), selectinload(Question.asker))
+                selectinload(Question.answers).joinedload(Answer.author), selectinload(Question.tags),
+                joinedload(Question.conversation), joinedload(Question.asker))
 
 
 @dataclass(frozen=True)
