@@ -7,8 +7,9 @@ Builds a synthetic knowledge base (``bench/synthetic.py``) of ``--questions``
 questions, each with one answer, through kbbot's storage (migrations, ORM,
 the index listener, in batches of 2,000 per transaction), then times
 ``kbbot.services.search.search`` (what ``/kb search`` runs) and
-``suggest`` (what ``/ask`` runs), each query in its own transaction, half of
-the queries resembling an existing question and half a few random words.
+``suggest`` (what ``/ask`` runs), each query in its own transaction, the two
+interleaved on different queries; half of the queries resemble an existing
+question, half are a few random words.
 The last line of output is JSON.
 """
 
@@ -66,18 +67,25 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed(kb: KnowledgeBase, queries: Sequence[str], suggest: bool) -> list[float]:
-    times = []
-    for query in queries:
-        with kb.sessions.begin() as session:
-            reader = kb.reader(session)
-            started = time.perf_counter()
-            if suggest:
-                search.suggest(session, reader, query, [])
-            else:
-                search.search(session, reader, query, limit=5)
-            times.append(1000 * (time.perf_counter() - started))
-    return times
+def timed(kb: KnowledgeBase, query: str, suggest: bool) -> float:
+    """Milliseconds for one ``/kb search`` (limit 5) or one ``/ask`` suggestion lookup, in its own transaction."""
+    with kb.sessions.begin() as session:
+        reader = kb.reader(session)
+        started = time.perf_counter()
+        if suggest:
+            search.suggest(session, reader, query, [])
+        else:
+            search.search(session, reader, query, limit=5)
+        return 1000 * (time.perf_counter() - started)
+
+
+def measure(kb: KnowledgeBase, searches: Sequence[str], suggestions: Sequence[str]) -> tuple[list[float], list[float]]:
+    """Time the two kinds of lookup interleaved, on different queries, so neither warms the other's caches."""
+    search_ms, suggest_ms = [], []
+    for one, other in zip(searches, suggestions, strict=True):
+        search_ms.append(timed(kb, one, suggest=False))
+        suggest_ms.append(timed(kb, other, suggest=True))
+    return search_ms, suggest_ms
 
 
 def database_bytes(kb: KnowledgeBase) -> int:
@@ -105,10 +113,10 @@ def run(backend: str, count: int, query_count: int, postgres_url: str | None, se
                 with kb.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                     connection.execute(text("VACUUM ANALYZE"))
             queries = [query_like(vocabulary, rng.choice(sample)) if i % 2 == 0 else " ".join(vocabulary.draw(rng.randint(2, 5)))
-                       for i in range(query_count)]
-            timed(kb, queries[:10], suggest=False)  # warm caches
-            search_ms = timed(kb, queries, suggest=False)
-            suggest_ms = timed(kb, queries, suggest=True)
+                       for i in range(2 * query_count + 10)]
+            for query in queries[:10]:  # a running server has warm connections and caches
+                timed(kb, query, suggest=False)
+            search_ms, suggest_ms = measure(kb, queries[10::2], queries[11::2])
             with kb.engine.connect() as connection:
                 index_bytes = indexer.backend_of(connection).size_bytes(connection)
             return {
