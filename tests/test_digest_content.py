@@ -67,10 +67,10 @@ def week(sessions: sessionmaker[Session], settings: Settings) -> Week:
     world.ask("carol", "secret", "Which #python version does Project Nightingale use?", private=True)
     world.flag_outdated("carol", answer)
 
-    world.run_until(utc(2026, 11, 26, 14, 30))  # Thursday's prompts
+    world.run_until(utc(2026, 11, 26, 15, 30), step_minutes=120)  # Thursday's prompts (due 14:00 UTC)
     _share(world, "alice", "Moved the build to #python 3.12, shared the notes", "general")
     _share(world, "bob", "Frustrated by the release process, need to vent", None)
-    world.run_until(utc(2026, 11, 30, 8, 30))  # Monday 09:30 in Amsterdam
+    world.run_until(utc(2026, 11, 30, 9, 30), step_minutes=120)  # Monday 10:30 in Amsterdam (due 09:00)
 
     channel = world.outbound.to("C-general")
     assert len(channel) == 1  # one channel digest; the "digest on" confirmation was a reply to the event
@@ -201,5 +201,5 @@ def test_a_channel_turns_its_digest_off(week: Week) -> None:
     shown = world.say("bob", "general", "samenvatting uit", mentions_bot=True)
     assert text_of(shown[0]) == "This channel will no longer get a weekly digest."
     world.ask("alice", "general", "Where is the #python style guide?")
-    world.run_until(utc(2026, 12, 7, 9, 0))
+    world.run_until(utc(2026, 12, 7, 9, 30), step_minutes=120)
     assert len(world.outbound.to("C-general")) == 1

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kbbot import cards
 from kbbot.i18n import t
-from kbbot.replies import Actions, Button, Item, ListBlock, Reply, Text
+from kbbot.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
 from kbbot.services import stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
@@ -67,7 +67,7 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
     """``person``'s digest: what waits for their expertise, what came back to them, where they stand."""
     locale = person.locale
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
-    blocks: list = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
+    blocks: list[Block] = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
     worth = False
 
     # Questions they already answered themselves (e.g. reopened after a flag) are not "waiting" for them.
@@ -180,7 +180,7 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
 
     name = conversation.name or conversation.external_id
     heading = say("digest.channel.heading", channel=name)
-    blocks: list = [Text(text=heading, style="heading")]
+    blocks: list[Block] = [Text(text=heading, style="heading")]
     if new:
         blocks += [Text(text=say("digest.channel.new_questions"), style="heading"), ListBlock(items=_capped(
             [cards.hit_item(q, None, locale, buttons=[_open_button(locale, delivery_id, q.id)]) for q in new],

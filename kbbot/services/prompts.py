@@ -23,7 +23,7 @@ from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.events import ButtonClicked, MessagePosted
 from kbbot.i18n import t
 from kbbot.i18n.scheduling import PROMPT_QUESTIONS
-from kbbot.replies import Actions, Button, ListBlock, Reply, Text
+from kbbot.replies import Actions, Block, Button, ListBlock, Reply, Text
 from kbbot.scheduler.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
 from kbbot.scheduler.timing import WORKDAYS, Weekly, week_index
 from kbbot.services import activity, asking, tagging
@@ -169,7 +169,7 @@ def _choice(turn: Turn, post: SharedPost, thread_id: str | None, offer_ask: bool
         buttons.append(Button(label=say("wol.button.keep_private"), action_id=KEEP_PRIVATE, value=str(post.id)))
     if offer_ask:
         buttons.append(Button(label=say("wol.button.ask_instead"), action_id=ASK_INSTEAD, value=str(post.id)))
-    blocks: list = [Text(text=text)]
+    blocks: list[Block] = [Text(text=text)]
     if buttons:
         blocks.append(Actions(buttons=buttons))
     return Reply(text=text, blocks=blocks, conversation_id=turn.conversation.external_id, thread_id=thread_id,
@@ -308,7 +308,7 @@ def _open(turn: Turn, delivery_id: int | None, question_id: int | None) -> list[
     read_digest(turn.session, turn.person, delivery_id, turn.now)
     live = [a for a in question.answers if a.deleted_at is None]
     accepted = next((a for a in live if a.is_accepted), None)
-    blocks: list = [ListBlock(items=[cards.hit_item(question, accepted, turn.locale)])]
+    blocks: list[Block] = [ListBlock(items=[cards.hit_item(question, accepted, turn.locale)])]
     if live:
         blocks.append(ListBlock(items=[cards.answer_item(a, turn.locale) for a in live[:5]]))
     else:
