@@ -16,7 +16,8 @@ from kbbot import inbox
 from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory, unit_of_work
 from kbbot.store.models import InboundEvent, Question
-from kbbot_adapters.slack import translate
+from kbbot_adapters.server import sweep_once
+from kbbot_adapters.slack import plugin, translate
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture, running_slack_server
@@ -146,16 +147,19 @@ def test_someone_who_leaves_a_private_channel_stops_seeing_its_questions(
     assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")
 
 
-def test_an_event_acknowledged_by_a_worker_that_then_died_is_taken_up_by_the_sweep(
-        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    envelope = fixture("event_app_mention.json")
-    event = translate.event(envelope, "channel", "U_KBBOT")
-    assert event is not None
-    assert inbox.accept(sessions, event, datetime.now(UTC) - timedelta(minutes=10))  # accepted, acked, then a crash
+def test_an_event_a_dead_replica_acknowledged_is_finished_by_the_sweeper_through_slack(
+        slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    """kbbot serve's sweeper sends a batch reply by reply; the experts' mention still lands in the thread."""
+    port = plugin.outbound(slack_settings, sessions)
+    declare = translate.command({**fixture("command_ask.json"), "user_id": "U_BOB", "command": "/expertise",
+                                 "text": "add postgres", "trigger_id": "t-bob"}, "channel")
+    question = translate.command(fixture("command_ask.json"), "channel")
+    inbox.receive(sessions, declare, slack_settings, datetime.now(UTC))
+    assert inbox.accept(sessions, question, datetime.now(UTC) - timedelta(minutes=10))  # acked, then the replica died
 
-    assert slack.run(slack.runtime.sweep()) == 1
-    assert slack.run(slack.runtime.sweep()) == 0  # done once, never again
-    assert slack.event(envelope, retry_num=1).status == 200  # and Slack's own retry changes nothing
-    slack.settle()
-    [card] = fake_slack.calls_to("chat.postMessage")
-    assert "how do I get access to the staging cluster?" in all_text(card.json_param("blocks"))
+    assert sweep_once(slack_settings, sessions, {"slack": port}) == 1
+    card, invitation = fake_slack.calls_to("chat.postMessage")
+    assert "Question from" in all_text(card.json_param("blocks"))
+    assert invitation.params["thread_ts"] == card.body["ts"]
+    assert "<@U_BOB>" in str(invitation.json_param("blocks"))
+    assert sweep_once(slack_settings, sessions, {"slack": port}) == 0

@@ -18,7 +18,6 @@ kbbot code runs.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -44,7 +43,6 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-SWEEP_SECONDS = 60.0
 
 BOT_SCOPES = (
     "app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
@@ -79,20 +77,6 @@ class SlackRuntime:
     pipeline: Pipeline
     outbound: SlackOutbound
     socket_mode: AsyncSocketModeHandler | None = None
-    sweeper: asyncio.Task[None] | None = None
-
-    async def sweep(self) -> int:
-        """Take up events accepted but never processed (their worker died); see :mod:`.pipeline`."""
-        return await self.pipeline.sweep_soon(self.outbound.tokens.bot_token)
-
-
-async def _sweep_forever(runtime: SlackRuntime) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await runtime.sweep()
-        except Exception:  # a database outage must not end the loop; the next round retries
-            log.exception("sweeping stale slack events failed")
 
 
 RUNTIME = web.AppKey("kbbot.slack", SlackRuntime)
@@ -153,11 +137,8 @@ def mount(web_app: web.Application, runtime: SlackRuntime) -> None:
         if runtime.socket_mode is not None:
             await runtime.socket_mode.connect_async()
             log.info("slack socket mode connected")
-        runtime.sweeper = asyncio.create_task(_sweep_forever(runtime))
 
     async def stop(_: web.Application) -> None:
-        if runtime.sweeper is not None:
-            runtime.sweeper.cancel()
         if runtime.socket_mode is not None:
             await runtime.socket_mode.close_async()
         await runtime.pipeline.close()

@@ -31,6 +31,7 @@ from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Reply
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
+from kbbot.store.models import Question
 from kbbot_adapters.slack import blocks, permalinks
 from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
 from kbbot_adapters.slack.ackfirst import AckFirstGate
@@ -92,9 +93,6 @@ class Delivery:
         """Deliver a batch in order; one failed reply is logged and the rest still go out."""
         posted: dict[int, str] = {}
         for reply in replies:
-            if reply.in_thread_of is not None and reply.in_thread_of.id not in posted:
-                log.error("skipping a reply in the thread of question %s, which was not posted", reply.in_thread_of.id)
-                continue
             try:
                 self._send_patiently(reply, origin, posted)
             except (RetryLater, DeliveryFailed) as error:
@@ -123,7 +121,11 @@ class Delivery:
                 return self._ephemeral(reply, origin)
             if reply.dm_to:
                 return self._post(reply, reply.dm_to, None)
-            thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+            thread = reply.thread_id
+            if reply.in_thread_of is not None:
+                thread = posted.get(reply.in_thread_of.id) or self._posted_before(reply.in_thread_of.id)
+                if thread is None:
+                    raise DeliveryFailed(f"question {reply.in_thread_of.id} was never posted; no thread to reply in")
             ts = self._post(reply, reply.conversation_id or "", thread)
         except (SlackApiError, SlackClientError, URLError, OSError) as error:
             raise classify(error, "slack") from error
@@ -132,6 +134,12 @@ class Delivery:
             with self.gate.patient(), unit_of_work(self.sessions) as session:
                 record_posted(session, reply.anchor, ts)
         return ts
+
+    def _posted_before(self, question_id: int) -> str | None:
+        """The ``ts`` recorded for an anchor sent earlier, when replies of a batch arrive one by one (scheduler, sweep)."""
+        with unit_of_work(self.sessions) as session:
+            question = session.get(Question, question_id)
+            return question.message_id if question is not None else None
 
     def _post(self, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
         response = self.client.chat_postMessage(channel=channel, text=blocks.fallback(reply),

@@ -8,9 +8,9 @@
 2. After the ack, :meth:`Pipeline._work` looks up the person's Slack profile,
    runs the core once (:func:`kbbot.inbox.process`) and delivers the replies.
 3. An event whose work never finished (the process died after the ack) stays
-   pending; :meth:`Pipeline.sweep`, run periodically, finds it with
-   :func:`kbbot.inbox.stale` and does the work then. ``process`` locks the
-   row, so replicas sweeping together still run it once.
+   pending; ``kbbot serve``'s sweeper (adapters/server.py) finds it with
+   :func:`kbbot.inbox.stale`, runs it and sends its replies through
+   :class:`~.outbound.SlackOutbound`.
 
 The core is synchronous SQLAlchemy, so both steps run in threads. They get
 separate pools: slow work (a rate-limited post that waits out
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ from kbbot import inbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.events import InboundEvent
-from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.delivery import Delivery, Origin
 from kbbot_adapters.slack.lookups import Profiles
@@ -106,25 +104,6 @@ class Pipeline:
         with self.gate.patient():
             replies = inbox.process(self.sessions, event, self.settings, self.clock())
         Delivery(client, self.sessions, self.links, self.gate).send_all(replies, job.origin)
-
-    def sweep(self, bot_token: Callable[[str], str]) -> int:
-        """Do the work of Slack events accepted long ago but never processed; how many were taken up."""
-        taken = 0
-        for event in inbox.stale(self.sessions, self.clock()):
-            if event.platform != "slack":
-                continue
-            try:
-                token = bot_token(event.workspace_id)
-            except (DeliveryFailed, RetryLater) as error:
-                log.warning("stale slack event %s left pending: %s", event.event_id, error)
-                continue
-            self._work(Job(event=event, token=token,
-                           origin=Origin(user_id=event.actor.id, channel_id=event.conversation.id)))
-            taken += 1
-        return taken
-
-    async def sweep_soon(self, bot_token: Callable[[str], str]) -> int:
-        return await asyncio.get_running_loop().run_in_executor(self._work_pool, self.sweep, bot_token)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for the work already started (tests, and a graceful shutdown)."""
