@@ -38,7 +38,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
 
     if server.configured_platforms(settings):
         return _serve(args, settings)
-    _out("No Slack or Teams credentials set: starting the local console (kbbot serve --help says how to connect).")
+    _out("No Slack or Teams credentials set: starting the local console (`kbbot serve` says how to connect a workspace).")
     return _console(args, settings)
 
 
