@@ -232,6 +232,13 @@ def test_an_anonymous_question_never_shows_who_asked(slack: SlackServer, fake_sl
     [private] = fake_slack.calls_to(RESPONSE_URL_METHOD)
     assert "posted anonymously" in all_text(private.params["blocks"])
 
+    fake_slack.clear()  # a response_url that expired (30 minutes) or was used up: the Web API still tells Alice
+    fake_slack.expire_response_url()
+    ask(slack, fake_slack, text="--anon Do we still use Jenkins? #ci")
+    [fallback] = fake_slack.calls_to("chat.postEphemeral")
+    assert (fallback.params["user"], fallback.params["channel"]) == ("U_ALICE", "C_GENERAL")
+    assert "posted anonymously" in all_text(fallback.json_param("blocks"))
+
 
 def test_experts_are_brought_into_the_thread_or_messaged_directly_per_workspace_setting(
         slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
@@ -262,3 +269,20 @@ def test_a_question_in_a_dm_with_kbbot_explains_where_to_ask(slack: SlackServer,
     [hint] = fake_slack.calls_to("chat.postEphemeral")
     assert (hint.params["channel"], hint.params["user"]) == ("D_ALICE", "U_ALICE")
     assert "Ask in a channel" in all_text(hint.json_param("blocks"))
+
+
+def test_kbbot_joins_a_public_channel_to_post_and_asks_to_be_invited_to_a_private_one(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    fake_slack.methods.workspace.add_channel("C_RANDOM", "random", members=["U_ALICE"])  # kbbot not invited
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+    ask(slack, fake_slack, channel="C_RANDOM", channel_name="random")
+    assert [c.params["channel"] for c in fake_slack.calls_to("conversations.join")] == ["C_RANDOM"]
+    assert question_card(fake_slack).params["channel"] == "C_RANDOM"
+
+    fake_slack.clear()
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    ask(slack, fake_slack, text="Who approves Falcon budgets? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")
+    assert fake_slack.calls_to("chat.postMessage") == []
+    [explanation] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "Invite it with /invite @kbbot" in all_text(explanation.params["blocks"])

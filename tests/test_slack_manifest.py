@@ -93,6 +93,11 @@ def test_the_running_app_answers_every_declared_command_and_event_and_nothing_el
     undeclared = copy.deepcopy(_event_of_type("channel_created"))
     assert slack.event(undeclared).status == 404
 
+    challenge = {"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                 "type": "url_verification"}
+    verified = slack.event(challenge)  # what Slack sends when the Events request URL is saved
+    assert verified.status == 200 and challenge["challenge"] in verified.body
+
     click = fixture("block_actions_ephemeral.json", fake_slack.response_url())
     for action_id in sorted(actions.ALL):
         click["actions"][0]["action_id"] = action_id

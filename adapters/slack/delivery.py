@@ -28,7 +28,8 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.outbound import DeliveryFailed, RetryLater
-from kbbot.replies import Reply
+from kbbot.i18n import t
+from kbbot.replies import Reply, Text
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
@@ -55,6 +56,13 @@ class RateLimited(RetryLater):
     """Slack refused the call with 429: nothing was posted, so sending again is safe."""
 
 
+class NotInChannel(DeliveryFailed):
+    """kbbot is not a member of the channel (a private one, or a public one it could not join)."""
+
+
+_NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where the inbound event came from, so replies to the person who acted take the best route."""
@@ -73,6 +81,8 @@ def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
         if response.status_code == 429:
             return RateLimited(f"{what}: rate limited", retry_after(response.headers, 1.0))
         code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+        if code in _NOT_IN_CHANNEL:
+            return NotInChannel(f"{what}: {code}")
         if code in PERMANENT_ERRORS or (400 <= response.status_code < 500 and code != "ratelimited"):
             return DeliveryFailed(f"{what}: {code or response.status_code}")
         return RetryLater(f"{what}: {code or response.status_code}", 5.0)
@@ -95,8 +105,22 @@ class Delivery:
         for reply in replies:
             try:
                 self._send_patiently(reply, origin, posted)
+            except NotInChannel as error:
+                log.warning("slack delivery failed (%s) for %r", error, reply.text[:80])
+                self._explain_not_in_channel(reply, origin)
             except (RetryLater, DeliveryFailed) as error:
                 log.error("slack delivery failed (%s) for %r", error, reply.text[:80])
+
+    def _explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
+        """Tell the person who asked why nothing appeared, rather than leaving them waiting."""
+        if not origin.response_url or reply.conversation_id != origin.channel_id or reply.is_ephemeral:
+            return
+        note = t(reply.locale, "slack.not_in_channel")
+        try:
+            self._respond(origin.response_url, Reply(text=note, blocks=[Text(text=note)], locale=reply.locale),
+                          replace=False)
+        except (RetryLater, DeliveryFailed, SlackClientError, URLError, OSError) as error:
+            log.warning("could not explain a failed post to %s: %s", origin.user_id, error)
 
     def _send_patiently(self, reply: Reply, origin: Origin, posted: dict[int, str]) -> str | None:
         """Keep honouring ``Retry-After`` through a long 429 storm; other failures are final."""
@@ -142,16 +166,28 @@ class Delivery:
             return question.message_id if question is not None else None
 
     def _post(self, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
-        response = self.client.chat_postMessage(channel=channel, text=blocks.fallback(reply),
-                                                blocks=blocks.render(reply), thread_ts=thread_ts,
-                                                unfurl_links=False, unfurl_media=False)
-        return response.get("ts")
+        """``chat.postMessage``; a public channel kbbot was not invited to is joined first, once."""
+        message = {"channel": channel, "text": blocks.fallback(reply), "blocks": blocks.render(reply),
+                   "thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False}
+        try:
+            return self.client.chat_postMessage(**message).get("ts")
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel" or not channel.startswith("C"):
+                raise
+        try:
+            self.client.conversations_join(channel=channel)  # fails for private channels: they need an invite
+        except SlackApiError:
+            raise NotInChannel(f"slack: not_in_channel {channel}") from None
+        return self.client.chat_postMessage(**message).get("ts")
 
     def _ephemeral(self, reply: Reply, origin: Origin) -> str | None:
         same_person = reply.ephemeral_to == origin.user_id and reply.conversation_id == origin.channel_id
         if origin.response_url and same_person:
-            self._respond(origin.response_url, reply, replace=reply.replace_original and origin.replaceable)
-            return None
+            try:
+                self._respond(origin.response_url, reply, replace=reply.replace_original and origin.replaceable)
+                return None
+            except DeliveryFailed as error:  # expired (30 minutes) or used up (5 uses): the Web API still works
+                log.info("response_url refused (%s); sending the ephemeral through the Web API", error)
         channel = reply.conversation_id or reply.ephemeral_to or ""
         if channel == reply.ephemeral_to:
             # A click in App Home has no channel: the person's DM with the bot is theirs alone.

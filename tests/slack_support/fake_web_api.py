@@ -105,6 +105,10 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": error}``."""
         self._program(method, _Programmed(times, 200, {}, {"ok": False, "error": error}))
 
+    def expire_response_url(self, times: int = 1) -> None:
+        """Answer ``response_url`` posts like an expired or used-up one (404 ``expired_url``)."""
+        self._program(RESPONSE_URL_METHOD, _Programmed(times, 404, {}, {"ok": False, "error": "expired_url"}))
+
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection without answering: a connection error after the request was sent."""
         self._program(method, _Programmed(times, drop=True))
@@ -168,6 +172,10 @@ class FakeSlack:
                 raw = self.rfile.read(length).decode() if length else ""
                 if parts.path.startswith("/response/"):
                     params = json.loads(raw) if raw else {}
+                    programmed = fake._take(RESPONSE_URL_METHOD)
+                    if programmed is not None:
+                        self._answer(RESPONSE_URL_METHOD, params, None, programmed, programmed.body or {})
+                        return
                     self._answer(RESPONSE_URL_METHOD, params, None, _Programmed(0), {"ok": True})
                     return
                 method = parts.path.removeprefix("/api/")
