@@ -27,15 +27,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.i18n import t
+from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Reply, Text
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 from kbbot_adapters.slack import blocks, permalinks
-from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
 from kbbot_adapters.slack.ackfirst import AckFirstGate
+from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ PERMANENT_ERRORS = frozenset({
     "missing_scope", "restricted_action", "msg_too_long", "invalid_blocks", "invalid_arguments",
     "team_access_not_granted", "channel_is_archived", "user_is_bot", "expired_url", "used_url",
 })
-
 
 PATIENCE = 600.0
 """Seconds a reply to an event keeps waiting out Slack's rate limits before it is given up (and logged)."""

@@ -32,11 +32,11 @@ from kbbot import inbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.events import InboundEvent
+from kbbot_adapters.slack.ackfirst import AckFirstGate
 from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.delivery import Delivery, Origin
 from kbbot_adapters.slack.lookups import Profiles
 from kbbot_adapters.slack.permalinks import Permalinks
-from kbbot_adapters.slack.ackfirst import AckFirstGate
 
 log = logging.getLogger(__name__)
 

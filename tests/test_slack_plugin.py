@@ -1,0 +1,32 @@
+"""Which Slack configurations ``kbbot serve`` can run, and in which mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbbot.config import Settings
+from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack.app import uses_oauth, uses_socket_mode
+
+
+def slack(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)
+
+
+@pytest.mark.parametrize(("values", "runs", "socket_mode"), [
+    ({}, False, False),
+    ({"slack_bot_token": "xoxb-1"}, False, False),  # HTTP mode needs the signing secret
+    ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "s"}, True, False),
+    ({"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1"}, True, True),  # Socket Mode: no public URL
+    ({"slack_app_token": "xapp-1"}, False, True),  # and still a bot token or an OAuth app
+    ({"slack_client_id": "1.2", "slack_client_secret": "c", "slack_signing_secret": "s"}, True, False),
+    ({"slack_client_id": "1.2", "slack_signing_secret": "s"}, False, False),
+    ({"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1", "slack_socket_mode": False}, False, False),
+    ({"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1", "slack_signing_secret": "s",
+      "slack_socket_mode": False}, True, False),
+])
+def test_configured_and_mode(values: dict[str, object], runs: bool, socket_mode: bool) -> None:
+    settings = slack(**values)
+    assert plugin.configured(settings) is runs
+    assert uses_socket_mode(settings) is socket_mode
+    assert uses_oauth(settings) is bool(values.get("slack_client_id") and values.get("slack_client_secret"))
