@@ -142,8 +142,10 @@ class Deliverer:
         periods = {w.period for w in candidates}
         taken = set(tuple(row) for row in session.execute(select(Delivery.recipient, Delivery.kind, Delivery.period)
                                     .where(Delivery.period.in_(periods))))
-        answered = set(tuple(row) for row in session.execute(select(SharedPost.author_id, SharedPost.period)
-                                       .where(SharedPost.period.in_(periods))))
+        # A post for this week was written this week: the created_at index keeps this lookup small.
+        answered = set(tuple(row) for row in session.execute(
+            select(SharedPost.author_id, SharedPost.period)
+            .where(SharedPost.period.in_(periods), SharedPost.created_at >= now - timedelta(days=14))))
         fresh: list[Wanted] = []
         late: list[Wanted] = []
         for wanted in candidates:

@@ -53,6 +53,8 @@ class Delivery(Base):
         UniqueConstraint("recipient", "kind", "period", name="uq_deliveries_recipient_kind_period"),
         Index("ix_deliveries_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_deliveries_person_kind", "person_id", "kind"),
+        # Every round looks up the current weeks' rows; the unique key starts with the recipient.
+        Index("ix_deliveries_period_kind", "period", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

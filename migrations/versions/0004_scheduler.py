@@ -44,6 +44,7 @@ def upgrade() -> None:
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_deliveries_status_next_attempt', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index('ix_deliveries_person_kind', ['person_id', 'kind'], unique=False)
+        batch_op.create_index('ix_deliveries_period_kind', ['period', 'kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_deliveries_message_id'), ['message_id'], unique=False)
 
     op.create_table('person_schedules',
@@ -94,6 +95,7 @@ def downgrade() -> None:
     op.drop_table('person_schedules')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deliveries_message_id'))
+        batch_op.drop_index('ix_deliveries_period_kind')
         batch_op.drop_index('ix_deliveries_person_kind')
         batch_op.drop_index('ix_deliveries_status_next_attempt')
     op.drop_table('deliveries')
