@@ -16,6 +16,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbbot import cards, commands
@@ -117,12 +118,16 @@ def _capture(turn: Turn, event: MessagePosted) -> list[Reply] | None:
     if turn.session.scalar(select(SharedPost.id).where(SharedPost.workspace_id == turn.workspace.id,
                                                        SharedPost.source_key == source)) is not None:
         return []
-    post = SharedPost(workspace_id=turn.workspace.id, author_id=turn.person.id, conversation_id=None,
-                      source_key=source, period=prompt.period, text=event.text, created_at=turn.now)
-    names = [m.group(1).rstrip("?!.,;:)") for m in _TAG.finditer(event.text)]
-    post.tags = tagging.ensure(turn.session, names)[:MAX_POST_TAGS]
-    turn.session.add(post)
-    turn.session.flush()
+    names = [m.group(1).rstrip("?!.,;:)") for m in _TAG.finditer(event.text)][:MAX_POST_TAGS * 2]
+    tags = tagging.ensure(turn.session, names)[:MAX_POST_TAGS]
+    try:
+        with turn.session.begin_nested():  # the same message arriving twice at once: one post
+            post = SharedPost(workspace_id=turn.workspace.id, author_id=turn.person.id, conversation_id=None,
+                              source_key=source, period=prompt.period, text=event.text, created_at=turn.now)
+            post.tags = tags
+            turn.session.add(post)
+    except IntegrityError:
+        return []
     return [_choice(turn, post, event.thread_id, offer_ask=not event.thread_id)]
 
 
