@@ -201,3 +201,17 @@ def test_the_schedule_lives_in_the_database_and_survives_a_restart(sessions: ses
         second.shutdown()
     with unit_of_work(sessions) as session:
         assert session.scalar(select(func.count()).select_from(jobs)) == 1
+
+
+def test_a_big_batch_is_spread_over_rounds_not_burst(world: World) -> None:
+    for number in range(20):
+        world.join(f"member{number}")
+    world.time.now = THURSDAY_1505
+    first = world.deliverer().run(budget=1.0)  # the scheduler's round stops claiming when its time is up
+    sent_first = len(world.outbound.sent)
+    assert first.unfinished > 0 and 5 <= sent_first <= 15
+    gaps = [(b - a).total_seconds() for (a, _, _), (b, _, _) in zip(world.outbound.sent, world.outbound.sent[1:])]
+    assert min(gaps) >= 0.099  # at most ten messages a second per workspace
+    world.deliverer().run()
+    recipients = [reply.dm_to for _, _, reply in world.outbound.sent]
+    assert len(recipients) == len(set(recipients)) == 23
