@@ -203,3 +203,17 @@ def test_a_channel_turns_its_digest_off(week: Week) -> None:
     world.ask("alice", "general", "Where is the #python style guide?")
     world.run_until(utc(2026, 12, 7, 9, 30), step_minutes=120)
     assert len(world.outbound.to("C-general")) == 1
+
+
+def test_earned_expertise_brings_questions_too(sessions: sessionmaker[Session], settings: Settings) -> None:
+    world = World(sessions, settings, utc(2026, 11, 24, 9, 0))
+    world.join("alice")
+    world.join("frank")
+    first = world.ask("alice", "general", "How do I cancel a #golang context?")
+    world.accept("alice", world.answer("frank", first, "Call the cancel function returned by WithCancel."))
+    world.ask("alice", "general", "Why does my #go test hang on a channel receive?")
+    world.run_until(utc(2026, 11, 30, 9, 30), step_minutes=120)
+    frank = [r for r in world.outbound.to("frank") if "kbbot," in r.text]
+    assert len(frank) == 1
+    shown = text_of(frank[0])
+    assert "Why does my #go test hang" in shown and "How do I cancel" not in shown.split("Your answers")[0]

@@ -26,17 +26,18 @@ from kbbot import cards
 from kbbot.i18n import t
 from kbbot.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
 from kbbot.services import stats
-from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
 from kbbot.services.visibility import visible_questions
 from kbbot.store.models import (
     Activity,
     Answer,
     Conversation,
+    DeclaredExpertise,
     Flag,
     Person,
     Question,
     QuestionStatus,
+    QuestionTag,
     SharedPost,
 )
 
@@ -70,9 +71,7 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
     blocks: list[Block] = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
     worth = False
 
-    # Questions they already answered themselves (e.g. reopened after a flag) are not "waiting" for them.
-    waiting = [q for q in unanswered_for(session, person, limit=WAITING_LIMIT)
-               if all(a.author_id != person.id for a in q.answers)]
+    waiting = waiting_for(session, person)
     if waiting:
         worth = True
         blocks += [Text(text=say("digest.personal.waiting"), style="heading"), ListBlock(items=[
@@ -114,6 +113,26 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
     ]
     heading = say("digest.personal.heading", name=cards.name(person))
     return Reply(text=heading, blocks=blocks, dm_to=person.external_id, locale=locale)
+
+
+def waiting_for(session: Session, person: Person, limit: int = WAITING_LIMIT) -> list[Question]:
+    """Open questions ``person`` may see in tags they declared or earned (an accepted answer), newest first.
+
+    Like :func:`kbbot.services.home.unanswered_for`, plus earned expertise, and without questions
+    they answered already (a flagged answer can reopen a question).
+    """
+    declared = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)
+    earned = (select(QuestionTag.tag_id).join(Answer, Answer.question_id == QuestionTag.question_id)
+              .where(Answer.author_id == person.id, Answer.is_accepted, Answer.deleted_at.is_(None)))
+    answered_by_them = select(Answer.question_id).where(Answer.author_id == person.id, Answer.deleted_at.is_(None))
+    return list(session.scalars(
+        select(Question).where(
+            visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
+            Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(declared.union(earned)))),
+            Question.id.not_in(answered_by_them))
+        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+                 selectinload(Question.conversation))
+        .order_by(Question.created_at.desc()).limit(limit)))
 
 
 def _recognition(session: Session, person: Person, window: Window, locale: str) -> list[Item]:
