@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot_adapters.slack import stores
 from kbbot_adapters.slack.clients import async_web_client
 from kbbot_adapters.slack.listeners import Listeners
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
@@ -88,6 +87,10 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
     oauth_flow = None
     installations = None
     if uses_oauth(settings):
+        # Imported only here: slack_sdk's SQLAlchemy stores need greenlet, which HTTP or Socket Mode
+        # with a single bot token does not.
+        from kbbot_adapters.slack import stores
+
         assert settings.slack_client_id is not None
         installations = stores.installation_store(settings.slack_client_id, engine)
         oauth_flow = AsyncOAuthFlow(client=async_web_client(settings), settings=AsyncOAuthSettings(

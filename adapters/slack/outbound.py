@@ -10,7 +10,8 @@ and the scheduler decides when to try again.
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from typing import TYPE_CHECKING
+
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,9 @@ from kbbot.replies import Reply
 from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.delivery import Delivery
 from kbbot_adapters.slack.permalinks import Permalinks
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 SCHEDULER_RATE_LIMIT_RETRIES = 1
 

@@ -16,7 +16,6 @@ from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot_adapters.slack.app import build, engine_of, mount, uses_oauth, uses_socket_mode
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
-from kbbot_adapters.slack.stores import installation_store
 
 
 def configured(settings: Settings) -> bool:
@@ -38,6 +37,8 @@ def outbound(settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
     """Send without serving (``kbbot digest send --now``)."""
     installations = None
     if uses_oauth(settings):
+        from kbbot_adapters.slack.stores import installation_store
+
         assert settings.slack_client_id is not None
         installations = installation_store(settings.slack_client_id, engine_of(sessions))
     return SlackOutbound(settings, sessions, Tokens(settings, installations))
