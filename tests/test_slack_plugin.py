@@ -30,3 +30,14 @@ def test_configured_and_mode(values: dict[str, object], runs: bool, socket_mode:
     assert plugin.configured(settings) is runs
     assert uses_socket_mode(settings) is socket_mode
     assert uses_oauth(settings) is bool(values.get("slack_client_id") and values.get("slack_client_secret"))
+
+
+def test_http_mode_is_never_served_without_request_verification() -> None:
+    from aiohttp import web
+
+    from kbbot.store.db import make_engine, session_factory
+
+    engine = make_engine("sqlite://")
+    with pytest.raises(ValueError, match="SIGNING_SECRET"):
+        plugin.attach(web.Application(), slack(slack_bot_token="xoxb-1"), session_factory(engine))
+    engine.dispose()

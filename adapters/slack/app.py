@@ -83,6 +83,9 @@ RUNTIME = web.AppKey("kbbot.slack", SlackRuntime)
 
 def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock) -> SlackRuntime:
     """The Bolt app with kbbot's listeners, OAuth (when configured) and the outbound port."""
+    if not uses_socket_mode(settings) and not settings.slack_signing_secret:
+        # Never serve /slack/events without verifying who sent the request.
+        raise ValueError("Slack HTTP mode needs KBBOT_SLACK_SIGNING_SECRET (or use Socket Mode)")
     engine = engine_of(sessions)
     oauth_flow = None
     installations = None
