@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
-from test_search_support import KB, NOW, kb, texts  # noqa: F401 - kb is a fixture
+from test_search_support import KB, NOW, kb, shared_sessions, texts  # noqa: F401 - fixtures
 
 from kbbot.search import indexer
 from kbbot.services import search

@@ -13,7 +13,7 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_search_support import KB, kb  # noqa: F401 - kb is a fixture
+from test_search_support import KB, kb, shared_sessions  # noqa: F401 - fixtures
 
 from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.services import search

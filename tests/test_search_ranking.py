@@ -7,7 +7,7 @@ person would see from ``/kb search`` and from the suggestions at ``/ask``.
 
 from __future__ import annotations
 
-from test_search_support import KB, NOW, kb, texts  # noqa: F401 - kb is a fixture
+from test_search_support import KB, NOW, kb, shared_sessions, texts  # noqa: F401 - fixtures
 
 from kbbot.services import search
 from kbbot.store.models import Flag, FlagKind

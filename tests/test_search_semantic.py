@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 import pytest
-from test_search_support import KB, kb, texts  # noqa: F401 - kb is a fixture
+from test_search_support import KB, kb, shared_sessions, texts  # noqa: F401 - fixtures
 
 from kbbot.search import semantic
 from kbbot.services import search

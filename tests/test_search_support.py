@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from conftest import BACKENDS, POSTGRES_ENV, _drop_postgres_schema, _fresh_postgres_schema, postgres_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.services import search
 from kbbot.services.tagging import ensure
+from kbbot.store.db import make_engine, session_factory, upgrade
 from kbbot.store.models import (
     Answer,
     Conversation,
@@ -94,10 +96,36 @@ class KB:
         return answer
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_sessions(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[sessionmaker[Session]]:
+    """One migrated database per test module and backend, for tests that roll everything back.
+
+    Migrating a fresh database for every test costs more than the tests
+    themselves; the :func:`kb` fixture never commits, so tests can share one.
+    """
+    schema = None
+    base = postgres_url()
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'kbbot.db'}"
+    elif base is None:
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    else:
+        url, schema = _fresh_postgres_schema(base)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        yield session_factory(engine)
+        engine.dispose()
+    finally:
+        if schema is not None and base is not None:
+            _drop_postgres_schema(base, schema)
+
+
 @pytest.fixture
-def kb(sessions: sessionmaker[Session]) -> Iterator[KB]:
-    """A knowledge base in one open transaction, rolled back afterwards."""
-    session = sessions()
+def kb(shared_sessions: sessionmaker[Session]) -> Iterator[KB]:
+    """A knowledge base in one open transaction, rolled back afterwards (so nothing is ever committed)."""
+    session = shared_sessions()
     session.begin()
     yield KB(session)
     session.rollback()

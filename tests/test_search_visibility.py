@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_search_support import KB, NOW, kb, texts  # noqa: F401 - kb is a fixture
+from test_search_support import KB, NOW, kb, shared_sessions, texts  # noqa: F401 - fixtures
 
 from kbbot import cards
 from kbbot.services import search
