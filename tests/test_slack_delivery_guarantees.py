@@ -117,6 +117,18 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(
     [alice_sees] = fake_slack.calls_to(RESPONSE_URL_METHOD)
     assert "launch date of Project Falcon" in all_text(alice_sees.params["blocks"])
 
+    fake_slack.clear()  # nor is it suggested to her when she asks the same in a public channel
+    ask(slack, fake_slack, user="U_CAROL", text="What is the launch date of Project Falcon?")
+    assert "March" not in str([c.params for c in fake_slack.calls])
+    [carols_question] = fake_slack.calls_to("chat.postMessage")  # no suggestion: asked straight away
+    assert carols_question.params["channel"] == "C_GENERAL"
+
+    fake_slack.clear()  # while a member asking the same is shown the existing answer first
+    ask(slack, fake_slack, user="U_ALICE", text="What is the launch date of Project Falcon?")
+    assert fake_slack.calls_to("chat.postMessage") == []
+    [suggestion] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "/archives/G_PRIVATE/" in all_text(suggestion.params["blocks"])  # the private question, linked
+
 
 def search(slack: SlackServer, fake: FakeSlack, user: str, words: str) -> str:
     fake.clear()
