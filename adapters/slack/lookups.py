@@ -31,7 +31,9 @@ from kbbot.events import Actor, ConversationKindName
 
 log = logging.getLogger(__name__)
 
-KIND_TTL = 3600.0
+KIND_TTL = 300.0
+"""Short on purpose: a channel made private must stop counting as public soon, even for payloads that
+do not state their channel's kind (reactions, mentions). Message events and slash commands always state it."""
 PROFILE_TTL = 6 * 3600.0
 LOOKUP_TIMEOUT = 1.5
 SAFE_KIND: ConversationKindName = "private"
