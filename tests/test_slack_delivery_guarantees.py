@@ -130,10 +130,12 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(
     assert "/archives/G_PRIVATE/" in all_text(suggestion.params["blocks"])  # the private question, linked
 
 
-def search(slack: SlackServer, fake: FakeSlack, user: str, words: str) -> str:
+def search(slack: SlackServer, fake: FakeSlack, user: str, words: str, channel: str = "C_GENERAL",
+           channel_name: str = "general") -> str:
     fake.clear()
     form = fixture("command_ask.json", fake.response_url())
-    form.update(command="/kb", text=f"search {words}", user_id=user, user_name=user.removeprefix("U_").lower())
+    form.update(command="/kb", text=f"search {words}", user_id=user, user_name=user.removeprefix("U_").lower(),
+                channel_id=channel, channel_name=channel_name)
     assert slack.command(form).status == 200
     slack.settle()
     [shown] = fake.calls_to(RESPONSE_URL_METHOD)
@@ -157,6 +159,22 @@ def test_someone_who_leaves_a_private_channel_stops_seeing_its_questions(
     slack.settle()
     assert "Project Falcon launch" not in search(slack, fake_slack, "U_BOB", "Falcon launch")
     assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")
+
+
+def test_a_channel_made_private_hides_its_questions_from_non_members_at_once(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="Where is the office wifi password kept? #office")
+    ts = question_card(fake_slack).body["ts"]
+    thread_reply(slack, "Ev0BOBANSWER", "U_BOB", ts, "1700000100.000200", "In the vault, entry office-wifi")
+    from_her_dm = {"channel": "D_CAROL", "channel_name": "directmessage"}
+    assert "[Q1] Where is the office wifi" in search(slack, fake_slack, "U_CAROL", "office wifi", **from_her_dm)
+
+    fake_slack.methods.workspace.channels["C_GENERAL"]["_members"] = ["U_ALICE", "U_BOB", "U_KBBOT"]
+    assert slack.event(fixture("event_channel_convert_to_private.json")).status == 200
+    slack.settle()
+    assert "[Q1]" not in search(slack, fake_slack, "U_CAROL", "office wifi", **from_her_dm)
+    assert "[Q1] Where is the office wifi" in search(slack, fake_slack, "U_BOB", "office wifi",
+                                                     channel="D_BOB", channel_name="directmessage")
 
 
 def test_an_event_a_dead_replica_acknowledged_is_finished_by_the_sweeper_through_slack(

@@ -81,6 +81,9 @@ class Listeners:
             self._dm_channels[(team_id, payload["user"])] = payload["channel"]
         if payload.get("type") in MEMBER_EVENTS:
             event = await self._membership(body, context, kind)
+        elif payload.get("subtype") == "channel_convert_to_private":
+            # From now on only its members may see its questions: record the kind and who they are.
+            event = await self._membership(body, context, "private")
         else:
             event = translate.event(body, kind, context.bot_user_id)
         user = event.actor.id if event is not None else None
