@@ -22,6 +22,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
@@ -130,5 +131,8 @@ def web_client(settings: Settings, token: str | None, rate_limit_retries: int = 
 
 def async_web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     """Bolt's own client (authorization, OAuth, lookups before the ack); Bolt copies its settings per request."""
+    # Its calls are reads (auth.test, conversations.info/members, apps.connections.open) or a single-use
+    # OAuth code exchange, so a broken connection may be retried too.
     return AsyncWebClient(token=token, base_url=base_url(settings), timeout=TIMEOUT,
-                          retry_handlers=[AsyncRateLimitRetry(2)])
+                          retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+                                          AsyncRateLimitRetry(2)])
