@@ -93,8 +93,8 @@ def test_the_running_app_answers_every_declared_command_and_event_and_nothing_el
     undeclared = copy.deepcopy(_event_of_type("channel_created"))
     assert slack.event(undeclared).status == 404
 
-    challenge = {"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                 "type": "url_verification"}
+    challenge = {"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "type": "url_verification",
+                 "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
     verified = slack.event(challenge)  # what Slack sends when the Events request URL is saved
     assert verified.status == 200 and challenge["challenge"] in verified.body
 

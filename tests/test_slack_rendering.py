@@ -35,7 +35,8 @@ def test_only_the_people_a_reply_means_to_mention_are_mentioned() -> None:
 
 def test_items_link_to_their_message_and_carry_their_buttons() -> None:
     reply = Reply(text="hits", blocks=[ListBlock(items=[
-        Item(text="[Q1] How do I rotate keys?", detail="#general · asked by Alice", link="https://x.slack.com/archives/C/p1",
+        Item(text="[Q1] How do I rotate keys?", detail="#general · asked by Alice",
+             link="https://x.slack.com/archives/C/p1",
              buttons=[Button(label="This answers it", action_id="kb_this_answers_it", value="3:1", style="primary")]),
         Item(text="Answer 4", buttons=[Button(label="Accept", action_id="kb_accept", value="4"),
                                        Button(label="Upvote", action_id="kb_upvote", value="4")]),

@@ -44,7 +44,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 BOT_SCOPES = (
-    "app_mentions:read", "channels:history", "channels:join", "channels:read", "chat:write", "commands", "groups:history",
+    "app_mentions:read", "channels:history", "channels:join", "channels:read", "chat:write", "commands",
+    "groups:history",
     "groups:read", "im:history", "im:read", "im:write", "mpim:history", "mpim:read", "reactions:read",
     "users:read",
 )

@@ -159,7 +159,7 @@ class Delivery:
         return ts
 
     def _posted_before(self, question_id: int) -> str | None:
-        """The ``ts`` recorded for an anchor sent earlier, when replies of a batch arrive one by one (scheduler, sweep)."""
+        """The ``ts`` recorded for an anchor sent earlier (the scheduler and the sweep send a batch one by one)."""
         with unit_of_work(self.sessions) as session:
             question = session.get(Question, question_id)
             return question.message_id if question is not None else None
