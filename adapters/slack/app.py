@@ -45,9 +45,8 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 
 BOT_SCOPES = (
     "app_mentions:read", "channels:history", "channels:join", "channels:read", "chat:write", "commands",
-    "groups:history",
-    "groups:read", "im:history", "im:read", "im:write", "mpim:history", "mpim:read", "reactions:read",
-    "users:read",
+    "groups:history", "groups:read", "im:history", "im:read", "im:write", "mpim:history", "mpim:read",
+    "reactions:read", "users:read",
 )
 """The bot scopes kbbot asks for on install; the manifest test checks ``manifest.yaml`` declares the same."""
 
