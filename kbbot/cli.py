@@ -30,6 +30,10 @@ def _sessions(settings: Settings) -> sessionmaker[Session]:
     """Open the database and refuse to go on if it is not migrated (the error says what to run)."""
     engine = make_engine(settings.database_url)
     ensure_migrated(engine)
+    if settings.semantic_model:
+        from kbbot.search import semantic
+
+        semantic.configure(semantic.load(settings.semantic_model))
     return session_factory(engine)
 
 
@@ -106,6 +110,15 @@ def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _search_reindex(_args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.search import reindex
+
+    sessions = _sessions(settings)
+    total = reindex.run(sessions.kw["bind"], _out)
+    _out(f"Re-indexed {total} documents.")
+    return 0
+
+
 def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot_adapters.teams import package
 
@@ -145,6 +158,10 @@ def parser() -> argparse.ArgumentParser:
     send = digest.add_parser("send", help="send the digests that are due")
     send.add_argument("--now", action="store_true", help="send now instead of waiting for the schedule")
     send.set_defaults(run=_digest_send)
+
+    search = sub.add_parser("search", help="the search index").add_subparsers(
+        title="search commands", metavar="ACTION", required=True)
+    search.add_parser("reindex", help="rebuild the search index, with progress").set_defaults(run=_search_reindex)
 
     report = sub.add_parser("report", help="reports for the organisation").add_subparsers(
         title="reports", metavar="REPORT", required=True)

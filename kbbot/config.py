@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Where questions asked in a DM are posted (a channel id), unless a workspace sets its own,
     # and how experts are brought in: a mention in the question's thread, or a DM each.
     questions_channel: str | None = None
+    # A sentence-transformers model already on this machine (pip install kbbot[semantic]) that
+    # reranks search results by meaning; None keeps search purely lexical. Never downloaded.
+    semantic_model: str | None = None
     expert_notify: Literal["thread", "dm"] = "thread"
 
     # Slack (issue: Slack adapter)

@@ -141,6 +141,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "experts.declared": {"en": "declared", "nl": "opgegeven"},
     "experts.accepted": {"en": "{count} accepted answer(s)", "nl": "{count} geaccepteerd(e) antwoord(en)"},
+    "experts.posts": {"en": "{count} shared post(s)", "nl": "{count} gedeelde post(s)"},
     "experts.upvotes": {"en": "{count} upvote(s)", "nl": "{count} duim(en) omhoog"},
     "expertise.added": {"en": "Added to your expertise: {tags}", "nl": "Toegevoegd aan je expertise: {tags}"},
     "expertise.removed": {"en": "Removed from your expertise: {tags}", "nl": "Verwijderd uit je expertise: {tags}"},

@@ -18,24 +18,42 @@ from sqlalchemy.orm import Session
 from kbbot.cards import name
 from kbbot.services import tagging
 from kbbot.services.directory import get_or_create
-from kbbot.services.visibility import public_questions, visible_questions
-from kbbot.store.models import Answer, DeclaredExpertise, Membership, Person, Question, QuestionTag, Tag, Vote
+from kbbot.services.visibility import visible_conversations, visible_questions
+from kbbot.store.models import (
+    Answer,
+    Conversation,
+    ConversationKind,
+    DeclaredExpertise,
+    Membership,
+    Person,
+    Question,
+    QuestionTag,
+    SharedPost,
+    SharedPostTag,
+    Tag,
+    Vote,
+)
 
 DECLARED_POINTS = 3
 ACCEPTED_POINTS = 2
 UPVOTE_POINTS = 1
+SHARED_POST_POINTS = 1
 
 
 @dataclass(frozen=True)
 class ExpertRank:
+    """Why someone is named an expert: what they declared and what colleagues found useful."""
+
     person: Person
     declared: bool
     accepted: int
     upvotes: int
+    posts: int = 0  # working-out-loud posts shared with a channel, tagged with the topic
 
     @property
     def score(self) -> int:
-        return DECLARED_POINTS * self.declared + ACCEPTED_POINTS * self.accepted + UPVOTE_POINTS * self.upvotes
+        return (DECLARED_POINTS * self.declared + ACCEPTED_POINTS * self.accepted + UPVOTE_POINTS * self.upvotes
+                + SHARED_POST_POINTS * self.posts)
 
 
 def declare(session: Session, person: Person, names: Sequence[str], now: datetime) -> list[str]:
@@ -89,12 +107,13 @@ def _visible_ids(viewer: Person) -> Select[tuple[int]]:
 
 
 def audience_scope(conversation_id: int) -> Select[tuple[int]]:
-    """Questions everyone in a conversation may see: public ones and the conversation's own.
+    """Conversations whose knowledge everyone in ``conversation_id`` may see: public ones and itself.
 
     Experts named *in* a conversation are ranked on this, not on what the asker
     alone may see, or the mention would reveal private-channel activity.
     """
-    return select(Question.id).where(or_(public_questions(), Question.conversation_id == conversation_id))
+    return select(Conversation.id).where(
+        or_(Conversation.kind == ConversationKind.CHANNEL, Conversation.id == conversation_id))
 
 
 def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int = 5,
@@ -102,15 +121,17 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
          scope: Select[tuple[int]] | None = None) -> list[ExpertRank]:
     """People ranked by expertise in any of ``tag_names``, best first.
 
-    Earned expertise counts only answers on questions in ``scope`` (by
-    default, those ``viewer`` may see). ``members_of`` restricts to members
-    of a conversation: experts brought into a private channel's question must
+    Earned expertise counts only answers and shared posts in the
+    conversations of ``scope`` (by default, those ``viewer`` may see; a
+    "just for me" post never counts). ``members_of`` restricts to members of
+    a conversation: experts brought into a private channel's question must
     already be able to read it.
     """
     tag_ids = [t.id for t in (tagging.find(session, n) for n in tag_names) if t]
     if not tag_ids:
         return []
-    visible = scope if scope is not None else _visible_ids(viewer)
+    conversations = scope if scope is not None else select(Conversation.id).where(visible_conversations(viewer))
+    visible = select(Question.id).where(Question.conversation_id.in_(conversations))
     live_answers = (Answer.deleted_at.is_(None), Answer.question_id.in_(visible))
     tagged = select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))
     accepted = Counter(dict(session.execute(
@@ -119,9 +140,14 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
     upvotes = Counter(dict(session.execute(
         select(Answer.author_id, func.count()).join(Vote, Vote.answer_id == Answer.id)
         .where(Answer.question_id.in_(tagged), *live_answers).group_by(Answer.author_id)).all()))
+    posts = Counter(dict(session.execute(
+        select(SharedPost.author_id, func.count(func.distinct(SharedPost.id)))
+        .join(SharedPostTag, SharedPostTag.post_id == SharedPost.id)
+        .where(SharedPostTag.tag_id.in_(tag_ids), SharedPost.conversation_id.in_(conversations))
+        .group_by(SharedPost.author_id)).all()))
     declared_by = set(session.scalars(
         select(DeclaredExpertise.person_id).where(DeclaredExpertise.tag_id.in_(tag_ids))))
-    candidates = (set(accepted) | set(upvotes) | declared_by) - set(exclude)
+    candidates = (set(accepted) | set(upvotes) | set(posts) | declared_by) - set(exclude)
     if not candidates:
         return []
     query = select(Person).where(Person.id.in_(candidates), Person.is_active, Person.is_bot.is_(False),
@@ -129,6 +155,7 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
     if members_of is not None:
         query = query.where(Person.id.in_(
             select(Membership.person_id).where(Membership.conversation_id == members_of)))
-    ranks = [ExpertRank(p, p.id in declared_by, accepted[p.id], upvotes[p.id]) for p in session.scalars(query)]
+    ranks = [ExpertRank(p, p.id in declared_by, accepted[p.id], upvotes[p.id], posts[p.id])
+             for p in session.scalars(query)]
     ranks.sort(key=lambda r: (-r.score, -r.accepted, name(r.person).casefold()))
     return ranks[:limit]

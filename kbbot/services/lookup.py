@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kbbot import cards
 from kbbot.commands import Experts, Search
+from kbbot.search.render import post_item
 from kbbot.replies import Item, ListBlock, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
 from kbbot.turn import Turn
@@ -15,12 +16,13 @@ HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.exp
 
 def search_command(turn: Turn, command: Search) -> list[Reply]:
     """``/kb search``: only what the searcher may see, and the search is logged as consumption."""
-    hits = search.search(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
+    hits = search.find(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
     activity.log(turn.session, turn.person, "searched", turn.now)
     if not hits:
         return [turn.notice("search.none", query=cards.snippet(command.query, 80))]
     heading = turn.say("search.heading", count=len(hits), query=cards.snippet(command.query, 80))
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale) for hit in hits]
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale) if isinstance(hit, search.Hit)
+             else post_item(hit.post, turn.locale) for hit in hits]
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 
 
@@ -40,6 +42,8 @@ def experts_command(turn: Turn, command: Experts) -> list[Reply]:
             parts.append(turn.say("experts.accepted", count=rank.accepted))
         if rank.upvotes:
             parts.append(turn.say("experts.upvotes", count=rank.upvotes))
+        if rank.posts:
+            parts.append(turn.say("experts.posts", count=rank.posts))
         items.append(Item(text=cards.name(rank.person), detail=" · ".join(parts)))
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 

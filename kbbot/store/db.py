@@ -43,7 +43,13 @@ def make_engine(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded values after commit, so replies can be rendered once the transaction ends."""
+    """Sessions that keep loaded values after commit, so replies can be rendered once the transaction ends.
+
+    Importing :mod:`kbbot.search` here installs the listener that indexes
+    knowledge in the same flush that writes it, for every process that writes.
+    """
+    import kbbot.search  # noqa: F401
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

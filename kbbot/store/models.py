@@ -164,7 +164,9 @@ class Question(Base):
     conversation: Mapped[Conversation] = relationship()
     asker: Mapped[Person] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="question_tags", order_by="Tag.name")
-    answers: Mapped[list[Answer]] = relationship(back_populates="question", order_by="Answer.id")
+    # The database cascades deletes (ON DELETE CASCADE); the ORM must not try to null the keys first.
+    answers: Mapped[list[Answer]] = relationship(back_populates="question", order_by="Answer.id",
+                                                 passive_deletes=True)
 
 
 class QuestionTag(Base):
@@ -208,8 +210,8 @@ class Answer(Base):
 
     question: Mapped[Question] = relationship(back_populates="answers")
     author: Mapped[Person] = relationship()
-    votes: Mapped[list[Vote]] = relationship()
-    flags: Mapped[list[Flag]] = relationship()
+    votes: Mapped[list[Vote]] = relationship(passive_deletes=True)
+    flags: Mapped[list[Flag]] = relationship(passive_deletes=True)
 
 
 class AnswerRevision(Base):
