@@ -52,10 +52,23 @@ class ShowSettings:
 
 @dataclass(frozen=True)
 class ChangeSettings:
+    """Only the fields given change; days are ``mon``…``sun``, times ``HH:MM`` in the person's timezone."""
+
     locale: str | None = None
     timezone: str | None = None
     prompts: bool | None = None
     digest: bool | None = None
+    prompt_day: str | None = None
+    prompt_time: str | None = None
+    digest_day: str | None = None
+    digest_time: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelDigest:
+    """``/kb digest on|off`` in a channel: whether the channel gets its weekly digest."""
+
+    on: bool
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ class Home:
 
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
-    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home
+    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest
 )
 
 # Words a person may start a plain message with (Teams, a DM, an @mention):
@@ -247,6 +260,9 @@ def _parse_kb(sub: str, rest: str) -> Command | UsageError:
         return UpvoteAnswer(number) if number is not None else UsageError("usage.upvote")
     if sub in ("home", "overzicht"):
         return Home()
+    if sub in ("digest", "samenvatting"):
+        flag = _on_off(rest.casefold())
+        return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")
     return UsageError("usage.kb", {"command": sub[:40]})
 
 
@@ -276,9 +292,39 @@ def _parse_settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:
             if (flag := _on_off(lowered)) is None:
                 return UsageError("usage.settings")
             changes["digest"] = flag
+        elif key in _SCHEDULE_KEYS:
+            field_name = _SCHEDULE_KEYS[key]
+            parsed = _day(lowered) if field_name.endswith("_day") else _clock_time(value)
+            if parsed is None:
+                return UsageError("usage.settings_schedule", {"value": value[:40]})
+            if field_name == "prompt_day" and parsed in ("sat", "sun"):
+                return UsageError("usage.settings_prompt_weekend")
+            changes[field_name] = parsed
         else:
             return UsageError("usage.settings")
     return ChangeSettings(**changes)  # type: ignore[arg-type]
+
+
+_SCHEDULE_KEYS = {
+    "prompt-day": "prompt_day", "vraagdag": "prompt_day", "prompt-time": "prompt_time", "vraagtijd": "prompt_time",
+    "digest-day": "digest_day", "samenvattingsdag": "digest_day",
+    "digest-time": "digest_time", "samenvattingstijd": "digest_time",
+}
+_DAYS = {"mon": "mon", "monday": "mon", "ma": "mon", "maandag": "mon", "tue": "tue", "tuesday": "tue",
+         "di": "tue", "dinsdag": "tue", "wed": "wed", "wednesday": "wed", "wo": "wed", "woensdag": "wed",
+         "thu": "thu", "thursday": "thu", "do": "thu", "donderdag": "thu", "fri": "fri", "friday": "fri",
+         "vr": "fri", "vrijdag": "fri", "sat": "sat", "saturday": "sat", "za": "sat", "zaterdag": "sat",
+         "sun": "sun", "sunday": "sun", "zo": "sun", "zondag": "sun"}
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def _day(value: str) -> str | None:
+    return _DAYS.get(value)
+
+
+def _clock_time(value: str) -> str | None:
+    match = _TIME_OF_DAY.match(value)
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
 
 
 def _on_off(value: str) -> bool | None:

@@ -45,3 +45,42 @@ def test_upvote_and_home_as_commands(chat: Chat, sessions: sessionmaker[Session]
     home = chat(":as alice", "/kb home")
     assert "only alice sees this" in home and "meeting room" in home
     assert "Usage: /kb upvote" in chat("/kb upvote twelve")
+
+
+def test_a_person_chooses_when_prompts_and_digests_come(chat: Chat) -> None:
+    shown = chat("/kb settings prompt-day fri prompt-time 10:30 digest-day sunday")
+    assert "Friday at 10:30" in shown and "Sunday at 09:00" in shown
+    shown = chat("/kb settings language nl vraagdag za")
+    assert "workdays only" in shown
+    assert "Friday at 10:30" in chat("/kb settings")  # nothing changed, the language neither
+    assert "vrijdag om 10:30" in chat("/kb instellingen taal nl", "/kb settings")
+    assert "UU:MM" in chat("/kb settings vraagtijd 25:99")
+
+
+def test_a_channel_asks_for_its_digest(chat: Chat) -> None:
+    shown = chat(":in #platform", "/kb digest on")
+    assert "digest" in shown.lower()
+    assert "Usage: /kb digest on|off" in chat("/kb digest maybe")
+
+
+def test_expertise_grows_with_tagged_shared_posts(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    from sqlalchemy import select
+
+    from kbbot.services import tagging
+    from kbbot.store.db import unit_of_work
+    from kbbot.store.models import Conversation, Person, SharedPost
+
+    chat(":as dana", "/kb help", ":as erin", ":in #ops-private private", "/kb help")
+    with unit_of_work(sessions) as session:
+        dana, erin = (session.scalars(select(Person).where(Person.external_id == n)).one() for n in ("dana", "erin"))
+        general = session.scalars(select(Conversation).where(Conversation.external_id == "C-general")).one()
+        private = session.scalars(select(Conversation).where(Conversation.external_id == "C-ops-private")).one()
+        for n, (who, where) in enumerate([(dana, general), (dana, None), (erin, private)]):
+            post = SharedPost(workspace_id=who.workspace_id, author_id=who.id, source_key=f"p{n}", period="2026-W48",
+                              conversation_id=where.id if where else None, text="Tuned the ingress",
+                              created_at=system_clock())
+            post.tags = tagging.ensure(session, ["nginx"])
+            session.add(post)
+    shown = chat(":as frank", ":in #general", "/experts nginx")
+    assert "Dana" in shown and "1 shared post" in shown  # the "just for me" post does not count
+    assert "Erin" not in shown  # a post in a private channel counts only for its members

@@ -163,6 +163,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settings.timezone": {"en": "Timezone: {value}", "nl": "Tijdzone: {value}"},
     "settings.prompts": {"en": "Weekly 'what did you learn?' prompt: {value}", "nl": "Wekelijkse vraag 'wat heb je geleerd?': {value}"},
     "settings.digest": {"en": "Weekly digest: {value}", "nl": "Wekelijkse samenvatting: {value}"},
+    "settings.when": {"en": "{day} at {time}", "nl": "{day} om {time}"},
     "settings.on": {"en": "on", "nl": "aan"},
     "settings.off": {"en": "off", "nl": "uit"},
     "settings.how": {
@@ -238,6 +239,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "nl": "/kb upvote <antwoordnummer>: laat weten dat een antwoord hielp (of reageer met 👍)"},
     "help.home": {"en": "/kb home: your open questions, questions for you, expertise and settings",
                   "nl": "/kb home: je open vragen, vragen voor jou, expertise en instellingen"},
+    "help.digest": {"en": "/kb digest on|off: a weekly digest for this channel",
+                    "nl": "/kb digest aan|uit: een wekelijkse samenvatting voor dit kanaal"},
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
                   "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
     # Usage and errors
@@ -253,9 +256,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Onbekende /kb-opdracht “{command}”. Gebruik: /kb search|help|settings|stats|flag",
     },
     "usage.settings": {
-        "en": "Usage: /kb settings [language en|nl] [timezone Area/City] [prompts on|off] [digest on|off]",
-        "nl": "Gebruik: /kb settings [taal en|nl] [tijdzone Gebied/Stad] [prompts aan|uit] [digest aan|uit]",
+        "en": "Usage: /kb settings [language en|nl] [timezone Area/City] [prompts on|off] [digest on|off] "
+              "[prompt-day mon…fri] [prompt-time 15:00] [digest-day mon…sun] [digest-time 09:00]",
+        "nl": "Gebruik: /kb settings [taal en|nl] [tijdzone Gebied/Stad] [prompts aan|uit] [digest aan|uit] "
+              "[vraagdag ma…vr] [vraagtijd 15:00] [samenvattingsdag ma…zo] [samenvattingstijd 09:00]",
     },
+    "usage.settings_schedule": {
+        "en": "“{value}” is not a day (mon…sun) or a time (HH:MM).",
+        "nl": "“{value}” is geen dag (ma…zo) of tijd (UU:MM).",
+    },
+    "usage.settings_prompt_weekend": {
+        "en": "The weekly prompt comes on workdays only: pick Monday to Friday.",
+        "nl": "De wekelijkse vraag komt alleen op werkdagen: kies maandag tot en met vrijdag.",
+    },
+    "usage.channel_digest": {"en": "Usage: /kb digest on|off (in the channel)", "nl": "Gebruik: /kb digest aan|uit (in het kanaal)"},
     "usage.settings_language": {
         "en": "Unknown language “{value}”: choose en or nl.",
         "nl": "Onbekende taal “{value}”: kies en of nl.",

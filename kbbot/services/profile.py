@@ -5,7 +5,9 @@ from __future__ import annotations
 from kbbot.commands import ChangeSettings, ExpertiseAdd, ExpertiseRemove
 from kbbot.i18n import LOCALES, t
 from kbbot.replies import Item, ListBlock, Reply, Text
+from kbbot.scheduler import schedules
 from kbbot.services import expertise, stats
+from kbbot.store.scheduling import PersonSchedule
 from kbbot.turn import Turn
 
 
@@ -13,14 +15,24 @@ def _on_off(turn: Turn, value: bool) -> str:
     return turn.say("settings.on" if value else "settings.off")
 
 
+def _when(turn: Turn, kind: str) -> str:
+    """When this person's prompt or digest comes, whichever level (operator, workspace, own) set it."""
+    weekly = schedules.moment(turn.settings, kind, turn.person.timezone, turn.workspace.settings,
+                              turn.session.get(PersonSchedule, turn.person.id))
+    return turn.say("settings.when", day=turn.say(f"wol.day.{weekly.day}"), time=weekly.at)
+
+
 def settings_items(turn: Turn) -> list[Item]:
     """The person's settings as shown in ``/kb settings`` and on their home."""
     person = turn.person
+    prompts, digest = _on_off(turn, person.prompts_enabled), _on_off(turn, person.digest_enabled)
     return [
         Item(text=turn.say("settings.language", value=turn.say(f"language.{person.locale}"))),
         Item(text=turn.say("settings.timezone", value=person.timezone)),
-        Item(text=turn.say("settings.prompts", value=_on_off(turn, person.prompts_enabled))),
-        Item(text=turn.say("settings.digest", value=_on_off(turn, person.digest_enabled))),
+        Item(text=turn.say("settings.prompts", value=prompts),
+             detail=_when(turn, schedules.PROMPT) if person.prompts_enabled else None),
+        Item(text=turn.say("settings.digest", value=digest),
+             detail=_when(turn, schedules.DIGEST) if person.digest_enabled else None),
     ]
 
 
@@ -42,6 +54,13 @@ def change_settings(turn: Turn, command: ChangeSettings) -> list[Reply]:
         person.prompts_enabled = command.prompts
     if command.digest is not None:
         person.digest_enabled = command.digest
+    for kind in (schedules.PROMPT, schedules.DIGEST):
+        day, at = getattr(command, f"{kind}_day"), getattr(command, f"{kind}_time")
+        if day is not None or at is not None:
+            try:
+                schedules.choose(turn.session, person, kind, day, at, turn.now)
+            except ValueError:  # a weekend prompt day; the parser already checked the spelling
+                return [turn.notice("usage.settings_prompt_weekend")]
     return [turn.private(t(person.locale, "settings.saved"))] + show_settings(turn)
 
 
