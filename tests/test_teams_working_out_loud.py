@@ -9,6 +9,8 @@ the channel, having asked for its digest, gets it as a new post.
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +42,9 @@ def _due(teams: TeamsHarness, kind: str, days_ahead: int = 0) -> Deliverer:
 
 def test_the_weekly_prompt_reaches_a_dutch_user_whose_shared_answer_is_in_the_channel_digest(
         teams: TeamsHarness) -> None:
+    if datetime.now(ZoneInfo(DAAN.timezone)).weekday() >= 5:
+        # This test runs the real clock through the Teams fake; the fake-time scheduler tests cover weekends.
+        pytest.skip("prompts go out on workdays only, and today is a weekend day where Daan lives")
     teams.post(channel_post(teams.fake, DAAN, "zoek vpn"))  # Daan is in #knowledge and has a personal chat
     mark = len(teams.fake.sent)
 
