@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
+from kbbot_adapters.slack.authorize import token_authorize
 from kbbot_adapters.slack.clients import async_web_client
 from kbbot_adapters.slack.listeners import Listeners
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
@@ -103,10 +104,11 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
             state_store=stores.ThreadedStateStore(stores.state_store(engine))))
     bolt = AsyncApp(
         name="kbbot",
-        client=async_web_client(settings, None if oauth_flow else settings.slack_bot_token),
+        client=async_web_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=bool(settings.slack_signing_secret),
         oauth_flow=oauth_flow,
+        authorize=None if oauth_flow or not settings.slack_bot_token else token_authorize(settings.slack_bot_token),
         process_before_response=True,
     )
     pipeline = Pipeline(settings, sessions, clock)
