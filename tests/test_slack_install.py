@@ -60,6 +60,7 @@ def test_an_admin_installs_kbbot_and_it_answers_there_with_the_installed_token(
         assert installed_token.startswith("xoxb-T0001-")
         assert states == 0  # the state was consumed
 
+        fake_slack.fail("auth.test", "internal_error", times=3)  # the stored install is enough; no auth.test
         assert server.event(fixture("event_app_mention.json")).status == 200
         server.settle()
     [card] = fake_slack.calls_to("chat.postMessage")

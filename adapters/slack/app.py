@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot_adapters.slack.authorize import token_authorize
+from kbbot_adapters.slack.authorize import InstalledBotAuthorize, token_authorize
 from kbbot_adapters.slack.clients import async_web_client
 from kbbot_adapters.slack.listeners import Listeners
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
@@ -90,6 +90,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
     engine = engine_of(sessions)
     oauth_flow = None
     installations = None
+    authorize = None
     if uses_oauth(settings):
         # Imported only here: slack_sdk's SQLAlchemy stores need greenlet, which HTTP or Socket Mode
         # with a single bot token does not.
@@ -97,18 +98,21 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
 
         assert settings.slack_client_id is not None
         installations = stores.installation_store(settings.slack_client_id, engine)
+        async_installations = stores.ThreadedInstallationStore(installations)
         oauth_flow = AsyncOAuthFlow(client=async_web_client(settings), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
             scopes=list(BOT_SCOPES), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
-            installation_store=stores.ThreadedInstallationStore(installations),
-            state_store=stores.ThreadedStateStore(stores.state_store(engine))))
+            installation_store=async_installations, state_store=stores.ThreadedStateStore(stores.state_store(engine))))
+        authorize = InstalledBotAuthorize(async_installations)
+    elif settings.slack_bot_token:
+        authorize = token_authorize(settings.slack_bot_token)
     bolt = AsyncApp(
         name="kbbot",
         client=async_web_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=bool(settings.slack_signing_secret),
         oauth_flow=oauth_flow,
-        authorize=None if oauth_flow or not settings.slack_bot_token else token_authorize(settings.slack_bot_token),
+        authorize=authorize,
         process_before_response=True,
     )
     pipeline = Pipeline(settings, sessions, clock)

@@ -1,4 +1,4 @@
-"""Single-workspace authorization that never turns a Slack hiccup into a lost event.
+"""Authorization that never turns a Slack hiccup into a lost event.
 
 With a static bot token Bolt calls ``auth.test`` on the first request and,
 if that call fails for any reason, acknowledges the request with HTTP 200
@@ -15,6 +15,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -61,3 +64,28 @@ class _TokenState:
                     auth_test_response=response, bot_token=self.bot_token,
                     bot_scopes=response.headers.get("x-oauth-scopes"))
         return self._result
+
+
+class InstalledBotAuthorize(AsyncAuthorize):
+    """Multi-workspace: the bot of the workspace's stored installation, without calling ``auth.test``.
+
+    Bolt's own installation-store authorize calls ``auth.test`` and, when that
+    call fails (even for a moment), acknowledges the event with an apology.
+    The stored installation already holds the bot's user id, id and scopes,
+    so nothing needs asking; a database that cannot be read raises, and
+    Slack retries.
+    """
+
+    def __init__(self, store: AsyncInstallationStore) -> None:
+        super().__init__()
+        self.store = store
+
+    async def __call__(self, *, context: AsyncBoltContext, enterprise_id: str | None, team_id: str | None,
+                       user_id: str | None, actor_enterprise_id: str | None = None, actor_team_id: str | None = None,
+                       actor_user_id: str | None = None) -> AuthorizeResult | None:
+        bot = await self.store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id,
+                                              is_enterprise_install=context.is_enterprise_install)
+        if bot is None or not bot.bot_token:
+            return None  # not installed here: Bolt tells the person
+        return AuthorizeResult(enterprise_id=bot.enterprise_id, team_id=bot.team_id, bot_user_id=bot.bot_user_id,
+                               bot_id=bot.bot_id, bot_token=bot.bot_token, bot_scopes=bot.bot_scopes)
