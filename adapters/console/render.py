@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kbbot.mentions import neutralise
-from kbbot.replies import Actions, Button, ListBlock, Mentions, Reply, Text
+from kbbot.plaintext import lines
+from kbbot.replies import Button, Reply
 
 BAR = "  │ "
 
@@ -20,35 +21,10 @@ class ButtonBoard:
         return number
 
 
-def _button_line(buttons: list[Button], board: ButtonBoard, message_id: str | None) -> str:
-    return "   ".join(f"[{board.add(b, message_id)}] {neutralise(b.label)}" for b in buttons)
-
-
 def render_blocks(reply: Reply, board: ButtonBoard, message_id: str | None) -> list[str]:
-    lines: list[str] = []
-    for block in reply.blocks:
-        if isinstance(block, Text):
-            text = neutralise(block.text)
-            if block.style == "heading":
-                lines.append(f"*{text}*")
-            elif block.style == "quote":
-                lines.extend(f"> {line}" for line in text.splitlines() or [""])
-            elif block.style == "context":
-                lines.append(f"({text})")
-            else:
-                lines.extend(text.splitlines() or [""])
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                lines.append(f" • {neutralise(item.text)}")
-                if item.detail:
-                    lines.append(f"   {neutralise(item.detail)}")
-                if item.buttons:
-                    lines.append("   " + _button_line(item.buttons, board, message_id))
-        elif isinstance(block, Actions):
-            lines.append(_button_line(block.buttons, board, message_id))
-        elif isinstance(block, Mentions):
-            people = " ".join(f"@{neutralise(p.name or p.id)}" for p in block.people)
-            lines.append(f"{neutralise(block.lead)} {people}")
-    if not lines:
-        lines.append(neutralise(reply.text))
-    return [BAR + line for line in lines]
+    """The reply as the console shows it: numbered buttons, so ``:click N`` can press them."""
+
+    def numbered(button: Button) -> str:
+        return f"[{board.add(button, message_id)}] {neutralise(button.label)}"
+
+    return [BAR + line for line in lines(reply, numbered)]

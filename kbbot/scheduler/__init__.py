@@ -7,7 +7,6 @@
 - :mod:`~kbbot.scheduler.delivery`: one delivery round (what is due → claimed → built → sent → marked).
 - :mod:`~kbbot.scheduler.runner`: APScheduler with its job store in kbbot's database (``kbbot serve``).
 - :mod:`~kbbot.scheduler.cli`: ``kbbot digest preview`` and ``kbbot digest send --now``.
-- :mod:`~kbbot.scheduler.text`: replies as plain text for the preview.
 
 Nothing here imports a platform SDK: replies leave through :class:`kbbot.outbound.Outbound`.
 """

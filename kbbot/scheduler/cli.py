@@ -22,7 +22,7 @@ from kbbot.i18n import t
 from kbbot.outbound import Outbound
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
-from kbbot.scheduler.text import render
+from kbbot.plaintext import lines as render
 from kbbot.scheduler.timing import latest, occurrence, parse_week, zone
 from kbbot.services import digest
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory
