@@ -36,17 +36,18 @@ from kbbot.turn import Turn
 log = logging.getLogger(__name__)
 
 
-def claim(session: Session, event: InboundEvent, now: datetime, status: str = "done") -> bool:
-    """Record the event's id; False when it was already recorded (a retry or duplicate).
-
-    ``status="pending"`` records it for later processing (see :mod:`kbbot.inbox`).
-    """
+def inbound_row(event: InboundEvent, now: datetime, status: str = "done") -> InboundEventRow:
+    """The row that records ``event`` under its platform id; the unique key makes a repeat fail."""
     done = status == "done"
+    return InboundEventRow(platform=event.platform, event_key=event.event_id, payload=event.model_dump(mode="json"),
+                           status=status, attempts=int(done), received_at=now, processed_at=now if done else None)
+
+
+def claim(session: Session, event: InboundEvent, now: datetime) -> bool:
+    """Record the event's id inside the caller's transaction; False when it was already recorded."""
     try:
         with session.begin_nested():
-            session.add(InboundEventRow(platform=event.platform, event_key=event.event_id,
-                                        payload=event.model_dump(mode="json"), status=status, attempts=int(done),
-                                        received_at=now, processed_at=now if done else None))
+            session.add(inbound_row(event, now))
         return True
     except IntegrityError:
         return False

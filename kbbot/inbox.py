@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.dispatch import claim, handle
+from kbbot.dispatch import handle, inbound_row
 from kbbot.events import InboundEvent
 from kbbot.replies import Reply
 from kbbot.store.db import unit_of_work
@@ -45,8 +46,12 @@ def accept(sessions: sessionmaker[Session], event: InboundEvent, now: datetime) 
     Any database error propagates: the caller must then *not* acknowledge
     the delivery, so that the platform sends it again.
     """
-    with unit_of_work(sessions) as session:
-        return claim(session, event, now, status=PENDING)
+    try:
+        with unit_of_work(sessions) as session:
+            session.add(inbound_row(event, now, PENDING))
+        return True
+    except IntegrityError:
+        return False
 
 
 def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,
@@ -54,8 +59,9 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
     """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it."""
     try:
         with unit_of_work(sessions) as session:
-            if _lock_pending(session, event.platform, event.event_id) is None:
-                return []
+            if session.get_bind().dialect.name != "sqlite" and _lock_pending(
+                    session, event.platform, event.event_id) is None:
+                return []  # another replica holds it (SQLite has no row locks; the update below decides)
             # The conditional update is the claim that holds on every backend: on
             # SQLite (no row locks) it takes the write lock, and a worker that got
             # here second finds the row no longer pending.

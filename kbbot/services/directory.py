@@ -7,9 +7,10 @@ savepoint and, when the unique key already exists, read back instead.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,9 +21,21 @@ Model = TypeVar("Model", bound=Base)
 SUPPORTED_LOCALES = ("en", "nl")
 
 
+@lru_cache(maxsize=64)
+def _lookup(model: type[Base], names: tuple[str, ...]) -> Select[Any]:
+    """``SELECT … WHERE a = :a AND b = :b`` built once per model and key set.
+
+    Every event looks up its workspace, person, conversation and membership;
+    building those expressions afresh each time was a measurable share of the
+    per-event cost under load (see bench/slack_http.py).
+    """
+    return select(model).where(*(getattr(model, name) == bindparam(name) for name in names))
+
+
 def get_or_create(session: Session, model: type[Model], keys: dict[str, Any], defaults: dict[str, Any]) -> Model:
     """Row with ``keys``, created with ``defaults`` if missing; safe against concurrent creators."""
-    found = session.scalars(select(model).filter_by(**keys)).first()
+    query = _lookup(model, tuple(sorted(keys)))
+    found = session.scalars(query, keys).first()
     if found is not None:
         return found
     try:
@@ -31,7 +44,7 @@ def get_or_create(session: Session, model: type[Model], keys: dict[str, Any], de
             session.add(row)
         return row
     except IntegrityError:
-        return session.scalars(select(model).filter_by(**keys)).one()
+        return session.scalars(query, keys).one()
 
 
 def platform_locale(hint: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Benchmark: ``kbbot serve`` in Slack HTTP mode under a fixed request rate, from a second process.
 
-    python tests/slack_support/bench_slack_http.py --rate 300 --seconds 20 [--postgres URL]
+    python bench/slack_http.py --rate 300 --seconds 20 [--postgres URL]
 
 Starts the fake Slack Web API (its own process), migrates a fresh database,
 starts ``kbbot serve`` (its own process) pointed at both, then sends
@@ -40,7 +40,8 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+# The fake Slack Web API lives with the tests; the benchmark reuses it rather than keeping a copy.
+sys.path.insert(0, str(HERE.parent / "tests"))
 
 from kbbot.store.db import make_engine, upgrade  # noqa: E402
 from slack_support.fake_methods import BOT_TOKEN  # noqa: E402
