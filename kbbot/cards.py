@@ -101,4 +101,4 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
     else:
         parts.append(t(locale, "hit.answers", count=len(live)))
     return Item(text=f"[Q{question.id}] {snippet(question.text, 200)}", detail=" · ".join(parts),
-                buttons=buttons or [])
+                buttons=buttons or [], question_id=question.id)

@@ -49,6 +49,9 @@ class Item(BaseModel):
     detail: str | None = None
     link: str | None = None
     buttons: list[Button] = Field(default_factory=list)
+    # The question an entry stands for, so an adapter can link to where it was posted
+    # (only the platform knows how to make a permalink).
+    question_id: int | None = None
 
 
 class ListBlock(BaseModel):

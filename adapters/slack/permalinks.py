@@ -1,18 +1,15 @@
 """Links from a listed question to its Slack message (``chat.getPermalink``), cached.
 
-The core lists questions as :class:`~kbbot.replies.Item` entries whose text
-starts with ``[Q<id>]`` (:func:`kbbot.cards.hit_item`) and leaves ``link``
-empty, because only the platform knows how to link to a message. Until the
-core carries a message reference on items, this module reads the question id
-from that prefix, finds the question's channel and ``ts`` in the database and
-asks Slack for the permalink. A question the link cannot be found for is
-simply listed without a link.
+The core lists questions as :class:`~kbbot.replies.Item` entries carrying
+``question_id`` and leaves ``link`` empty, because only the platform knows how
+to link to a message. This module finds the question's channel and ``ts`` in
+the database and asks Slack for the permalink. A question the link cannot be
+found for is simply listed without a link.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 from slack_sdk import WebClient
@@ -24,7 +21,6 @@ from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 
 log = logging.getLogger(__name__)
-_QUESTION_PREFIX = re.compile(r"^\[Q(\d+)\]")
 
 
 class Permalinks:
@@ -43,10 +39,9 @@ class Permalinks:
         return reply.model_copy(update={"blocks": filled})
 
     def _item(self, client: WebClient, item: Item) -> Item:
-        match = _QUESTION_PREFIX.match(item.text)
-        if item.link or match is None:
+        if item.link or item.question_id is None:
             return item
-        link = self.link(client, int(match.group(1)))
+        link = self.link(client, item.question_id)
         return item.model_copy(update={"link": link}) if link else item
 
     def link(self, client: WebClient, question_id: int) -> str | None:
