@@ -10,11 +10,12 @@ FLAG_OUTDATED = "kb_flag_outdated"
 THIS_ANSWERS_IT = "kb_this_answers_it"
 ASK_ANYWAY = "kb_ask_anyway"
 ASK_ANONYMOUSLY = "kb_ask_anonymously"
+FOLLOW = "kb_follow"
 SET_LANGUAGE = "kb_set_language"
 TOGGLE_PROMPTS = "kb_toggle_prompts"
 TOGGLE_DIGEST = "kb_toggle_digest"
 
-ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, SET_LANGUAGE,
+ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
                  TOGGLE_PROMPTS, TOGGLE_DIGEST})
 
 # Reactions, by Slack name or emoji, that mean "accept" (from the asker) and "upvote" (from anyone else).

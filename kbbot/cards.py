@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kbbot import actions
 from kbbot.i18n import t
-from kbbot.replies import Button, Item, Text
+from kbbot.replies import Actions, Block, Button, Item, Text
 from kbbot.store.models import Answer, ConversationKind, FlagKind, Person, Question
 
 SNIPPET = 280
@@ -46,15 +46,21 @@ def tag_line(question: Question) -> str:
     return " ".join(f"#{tag.name}" for tag in question.tags)
 
 
-def question_blocks(question: Question, locale: str) -> list[Text]:
-    """The card that carries a question in its channel; replies in its thread become answers."""
+def question_blocks(question: Question, locale: str) -> list[Block]:
+    """The card that carries a question in its channel; replies in its thread become answers.
+
+    "Me too" lets colleagues with the same question hear the answer without
+    adding a "+1" reply that would be taken for an answer.
+    """
     heading = t(locale, "question.heading_anonymous" if question.is_anonymous else "question.heading",
                 asker=asker_label(question, locale), id=question.id)
     context = t(locale, "question.reply_hint_anonymous" if question.is_anonymous else "question.reply_hint")
     if question.tags:
         context = f"{tag_line(question)} · {context}"
     return [Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
-            Text(text=context, style="context")]
+            Text(text=context, style="context"),
+            Actions(buttons=[Button(label=t(locale, "button.follow"), action_id=actions.FOLLOW,
+                                    value=str(question.id))])]
 
 
 def answer_buttons(answer: Answer, locale: str) -> list[Button]:

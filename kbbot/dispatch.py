@@ -153,6 +153,8 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
             return asking.ask_anyway(turn, number)
         case actions.ASK_ANONYMOUSLY if number is not None:
             return asking.ask_anyway(turn, number, anonymous=True)
+        case actions.FOLLOW if number is not None:
+            return answering.follow(turn, number)
         case actions.THIS_ANSWERS_IT:
             return asking.this_answers_it(turn, value)
         case actions.SET_LANGUAGE:

@@ -187,3 +187,18 @@ def test_a_repeated_delivery_changes_nothing(sessions: sessionmaker[Session], se
     second = receive(sessions, event, settings, system_clock())
     assert first and second == []
     assert count(sessions, Question) == 1
+
+
+def test_me_too_followers_hear_the_accepted_answer(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    from kbbot.store.models import QuestionFollower
+
+    card = chat("/ask Is there a standing desk I can book? #office")
+    me_too = chat.button("Me too", card)
+    assert "your own question" in chat(f":click {me_too}")
+    assert "You'll get a message" in chat(":as carol", f":click {me_too}")
+    assert "already follow" in chat(f":click {me_too}")
+    chat(":as bob", ":reply 1 Yes, on floor 2; book it in the Rooms app.")
+    shown = chat(":as alice", ":react 2 ✅")
+    assert "DM to carol" in shown and "The question you also had" in shown and "floor 2" in shown
+    assert count(sessions, QuestionFollower) == 1
+    assert "carol" not in card.lower()  # following is never shown by name

@@ -83,6 +83,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Accept the answer that solved it: it helps the next person who asks.",
         "nl": "Accepteer het antwoord dat je hielp: daar heeft de volgende vraagsteller ook wat aan.",
     },
+    "question.followed": {
+        "en": "You'll get a message when this question has an accepted answer.",
+        "nl": "Je krijgt bericht zodra deze vraag een geaccepteerd antwoord heeft.",
+    },
+    "question.already_followed": {
+        "en": "You already follow this question.",
+        "nl": "Je volgt deze vraag al.",
+    },
+    "question.own": {"en": "That is your own question: you hear about every answer already.",
+                     "nl": "Dat is je eigen vraag: je hoort al over elk antwoord."},
+    "answer.accepted_for_follower": {
+        "en": "The question you also had, “{question}”, has an accepted answer by {author}:",
+        "nl": "De vraag die jij ook had, “{question}”, heeft een geaccepteerd antwoord van {author}:",
+    },
     "answer.upvoted": {"en": "👍 Thanks, your upvote is counted.", "nl": "👍 Dank je, je duim telt mee."},
     "answer.not_found": {
         "en": "That answer no longer exists or is not visible to you.",
@@ -212,6 +226,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "button.flag_outdated": {"en": "⚠️ Outdated", "nl": "⚠️ Verouderd"},
     "button.this_answers_it": {"en": "This answers it", "nl": "Dit beantwoordt het"},
     "button.ask_anyway": {"en": "Ask anyway", "nl": "Toch vragen"},
+    "button.follow": {"en": "✋ Me too", "nl": "✋ Ik ook"},
     "button.post_question": {"en": "Post with my name", "nl": "Plaatsen met mijn naam"},
     "button.ask_anonymously": {"en": "Post anonymously", "nl": "Anoniem plaatsen"},
     "button.language_other": {"en": "Nederlands", "nl": "English"},

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.store.models import Activity, Person
 
-CONSUMING = frozenset({"searched", "viewed_suggestion", "found_answer", "read_digest", "opened_home"})
+CONSUMING = frozenset({"searched", "viewed_suggestion", "found_answer", "read_digest", "opened_home", "followed"})
 CONTRIBUTING = frozenset({"asked", "voted", "flagged", "accepted"})
 CREATING = frozenset({"answered", "shared_post"})
 

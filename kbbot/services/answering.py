@@ -22,6 +22,7 @@ from kbbot.store.models import (
     FlagKind,
     Person,
     Question,
+    QuestionFollower,
     QuestionStatus,
     Vote,
 )
@@ -147,10 +148,42 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
                              conversation_id=question.conversation.external_id, thread_id=question.message_id,
                              locale=turn.locale))
+    replies.extend(_tell_followers(turn, question, answer))
     if author.id != turn.person.id and _may_tell(turn, author, question):
         thanks = t(author.locale, "answer.accepted_for_author", question=cards.snippet(question.text, 120))
         replies.append(Reply(text=thanks, dm_to=author.external_id, locale=author.locale,
                              blocks=[Text(text=thanks)]))
+    return replies
+
+
+def follow(turn: Turn, question_id: int) -> list[Reply]:
+    """"Me too": the person hears when the question gets an accepted answer (never shown by name)."""
+    question = turn.session.get(Question, question_id)
+    if question is None or not can_see(turn.session, turn.person, question):
+        return [turn.notice("answer.not_found")]
+    if question.asker_id == turn.person.id:
+        return [turn.notice("question.own")]
+    try:
+        with turn.session.begin_nested():
+            turn.session.add(QuestionFollower(question_id=question.id, person_id=turn.person.id, created_at=turn.now))
+    except IntegrityError:
+        return [turn.notice("question.already_followed")]
+    activity.log(turn.session, turn.person, "followed", turn.now, question.id)
+    return [turn.notice("question.followed")]
+
+
+def _tell_followers(turn: Turn, question: Question, answer: Answer) -> list[Reply]:
+    followers = turn.session.scalars(select(Person).join(
+        QuestionFollower, QuestionFollower.person_id == Person.id).where(QuestionFollower.question_id == question.id))
+    replies = []
+    for follower in followers:
+        if follower.id == answer.author_id or not _may_tell(turn, follower, question):
+            continue
+        locale = follower.locale
+        note = t(locale, "answer.accepted_for_follower", question=cards.snippet(question.text, 120),
+                 author=cards.name(answer.author))
+        replies.append(Reply(text=note, dm_to=follower.external_id, locale=locale,
+                             blocks=[Text(text=note), Text(text=answer.text, style="quote")]))
     return replies
 
 

@@ -176,6 +176,19 @@ class QuestionTag(Base):
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class QuestionFollower(Base):
+    """Someone with the same question ("me too"): told when it gets an accepted answer.
+
+    Following is never shown by name, so it is as safe as reading.
+    """
+
+    __tablename__ = "question_followers"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Draft(Base):
     """A question held back while its asker looks at similar existing answers."""
 
