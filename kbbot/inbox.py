@@ -59,16 +59,16 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
     """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it."""
     try:
         with unit_of_work(sessions) as session:
-            if session.get_bind().dialect.name != "sqlite" and _lock_pending(
-                    session, event.platform, event.event_id) is None:
-                return []  # another replica holds it (SQLite has no row locks; the update below decides)
-            # The conditional update is the claim that holds on every backend: on
-            # SQLite (no row locks) it takes the write lock, and a worker that got
-            # here second finds the row no longer pending.
+            # One conditional update is the claim on every backend. On PostgreSQL it
+            # targets the row through FOR UPDATE SKIP LOCKED, so a replica never waits
+            # for another that holds it; on SQLite (no row locks) it takes the write
+            # lock, and a worker that got there second finds the row no longer pending.
+            pending = (InboundEventRow.platform == event.platform, InboundEventRow.event_key == event.event_id,
+                       InboundEventRow.status == PENDING)
+            target = select(InboundEventRow.id).where(*pending).with_for_update(skip_locked=True).scalar_subquery()
             claimed = session.execute(
                 update(InboundEventRow)
-                .where(InboundEventRow.platform == event.platform, InboundEventRow.event_key == event.event_id,
-                       InboundEventRow.status == PENDING)
+                .where(InboundEventRow.id == target, InboundEventRow.status == PENDING)
                 .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1)
                 .execution_options(synchronize_session=False)
             ).rowcount
