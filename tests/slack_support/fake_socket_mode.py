@@ -10,23 +10,21 @@ acknowledged with its ``envelope_id``.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
 import uuid
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from loopback import LoopbackServer
 
 
 class FakeSocketMode:
     """Start with :meth:`start`; ``url`` goes into ``apps.connections.open``'s answer."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="fake-socket-mode", daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._server = LoopbackServer("fake-socket-mode")
+        self.loop = self._server.loop
         self._sockets: list[web.WebSocketResponse] = []
         self.acks: dict[str, dict[str, Any]] = {}
         self.port = 0
@@ -36,30 +34,20 @@ class FakeSocketMode:
         return f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4()}&app_id=A_KBBOT"
 
     def start(self) -> FakeSocketMode:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        self.port = self._server.start(self._build)
         return self
 
-    async def _start(self) -> None:
+    def _build(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/link/", self._connection)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return app
 
     def stop(self) -> None:
-        async def _stop() -> None:
+        async def close_sockets() -> None:
             for socket in list(self._sockets):
                 await socket.close()
-            if self._runner is not None:
-                await self._runner.cleanup()
 
-        asyncio.run_coroutine_threadsafe(_stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
-        self.loop.close()
+        self._server.stop(before=close_sockets)
 
     async def _connection(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(autoping=True)
@@ -89,7 +77,7 @@ class FakeSocketMode:
         envelope = {"envelope_id": envelope_id, "payload": payload, "type": kind,
                     "accepts_response_payload": kind != "events_api", "retry_attempt": retry_attempt,
                     "retry_reason": "timeout" if retry_attempt else ""}
-        asyncio.run_coroutine_threadsafe(self._sockets[-1].send_str(json.dumps(envelope)), self.loop).result(5)
+        self._server.run(self._sockets[-1].send_str(json.dumps(envelope)), timeout=5)
         return envelope_id
 
     def ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any] | None:

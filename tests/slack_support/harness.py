@@ -9,11 +9,9 @@ call :meth:`SlackServer.settle` before looking at what Slack received.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import http.client
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +28,7 @@ from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot_adapters.slack import plugin
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
+from loopback import LoopbackServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -58,9 +57,8 @@ class SlackServer:
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="slack-server", daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._server = LoopbackServer("slack-server")
+        self.loop = self._server.loop
         self.port = 0
         self.outbound: Outbound | None = None
         self.web_app: web.Application | None = None
@@ -68,29 +66,20 @@ class SlackServer:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> SlackServer:
-        self._thread.start()
-        self.run(self._start())
+        self.port = self._server.start(self._build)
         return self
 
-    async def _start(self) -> None:
+    def _build(self) -> web.Application:
         self.web_app = web.Application()
         self.outbound = plugin.attach(self.web_app, self.settings, self.sessions)
-        self._runner = web.AppRunner(self.web_app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return self.web_app
 
     def stop(self) -> None:
-        if self._runner is not None:
-            self.run(self._runner.cleanup())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
-        self.loop.close()
+        self._server.stop()
 
     def run(self, coroutine: Any, timeout: float = 30) -> Any:
         """Run a coroutine on the server's event loop and wait for its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+        return self._server.run(coroutine, timeout)
 
     @property
     def runtime(self) -> SlackRuntime:

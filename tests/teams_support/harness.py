@@ -9,11 +9,9 @@ reads what the bot sent to the fake Bot Connector: what a Teams user sees.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import itertools
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot_adapters.teams import plugin
+from loopback import LoopbackServer
 
 from . import ids
 from .fake_microsoft import FakeMicrosoft, SentActivity
@@ -63,37 +62,27 @@ class TeamsHarness:
         self.fake = fake
         self.settings = settings
         self.sessions = sessions
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="teams-harness", daemon=True)
+        self._server = LoopbackServer("teams-harness")
+        self.loop = self._server.loop
         self.outbound: Outbound | None = None
-        self._runner: web.AppRunner | None = None
         self.port = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> TeamsHarness:
-        self._thread.start()
-        self._run(self._start())
+        self.port = self._server.start(self._build)
         return self
 
-    async def _start(self) -> None:
+    def _build(self) -> web.Application:
         app = web.Application()
         self.outbound = plugin.attach(app, self.settings, self.sessions)
         self.service = app[plugin.SERVICE]
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return app
 
     def stop(self) -> None:
-        if self._runner is not None:
-            self._run(self._runner.cleanup())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
-        self.loop.close()
+        self._server.stop()
 
     def _run(self, coroutine: Any, timeout: float = 30.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+        return self._server.run(coroutine, timeout)
 
     # -- playing Teams ------------------------------------------------------------------------
     @property
