@@ -69,7 +69,10 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
             claimed = session.execute(
                 update(InboundEventRow)
                 .where(InboundEventRow.id == target, InboundEventRow.status == PENDING)
-                .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1)
+                # Once done, only the key is needed (to recognise a repeat): what people
+                # wrote, in any channel, is not kept here beyond the moment it is handled.
+                .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1,
+                        payload={"type": event.type})
                 .execution_options(synchronize_session=False)
             ).rowcount
             if claimed != 1:

@@ -106,6 +106,15 @@ def test_a_transient_error_is_retried_and_a_refusal_is_not(teams: TeamsHarness) 
     assert [c.status for c in teams.fake.connector_calls[mark:]] == [503, 200, 403]
 
 
+def test_a_post_whose_outcome_is_unknown_is_not_sent_twice(teams: TeamsHarness) -> None:
+    teams.post(load("personal_install", teams.fake))
+    mark = len(teams.fake.connector_calls)
+    teams.fake.fail_next(status=504, method="POST")  # the gateway timed out: Teams may have posted it
+    with pytest.raises(DeliveryFailed):
+        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    assert [c.status for c in teams.fake.connector_calls[mark:]] == [504]
+
+
 def test_a_private_channel_question_is_hidden_from_a_non_member(teams: TeamsHarness) -> None:
     members = {m["id"]: m for m in ids.DEFAULT_MEMBERS}
     teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID], members[ids.DAAN_ID]])

@@ -45,7 +45,9 @@ def kind_of(channel: dict) -> ConversationKindName:
         return "dm"
     if channel.get("is_mpim"):
         return "group"
-    if channel.get("is_private") or channel.get("is_group"):
+    # A Slack Connect channel includes people of other organisations: what is said there
+    # is not the workspace's public knowledge, and the workspace's is not theirs.
+    if channel.get("is_private") or channel.get("is_group") or channel.get("is_ext_shared"):
         return "private"
     return "channel"
 

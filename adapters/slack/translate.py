@@ -135,7 +135,16 @@ def _message(body: Payload, team_id: str, event_id: str, kind: ConversationKindN
     kind = kind or kind_hint(body.get("channel", ""), body.get("channel_type"))
     if kind is None:
         return None
+    if body.get("is_ext_shared_channel") and kind == "channel":
+        kind = "private"  # Slack Connect: shared with other organisations
     place = Place(id=body["channel"], kind=kind)
+    if subtype == "message_changed" and (body.get("message") or {}).get("subtype") == "tombstone":
+        # A deleted message that had replies stays as a "This message was deleted." tombstone,
+        # edited by USLACKBOT: it is the author's deletion, not an edit.
+        old = body.get("previous_message") or {}
+        if old.get("bot_id") or not old.get("user") or not old.get("ts"):
+            return None
+        return MessageDeleted(**_base(team_id, event_id, Actor(id=old["user"]), place, at), message_id=old["ts"])
     if subtype == "message_changed":
         new = body.get("message") or {}
         if new.get("bot_id") or not new.get("user"):

@@ -259,22 +259,24 @@ class Courier:
         return activity
 
     async def _call(self, batch: Batch, address: Address, what: str,
-                    operation: Callable[[ConnectorClient], Awaitable[T]]) -> T:
+                    operation: Callable[[ConnectorClient], Awaitable[T]], idempotent: bool = True) -> T:
         client = await batch.connectors.get(address.service_url)
-        return await retry.call(lambda: operation(client), batch.policy, what)
+        return await retry.call(lambda: operation(client), batch.policy, what, idempotent)
 
     async def _post(self, batch: Batch, address: Address, conversation_id: str,
                     body: dict[str, Any]) -> str | None:
         activity = self._activity(address, conversation_id, body)
         response = await self._call(batch, address, f"posting to {conversation_id}",
-                                    lambda c: c.conversations.send_to_conversation(conversation_id, activity))
+                                    lambda c: c.conversations.send_to_conversation(conversation_id, activity),
+                                    idempotent=False)
         return getattr(response, "id", None)
 
     async def _reply(self, batch: Batch, address: Address, conversation_id: str, reply_to: str,
                      body: dict[str, Any]) -> str | None:
         activity = self._activity(address, conversation_id, {**body, "replyToId": reply_to})
         response = await self._call(batch, address, f"replying in {conversation_id}",
-                                    lambda c: c.conversations.reply_to_activity(conversation_id, reply_to, activity))
+                                    lambda c: c.conversations.reply_to_activity(conversation_id, reply_to, activity),
+                                    idempotent=False)
         return getattr(response, "id", None)
 
     async def _update(self, batch: Batch, address: Address, conversation_id: str, activity_id: str,
@@ -291,5 +293,5 @@ class Courier:
                                             channel_data={"channel": {"id": address.conversation_id}},
                                             activity=activity)
         created = await self._call(batch, address, f"posting in {address.conversation_id}",
-                                   lambda c: c.conversations.create_conversation(parameters))
+                                   lambda c: c.conversations.create_conversation(parameters), idempotent=False)
         return created.activity_id

@@ -203,11 +203,15 @@ def translate(activity: dict[str, Any]) -> Translation | None:
     """The core events an activity stands for (often one, sometimes none)."""
     origin = origin_of(activity)
     sender = activity.get("from") or {}
-    if origin is None or not sender.get("id"):
+    if origin is None or not sender.get("id") or activity.get("channelId", "msteams") != "msteams":
+        # Web Chat or Direct Line can reach the same endpoint with a valid token, but their
+        # sender ids and tenants are whatever the client says: only Teams vouches for them.
         return None
     # "channel" is only a default when Teams names no membership type: a message may set it,
-    # but an edit, reaction or card click must not turn a known private channel public.
-    stated = origin.kind if origin.kind != "channel" or activity.get("type") == "message" else None
+    # but an edit, reaction or card click (a message carrying ``value``) must not turn a known
+    # private channel public.
+    typed_message = activity.get("type") == "message" and activity.get("value") is None
+    stated = origin.kind if origin.kind != "channel" or typed_message else None
     place = Place(id=origin.conversation_id, kind=stated, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
     is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
@@ -231,8 +235,10 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                                         mentions_bot=mentioned))
     elif kind == "messageUpdate" and event_type in (None, "editMessage") and activity.get("id"):
         text, _ = clean_text(activity)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        # Every edit keeps the message's id; the text tells one edit from the next.
+        # Every edit keeps the message's id; its time and text tell one edit from the next
+        # (the text alone would drop an edit back to an earlier wording).
+        when = str(activity.get("timestamp") or activity.get("localTimestamp") or "")
+        digest = hashlib.sha256(f"{when}\n{text}".encode("utf-8")).hexdigest()[:16]
         events.append(MessageEdited(**common, event_id=_event_key(activity, origin.conversation_id, f":{digest}"),
                                     message_id=str(activity["id"]), text=text))
     elif kind == "messageDelete" and event_type in (None, "softDeleteMessage") and activity.get("id"):

@@ -10,6 +10,8 @@ data carries the core's action id and value back unchanged.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from kbbot.mentions import neutralise
@@ -28,8 +30,21 @@ def _escape_mention_name(name: str) -> str:
     return neutralise(name).replace("<", "‹").replace(">", "›")
 
 
+_JOINER = "\u2060"
+_MARKDOWN = re.compile(r"(\]\()|(\*\*|__|~~)|(^\s*(?:[-*+]|\d+\.)\s)|(!\[)", re.MULTILINE)
+
+
+def inert_markdown(text: str) -> str:
+    """Text that shows as typed: links, images, bold and list markers broken by a word joiner.
+
+    A TextBlock renders Markdown, so ``[Approve](https://evil.example)`` in a
+    question would otherwise become a working link inside a card kbbot signed.
+    """
+    return _MARKDOWN.sub(lambda m: m.group(0)[0] + _JOINER + m.group(0)[1:], text)
+
+
 def _text_block(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": neutralise(text), "wrap": True, **extra}
+    return {"type": "TextBlock", "text": inert_markdown(neutralise(text)), "wrap": True, **extra}
 
 
 def _action(button: Button) -> dict[str, Any]:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TRANSIENT = frozenset({408, 412, 429, 500, 502, 503, 504})
+REFUSED = frozenset({429, 503})  # the service says it did nothing: safe to send again
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,37 @@ def retry_after(headers: Any) -> float | None:
         return max(0.0, when.timestamp() - time.time()) if when else None
 
 
+def _never_sent(error: BaseException) -> bool:
+    """True when the request certainly did not reach the service (no token, connection refused)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (MsalError, ConnectionRefusedError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def status_of(error: HttpOperationError) -> int | None:
+    """The HTTP status behind a connector error, whichever attribute msrest put it in."""
     response = getattr(error, "response", None)
     return getattr(response, "status_code", None) or getattr(response, "status", None)
 
 
-async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
-    """Run ``operation``; retry transient failures; RetryLater or DeliveryFailed when that is no use."""
+async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str,
+               idempotent: bool = True) -> T:
+    """Run ``operation``; retry transient failures; RetryLater or DeliveryFailed when that is no use.
+
+    A call that posts a message is not ``idempotent``: after a 500, a gateway error or
+    a timeout the service may have posted it anyway, so only 429 and 503 (refused,
+    nothing posted) or a connection that was never made are retried; anything else is
+    reported as failed rather than risking the same message twice.
+    """
     for attempt in range(1, policy.attempts + 1):
         try:
             return await operation()
         except HttpOperationError as error:
             status = status_of(error)
-            if status not in TRANSIENT:
+            if status not in TRANSIENT or (not idempotent and status not in REFUSED):
                 raise DeliveryFailed(f"{what}: Bot Connector answered {status}") from error
             wait = retry_after(getattr(error.response, "headers", None))
             reason = f"{what}: Bot Connector answered {status}"
@@ -68,6 +87,8 @@ async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what:
             # botbuilder's way of saying Azure AD refused the bot's own credentials: retrying cannot help.
             raise DeliveryFailed(f"{what}: no Bot Connector token: {error}") from error
         except (ClientRequestError, MsalError, OSError, asyncio.TimeoutError) as error:
+            if not idempotent and not _never_sent(error):
+                raise DeliveryFailed(f"{what}: outcome unknown ({type(error).__name__}); not sent again") from error
             wait, reason = None, f"{what}: {type(error).__name__}: {error}"
         delay = wait if wait is not None else policy.base_delay * 2 ** (attempt - 1)
         if attempt == policy.attempts or delay > policy.max_delay:
