@@ -15,6 +15,7 @@ same thing twice. One recipient failing never stops the round.
 from __future__ import annotations
 
 import logging
+import time
 import os
 import socket
 import uuid
@@ -241,18 +242,19 @@ class Deliverer:
 
     def _send(self, delivery_id: int, attempts: int, wanted: Wanted) -> str:
         """Build and send a claimed delivery, then mark it; returns the resulting ledger status."""
+        claim = ledger.Claim(delivery_id, self.worker, attempts)
         now = self.clock()
         try:
             if now - wanted.due_at > self.grace:
                 with unit_of_work(self.sessions) as session:
-                    session.get(Delivery, delivery_id).status = DeliveryStatus.SKIPPED  # type: ignore[union-attr]
+                    ledger.mark_skipped(session, claim)
                 log.warning("%s for %s (%s) is too late to send; skipped", wanted.kind, wanted.recipient,
                             wanted.period)
                 return DeliveryStatus.SKIPPED
             with unit_of_work(self.sessions) as session:
                 built = self._build(session, delivery_id, wanted)
                 if built is None:
-                    ledger.mark_empty(session, delivery_id)
+                    ledger.mark_empty(session, claim)
                     return DeliveryStatus.EMPTY
                 platform, workspace_external, reply = built
             outbound = self.outbounds[platform]
@@ -260,22 +262,39 @@ class Deliverer:
         except RetryLater as busy:
             self.pacer.back_off(self._pace_key(wanted), busy.retry_after)
             with unit_of_work(self.sessions) as session:
-                status = ledger.mark_retry(session, delivery_id, attempts, self.clock(), busy.retry_after, str(busy))
+                status = ledger.mark_retry(session, claim, self.clock(), busy.retry_after, str(busy),
+                                           rate_limited=True)
             log.info("%s for %s: retry in %.0fs (%s)", wanted.kind, wanted.recipient, busy.retry_after, busy)
             return status
         except DeliveryFailed as refused:
             with unit_of_work(self.sessions) as session:
-                ledger.mark_failed(session, delivery_id, str(refused))
+                ledger.mark_failed(session, claim, str(refused))
             log.warning("%s for %s failed for good: %s", wanted.kind, wanted.recipient, refused)
             return DeliveryStatus.FAILED
         except Exception as error:  # a bug or an outage must not stop the other recipients
             log.exception("%s for %s failed", wanted.kind, wanted.recipient)
             with unit_of_work(self.sessions) as session:
-                return ledger.mark_retry(session, delivery_id, attempts, self.clock(),
-                                         ERROR_BACKOFF * 2 ** (attempts - 1), repr(error))
-        with unit_of_work(self.sessions) as session:
-            ledger.mark_sent(session, delivery_id, self.clock(), message_id)
+                return ledger.mark_retry(session, claim, self.clock(), ERROR_BACKOFF * 2 ** (attempts - 1),
+                                         repr(error))
+        self._mark_sent(claim, wanted, message_id)
         return DeliveryStatus.SENT
+
+    def _mark_sent(self, claim: ledger.Claim, wanted: Wanted, message_id: str | None) -> None:
+        """Record a send that happened; a database blip here must not stop the round or resend later.
+
+        The message is out, so this is retried a few times; if the database stays
+        away the row keeps its claim and, after the lease, is sent again: the one
+        case where a duplicate is preferred over a loss.
+        """
+        for attempt in range(3):
+            try:
+                with unit_of_work(self.sessions) as session:
+                    ledger.mark_sent(session, claim, self.clock(), message_id)
+                return
+            except Exception:
+                log.exception("recording %s for %s as sent failed (attempt %d)", wanted.kind, wanted.recipient,
+                              attempt + 1)
+                time.sleep(0.2 * 2 ** attempt)
 
     def _pace_key(self, wanted: Wanted) -> str:
         with unit_of_work(self.sessions) as session:

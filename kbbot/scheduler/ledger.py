@@ -26,8 +26,11 @@ from kbbot.store.scheduling import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-"""A claim older than this, still not marked, belongs to a process that died: retry it."""
+LEASE = timedelta(minutes=15)
+"""A claim older than this, still not marked, belongs to a process that died: retry it.
+
+Well above the longest send (Teams gives up after 2 minutes, Slack waits out
+``Retry-After`` within its client), so a slow send is not mistaken for a dead one."""
 MAX_ATTEMPTS = 5
 
 
@@ -47,10 +50,12 @@ class Wanted:
 
 
 def person_key(person_id: int) -> str:
+    """The ledger's recipient key for a person's prompt or digest."""
     return f"person:{person_id}"
 
 
 def channel_key(conversation_id: int) -> str:
+    """The ledger's recipient key for a channel's digest."""
     return f"channel:{conversation_id}"
 
 
@@ -117,28 +122,63 @@ def reclaim(session: Session, row: Delivery, now: datetime, worker: str) -> bool
     return result.rowcount == 1
 
 
-def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None) -> None:
-    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-        status=DeliveryStatus.SENT, sent_at=now, message_id=message_id, error=None)
-        .execution_options(synchronize_session=False))
+@dataclass(frozen=True)
+class Claim:
+    """What a worker holds: the row, as of the attempt it claimed. Every mark is conditional on it."""
+
+    delivery_id: int
+    worker: str
+    attempts: int
 
 
-def mark_empty(session: Session, delivery_id: int) -> None:
-    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(status=DeliveryStatus.EMPTY)
-                    .execution_options(synchronize_session=False))
+def _settle(session: Session, claim: Claim, **values: Any) -> bool:
+    """Write the outcome only if ``claim`` still holds the row; False (and a log line) when it was taken over.
+
+    A process whose lease ran out must not overwrite the outcome of the process
+    that took the row over (say, turn its "sent" back into "pending").
+    """
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == claim.delivery_id, Delivery.status == DeliveryStatus.CLAIMED,
+               Delivery.claimed_by == claim.worker, Delivery.attempts == claim.attempts)
+        .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        log.warning("delivery %s was taken over by another worker; its outcome is theirs (%s)",
+                    claim.delivery_id, values.get("status"))
+        return False
+    return True
 
 
-def mark_failed(session: Session, delivery_id: int, error: str) -> None:
-    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-        status=DeliveryStatus.FAILED, error=error[:2000]).execution_options(synchronize_session=False))
+def mark_sent(session: Session, claim: Claim, now: datetime, message_id: str | None) -> bool:
+    """The platform took the message."""
+    return _settle(session, claim, status=DeliveryStatus.SENT, sent_at=now, message_id=message_id, error=None)
 
 
-def mark_retry(session: Session, delivery_id: int, attempts: int, now: datetime, after: float, error: str) -> str:
-    """Release the claim for a later attempt, or give up after :data:`MAX_ATTEMPTS`; returns the new status."""
-    if attempts >= MAX_ATTEMPTS:
-        mark_failed(session, delivery_id, f"gave up after {attempts} attempts: {error}")
+def mark_empty(session: Session, claim: Claim) -> bool:
+    """Nothing worth sending (an empty digest, an opted-out person): done, without a message."""
+    return _settle(session, claim, status=DeliveryStatus.EMPTY)
+
+
+def mark_skipped(session: Session, claim: Claim) -> bool:
+    """Too late to be worth sending (beyond the grace window)."""
+    return _settle(session, claim, status=DeliveryStatus.SKIPPED)
+
+
+def mark_failed(session: Session, claim: Claim, error: str) -> bool:
+    """The platform refused for good: not retried."""
+    return _settle(session, claim, status=DeliveryStatus.FAILED, error=error[:2000])
+
+
+def mark_retry(session: Session, claim: Claim, now: datetime, after: float, error: str,
+               rate_limited: bool = False) -> str:
+    """Release the claim for a later attempt, or give up after :data:`MAX_ATTEMPTS`; returns the new status.
+
+    Being rate limited is not a failure of the delivery: it is retried until the
+    grace window closes, however many times the platform says "later".
+    """
+    if claim.attempts >= MAX_ATTEMPTS and not rate_limited:
+        mark_failed(session, claim, f"gave up after {claim.attempts} attempts: {error}")
         return DeliveryStatus.FAILED
-    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-        status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=after), error=error[:2000],
-        claimed_by=None).execution_options(synchronize_session=False))
+    _settle(session, claim, status=DeliveryStatus.PENDING, next_attempt_at=now + timedelta(seconds=after),
+            error=error[:2000], claimed_by=None)
     return DeliveryStatus.PENDING
