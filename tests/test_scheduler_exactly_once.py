@@ -215,3 +215,16 @@ def test_a_big_batch_is_spread_over_rounds_not_burst(world: World) -> None:
     world.deliverer().run()
     recipients = [reply.dm_to for _, _, reply in world.outbound.sent]
     assert len(recipients) == len(set(recipients)) == 23
+
+
+def test_a_long_retry_after_is_not_slept_through_within_a_round(world: World) -> None:
+    world.outbound.fail["alice"] = [RetryLater("429 Too Many Requests", retry_after=3600)]
+    world.time.slept = 0.0
+    report = world.deliverer().run(budget=48)
+    assert report.statuses[DeliveryStatus.PENDING] == 1  # alice: later
+    assert report.unfinished >= 1  # bob and carol wait for a later round instead of an hour-long sleep
+    assert world.time.slept < 48
+    world.time.now += timedelta(hours=1, seconds=1)
+    world.time.sleep(3601)  # the hour passes for the pacer's clock too
+    world.deliverer().run(budget=48)
+    assert [prompts_sent(world.outbound, who) for who in ("alice", "bob", "carol")] == [1, 1, 1]

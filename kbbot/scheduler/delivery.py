@@ -187,7 +187,7 @@ class Deliverer:
             if platforms.get(job.wanted.workspace_id) not in self.outbounds:
                 report.no_outbound += 1
                 continue
-            self._one(job, report)
+            self._one(job, report, None if budget is None else started + budget)
             if self.progress and (number % self.progress_every == 0 or number == total):
                 self.progress(f"{number}/{total}: {report}")
         if report.no_outbound:
@@ -200,8 +200,13 @@ class Deliverer:
                         window_start=as_utc(row.window_start) if row.window_start else None, variant=row.variant)
         return _Job(wanted, delivery_id=row.id, attempts=row.attempts)
 
-    def _one(self, job: _Job, report: RoundReport) -> None:
-        """Claim, build, send and mark one delivery; never raises."""
+    def _one(self, job: _Job, report: RoundReport, deadline: float | None = None) -> None:
+        """Claim, build, send and mark one delivery; never raises.
+
+        A wait that would run past the round's ``deadline`` (a workspace told to
+        back off for an hour, say) is not slept through: the delivery is left
+        unclaimed for a later round, and the scheduler thread stays free.
+        """
         wanted = job.wanted
         try:
             with unit_of_work(self.sessions) as session:
@@ -210,6 +215,10 @@ class Deliverer:
                 workspace_key, conversation_key = str(wanted.workspace_id), wanted.recipient
             else:
                 workspace_key, conversation_key = target
+            if deadline is not None and \
+                    self.pacer.delay(workspace_key, conversation_key) > deadline - self.pacer.monotonic():
+                report.unfinished += 1
+                return
             self.pacer.wait(workspace_key, conversation_key)
             now = self.clock()
             with unit_of_work(self.sessions) as session:
