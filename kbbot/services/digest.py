@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 from kbbot import cards
 from kbbot.i18n import t
 from kbbot.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
+from kbbot.clock import as_utc
 from kbbot.services import stats
+from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
 from kbbot.services.visibility import visible_questions
 from kbbot.store.models import (
@@ -73,7 +75,8 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
 
     waiting = waiting_for(session, person)
     if waiting:
-        worth = True
+        # Questions that were already waiting last week are worth listing, not worth a digest of their own.
+        worth = any(as_utc(q.created_at) >= window.start for q in waiting)
         blocks += [Text(text=say("digest.personal.waiting"), style="heading"), ListBlock(items=[
             cards.hit_item(q, None, locale, buttons=[_open_button(locale, delivery_id, q.id)]) for q in waiting])]
 
@@ -116,23 +119,8 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
 
 
 def waiting_for(session: Session, person: Person, limit: int = WAITING_LIMIT) -> list[Question]:
-    """Open questions ``person`` may see in tags they declared or earned (an accepted answer), newest first.
-
-    Like :func:`kbbot.services.home.unanswered_for`, plus earned expertise, and without questions
-    they answered already (a flagged answer can reopen a question).
-    """
-    declared = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)
-    earned = (select(QuestionTag.tag_id).join(Answer, Answer.question_id == QuestionTag.question_id)
-              .where(Answer.author_id == person.id, Answer.is_accepted, Answer.deleted_at.is_(None)))
-    answered_by_them = select(Answer.question_id).where(Answer.author_id == person.id, Answer.deleted_at.is_(None))
-    return list(session.scalars(
-        select(Question).where(
-            visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
-            Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(declared.union(earned)))),
-            Question.id.not_in(answered_by_them))
-        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
-                 selectinload(Question.conversation))
-        .order_by(Question.created_at.desc()).limit(limit)))
+    """Open questions waiting for ``person``'s expertise (the same list their home shows)."""
+    return unanswered_for(session, person, limit)
 
 
 def _recognition(session: Session, person: Person, window: Window, locale: str) -> list[Item]:

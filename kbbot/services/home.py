@@ -16,15 +16,22 @@ LIMIT = 5
 
 
 def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list[Question]:
-    """Open questions the person may see, in tags they declared or earned, not asked by them."""
+    """Open questions ``person`` may see in tags they declared or earned (an accepted answer), newest first.
+
+    Not their own, and not ones they answered already (a flagged answer can
+    reopen a question). The home view and the weekly digest list the same.
+    """
+    declared = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)
     earned = (select(QuestionTag.tag_id).join(Answer, Answer.question_id == QuestionTag.question_id)
               .where(Answer.author_id == person.id, Answer.is_accepted, Answer.deleted_at.is_(None)))
-    tag_ids = select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id).union(earned)
+    answered_by_them = select(Answer.question_id).where(Answer.author_id == person.id, Answer.deleted_at.is_(None))
     return list(session.scalars(
         select(Question).where(
             visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
-            Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))))
-        .options(selectinload(Question.tags), selectinload(Question.answers))
+            Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(declared.union(earned)))),
+            Question.id.not_in(answered_by_them))
+        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+                 selectinload(Question.conversation))
         .order_by(Question.created_at.desc()).limit(limit)))
 
 
