@@ -56,10 +56,8 @@ def outbounds(settings: Settings, sessions: sessionmaker[Session], out: Callable
 
 def build(settings: Settings, sessions: sessionmaker[Session]) -> web.Application:
     """The aiohttp application with every configured platform and the scheduler attached."""
-    from kbbot_adapters.console.outbound import ConsoleOutbound
-
     app = web.Application()
-    ports: dict[str, Outbound] = {"console": ConsoleOutbound(lambda line: log.info("%s", line))}
+    ports: dict[str, Outbound] = {}
     for name in configured_platforms(settings):
         ports[name] = plugin(name).attach(app, settings, sessions)
         log.info("%s attached", name)
@@ -85,13 +83,15 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
     from kbbot.outbound import DeliveryFailed, RetryLater
 
     finished = 0
-    for event in inbox.stale(sessions, system_clock()):
-        port = ports.get(event.platform)
-        if port is None:
+    for event in inbox.stale(sessions, system_clock(), platforms=sorted(ports)):
+        try:
+            replies = inbox.process(sessions, event, settings, system_clock())
+        except Exception:  # counted on the row by the inbox; the other events still get their turn
+            log.exception("recovering inbound event %s/%s failed", event.platform, event.event_id)
             continue
-        for reply in inbox.process(sessions, event, settings, system_clock()):
+        for reply in replies:
             try:
-                port.send(event.workspace_id, reply)
+                ports[event.platform].send(event.workspace_id, reply)
             except (DeliveryFailed, RetryLater) as error:
                 log.warning("reply to recovered event %s not delivered: %s", event.event_id, error)
         finished += 1

@@ -107,14 +107,19 @@ def _record_failure(sessions: sessionmaker[Session], event: InboundEvent, error:
 
 
 def stale(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = timedelta(minutes=2),
-          limit: int = 100) -> list[InboundEvent]:
-    """Pending events nobody finished (a worker died after the ack), oldest first."""
+          limit: int = 100, platforms: list[str] | None = None) -> list[InboundEvent]:
+    """Pending events nobody finished (a worker died after the ack), oldest first.
+
+    ``platforms`` limits them to those this process can answer on, so events of a
+    platform served elsewhere never crowd out the ones it can finish.
+    """
     with unit_of_work(sessions) as session:
-        rows = session.scalars(
-            select(InboundEventRow)
-            .where(InboundEventRow.status == PENDING, InboundEventRow.received_at < now - older_than)
-            .order_by(InboundEventRow.id).limit(limit)
-        ).all()
+        query = (select(InboundEventRow)
+                 .where(InboundEventRow.status == PENDING, InboundEventRow.received_at < now - older_than)
+                 .order_by(InboundEventRow.id).limit(limit))
+        if platforms is not None:
+            query = query.where(InboundEventRow.platform.in_(platforms))
+        rows = session.scalars(query).all()
         events = []
         for row in rows:
             try:

@@ -105,11 +105,12 @@ class Delivery:
             try:
                 self._send_patiently(reply, origin, posted)
             except NotInChannel as error:
-                log.warning("slack delivery failed (%s) for %r", error, reply.text[:80])
+                log.warning("slack delivery to %s failed (%s)", _target(reply), error)
                 self._explain_not_in_channel(reply, origin)
             except (RetryLater, DeliveryFailed) as error:
-                log.error("slack delivery failed (%s) for %r", error, reply.text[:80])
+                log.error("slack delivery to %s failed (%s)", _target(reply), error)
 
+    # Logs name where a reply went, never what it said: it may come from a private channel.
     def _explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
         """Tell the person who asked why nothing appeared, rather than leaving them waiting."""
         if not origin.response_url or reply.conversation_id != origin.channel_id or reply.is_ephemeral:
@@ -206,3 +207,8 @@ class Delivery:
             raise RetryLater(f"response_url: {response.status_code}", 5.0)
         if response.status_code >= 400:
             raise DeliveryFailed(f"response_url: {response.status_code} {str(response.body)[:80]}")
+
+
+def _target(reply: Reply) -> str:
+    """Where a reply was going, for logs (ids only, no content)."""
+    return reply.conversation_id or (f"DM {reply.dm_to}" if reply.dm_to else f"home of {reply.home_of}")
