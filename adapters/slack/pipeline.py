@@ -110,8 +110,19 @@ class Pipeline:
         if self._in_flight:
             await asyncio.wait(list(self._in_flight), timeout=timeout)
 
-    async def close(self) -> None:
-        await self.drain()
+    async def close(self, timeout: float = 10.0) -> None:
+        """Stop taking work and give running work ``timeout`` seconds, without blocking the event loop.
+
+        Work still running after that is abandoned: an event not yet processed stays
+        pending for another replica's sweeper, but replies already being delivered
+        (one waiting out a long ``Retry-After``) are lost with the process, since
+        replies are not yet kept in an outbox.
+        """
+        await self.drain(timeout)
         self._accept_pool.shutdown(wait=False, cancel_futures=True)
-        self._work_pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self._work_pool.shutdown, wait=True, cancel_futures=True),
+                                   timeout)
+        except TimeoutError:
+            log.warning("slack work still running at shutdown was abandoned")
 
