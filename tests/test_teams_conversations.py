@@ -173,3 +173,27 @@ def test_a_plain_question_to_the_bot_in_a_channel_is_asked(teams: TeamsHarness) 
     root, sent = _ask_in_channel(teams, "Who can renew the TLS wildcard certificate? #tls")
     assert sent[0].kind == "reply" and sent[0].target_activity_id == root
     assert "Who can renew the TLS wildcard certificate?" in card_texts(sent[0])
+
+
+def test_an_expert_mention_sent_on_its_own_goes_into_its_questions_chain(teams: TeamsHarness) -> None:
+    import pytest
+
+    from kbbot.outbound import DeliveryFailed
+    from kbbot.replies import Anchor, Mentions, PersonRef, Reply
+    from kbbot.store.models import Question
+
+    root, _ = _ask_in_channel(teams)
+    with unit_of_work(teams.sessions) as session:
+        question_id = session.scalars(select(Question.id)).one()
+    mention = Reply(text="Can you help?", blocks=[Mentions(lead="Can you help?", people=[
+        PersonRef(id=ids.BOB_ID, name="Bob Example")])], conversation_id=ids.CHANNEL_ID,
+        in_thread_of=Anchor(id=question_id))
+    mark = len(teams.fake.sent)
+    teams.outbound.send(ids.TENANT_ID, mention)  # as the sweeper sends a recovered event's replies
+    (sent,) = teams.seen_since(mark)
+    assert sent.kind == "reply" and sent.conversation_id == f"{ids.CHANNEL_ID};messageid={root}"
+
+    orphan = mention.model_copy(update={"in_thread_of": Anchor(id=question_id + 1000)})
+    with pytest.raises(DeliveryFailed):
+        teams.outbound.send(ids.TENANT_ID, orphan)
+    assert len(teams.fake.sent) == mark + 1  # no new channel post pinging the experts

@@ -33,6 +33,7 @@ from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Reply
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
+from kbbot.store.models import Question
 
 from . import references, render, retry
 from .inbound import Origin, thread_conversation
@@ -160,6 +161,12 @@ class Courier:
             raise DeliveryFailed("a reply without a destination")
         address = await self._conversation(workspace_id, reply.conversation_id, origin)
         thread = reply.thread_id or (batch.posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
+        if reply.in_thread_of is not None and thread is None:
+            # Sent apart from its question's card (a recovered event): find the chain the card
+            # was posted in, or fail, rather than start a new channel post that pings experts.
+            thread = await asyncio.to_thread(self._posted_before, reply.in_thread_of.id)
+            if thread is None:
+                raise DeliveryFailed(f"question {reply.in_thread_of.id} has no posted card to reply under")
         root: str | None
         if thread and address.is_channel:
             root = thread
@@ -180,6 +187,12 @@ class Courier:
             batch.posted[reply.anchor.id] = root
             await asyncio.to_thread(self._record, reply, root)
         return activity_id
+
+    def _posted_before(self, question_id: int) -> str | None:
+        """The reply chain an earlier delivery posted the question's card in, if any."""
+        with unit_of_work(self.sessions) as session:
+            question = session.get(Question, question_id)
+            return question.message_id if question is not None else None
 
     def _record(self, reply: Reply, root: str) -> None:
         """Tell the core which reply chain carries the question, so replies there become answers."""
