@@ -111,13 +111,20 @@ class UpvoteAnswer:
 
 
 @dataclass(frozen=True)
+class CloseQuestion:
+    """``/kb close 12``: the asker settles their own question (solved elsewhere, no longer relevant)."""
+
+    question_id: int
+
+
+@dataclass(frozen=True)
 class Home:
     """``/kb home``: the home view as a message, where the platform has no home tab."""
 
 
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
-    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest
+    | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest | CloseQuestion
 )
 
 # Words a person may start a plain message with (Teams, a DM, an @mention):
@@ -140,6 +147,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "upvote": ("kb", "upvote"),
     "duim": ("kb", "upvote"),
     "home": ("kb", "home"),
+    "close": ("kb", "close"),
+    "sluit": ("kb", "close"),
     "overzicht": ("kb", "home"),
 }
 
@@ -260,6 +269,9 @@ def _parse_kb(sub: str, rest: str) -> Command | UsageError:
         return UpvoteAnswer(number) if number is not None else UsageError("usage.upvote")
     if sub in ("home", "overzicht"):
         return Home()
+    if sub in ("close", "sluit"):
+        number = small_int(rest.lstrip("#Qq")) if rest else None
+        return CloseQuestion(number) if number is not None else UsageError("usage.close")
     if sub in ("digest", "samenvatting"):
         flag = _on_off(rest.casefold())
         return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")

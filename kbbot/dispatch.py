@@ -203,6 +203,8 @@ def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> l
             return answering.vote(turn, answer_id) or [turn.notice("answer.upvoted")]
         case commands.Home():
             return home.home(turn, in_chat=True)
+        case commands.CloseQuestion(question_id=question_id):
+            return answering.close(turn, question_id)
         case commands.ChannelDigest(on=on):
             return prompts.channel_digest(turn, on)
     raise AssertionError(f"unhandled command {parsed!r}")

@@ -202,3 +202,16 @@ def test_me_too_followers_hear_the_accepted_answer(chat: Chat, sessions: session
     assert "DM to carol" in shown and "The question you also had" in shown and "floor 2" in shown
     assert count(sessions, QuestionFollower) == 1
     assert "carol" not in card.lower()  # following is never shown by name
+
+
+def test_the_asker_closes_their_own_question(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat(":as bob", "/expertise add printers", ":as alice", "/ask Who fixes the 3rd floor printer? #printers")
+    assert "Only the person who asked" in chat(":as bob", "/kb close 1")
+    shown = chat(":as alice", "/kb close Q1")
+    assert "Question 1 is closed" in shown and "The asker closed this question" in shown
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Question)).one().status is QuestionStatus.CLOSED
+    assert "3rd floor printer" not in chat(":as bob", ":home")  # no longer waiting for an answer
+    chat(":reply 1 Facilities, ext. 4411.")  # a late answer is still kept, the question stays closed
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Question)).one().status is QuestionStatus.CLOSED

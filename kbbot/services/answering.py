@@ -156,6 +156,24 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
     return replies
 
 
+def close(turn: Turn, question_id: int) -> list[Reply]:
+    """The asker settles their own question: it leaves the lists of questions waiting for an answer."""
+    question = turn.session.get(Question, question_id)
+    if question is None or not can_see(turn.session, turn.person, question):
+        return [turn.notice("answer.not_found")]
+    if question.asker_id != turn.person.id:
+        return [turn.notice("question.only_asker_closes")]
+    question.status = QuestionStatus.CLOSED
+    question.updated_at = turn.now
+    replies = [turn.notice("question.closed", id=question.id)]
+    if question.message_id:
+        note = t(turn.settings.default_locale, "question.closed_in_thread")
+        replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
+                             conversation_id=question.conversation.external_id, thread_id=question.message_id,
+                             locale=turn.settings.default_locale))
+    return replies
+
+
 def follow(turn: Turn, question_id: int) -> list[Reply]:
     """"Me too": the person hears when the question gets an accepted answer (never shown by name)."""
     question = turn.session.get(Question, question_id)
