@@ -163,6 +163,18 @@ def test_someone_who_leaves_a_private_channel_stops_seeing_its_questions(
     assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")
 
 
+def test_when_kbbot_is_removed_from_a_private_channel_its_questions_are_shown_to_no_one(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="When does Project Falcon launch? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")
+    assert "Project Falcon launch" in search(slack, fake_slack, "U_ALICE", "Falcon launch")
+    fake_slack.fail("conversations.members", "not_in_channel", times=5)
+    assert slack.event(fixture("event_member_left_channel.json")).status == 200  # acked, not retried forever
+    slack.settle()
+    # kbbot can no longer tell who is in there, so nobody is taken to be.
+    assert "Project Falcon launch" not in search(slack, fake_slack, "U_ALICE", "Falcon launch")
+
+
 def test_a_channel_made_private_hides_its_questions_from_non_members_at_once(
         slack: SlackServer, fake_slack: FakeSlack) -> None:
     ask(slack, fake_slack, text="Where is the office wifi password kept? #office")

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 
 from kbbot.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
@@ -100,8 +101,16 @@ class Listeners:
         if kind not in ("private", "group"):
             return None
         members: list[str] = []
-        async for page in await context.client.conversations_members(channel=body["event"]["channel"], limit=200):
-            members.extend(page.get("members", []))
+        try:
+            async for page in await context.client.conversations_members(channel=body["event"]["channel"],
+                                                                         limit=200):
+                members.extend(page.get("members", []))
+        except SlackApiError as error:
+            if error.response.get("error") not in _GONE:
+                raise  # transient: fail the request so that Slack delivers it again
+            # kbbot itself was removed (or the channel archived): it can no longer tell who is
+            # in there, so nobody is known to be, and the channel's questions are shown to no one.
+            members = []
         return translate.membership(body, kind, members)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -119,6 +128,9 @@ class Listeners:
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
         await self._submit(ack, context, event, origin)
 
+
+# Answers meaning kbbot can no longer see a conversation's members, rather than "try again".
+_GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 # member_joined_channel/member_left_channel say "C" (public) or "G" (private) instead of a word.
 _CHANNEL_TYPE_LETTERS = {"C": "channel", "G": "group"}
