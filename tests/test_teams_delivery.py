@@ -138,6 +138,26 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(teams: TeamsHarn
     assert "Where is the payroll outage runbook?" in daan_sees
 
 
+def test_a_member_who_left_a_private_channel_silently_loses_sight_within_the_hour(teams: TeamsHarness) -> None:
+    from datetime import timedelta
+
+    from kbbot_adapters.teams.bot import RESYNC_EVERY
+
+    members = {m["id"]: m for m in ids.DEFAULT_MEMBERS}
+    teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID], members[ids.DAAN_ID]])
+    teams.post(channel_post(teams.fake, ALICE, "ask Where is the payroll outage runbook? #payroll",
+                            fixture="private_channel_mention"))
+    teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID]])  # Daan left; Teams sent no event
+    bot = teams.service.bot
+    synced = bot._synced[PRIVATE_CHANNEL_ID]
+    bot._synced[PRIVATE_CHANNEL_ID] = synced - RESYNC_EVERY - timedelta(seconds=1)  # an hour went by
+    teams.post(channel_post(teams.fake, ALICE, "ask Who signs off payroll changes?", fixture="private_channel_mention"))
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, DAAN, "zoek payroll runbook"))
+    daan_sees = "\n".join(t for s in teams.seen_since(mark) for t in card_texts(s))
+    assert "payroll outage runbook" not in daan_sees
+
+
 def test_results_asked_for_in_a_channel_go_to_the_persons_own_chat(teams: TeamsHarness) -> None:
     teams.post(channel_post(teams.fake, BOB, "search vpn"))
     # Teams has no "only you can see this" in channels: private replies go to the person's 1:1 chat.

@@ -15,7 +15,7 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import Bot, TurnContext
@@ -49,6 +49,8 @@ class KbBot(Bot):
         self.courier = courier
         self.clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
+        # When this process last asked Teams who is in each private channel (clock time).
+        self._synced: dict[str, datetime] = {}
 
     async def on_turn(self, context: TurnContext) -> None:
         raw = RAW_ACTIVITY.get()
@@ -64,9 +66,20 @@ class KbBot(Bot):
         new_place = await asyncio.to_thread(self._remember, activity, translation.origin, now)
         accepted = [event for event in translation.events
                     if await asyncio.to_thread(inbox.accept, self.sessions, event, now)]
-        resync = translation.origin.kind == "private" and (new_place or _membership_changed(activity))
+        resync = translation.origin.kind == "private" and (
+            new_place or _membership_changed(activity) or self._sync_due(translation.origin.conversation_id, now))
         if accepted or resync:
             self._spawn(self._work(translation, accepted, resync))
+
+    def _sync_due(self, conversation_id: str, now: datetime) -> bool:
+        """Whether a private channel's member list is old enough to ask Teams again.
+
+        Teams does not reliably announce every member who leaves a private
+        channel, so the list is refreshed on activity at most every
+        :data:`RESYNC_EVERY`, besides on install and on membership events.
+        """
+        last = self._synced.get(conversation_id)
+        return last is None or now - last >= RESYNC_EVERY
 
     def _foreign(self, tenant_id: str) -> bool:
         """A single-tenant bot serves its own organisation only, whatever another tenant sends it."""
@@ -119,9 +132,16 @@ class KbBot(Bot):
         member_ids = await self.courier.members(origin)
         if member_ids is None:
             return None
+        self._synced[origin.conversation_id] = self.clock()
+        if len(self._synced) > MAX_TRACKED:
+            self._synced.pop(next(iter(self._synced)))
         return MembersSynced(platform=PLATFORM, workspace_id=origin.tenant_id, actor=translation.actor,
                              conversation=translation.place, event_id=f"members:{translation.key}",
                              member_ids=member_ids)
+
+
+RESYNC_EVERY = timedelta(hours=1)
+MAX_TRACKED = 10_000
 
 
 def _membership_changed(activity: dict[str, Any]) -> bool:
