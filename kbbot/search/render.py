@@ -10,7 +10,7 @@ from __future__ import annotations
 from kbbot import cards
 from kbbot.i18n import t
 from kbbot.replies import Item
-from kbbot.store.models import ConversationKind, SharedPost
+from kbbot.store.models import SharedPost
 
 
 def post_item(post: SharedPost, locale: str) -> Item:
@@ -18,8 +18,7 @@ def post_item(post: SharedPost, locale: str) -> Item:
     if post.conversation is None:
         parts = [t(locale, "search.post_private")]
     else:
-        channel = (t(locale, "where.dm") if post.conversation.kind is ConversationKind.DM
-                   else f"#{post.conversation.name or post.conversation.external_id}")
+        channel = f"#{post.conversation.name or post.conversation.external_id}"  # posts are shared to channels
         parts = [t(locale, "search.post_shared", author=cards.name(post.author), channel=channel)]
     if post.period:
         parts.append(t(locale, "search.post_week", week=post.period))
