@@ -8,7 +8,7 @@ inside a migration's transaction (the backfill of migration 0003).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Connection, select
 
@@ -71,33 +71,38 @@ def post_docs(connection: Connection, ids: Sequence[int]) -> list[PostDoc]:
             for pid, body in sorted(texts.items())]
 
 
+def _reindex(connection: Connection, ids: Iterable[int], kind: str, docs: Callable[[Connection, Sequence[int]], list],
+             write: Callable[[Connection, list], None], backend: Backend) -> None:
+    for chunk in _chunks(ids):
+        found = docs(connection, chunk)
+        gone = set(chunk) - {d.id for d in found}
+        if gone:
+            backend.remove(connection, kind, sorted(gone))
+        write(connection, found)
+
+
 def reindex_questions(connection: Connection, ids: Iterable[int], backend: Backend | None = None) -> None:
     """Bring the index rows of questions ``ids`` up to date; ids that no longer exist are dropped."""
     backend = backend or backend_of(connection)
-    for chunk in _chunks(ids):
-        docs = question_docs(connection, chunk)
-        gone = set(chunk) - {d.id for d in docs}
-        if gone:
-            backend.remove(connection, "question", sorted(gone))
-        backend.write_questions(connection, docs)
+    _reindex(connection, ids, "question", question_docs, backend.write_questions, backend)
 
 
 def reindex_posts(connection: Connection, ids: Iterable[int], backend: Backend | None = None) -> None:
     """Bring the index rows of shared posts ``ids`` up to date; ids that no longer exist are dropped."""
     backend = backend or backend_of(connection)
-    for chunk in _chunks(ids):
-        docs = post_docs(connection, chunk)
-        gone = set(chunk) - {d.id for d in docs}
-        if gone:
-            backend.remove(connection, "post", sorted(gone))
-        backend.write_posts(connection, docs)
+    _reindex(connection, ids, "post", post_docs, backend.write_posts, backend)
+
+
+def document_ids(connection: Connection) -> tuple[list[int], list[int]]:
+    """Every question and shared post id, in order: what a full rebuild indexes."""
+    return (list(connection.execute(select(Question.id).order_by(Question.id)).scalars()),
+            list(connection.execute(select(SharedPost.id).order_by(SharedPost.id)).scalars()))
 
 
 def reindex_all(connection: Connection) -> int:
     """Rebuild every index row (the backfill of migration 0003, and a repair tool); returns documents indexed."""
     backend = backend_of(connection)
-    question_ids = list(connection.execute(select(Question.id)).scalars())
-    post_ids = list(connection.execute(select(SharedPost.id)).scalars())
+    question_ids, post_ids = document_ids(connection)
     reindex_questions(connection, question_ids, backend)
     reindex_posts(connection, post_ids, backend)
     return len(question_ids) + len(post_ids)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from kbbot.search.indexer import backend_of, reindex_posts, reindex_questions
-from kbbot.store.models import Question, SharedPost
+from kbbot.search.indexer import backend_of, document_ids, reindex_posts, reindex_questions
 
 BATCH = 500
 
@@ -22,8 +21,7 @@ BATCH = 500
 def run(engine: Engine, progress: Callable[[str], None], batch: int = BATCH) -> int:
     """Re-index every question and shared post; returns how many documents were indexed."""
     with engine.connect() as connection:
-        question_ids = list(connection.execute(select(Question.id).order_by(Question.id)).scalars())
-        post_ids = list(connection.execute(select(SharedPost.id).order_by(SharedPost.id)).scalars())
+        question_ids, post_ids = document_ids(connection)
     total = len(question_ids) + len(post_ids)
     done = 0
     for label, ids, reindex in (("questions", question_ids, reindex_questions), ("posts", post_ids, reindex_posts)):
