@@ -82,8 +82,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.scheduler import cli as scheduler_cli
 
-    _sessions(settings)
-    return scheduler_cli.preview(settings, args.person, args.week, _out)
+    return scheduler_cli.preview(_sessions(settings), settings, args.person, args.week, _out)
 
 
 def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,8 +92,8 @@ def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
     if not args.now:
         _out("Digests are sent by `kbbot serve` on schedule; use `kbbot digest send --now` to send the due ones now.")
         return 2
-    ports = server.outbounds(settings, _sessions(settings), _out)
-    return scheduler_cli.send_now(settings, ports, _out)
+    sessions = _sessions(settings)
+    return scheduler_cli.send_now(sessions, settings, server.outbounds(settings, sessions, _out), _out)
 
 
 def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:

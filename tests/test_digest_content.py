@@ -163,20 +163,21 @@ def test_digest_off_with_one_click(week: Week) -> None:
     assert not week.world.person("alice").digest_enabled
 
 
-def test_preview_prints_the_digest_as_the_person_sees_it(week: Week, settings: Settings) -> None:
+def test_preview_prints_the_digest_as_the_person_sees_it(week: Week, settings: Settings,
+                                                          sessions: sessionmaker[Session]) -> None:
     lines: list[str] = []
-    code = cli.preview(settings, "bob", "2026-W49", lines.append, clock=week.world.time)
+    code = cli.preview(sessions, settings, "bob", "2026-W49", lines.append, clock=week.world.time)
     shown = "\n".join(lines)
     assert code == 0
     assert "Digest for Bob (bob" in shown and "2026-W49" in shown
     assert "Is it still OK to run #python 2" in shown and "✅ Accepted: Use a constraints file" in shown
     assert "Nightingale" not in shown and "Carol" not in shown
     lines.clear()
-    assert cli.preview(settings, str(week.world.person("dave").id), None, lines.append, clock=week.world.time) == 0
+    assert cli.preview(sessions, settings, str(week.world.person("dave").id), None, lines.append, clock=week.world.time) == 0
     assert "Nothing worth saying this week" in "\n".join(lines)
     lines.clear()
-    assert cli.preview(settings, "nobody", None, lines.append) == 1
-    assert cli.preview(settings, "bob", "2026-53", lines.append) == 2
+    assert cli.preview(sessions, settings, "nobody", None, lines.append) == 1
+    assert cli.preview(sessions, settings, "bob", "2026-53", lines.append) == 2
 
 
 def test_send_now_sends_the_due_digests_once(sessions: sessionmaker[Session], settings: Settings) -> None:
@@ -188,11 +189,11 @@ def test_send_now_sends_the_due_digests_once(sessions: sessionmaker[Session], se
     world.time.now = utc(2026, 11, 30, 20, 0)  # Monday evening: the scheduler was down all day
     ports = {"slack": RecordingOutbound()}
     lines: list[str] = []
-    assert cli.send_now(settings, ports, lines.append, clock=world.time) == 0
+    assert cli.send_now(sessions, settings, ports, lines.append, clock=world.time) == 0
     assert [r.dm_to for _, _, r in ports["slack"].sent] == ["bob"]
     assert "2 deliveries due" in lines[0] and "sent 1" in lines[-1] and "empty 1" in lines[-1]
     lines.clear()
-    assert cli.send_now(settings, ports, lines.append, clock=world.time) == 0
+    assert cli.send_now(sessions, settings, ports, lines.append, clock=world.time) == 0
     assert len(ports["slack"].sent) == 1 and lines == ["Done: nothing due"]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot import cards
 from kbbot.clock import Clock, system_clock
@@ -25,7 +25,6 @@ from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
 from kbbot.plaintext import lines as render
 from kbbot.scheduler.timing import latest, occurrence, parse_week, zone
 from kbbot.services import digest
-from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory
 from kbbot.store.models import Person, Workspace
 from kbbot.store.scheduling import DeliveryStatus, PersonSchedule
 
@@ -40,19 +39,14 @@ def find_person(session: Session, ident: str) -> list[Person]:
     return list(session.scalars(select(Person).where(or_(*clauses)).order_by(Person.id)))
 
 
-def preview(settings: Settings, person: str, week: str | None, out: Out, clock: Clock = system_clock) -> int:
-    """Print ``person``'s digest sent in ISO ``week`` (default: the next one, as it stands now); exit code."""
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_migrated(engine)
-    except DatabaseNotMigrated as problem:
-        out(str(problem))
-        return 2
-    try:
-        with session_factory(engine)() as session:
-            return _preview(session, settings, person, week, out, clock)
-    finally:
-        engine.dispose()
+def preview(sessions: sessionmaker[Session], settings: Settings, person: str, week: str | None, out: Out,
+            clock: Clock = system_clock) -> int:
+    """Print ``person``'s digest sent in ISO ``week`` (default: the next one, as it stands now); exit code.
+
+    ``sessions`` come from the caller, which has already checked the schema is migrated.
+    """
+    with sessions() as session:
+        return _preview(session, settings, person, week, out, clock)
 
 
 def _preview(session: Session, settings: Settings, ident: str, week: str | None, out: Out, clock: Clock) -> int:
@@ -101,19 +95,11 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
     return 0
 
 
-def send_now(settings: Settings, outbounds: Mapping[str, Outbound], out: Out, clock: Clock = system_clock) -> int:
+def send_now(sessions: sessionmaker[Session], settings: Settings, outbounds: Mapping[str, Outbound], out: Out,
+             clock: Clock = system_clock) -> int:
     """Send the digests that are due now (whatever the grace window), printing progress; exit code."""
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_migrated(engine)
-    except DatabaseNotMigrated as problem:
-        out(str(problem))
-        return 2
-    try:
-        deliverer = Deliverer(settings, session_factory(engine), outbounds, clock=clock, progress=out,
-                              kinds=frozenset({DIGEST, CHANNEL_DIGEST}), grace=timedelta(days=7))
-        report = deliverer.run()
-    finally:
-        engine.dispose()
+    deliverer = Deliverer(settings, sessions, outbounds, clock=clock, progress=out,
+                          kinds=frozenset({DIGEST, CHANNEL_DIGEST}), grace=timedelta(days=7))
+    report = deliverer.run()
     out(f"Done: {report}")
     return 1 if report.statuses.get(DeliveryStatus.FAILED) else 0
