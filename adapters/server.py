@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from types import ModuleType
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
+from kbbot.worker import Handler, worker_count
 
 log = logging.getLogger(__name__)
 
@@ -69,32 +71,55 @@ def build(settings: Settings, sessions: sessionmaker[Session]) -> web.Applicatio
     if settings.scheduler_enabled:
         _attach_scheduler(app, settings, sessions, ports)
     _attach_sweeper(app, settings, sessions, ports)
+    workers = worker_count(settings)
+    if workers and handlers(settings, sessions):
+        _attach_workers(app, settings, workers)
     return app
 
 
-def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[str, Outbound]) -> int:
-    """Finish events a replica accepted but never processed (it died after the ack).
+def handlers(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Handler]:
+    """What worker processes do per platform; platforms without one (Teams) work in the serving process."""
+    found: dict[str, Handler] = {}
+    for name in configured_platforms(settings):
+        module = plugin(name)
+        if hasattr(module, "handler"):
+            found[name] = module.handler(settings, sessions)
+    return found
 
-    Their replies go out through the platform's outbound port, since the
-    original request is long answered. Returns how many events were finished.
+
+def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[str, Outbound],
+               workers: Mapping[str, Handler] | None = None) -> int:
+    """Finish what a process left behind: events accepted but never handled, replies never delivered.
+
+    An event goes to the platform's worker handler where there is one (it
+    knows how to answer the original request); otherwise its replies go out
+    through the platform's outbound port. Returns how many events were finished.
     """
-    from kbbot import inbox
+    from kbbot import inbox, outbox
     from kbbot.clock import system_clock
-    from kbbot.outbound import DeliveryFailed, RetryLater
+
+    workers = workers or {}
+
+    def through_port(parcel: outbox.Parcel) -> object:
+        return ports[parcel.platform].send(parcel.workspace_id, parcel.reply)
 
     finished = 0
-    for event in inbox.stale(sessions, system_clock(), platforms=sorted(ports)):
+    for found in inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER, platforms=sorted(ports)):
+        event = found.event
         try:
-            replies = inbox.process(sessions, event, settings, system_clock())
+            if event.platform in workers:
+                workers[event.platform].work(found)
+            else:
+                parcels = inbox.process_to_outbox(sessions, event, settings, system_clock(), found.context)
+                outbox.deliver(sessions, parcels, through_port, system_clock)
         except Exception:  # counted on the row by the inbox; the other events still get their turn
             log.exception("recovering inbound event %s/%s failed", event.platform, event.event_id)
             continue
-        for reply in replies:
-            try:
-                ports[event.platform].send(event.workspace_id, reply)
-            except (DeliveryFailed, RetryLater) as error:
-                log.warning("reply to recovered event %s not delivered: %s", event.event_id, error)
         finished += 1
+    parcels = outbox.due(sessions, system_clock(), platforms=sorted(ports))
+    for platform in sorted({parcel.platform for parcel in parcels}):
+        send = workers[platform].resend if platform in workers else through_port
+        outbox.deliver(sessions, [parcel for parcel in parcels if parcel.platform == platform], send, system_clock)
     return finished
 
 
@@ -103,11 +128,13 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
     import asyncio
     import contextlib
 
+    sweepers = handlers(settings, sessions)
+
     async def loop() -> None:
         while True:
             await asyncio.sleep(interval)
             try:
-                finished = await asyncio.to_thread(sweep_once, settings, sessions, ports)
+                finished = await asyncio.to_thread(sweep_once, settings, sessions, ports, sweepers)
                 if finished:
                     log.info("recovered %d unfinished inbound events", finished)
             except Exception:  # a database blip must not end the sweeper
@@ -142,11 +169,57 @@ def _attach_scheduler(app: web.Application, settings: Settings, sessions: sessio
     app.on_cleanup.append(stop)
 
 
+def _attach_workers(app: web.Application, settings: Settings, count: int) -> None:
+    from kbbot_adapters.workers import Supervisor
+
+    async def start(app: web.Application) -> None:
+        # Children read the same environment and .env; the database is passed on in case it came from --database-url.
+        supervisor = Supervisor(count, {"KBBOT_DATABASE_URL": settings.database_url})
+        app["kbbot.workers"] = supervisor
+        await supervisor.start()
+
+    async def stop(app: web.Application) -> None:
+        supervisor = app.get("kbbot.workers")
+        if supervisor is not None:
+            await supervisor.stop()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
 def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> int:
     if not configured_platforms(settings):
         out(HOW_TO_CONFIGURE)
         return 2
     app = build(settings, sessions)
-    out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}")
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    workers = worker_count(settings) if handlers(settings, sessions) else 0
+    helpers = f", with {workers} worker process{'es' if workers != 1 else ''}" if workers else ""
+    out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
+        f"{helpers}")
+    web.run_app(app, host=settings.host, port=settings.port, print=None,
+                access_log=web.access_logger if settings.access_log else None)
+    return 0
+
+
+def work(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> int:
+    """``kbbot worker``: take accepted events from the database until SIGTERM or Ctrl-C."""
+    import signal
+    import threading
+
+    from kbbot.worker import Worker, lower_priority
+
+    found = handlers(settings, sessions)
+    if not found:
+        out(HOW_TO_CONFIGURE)
+        return 2
+    lower_priority(settings.worker_nice)
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    worker = Worker(settings, sessions, found, threads=settings.worker_threads)
+    out(f"kbbot worker for {', '.join(sorted(found))} (pid {os.getpid()})")
+    try:
+        worker.run(stop)
+    finally:
+        worker.close()
     return 0

@@ -59,6 +59,13 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     return server.serve(settings, _sessions(settings), _out)
 
 
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot_adapters import server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return server.work(settings, _sessions(settings), _out)
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(settings.database_url, args.revision)
     _out(f"Database {make_engine(settings.database_url).url.render_as_string(hide_password=True)} is at {args.revision}.")
@@ -135,6 +142,8 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("console", help="chat with kbbot in this terminal (reads a script from stdin)").set_defaults(run=_console)
     sub.add_parser("serve", help="serve Slack, Teams and the scheduler on one port").set_defaults(run=_serve)
+    sub.add_parser("worker", help="do the work after the acks of `kbbot serve` (it starts its own on PostgreSQL)"
+                   ).set_defaults(run=_worker)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(title="db commands", metavar="ACTION", required=True)
     up = db.add_parser("upgrade", help="create or migrate the schema")

@@ -63,3 +63,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 3000
+    # Worker processes `kbbot serve` starts for the work after each ack (kbbot/worker.py).
+    # None: one on PostgreSQL, none on SQLite (whose single writer a second process only queues behind).
+    workers: int | None = Field(default=None, ge=0, le=64)
+    worker_threads: int = Field(default=4, ge=1, le=64)
+    # How much lower a worker's CPU priority is than the serving process's (0: the same).
+    worker_nice: int = Field(default=10, ge=0, le=19)
+    # One log line per HTTP request; off by default, since at hundreds of requests a second it costs CPU.
+    access_log: bool = False

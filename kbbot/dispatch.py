@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from kbbot.events import (
     ReactionRemoved,
 )
 from kbbot.replies import Reply, Text
-from kbbot.services import answering, asking, directory, home, lookup, profile, prompts
+from kbbot.services import answering, asking, directory, home, lookup, profile, prompts, revising
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.turn import Turn
@@ -36,11 +37,16 @@ from kbbot.turn import Turn
 log = logging.getLogger(__name__)
 
 
-def inbound_row(event: InboundEvent, now: datetime, status: str = "done") -> InboundEventRow:
-    """The row that records ``event`` under its platform id; the unique key makes a repeat fail."""
+def inbound_values(event: InboundEvent, now: datetime, status: str = "done") -> dict[str, Any]:
+    """The columns that record ``event`` under its platform id; the unique key makes a repeat fail."""
     done = status == "done"
-    return InboundEventRow(platform=event.platform, event_key=event.event_id, payload=event.model_dump(mode="json"),
-                           status=status, attempts=int(done), received_at=now, processed_at=now if done else None)
+    return {"platform": event.platform, "event_key": event.event_id, "payload": event.model_dump(mode="json"),
+            "status": status, "attempts": int(done), "received_at": now, "processed_at": now if done else None}
+
+
+def inbound_row(event: InboundEvent, now: datetime, status: str = "done") -> InboundEventRow:
+    """:func:`inbound_values` as an ORM row, for recording inside a caller's session."""
+    return InboundEventRow(**inbound_values(event, now, status))
 
 
 def claim(session: Session, event: InboundEvent, now: datetime) -> bool:
@@ -205,6 +211,10 @@ def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> l
             return home.home(turn, in_chat=True)
         case commands.CloseQuestion(question_id=question_id):
             return answering.close(turn, question_id)
+        case commands.EditQuestion():
+            return revising.edit(turn, parsed)
+        case commands.WithdrawQuestion(question_id=question_id):
+            return revising.withdraw(turn, question_id)
         case commands.ChannelDigest(on=on):
             return prompts.channel_digest(turn, on)
     raise AssertionError(f"unhandled command {parsed!r}")

@@ -18,15 +18,20 @@ A worker that dies between the two leaves the row ``pending``;
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kbbot import outbox
 from kbbot.config import Settings
-from kbbot.dispatch import handle, inbound_row
+from kbbot.dispatch import handle, inbound_values
 from kbbot.events import InboundEvent
 from kbbot.replies import Reply
 from kbbot.store.db import unit_of_work
@@ -36,27 +41,79 @@ PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
 MAX_ATTEMPTS = 5
+NOTIFY_CHANNEL = "kbbot_inbox"
+STALE_AFTER = timedelta(minutes=2)
+"""An event pending this long was accepted by a process that no longer works on it."""
 
 _EVENT = TypeAdapter(InboundEvent)
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def accept(sessions: sessionmaker[Session], event: InboundEvent, now: datetime) -> bool:
+def accept(sessions: sessionmaker[Session], event: InboundEvent, now: datetime,
+           context: Mapping[str, Any] | None = None) -> bool:
     """Persist ``event`` as pending; False when its id was seen before.
 
     Any database error propagates: the caller must then *not* acknowledge
     the delivery, so that the platform sends it again.
+
+    This runs before every acknowledgement, so it is one Core statement
+    (``INSERT … ON CONFLICT DO NOTHING``) in its own short transaction rather
+    than an ORM flush: the unit of work cost more CPU than the rest of the
+    ack path together, and a repeat is then a row count of 0 instead of an
+    exception and a rollback.
     """
-    try:
-        with unit_of_work(sessions) as session:
-            session.add(inbound_row(event, now, PENDING))
-        return True
-    except IntegrityError:
-        return False
+    engine = sessions.kw["bind"]
+    row = inbound_values(event, now, PENDING)
+    row["context"] = dict(context) if context else None
+    insert = _INSERTS.get(engine.dialect.name)
+    if insert is None:  # a backend without ON CONFLICT: the unique key still decides
+        try:
+            with unit_of_work(sessions) as session:
+                session.add(InboundEventRow(**row))
+            return True
+        except IntegrityError:
+            return False
+    returning = [InboundEventRow.id]
+    if engine.dialect.name == "postgresql":
+        # Wakes the workers listening (kbbot/worker.py) in the same round trip; only for a new row,
+        # and only once the transaction commits.
+        returning.append(func.pg_notify(NOTIFY_CHANNEL, event.platform))
+    statement = insert(InboundEventRow).values(**row).on_conflict_do_nothing(
+        index_elements=["platform", "event_key"]).returning(*returning)
+    with engine.begin() as connection:
+        return connection.execute(statement).first() is not None
 
 
 def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,
             now: datetime) -> list[Reply]:
-    """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it."""
+    """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it.
+
+    The replies exist only in the caller's hands: for the console and tests.
+    Adapters that talk to a platform use :func:`process_to_outbox`.
+    """
+    return _process(sessions, event, settings, now, None)
+
+
+def process_to_outbox(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings, now: datetime,
+                      context: Mapping[str, Any] | None = None) -> list[outbox.Parcel]:
+    """Run the core once and store its replies in the outbox, in the same transaction as the DONE mark.
+
+    Either the event stays pending (and is handled again) or it is done
+    *and* its replies are stored: a crash in between can no longer lose them.
+    The caller owns the returned parcels and delivers them with
+    :func:`kbbot.outbox.deliver`.
+    """
+    return _process(sessions, event, settings, now, dict(context or {}))
+
+
+@overload
+def _process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings, now: datetime,
+             keep: None) -> list[Reply]: ...
+@overload
+def _process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings, now: datetime,
+             keep: dict[str, Any]) -> list[outbox.Parcel]: ...
+def _process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings, now: datetime,
+             keep: dict[str, Any] | None) -> list[Reply] | list[outbox.Parcel]:
     try:
         with unit_of_work(sessions) as session:
             # One conditional update is the claim on every backend. On PostgreSQL it
@@ -72,12 +129,16 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
                 # Once done, only the key is needed (to recognise a repeat): what people
                 # wrote, in any channel, is not kept here beyond the moment it is handled.
                 .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1,
-                        payload={"type": event.type})
+                        payload={"type": event.type}, context=None)
+                .returning(InboundEventRow.id)
                 .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed != 1:
+            ).first()
+            if claimed is None:
                 return []
-            return handle(session, event, now, settings, already_claimed=True)
+            replies = handle(session, event, now, settings, already_claimed=True)
+            if keep is None:
+                return replies
+            return outbox.stage(session, event.platform, event.workspace_id, replies, now, keep, claimed[0])
     except Exception as error:
         _record_failure(sessions, event, error)
         raise
@@ -106,28 +167,43 @@ def _record_failure(sessions: sessionmaker[Session], event: InboundEvent, error:
         return
 
 
-def stale(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = timedelta(minutes=2),
-          limit: int = 100, platforms: list[str] | None = None) -> list[InboundEvent]:
-    """Pending events nobody finished (a worker died after the ack), oldest first.
+@dataclass(frozen=True)
+class Waiting:
+    """An accepted event nobody has handled yet, with what its adapter stored for handling it."""
 
-    ``platforms`` limits them to those this process can answer on, so events of a
-    platform served elsewhere never crowd out the ones it can finish.
+    event: InboundEvent
+    context: dict[str, Any]
+
+
+def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = timedelta(0),
+            limit: int = 100, platforms: Sequence[str] | None = None) -> list[Waiting]:
+    """Pending events received before ``now - older_than``, oldest first.
+
+    Workers ask with no age (anything pending is theirs to take); the sweep
+    asks for events old enough that their own process must have died.
+    ``platforms`` limits them to those this process can answer on, so events
+    of a platform served elsewhere never crowd out the ones it can finish.
     """
     with unit_of_work(sessions) as session:
         query = (select(InboundEventRow)
-                 .where(InboundEventRow.status == PENDING, InboundEventRow.received_at < now - older_than)
+                 .where(InboundEventRow.status == PENDING, InboundEventRow.received_at <= now - older_than)
                  .order_by(InboundEventRow.id).limit(limit))
         if platforms is not None:
-            query = query.where(InboundEventRow.platform.in_(platforms))
-        rows = session.scalars(query).all()
-        events = []
-        for row in rows:
+            query = query.where(InboundEventRow.platform.in_(list(platforms)))
+        found = []
+        for row in session.scalars(query).all():
             try:
-                events.append(_EVENT.validate_python(row.payload))
+                found.append(Waiting(_EVENT.validate_python(row.payload), dict(row.context or {})))
             except ValidationError as error:
                 # Stored by an older or newer kbbot: park it rather than block every sweep behind it.
                 row.status, row.error = FAILED, f"unreadable payload: {error}"[:2000]
-        return events
+        return found
+
+
+def stale(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = STALE_AFTER,
+          limit: int = 100, platforms: Sequence[str] | None = None) -> list[InboundEvent]:
+    """Pending events nobody finished (a worker died after the ack), oldest first."""
+    return [found.event for found in waiting(sessions, now, older_than, limit, platforms)]
 
 
 def receive(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,

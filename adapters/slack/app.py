@@ -82,8 +82,12 @@ class SlackRuntime:
 RUNTIME = web.AppKey("kbbot.slack", SlackRuntime)
 
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock) -> SlackRuntime:
-    """The Bolt app with kbbot's listeners, OAuth (when configured) and the outbound port."""
+def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock,
+          deferred: bool = False) -> SlackRuntime:
+    """The Bolt app with kbbot's listeners, OAuth (when configured) and the outbound port.
+
+    ``deferred``: only acknowledge here and leave the work to worker processes.
+    """
     if not uses_socket_mode(settings) and not settings.slack_signing_secret:
         # Never serve /slack/events without verifying who sent the request.
         raise ValueError("Slack HTTP mode needs KBBOT_SLACK_SIGNING_SECRET (or use Socket Mode)")
@@ -115,7 +119,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
         authorize=authorize,
         process_before_response=True,
     )
-    pipeline = Pipeline(settings, sessions, clock)
+    pipeline = Pipeline(settings, sessions, clock, deferred=deferred)
     Listeners(pipeline).register(bolt)
     outbound = SlackOutbound(settings, sessions, Tokens(settings, installations), pipeline.links)
     runtime = SlackRuntime(bolt=bolt, pipeline=pipeline, outbound=outbound)

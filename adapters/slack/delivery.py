@@ -1,11 +1,12 @@
 """Core replies → Slack Web API calls, for both event replies and the scheduler's sends.
 
 One path for every reply: a public post (``chat.postMessage``, in a thread
-where asked), an ephemeral (through the event's ``response_url`` when the
-person is the one who acted, which also works where the bot is not a
-channel member; ``chat.postEphemeral`` otherwise), a direct message, or the
-App Home (``views.publish``). After posting a reply that carries an anchor
-the message ``ts`` is recorded with
+where asked), a question card replaced in place (``chat.update`` on the
+channel and ``ts`` recorded when it was posted), an ephemeral (through the
+event's ``response_url`` when the person is the one who acted, which also
+works where the bot is not a channel member; ``chat.postEphemeral``
+otherwise), a direct message, or the App Home (``views.publish``). After
+posting a reply that carries an anchor the message ``ts`` is recorded with
 :func:`kbbot.services.asking.record_posted`, which is how replies in the
 question's thread become answers.
 
@@ -45,6 +46,7 @@ PERMANENT_ERRORS = frozenset({
     "cannot_dm_bot", "account_inactive", "token_revoked", "invalid_auth", "not_authed", "no_permission",
     "missing_scope", "restricted_action", "msg_too_long", "invalid_blocks", "invalid_arguments",
     "team_access_not_granted", "channel_is_archived", "user_is_bot", "expired_url", "used_url",
+    "message_not_found", "cant_update_message", "edit_window_closed",
 })
 
 PATIENCE = 600.0
@@ -103,15 +105,15 @@ class Delivery:
         posted: dict[int, str] = {}
         for reply in replies:
             try:
-                self._send_patiently(reply, origin, posted)
+                self.send_patiently(reply, origin, posted)
             except NotInChannel as error:
                 log.warning("slack delivery to %s failed (%s)", _target(reply), error)
-                self._explain_not_in_channel(reply, origin)
+                self.explain_not_in_channel(reply, origin)
             except (RetryLater, DeliveryFailed) as error:
                 log.error("slack delivery to %s failed (%s)", _target(reply), error)
 
     # Logs name where a reply went, never what it said: it may come from a private channel.
-    def _explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
+    def explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
         """Tell the person who asked why nothing appeared, rather than leaving them waiting."""
         if not origin.response_url or reply.conversation_id != origin.channel_id or reply.is_ephemeral:
             return
@@ -122,7 +124,7 @@ class Delivery:
         except (RetryLater, DeliveryFailed, SlackClientError, URLError, OSError) as error:
             log.warning("could not explain a failed post to %s: %s", origin.user_id, error)
 
-    def _send_patiently(self, reply: Reply, origin: Origin, posted: dict[int, str]) -> str | None:
+    def send_patiently(self, reply: Reply, origin: Origin, posted: dict[int, str]) -> str | None:
         """Keep honouring ``Retry-After`` through a long 429 storm; other failures are final."""
         deadline = time.monotonic() + PATIENCE
         while True:
@@ -145,6 +147,8 @@ class Delivery:
                 return self._ephemeral(reply, origin)
             if reply.dm_to:
                 return self._post(reply, reply.dm_to, None)
+            if reply.replaces is not None:
+                return self._update(reply, posted)
             thread = reply.thread_id
             if reply.in_thread_of is not None:
                 thread = posted.get(reply.in_thread_of.id) or self._posted_before(reply.in_thread_of.id)
@@ -164,6 +168,16 @@ class Delivery:
         with unit_of_work(self.sessions) as session:
             question = session.get(Question, question_id)
             return question.message_id if question is not None else None
+
+    def _update(self, reply: Reply, posted: dict[int, str]) -> str:
+        """``chat.update`` of the card posted for ``reply.replaces``; never a second card instead."""
+        assert reply.replaces is not None
+        ts = posted.get(reply.replaces.id) or self._posted_before(reply.replaces.id)
+        if ts is None:
+            raise DeliveryFailed(f"question {reply.replaces.id} has no posted card to update")
+        self.client.chat_update(channel=reply.conversation_id or "", ts=ts, text=blocks.fallback(reply),
+                                blocks=blocks.render(reply))
+        return ts
 
     def _post(self, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
         """``chat.postMessage``; a public channel kbbot was not invited to is joined first, once."""

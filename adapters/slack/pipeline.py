@@ -1,16 +1,22 @@
 """Ack first, then work: the path of every Slack event through kbbot.
 
 1. :meth:`Pipeline.receive` persists the core event with
-   :func:`kbbot.inbox.accept` *before* the listener acknowledges. A database
-   error propagates, Bolt answers 500 (or, in Socket Mode, sends no ack),
-   and Slack delivers again; a duplicate (a retry, a repeated ``event_id``)
-   is acknowledged and changes nothing.
-2. After the ack, :meth:`Pipeline._work` looks up the person's Slack profile,
-   runs the core once (:func:`kbbot.inbox.process`) and delivers the replies.
-3. An event whose work never finished (the process died after the ack) stays
-   pending; ``kbbot serve``'s sweeper (adapters/server.py) finds it with
-   :func:`kbbot.inbox.stale`, runs it and sends its replies through
-   :class:`~.outbound.SlackOutbound`.
+   :func:`kbbot.inbox.accept` *before* the listener acknowledges, together
+   with what answering needs later (the :class:`~.delivery.Origin`: who acted
+   where, Slack's ``response_url``). A database error propagates, Bolt
+   answers 500 (or, in Socket Mode, sends no ack), and Slack delivers again;
+   a duplicate (a retry, a repeated ``event_id``) is acknowledged and
+   changes nothing.
+2. After the ack, :meth:`Pipeline.work` looks up the person's Slack profile,
+   runs the core once (:func:`kbbot.inbox.process_to_outbox`, which stores
+   the replies with the DONE mark) and delivers them from the outbox. Where
+   it runs depends on ``deferred``: in this process's work threads (SQLite,
+   or ``KBBOT_WORKERS=0``), or in a worker process (:mod:`kbbot.worker`,
+   through :class:`SlackHandler`), which keeps the acknowledging process
+   free for acknowledging.
+3. An event whose work never finished (a process died after the ack) stays
+   pending, and replies never delivered stay in the outbox; a worker or
+   ``kbbot serve``'s sweeper (adapters/server.py) finishes both.
 
 The core is synchronous SQLAlchemy, so both steps run in threads. They get
 separate pools: slow work (a rate-limited post that waits out
@@ -23,19 +29,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import inbox
+from kbbot import inbox, outbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.events import InboundEvent
+from kbbot.outbound import DeliveryFailed
 from kbbot_adapters.slack.ackfirst import AckFirstGate
 from kbbot_adapters.slack.clients import web_client
-from kbbot_adapters.slack.delivery import Delivery, Origin
+from kbbot_adapters.slack.delivery import Delivery, NotInChannel, Origin
 from kbbot_adapters.slack.lookups import Profiles
+from kbbot_adapters.slack.outbound import SCHEDULER_RATE_LIMIT_RETRIES, Tokens
 from kbbot_adapters.slack.permalinks import Permalinks
 
 log = logging.getLogger(__name__)
@@ -58,8 +67,9 @@ class Pipeline:
     """Owns the worker pools and the in-flight work of one Slack app."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock,
-                 profiles: Profiles | None = None) -> None:
+                 profiles: Profiles | None = None, deferred: bool = False) -> None:
         self.settings = settings
+        self.deferred = deferred
         self.sessions = sessions
         self.clock = clock
         self.profiles = profiles or Profiles()
@@ -77,33 +87,37 @@ class Pipeline:
         Raises when the database cannot record the event: the caller must not acknowledge.
         """
         loop = asyncio.get_running_loop()
-        accepted = await loop.run_in_executor(self._accept_pool, self._accept, job.event)
+        accepted = await loop.run_in_executor(self._accept_pool, self._accept, job)
         if not accepted:
             log.info("slack delivery %s seen before; acknowledged, nothing to do", job.event.event_id)
             return False
-        future = loop.run_in_executor(self._work_pool, self._work, job)
+        if self.deferred:
+            return True  # a worker process takes it from the database
+        future = loop.run_in_executor(self._work_pool, self.work, job.event, job.token, job.origin)
         self._in_flight.add(future)
         future.add_done_callback(self._finished)
         return True
 
-    def _accept(self, event: InboundEvent) -> bool:
+    def _accept(self, job: Job) -> bool:
         with self.gate.urgent():
-            return inbox.accept(self.sessions, event, self.clock())
+            return inbox.accept(self.sessions, job.event, self.clock(), context=origin_context(job.origin))
 
     def _finished(self, future: asyncio.Future[None]) -> None:
         self._in_flight.discard(future)
         if not future.cancelled() and future.exception() is not None:
             log.error("slack event failed after the ack", exc_info=future.exception())
 
-    def _work(self, job: Job) -> None:
-        client = web_client(self.settings, job.token)
-        event = job.event
+    def work(self, event: InboundEvent, token: str | None, origin: Origin) -> None:
+        """Run the core for an accepted event and deliver its replies from the outbox."""
+        client = web_client(self.settings, token)
         enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
         if enriched != event.actor:
             event = event.model_copy(update={"actor": enriched})
         with self.gate.patient():
-            replies = inbox.process(self.sessions, event, self.settings, self.clock())
-        Delivery(client, self.sessions, self.links, self.gate).send_all(replies, job.origin)
+            parcels = inbox.process_to_outbox(self.sessions, event, self.settings, self.clock(),
+                                              origin_context(origin))
+        delivery = Delivery(client, self.sessions, self.links, self.gate)
+        outbox.deliver(self.sessions, parcels, sender(delivery, origin), self.clock)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for the work already started (tests, and a graceful shutdown)."""
@@ -126,3 +140,61 @@ class Pipeline:
         except TimeoutError:
             log.warning("slack work still running at shutdown was abandoned")
 
+
+
+def origin_context(origin: Origin) -> dict[str, object]:
+    """The origin as stored with the event and its replies (JSON), without empty fields."""
+    return {name: value for name, value in asdict(origin).items() if value}
+
+
+def origin_of(context: Mapping[str, object]) -> Origin:
+    """The origin back from what :func:`origin_context` stored; unknown keys (a newer kbbot) are ignored."""
+    known = {item.name for item in fields(Origin)}
+    return Origin(**{name: value for name, value in context.items() if name in known})  # type: ignore[arg-type]
+
+
+def sender(delivery: Delivery, origin: Origin) -> Callable[[outbox.Parcel], object]:
+    """Send parcels of one batch in order, the way a reply to ``origin`` should go.
+
+    Slack's rate limits are waited out here (up to the delivery's patience),
+    and a post to a channel kbbot is not in is explained to the person who
+    asked before it is given up.
+    """
+    posted: dict[int, str] = {}
+
+    def send(parcel: outbox.Parcel) -> object:
+        try:
+            return delivery.send_patiently(parcel.reply, origin, posted)
+        except NotInChannel:
+            delivery.explain_not_in_channel(parcel.reply, origin)
+            raise
+
+    return send
+
+
+class SlackHandler:
+    """The Slack side of :class:`kbbot.worker.Handler`: work and resends in a worker process."""
+
+    platform = "slack"
+
+    def __init__(self, pipeline: Pipeline, tokens: Tokens) -> None:
+        self.pipeline = pipeline
+        self.tokens = tokens
+
+    def _token(self, team_id: str) -> str | None:
+        try:
+            return self.tokens.bot_token(team_id)
+        except DeliveryFailed:
+            # The knowledge is still recorded; its replies then fail to deliver, and say why in the log.
+            log.warning("no bot token for Slack workspace %s", team_id)
+            return None
+
+    def work(self, found: inbox.Waiting) -> None:
+        event = found.event
+        self.pipeline.work(event, self._token(event.workspace_id), origin_of(found.context))
+
+    def resend(self, parcel: outbox.Parcel) -> object:
+        client = web_client(self.pipeline.settings, self.tokens.bot_token(parcel.workspace_id),
+                            SCHEDULER_RATE_LIMIT_RETRIES)
+        delivery = Delivery(client, self.pipeline.sessions, self.pipeline.links)
+        return sender(delivery, origin_of(parcel.context))(parcel)

@@ -5,6 +5,7 @@
   or a Socket Mode connection started and stopped with the application) and
   return the outbound port the scheduler uses.
 * :func:`outbound`: the outbound port alone, for one-off sends.
+* :func:`handler`: what a worker process (kbbot/worker.py) does with Slack events.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
+from kbbot.worker import worker_count
 from kbbot_adapters.slack.app import build, engine_of, mount, uses_oauth, uses_socket_mode
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
+from kbbot_adapters.slack.pipeline import Pipeline, SlackHandler
 
 
 def configured(settings: Settings) -> bool:
@@ -28,17 +31,26 @@ def configured(settings: Settings) -> bool:
 
 def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
     """Serve Slack from ``web_app``: ``/slack/events`` (HTTP mode) or Socket Mode, plus OAuth install routes."""
-    runtime = build(settings, sessions)
+    runtime = build(settings, sessions, deferred=worker_count(settings) > 0)
     mount(web_app, runtime)
     return runtime.outbound
 
 
 def outbound(settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
     """Send without serving (``kbbot digest send --now``)."""
+    return SlackOutbound(settings, sessions, _tokens(settings, sessions))
+
+
+def handler(settings: Settings, sessions: sessionmaker[Session]) -> SlackHandler:
+    """Work on accepted Slack events in a worker process, with each workspace's own bot token."""
+    return SlackHandler(Pipeline(settings, sessions), _tokens(settings, sessions))
+
+
+def _tokens(settings: Settings, sessions: sessionmaker[Session]) -> Tokens:
     installations = None
     if uses_oauth(settings):
         from kbbot_adapters.slack.stores import installation_store
 
         assert settings.slack_client_id is not None
         installations = installation_store(settings.slack_client_id, engine_of(sessions))
-    return SlackOutbound(settings, sessions, Tokens(settings, installations))
+    return Tokens(settings, installations)

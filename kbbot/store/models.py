@@ -49,6 +49,7 @@ class QuestionStatus(str, enum.Enum):
     ANSWERED = "answered"
     ACCEPTED = "accepted"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # taken back by the asker: kept with its answers, shown nowhere
 
 
 class FlagKind(str, enum.Enum):
@@ -330,4 +331,35 @@ class InboundEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    # What the adapter needs to answer after the ack (Slack's response_url, who acted where);
+    # dropped with the payload once the event is handled.
+    context: Mapped[dict | None] = mapped_column(JSON)
+
+
+class OutboxReply(Base):
+    """A reply the core produced, kept in the transaction that produced it until it is delivered.
+
+    ``status`` is ``sending`` from the moment it is stored: the process that
+    stored it owns it (``owner``) until ``due_at``; after that, any replica's
+    sweep may take it over. Every change is a compare-and-set on ``owner``,
+    so a process whose lease ran out cannot overwrite another's outcome.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_events.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(128))
+    reply: Mapped[dict] = mapped_column(JSON)
+    context: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(36))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)

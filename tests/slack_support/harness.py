@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +23,14 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
+from kbbot.store.models import InboundEvent as InboundEventRow
+from kbbot.worker import Worker, worker_count
 from kbbot_adapters.slack import plugin
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
 from loopback import LoopbackServer
@@ -63,10 +68,20 @@ class SlackServer:
         self.outbound: Outbound | None = None
         self.web_app: web.Application | None = None
         self._triggers = 0
+        # On PostgreSQL `kbbot serve` leaves the work to worker processes (kbbot/worker.py); here the
+        # worker runs in a thread of the test process, against the same database, as a process would.
+        self.worker: Worker | None = None
+        self._worker_stop = threading.Event()
+        self._worker_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> SlackServer:
         self.port = self._server.start(self._build)
+        if worker_count(self.settings) > 0:
+            self.worker = Worker(self.settings, self.sessions, {"slack": plugin.handler(self.settings, self.sessions)})
+            self._worker_thread = threading.Thread(target=self.worker.run, args=(self._worker_stop, 0.2),
+                                                   name="kbbot-test-worker", daemon=True)
+            self._worker_thread.start()
         return self
 
     def _build(self) -> web.Application:
@@ -75,6 +90,10 @@ class SlackServer:
         return self.web_app
 
     def stop(self) -> None:
+        if self.worker is not None and self._worker_thread is not None:
+            self._worker_stop.set()
+            self._worker_thread.join(10)
+            self.worker.close()
         self._server.stop()
 
     def run(self, coroutine: Any, timeout: float = 30) -> Any:
@@ -86,9 +105,25 @@ class SlackServer:
         assert self.web_app is not None
         return self.web_app[RUNTIME]
 
-    def settle(self) -> None:
-        """Wait until the work started by earlier requests is done."""
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until the work started by earlier requests is done (by this process or the worker)."""
         self.run(self.runtime.pipeline.drain())
+        if self.worker is None:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # Untried events are the worker's to take; one that failed keeps its count and waits its turn.
+            try:
+                with self.sessions() as session:
+                    untried = session.scalar(select(func.count()).select_from(InboundEventRow).where(
+                        InboundEventRow.status == "pending", InboundEventRow.attempts == 0))
+            except SQLAlchemyError:
+                return  # a database that is down holds nothing for the worker to do
+
+            if not untried and self.worker.idle():
+                return
+            time.sleep(0.02)
+        raise TimeoutError("the worker did not finish the accepted events in time")
 
     # ------------------------------------------------------------------- requests
     def signed_headers(self, body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET,

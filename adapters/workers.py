@@ -1,0 +1,77 @@
+"""The worker processes ``kbbot serve`` starts beside itself, and keeps running.
+
+A deployment stays one command per replica: ``kbbot serve`` acknowledges on
+its port and supervises ``kbbot worker`` children that do the work (see
+kbbot/worker.py for why they are separate processes). A child that dies is
+started again after a growing pause; on shutdown children get SIGTERM and
+finish the event in hand, and whatever they leave pending is picked up by
+any replica's worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
+
+MAX_RESTART_PAUSE = 30.0
+STOP_GRACE = 15.0
+
+
+class Supervisor:
+    """Keeps ``count`` ``kbbot worker`` processes alive."""
+
+    def __init__(self, count: int, env: Mapping[str, str] | None = None) -> None:
+        self.count = count
+        self.env = {**os.environ, **(env or {})}
+        self.children: list[asyncio.subprocess.Process | None] = [None] * count
+        self._pauses = [1.0] * count
+        self._watch: asyncio.Task[None] | None = None
+
+    async def _spawn(self, slot: int) -> None:
+        self.children[slot] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kbbot.cli", "worker", env=self.env, stdin=asyncio.subprocess.DEVNULL)
+        log.info("worker %d started (pid %d)", slot, self.children[slot].pid)  # type: ignore[union-attr]
+
+    async def start(self) -> None:
+        for slot in range(self.count):
+            await self._spawn(slot)
+        self._watch = asyncio.get_running_loop().create_task(self._supervise())
+
+    async def _supervise(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            for slot, child in enumerate(self.children):
+                if child is None or child.returncode is None:
+                    continue
+                pause = self._pauses[slot]
+                log.error("worker %d (pid %d) exited with %s; starting it again in %.0f s",
+                          slot, child.pid, child.returncode, pause)
+                self.children[slot] = None
+                await asyncio.sleep(pause)
+                self._pauses[slot] = min(MAX_RESTART_PAUSE, pause * 2)
+                await self._spawn(slot)
+
+    async def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        running = [child for child in self.children if child is not None and child.returncode is None]
+        for child in running:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+        for child in running:
+            try:
+                await asyncio.wait_for(child.wait(), STOP_GRACE)
+            except TimeoutError:
+                log.warning("worker pid %d did not stop in %.0f s; killing it", child.pid, STOP_GRACE)
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+                await child.wait()
