@@ -18,13 +18,14 @@ A worker that dies between the two leaves the row ``pending``;
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Executable, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,15 +74,21 @@ def accept(sessions: sessionmaker[Session], event: InboundEvent, now: datetime,
             return True
         except IntegrityError:
             return False
-    returning = [InboundEventRow.id]
-    if engine.dialect.name == "postgresql":
+    with engine.begin() as connection:
+        return connection.execute(_accept_statement(engine.dialect.name), row).first() is not None
+
+
+@functools.cache
+def _accept_statement(dialect: str) -> Executable:
+    """Built once per backend, with bound parameters, so that SQLAlchemy compiles it once too."""
+    columns = ("platform", "event_key", "payload", "status", "attempts", "received_at", "processed_at", "context")
+    returning: list[Any] = [InboundEventRow.id]
+    if dialect == "postgresql":
         # Wakes the workers listening (kbbot/worker.py) in the same round trip; only for a new row,
         # and only once the transaction commits.
-        returning.append(func.pg_notify(NOTIFY_CHANNEL, event.platform))
-    statement = insert(InboundEventRow).values(**row).on_conflict_do_nothing(
-        index_elements=["platform", "event_key"]).returning(*returning)
-    with engine.begin() as connection:
-        return connection.execute(statement).first() is not None
+        returning.append(func.pg_notify(NOTIFY_CHANNEL, bindparam("platform")))
+    return (_INSERTS[dialect](InboundEventRow).values({name: bindparam(name) for name in columns})
+            .on_conflict_do_nothing(index_elements=["platform", "event_key"]).returning(*returning))
 
 
 def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,

@@ -171,10 +171,11 @@ def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Se
     question it belongs under).
     """
     tally = Tally()
-    waiting: set[int] = set()
+    waiting: dict[int, float] = {}  # event row → seconds its replies wait
     for parcel in parcels:
         if parcel.event_row is not None and parcel.event_row in waiting:
-            postpone(sessions, parcel, clock(), 1.0, "waiting for an earlier reply to the same event", counts=False)
+            postpone(sessions, parcel, clock(), waiting[parcel.event_row],
+                     "waiting for an earlier reply to the same event", counts=False)
             tally.postponed += 1
             continue
         try:
@@ -182,7 +183,7 @@ def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Se
         except RetryLater as error:
             postpone(sessions, parcel, clock(), error.retry_after, str(error))
             if parcel.event_row is not None:
-                waiting.add(parcel.event_row)
+                waiting[parcel.event_row] = error.retry_after
             tally.postponed += 1
             continue
         except DeliveryFailed as error:
@@ -194,7 +195,7 @@ def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Se
             log.exception("reply %s to %s failed unexpectedly", parcel.id, _target(parcel.reply))
             postpone(sessions, parcel, clock(), 60.0, f"{type(error).__name__}: {error}")
             if parcel.event_row is not None:
-                waiting.add(parcel.event_row)
+                waiting[parcel.event_row] = 60.0
             tally.postponed += 1
             continue
         tally.delivered += 1
