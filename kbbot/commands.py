@@ -118,6 +118,27 @@ class CloseQuestion:
 
 
 @dataclass(frozen=True)
+class EditQuestion:
+    """``/kb edit 12 <new text> [#tag …]``: the asker rewords their own question.
+
+    The new text is read like ``/ask`` reads a question (so trailing ``#tags``
+    are the question's tags); tags named here replace the old ones, no tags
+    keep them. ``--anon`` is not an option: a name already shown cannot be taken back.
+    """
+
+    question_id: int
+    text: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WithdrawQuestion:
+    """``/kb withdraw 12``: the asker takes their own question back; it no longer shows anywhere."""
+
+    question_id: int
+
+
+@dataclass(frozen=True)
 class Home:
     """``/kb home``: the home view as a message, where the platform has no home tab."""
 
@@ -125,6 +146,7 @@ class Home:
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
     | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest | CloseQuestion
+    | EditQuestion | WithdrawQuestion
 )
 
 # Words a person may start a plain message with (Teams, a DM, an @mention):
@@ -149,6 +171,10 @@ VERBS: dict[str, tuple[str, str]] = {
     "home": ("kb", "home"),
     "close": ("kb", "close"),
     "sluit": ("kb", "close"),
+    "edit": ("kb", "edit"),
+    "bewerk": ("kb", "edit"),
+    "withdraw": ("kb", "withdraw"),
+    "intrekken": ("kb", "withdraw"),
     "overzicht": ("kb", "home"),
 }
 
@@ -213,6 +239,11 @@ def _parse_ask(text: str) -> Ask | UsageError:
             break
         else:
             return UsageError("usage.ask_flag", {"flag": flag[:40]})
+    return _question(text, tokens, anonymous)
+
+
+def _question(text: str, tokens: list[str], anonymous: bool) -> Ask | UsageError:
+    """A question and its tags from ``tokens`` (what is left of ``text`` after any options)."""
     trailing: list[str] = []
     while tokens and _TAG_TOKEN.match(tokens[-1]) and not _ends_in_punctuation(tokens[-1]):
         trailing.insert(0, tokens.pop())
@@ -272,10 +303,30 @@ def _parse_kb(sub: str, rest: str) -> Command | UsageError:
     if sub in ("close", "sluit"):
         number = small_int(rest.lstrip("#Qq")) if rest else None
         return CloseQuestion(number) if number is not None else UsageError("usage.close")
+    if sub in ("edit", "bewerk"):
+        return _parse_edit(rest)
+    if sub in ("withdraw", "intrekken"):
+        number = small_int(rest.lstrip("#Qq")) if rest else None
+        return WithdrawQuestion(number) if number is not None else UsageError("usage.withdraw")
     if sub in ("digest", "samenvatting"):
         flag = _on_off(rest.casefold())
         return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")
     return UsageError("usage.kb", {"command": sub[:40]})
+
+
+def _parse_edit(rest: str) -> EditQuestion | UsageError:
+    """``12 <new text>``: the new text must pass what ``/ask`` asks of a question (not empty, few tags).
+
+    Nothing in the text is an option, so a question that starts with "--" stays as typed.
+    """
+    number_token, text = _verb(rest)
+    number = small_int(number_token.lstrip("#Qq"))
+    if number is None:
+        return UsageError("usage.edit")
+    asked = _question(text, text.split(), anonymous=False)
+    if isinstance(asked, UsageError):
+        return UsageError("usage.edit") if asked.key == "usage.ask" else asked
+    return EditQuestion(question_id=number, text=asked.text, tags=asked.tags)
 
 
 def _parse_settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:

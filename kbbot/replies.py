@@ -104,7 +104,11 @@ class Reply(BaseModel):
     that person sees it), ``dm_to`` (a direct message to a person) or
     ``home_of`` (the person's home view, replaced as a whole).
     ``replace_original`` asks the adapter to replace the message whose button
-    was clicked, where the platform can.
+    was clicked, where the platform can. ``replaces`` asks it to replace,
+    in place, the card it posted earlier for that question in
+    ``conversation_id`` (the asker edited or withdrew it); an adapter that
+    cannot find that card says so as a failed delivery rather than posting
+    a second card.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -118,6 +122,7 @@ class Reply(BaseModel):
     home_of: str | None = None
     in_thread_of: Anchor | None = None
     replace_original: bool = False
+    replaces: Anchor | None = None
     anchor: Anchor | None = None
     locale: str = "en"
 

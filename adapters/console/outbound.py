@@ -31,6 +31,8 @@ class ConsoleOutbound:
             target = f"#{reply.conversation_id.removeprefix('C-')}"
         else:
             target = "nowhere"
+        if reply.replaces is not None:
+            target += f" (updating the card of question {reply.replaces.id})"
         self.out(f"kbbot → {target} ({workspace_id}):")
         self.out("\n".join(render_blocks(reply, self.board, message_id)))
         return message_id

@@ -37,6 +37,7 @@ from kbbot.inbox import receive
 from kbbot.replies import Reply
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
+from kbbot.store.models import Question
 from kbbot_adapters.console.render import ButtonBoard, render_blocks
 
 PLATFORM = "console"
@@ -134,6 +135,9 @@ class ConsoleSession:
             self.out("\n".join(render_blocks(reply, self.board, message_id)))
             return
         place = self._place_of(reply.conversation_id)
+        if reply.replaces is not None:
+            self._replace(reply, place, posted)
+            return
         thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
         number, message_id = self._new_message(place, BOT)
         where = f"#{place.name}" + (f" (thread of #{self._number_of(thread)})" if thread else "")
@@ -143,6 +147,18 @@ class ConsoleSession:
             posted[reply.anchor.id] = message_id
             with unit_of_work(self.sessions) as session:
                 record_posted(session, reply.anchor, message_id)
+
+    def _replace(self, reply: Reply, place: Place, posted: dict[int, str]) -> None:
+        """Show a posted card as it reads now; its buttons keep pointing at the same message."""
+        assert reply.replaces is not None
+        message_id = posted.get(reply.replaces.id) or self._posted_before(reply.replaces.id)
+        self.out(f"#{self._number_of(message_id)} kbbot updated its message in #{place.name}:")
+        self.out("\n".join(render_blocks(reply, self.board, message_id)))
+
+    def _posted_before(self, question_id: int) -> str | None:
+        with unit_of_work(self.sessions) as session:
+            question = session.get(Question, question_id)
+            return question.message_id if question is not None else None
 
     def _place_of(self, conversation_id: str | None) -> Place:
         for _, place, _ in self.messages.values():

@@ -11,7 +11,10 @@ Where a question card goes in a channel: when it was asked in a post of its
 own, the card is the first reply in that post's chain, and the chain's root
 is what the core records; otherwise (asked inside another chain, from a
 personal chat, or after "ask anyway") the card starts a new conversation in
-the channel and is its own root.
+the channel and is its own root. In the first case the card's own activity
+id is remembered too (a conversation reference keyed by the chain, whose
+``activityId`` is the card), because replacing the card in place (the asker
+edited or withdrew the question) must update the card, not the asker's post.
 """
 
 from __future__ import annotations
@@ -160,6 +163,8 @@ class Courier:
         if reply.conversation_id is None:
             raise DeliveryFailed("a reply without a destination")
         address = await self._conversation(workspace_id, reply.conversation_id, origin)
+        if reply.replaces is not None:
+            return await self._replace(batch, workspace_id, address, reply.replaces.id, body)
         thread = reply.thread_id or (batch.posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
         if reply.in_thread_of is not None and thread is None:
             # Sent apart from its question's card (a recovered event): find the chain the card
@@ -185,8 +190,39 @@ class Courier:
             root = activity_id
         if reply.anchor is not None and root:
             batch.posted[reply.anchor.id] = root
-            await asyncio.to_thread(self._record, reply, root)
+            linked = await asyncio.to_thread(self._record, reply, root)
+            if linked and address.is_channel and activity_id and activity_id != root:
+                await asyncio.to_thread(self._remember_card, workspace_id, address, root, activity_id)
         return activity_id
+
+    async def _replace(self, batch: Batch, workspace_id: str, address: Address, question_id: int,
+                       body: dict[str, Any]) -> str | None:
+        """Update the question's card in place; a card never found is a failed delivery, not a new post."""
+        root = batch.posted.get(question_id) or await asyncio.to_thread(self._posted_before, question_id)
+        if root is None:
+            raise DeliveryFailed(f"question {question_id} has no posted card to update")
+        if not address.is_channel:
+            return await self._update(batch, address, address.conversation_id, root, body)
+        chain = thread_conversation(address.conversation_id, root)
+        card = await asyncio.to_thread(self._card_in_chain, workspace_id, chain)
+        return await self._update(batch, address, chain, card or root, body)
+
+    def _remember_card(self, tenant_id: str, address: Address, root: str, card_id: str) -> None:
+        """The reference of a question card posted as a reply in its asker's post (see the module doc)."""
+        chain = thread_conversation(address.conversation_id, root)
+        reference = {"activityId": card_id, "bot": address.bot, "channelId": "msteams",
+                     "serviceUrl": address.service_url,
+                     "conversation": {"id": chain, "conversationType": "channel", "tenantId": tenant_id}}
+        with unit_of_work(self.sessions) as session:
+            references.remember(session, tenant_id, references.CONVERSATION, chain, address.conversation_id,
+                                address.service_url, reference, self.clock())
+
+    def _card_in_chain(self, tenant_id: str, chain: str) -> str | None:
+        """The card's activity id in reply chain ``chain``, when the card is not the chain's root."""
+        with unit_of_work(self.sessions) as session:
+            stored = references.find(session, tenant_id, references.CONVERSATION, chain)
+            card = stored.reference.get("activityId") if stored is not None else None
+            return str(card) if card else None
 
     def _posted_before(self, question_id: int) -> str | None:
         """The reply chain an earlier delivery posted the question's card in, if any."""
@@ -194,15 +230,21 @@ class Courier:
             question = session.get(Question, question_id)
             return question.message_id if question is not None else None
 
-    def _record(self, reply: Reply, root: str) -> None:
-        """Tell the core which reply chain carries the question, so replies there become answers."""
+    def _record(self, reply: Reply, root: str) -> bool:
+        """Tell the core which reply chain carries the question, so replies there become answers.
+
+        True when the question is now linked to this chain.
+        """
         assert reply.anchor is not None
         try:
             with unit_of_work(self.sessions) as session:
                 record_posted(session, reply.anchor, root)
+                question = session.get(Question, reply.anchor.id)
+                return question is not None and question.message_id == root
         except IntegrityError:
             # Another question already owns this chain (a redelivered or swept event): keep the first.
             log.warning("reply chain %s already carries a question; question %s not linked", root, reply.anchor.id)
+            return False
 
     # -- where --------------------------------------------------------------------------------
     def _bot(self, origin: Origin | None, stored: references.TeamsConversationReference | None) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from kbbot.turn import Turn
 
 def refresh_status(question: Question) -> None:
     """Accepted if a live, unflagged answer is accepted; answered if any live answer; else open."""
-    if question.status is QuestionStatus.CLOSED:
+    if question.status in (QuestionStatus.CLOSED, QuestionStatus.WITHDRAWN):
         return
     live = [a for a in question.answers if a.deleted_at is None]
     trusted = [a for a in live if not a.flags]
@@ -59,6 +59,8 @@ def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[
     """A reply in a question's thread becomes an answer; the asker is told and can accept it."""
     if turn.person.id == question.asker_id or not text.strip():
         return []  # the asker clarifying their own question is not an answer
+    if question.status is QuestionStatus.WITHDRAWN:
+        return []  # taken back by its asker: a late reply in its thread is not knowledge anyone will find
     try:
         with turn.session.begin_nested():
             answer = Answer(question_id=question.id, author_id=turn.person.id, conversation_id=turn.conversation.id,
@@ -160,7 +162,7 @@ def close(turn: Turn, question_id: int) -> list[Reply]:
     """The asker settles their own question: it leaves the lists of questions waiting for an answer."""
     question = turn.session.get(Question, question_id)
     if question is None or not can_see(turn.session, turn.person, question):
-        return [turn.notice("answer.not_found")]
+        return [turn.notice("question.not_found")]
     if question.asker_id != turn.person.id:
         return [turn.notice("question.only_asker_closes")]
     question.status = QuestionStatus.CLOSED

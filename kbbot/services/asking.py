@@ -98,7 +98,7 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     turn.session.flush()
     activity.log(turn.session, turn.person, "asked", turn.now, question.id)
     # What is posted in a channel is read by everyone there: the workspace's language, not the asker's.
-    channel_locale = _public_locale(turn, where)
+    channel_locale = public_locale(turn, where)
     anchor = Anchor(id=question.id)
     replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
                      conversation_id=where.external_id, anchor=anchor, locale=channel_locale)]
@@ -109,7 +109,8 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     return replies
 
 
-def _public_locale(turn: Turn, where: Conversation) -> str:
+def public_locale(turn: Turn, where: Conversation) -> str:
+    """The language of what kbbot posts in ``where``: the workspace's, read by everyone there (a DM: the person's)."""
     if where.kind is ConversationKind.DM:
         return turn.locale
     return turn.settings.default_locale if turn.settings.default_locale in LOCALES else turn.locale

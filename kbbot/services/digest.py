@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot import cards
@@ -29,7 +29,7 @@ from kbbot.clock import as_utc
 from kbbot.services import stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
-from kbbot.services.visibility import visible_questions
+from kbbot.services.visibility import listed_questions, visible_questions
 from kbbot.store.models import (
     Activity,
     Answer,
@@ -159,7 +159,7 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
             delivery_id: int = 0) -> Reply | None:
     """The week of one channel, posted into that channel: only its own questions and posts shared with it."""
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
-    here = Question.conversation_id == conversation.id
+    here = and_(Question.conversation_id == conversation.id, listed_questions())
     in_window = (Question.created_at >= window.start, Question.created_at < window.end)
     loading = (selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
                selectinload(Question.conversation))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kbbot.cards import name
 from kbbot.services import tagging
 from kbbot.services.directory import get_or_create
-from kbbot.services.visibility import visible_conversations, visible_questions
+from kbbot.services.visibility import listed_questions, visible_conversations, visible_questions
 from kbbot.store.models import (
     Answer,
     Conversation,
@@ -131,7 +131,7 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
     if not tag_ids:
         return []
     conversations = scope if scope is not None else select(Conversation.id).where(visible_conversations(viewer))
-    visible = select(Question.id).where(Question.conversation_id.in_(conversations))
+    visible = select(Question.id).where(Question.conversation_id.in_(conversations), listed_questions())
     live_answers = (Answer.deleted_at.is_(None), Answer.question_id.in_(visible))
     tagged = select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(tag_ids))
     accepted = Counter(dict(session.execute(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from kbbot.cards import name, snippet
 from kbbot.clock import as_utc
 from kbbot.store.models import Answer, Question, Workspace
-from kbbot.services.visibility import public_questions
+from kbbot.services.visibility import listed_questions, public_questions
 
 Format = Literal["json", "markdown"]
 
@@ -32,6 +32,7 @@ def records(session: Session, workspace: str | None = None, include_private: boo
                       selectinload(Question.answers).selectinload(Answer.author),
                       selectinload(Question.answers).selectinload(Answer.votes),
                       selectinload(Question.answers).selectinload(Answer.flags)))
+    query = query.where(listed_questions())  # withdrawn by the asker: not even an operator's export shows it
     if not include_private:
         query = query.where(public_questions())
     if workspace is not None:

@@ -11,7 +11,8 @@ from kbbot.turn import Turn
 
 RESULT_LIMIT = 5
 HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.expertise", "help.settings",
-             "help.stats", "help.upvote", "help.flag", "help.close", "help.home", "help.digest")
+             "help.stats", "help.upvote", "help.flag", "help.close", "help.edit", "help.withdraw", "help.home",
+             "help.digest")
 
 
 def search_command(turn: Turn, command: Search) -> list[Reply]:

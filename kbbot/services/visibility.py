@@ -2,7 +2,8 @@
 
 Every surface (search, suggestions, home, digests, exports for a person,
 expert rankings) filters with :func:`visible_questions`, so a private
-channel's knowledge never reaches someone outside it.
+channel's knowledge never reaches someone outside it. A question its asker
+withdrew is visible to no one (:func:`listed_questions`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from kbbot.store.models import Conversation, ConversationKind, Membership, Person, Question
+from kbbot.store.models import Conversation, ConversationKind, Membership, Person, Question, QuestionStatus
 
 
 def visible_conversations(viewer: Person) -> ColumnElement[bool]:
@@ -24,9 +25,15 @@ def visible_conversations(viewer: Person) -> ColumnElement[bool]:
     )
 
 
+def listed_questions() -> ColumnElement[bool]:
+    """A filter on :class:`Question` rows: false for those their asker withdrew, which show nowhere."""
+    return Question.status != QuestionStatus.WITHDRAWN
+
+
 def visible_questions(viewer: Person) -> ColumnElement[bool]:
     """A filter on :class:`Question` rows: true for those ``viewer`` may see."""
-    return Question.conversation_id.in_(select(Conversation.id).where(visible_conversations(viewer)))
+    return and_(listed_questions(),
+                Question.conversation_id.in_(select(Conversation.id).where(visible_conversations(viewer))))
 
 
 def can_see(session: Session, viewer: Person, question: Question) -> bool:
@@ -49,6 +56,6 @@ def public_questions() -> ColumnElement[bool]:
     What leaves kbbot without a viewer (an export) is limited to these unless
     an operator explicitly asks for more.
     """
-    return Question.conversation_id.in_(
+    return and_(listed_questions(), Question.conversation_id.in_(
         select(Conversation.id).where(Conversation.kind == ConversationKind.CHANNEL)
-    )
+    ))
