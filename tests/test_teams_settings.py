@@ -52,3 +52,16 @@ def test_the_test_overrides_give_the_configuration_the_fake_was_built_for() -> N
                  "TO_CHANNEL_FROM_BOT_LOGIN_URL", "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
                  "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE", "CALLER_ID", "VALIDATE_AUTHORITY"):
         assert ours[name] == reference[name], name
+
+
+def test_a_token_endpoint_override_alone_keeps_the_public_signing_keys() -> None:
+    """Overriding only where outbound tokens come from must not leave inbound tokens without keys to check."""
+    from botframework.connector.auth import AuthenticationConstants
+
+    settings = _settings(teams_app_id=APP_ID, teams_app_password="secret",
+                         teams_oauth_endpoint="https://login.example.test/adfs")
+    config = auth.bot_configuration(settings)
+    public = (AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+              AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
+    assert (config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL) == public
+    assert auth.openid_metadata_urls(settings) == public

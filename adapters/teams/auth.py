@@ -6,6 +6,10 @@ overrides set it runs its built-in public-cloud authentication; as soon as
 ``teams_openid_metadata_url`` or ``teams_oauth_endpoint`` is set (tests, a
 sovereign cloud) every URL must be given, so the public defaults fill the
 ones not overridden.
+
+Whatever the configuration, botbuilder fetches the signing keys of inbound
+tokens through :mod:`.signing_keys` (in a thread, never on the event loop):
+:func:`cloud_adapter` installs it for every URL of :func:`openid_metadata_urls`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import AuthenticationConstants
 
 from kbbot.config import Settings
+
+from . import signing_keys
 
 PUBLIC_ISSUER = "https://api.botframework.com"
 PUBLIC_SCOPE = "https://api.botframework.com"
@@ -58,16 +65,29 @@ def bot_configuration(settings: Settings) -> SimpleNamespace:
             # botbuilder 4.17 does not hand this on to MSAL; kept for the SDK's own checks.
             "VALIDATE_AUTHORITY": False,
         })
-        if settings.teams_openid_metadata_url:
-            values["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"] = settings.teams_openid_metadata_url
-            # Emulator tokens are never expected; keep their metadata on the same (trusted) server.
-            values["TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"] = settings.teams_openid_metadata_url
+        # Unset, botbuilder would look for signing keys at no URL at all and refuse every request.
+        values["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"] = (
+            settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
+        # Emulator tokens are never expected; keep their metadata on the same (trusted) server.
+        values["TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"] = (
+            settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
         tenant = settings.teams_tenant_id if app_type_of(settings) != "MultiTenant" else None
         values["TO_CHANNEL_FROM_BOT_LOGIN_URL"] = (settings.teams_oauth_endpoint
                                                    or f"{PUBLIC_LOGIN}/{tenant or 'botframework.com'}")
     return SimpleNamespace(**values)
 
 
+def openid_metadata_urls(settings: Settings) -> tuple[str, ...]:
+    """Where botbuilder finds the keys of inbound tokens: the channel's URL first, then the emulator's and skills'."""
+    configuration = bot_configuration(settings)
+    channel = (getattr(configuration, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL", None)
+               or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
+    emulator = (getattr(configuration, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL", None)
+                or AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
+    return tuple(dict.fromkeys((channel, emulator)))
+
+
 def cloud_adapter(settings: Settings) -> CloudAdapter:
     """botbuilder's CloudAdapter: validates inbound JWTs and makes authenticated connector clients."""
+    signing_keys.install(openid_metadata_urls(settings))
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_configuration(settings)))

@@ -27,7 +27,7 @@ from kbbot.config import Settings
 from kbbot.events import InboundEvent, MembersSynced
 from kbbot.store.db import unit_of_work
 
-from . import references
+from . import references, roster
 from .delivery import Courier
 from .inbound import PLATFORM, Origin, Translation, translate
 
@@ -129,7 +129,7 @@ class KbBot(Bot):
     async def _members_event(self, translation: Translation) -> MembersSynced | None:
         """Who is in a private channel, from Teams itself: the ground truth for who may see its questions."""
         origin = translation.origin
-        member_ids = await self.courier.members(origin)
+        member_ids = await roster.member_ids(self.courier, origin)
         if member_ids is None:
             return None
         self._synced[origin.conversation_id] = self.clock()

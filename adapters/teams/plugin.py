@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
 
-from . import auth
+from . import auth, signing_keys
 from .bot import RAW_ACTIVITY, KbBot
 from .delivery import Courier
 from .outbound import TeamsOutbound
@@ -87,6 +87,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     bot = KbBot(sessions, settings, courier)
     sender = TeamsOutbound(courier)
     adapter = courier.adapter
+    keys = signing_keys.install(auth.openid_metadata_urls(settings))
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -113,6 +114,9 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
 
     async def started(_app: web.Application) -> None:
         sender.bind(asyncio.get_running_loop())
+        # The channel's keys, fetched before Teams first calls (in a thread: start-up does not wait).
+        # The emulator's are for emulator and skill tokens only, which Teams never sends.
+        keys[0].refresh()
 
     async def stopping(_app: web.Application) -> None:
         await bot.idle()

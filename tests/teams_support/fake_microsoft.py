@@ -8,11 +8,14 @@ server plays all of them:
 * Azure AD's token endpoint (``login.microsoftonline.com``), used by MSAL to
   get the bot's outbound access token (client-credentials grant);
 * the Bot Connector service (``smba.trafficmanager.net``), where the bot sends,
-  replies to, updates and deletes activities and creates conversations.
+  replies to, updates and deletes activities, creates conversations and lists
+  a conversation's members (``GET …/pagedmembers``, page by page, as
+  documented).
 
 Why a *thread* and not an aiohttp app on the test's event loop: botbuilder
-does its HTTP with ``requests`` — inbound JWKS refresh even runs blocking on
-the event loop — so a fake living on that same loop would deadlock.
+does its HTTP with ``requests``, some of it blocking on the event loop (its
+own OpenID metadata refresh, which kbbot moves into a thread, and MSAL's
+token requests), so a fake living on that same loop would deadlock.
 
 One port serves both plain HTTP and HTTPS (the first byte of a connection
 decides: 0x16 is a TLS handshake). HTTPS exists only because MSAL insists on
@@ -22,6 +25,7 @@ an ``https://`` authority; see ``tls.py``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import socket
@@ -29,7 +33,7 @@ import ssl
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable, Literal, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -45,6 +49,9 @@ _CONNECTOR_PREFIX = "/v3/conversations"
 _OPENID_PATH = "/v1/.well-known/openidconfiguration"
 _JWKS_PATH = "/v1/.well-known/keys"
 _AAD_DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+
+#: ``pagedmembers`` page sizes, as Teams documents them: fewer than 50 are read as 50, more than 500 as 500.
+PAGE_SIZE_MIN, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200, 500
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,8 @@ class ConnectorCall:
     path: str
     status: int
     authorization: str | None
+    #: The query parameters (``pageSize``, ``continuationToken`` of ``pagedmembers``).
+    query: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class _Failure:
     retry_after: float | None
     body: dict[str, Any] | None
     method: str | None
+    after: int = 0
 
 
 class FakeMicrosoft:
@@ -136,7 +146,10 @@ class FakeMicrosoft:
         self._failures: list[_Failure] = []
         self._issued_tokens: set[str] = set()
         self._openid_fetches = 0
+        self._openid_requests = 0
         self._jwks_fetches = 0
+        #: Seconds the OpenID document takes to arrive (a slow login.botframework.com).
+        self.openid_delay = 0.0
         self._members: dict[str | None, dict[str, dict[str, Any]]] = {None: {}}
         for member in members:
             self.add_member(member)
@@ -265,22 +278,27 @@ class FakeMicrosoft:
         route: Route = "connector",
         method: str | None = None,
         body: Mapping[str, Any] | None = None,
+        after: int = 0,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` instead of serving them.
 
         ``retry_after`` adds a ``Retry-After`` header (seconds). ``method``
         restricts the failure to e.g. ``"POST"``. ``body`` overrides the error
         JSON (e.g. ``{"error": {"code": "ConversationBlockedByUser"}}`` with 403).
+        ``after`` lets that many matching requests through first (the second page of a list, say).
         """
         with self._lock:
-            for _ in range(times):
+            for number in range(times):
                 self._failures.append(
                     _Failure(route, status, retry_after, dict(body) if body else None,
-                             method.upper() if method else None)
+                             method.upper() if method else None, after if number == 0 else 0)
                 )
 
     def add_member(self, member: Mapping[str, Any], conversation_id: str | None = None) -> None:
-        """Make ``GET .../members/{id}`` know ``member`` (in one conversation, or everywhere if None)."""
+        """Make the members routes (``…/members[/{id}]``, ``…/pagedmembers``) know ``member``.
+
+        In ``conversation_id`` only, or everywhere when it is None.
+        """
         with self._lock:
             self._members.setdefault(conversation_id, {})[member["id"]] = dict(member)
 
@@ -317,6 +335,16 @@ class FakeMicrosoft:
     def issued_tokens(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._issued_tokens)
+
+    def wait_for_openid_request(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Block until the OpenID document was asked for ``count`` times (answered or not yet)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._openid_requests < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"the OpenID document was asked for {self._openid_requests} times")
+                self._lock.wait(remaining)
 
     @property
     def metadata_fetches(self) -> tuple[int, int]:
@@ -369,6 +397,9 @@ class FakeMicrosoft:
         with self._lock:
             for index, failure in enumerate(self._failures):
                 if failure.route == route and failure.method in (None, method):
+                    if failure.after:
+                        failure.after -= 1
+                        return None
                     return self._failures.pop(index)
         return None
 
@@ -493,6 +524,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- Bot Framework OpenID metadata
     def _openid_document(self) -> None:
+        with self.fake._lock:
+            self.fake._openid_requests += 1
+            self.fake._lock.notify_all()
+            delay = self.fake.openid_delay
+        if delay:
+            time.sleep(delay)
         failure = self.fake._take_failure("openid", "GET")
         if failure:
             return self._fail(failure)
@@ -564,9 +601,10 @@ class _Handler(BaseHTTPRequestHandler):
         authorization = self.headers.get("Authorization")
         tail = path[path.index(_CONNECTOR_PREFIX) + len(_CONNECTOR_PREFIX):]
         segments = [unquote(part) for part in tail.split("/") if part]
+        query = {key: values[-1] for key, values in parse_qs(urlsplit(self.path).query).items()}
 
         def record(status: int, sent: SentActivity | None = None) -> None:
-            fake._record(ConnectorCall(self.command, path, status, authorization), sent)
+            fake._record(ConnectorCall(self.command, path, status, authorization, query), sent)
 
         failure = fake._take_failure("connector", self.command)
         if failure:
@@ -591,6 +629,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._reply(200, None if kind == "delete" else {"id": assigned})
         if method == "GET" and n in (2, 3) and segments[1] == "members":
             return self._members(segments[0], segments[2] if n == 3 else None, record)
+        if method == "GET" and n == 2 and segments[1] == "pagedmembers":
+            return self._paged_members(segments[0], query, record)
         record(404)
         self._reply(404, {"error": {"code": "BadArgument", "message": f"unsupported {method} {path}"}})
 
@@ -621,11 +661,51 @@ class _Handler(BaseHTTPRequestHandler):
                                  activity_id or conversation_id))
         self._reply(200, response)
 
-    def _members(self, conversation_id: str, user_id: str | None, record: Any) -> None:
+    def _known_members(self, conversation_id: str) -> dict[str, dict[str, Any]]:
         with self.fake._lock:
             known = self.fake._rosters.get(conversation_id)
             if known is None:
                 known = {**self.fake._members.get(None, {}), **self.fake._members.get(conversation_id, {})}
+            return dict(known)
+
+    def _paged_members(self, conversation_id: str, query: Mapping[str, str], record: Any) -> None:
+        """``GET /v3/conversations/{id}/pagedmembers?pageSize=&continuationToken=``, as Teams documents it.
+
+        The answer is a TeamsPagedMembersResult, ``{"members": [...], "continuationToken": "..."}``;
+        the last page has no ``continuationToken``. ``pageSize`` is a suggestion (50 to 500, 200
+        when not given). Only teams and channels are paged: a chat's whole roster comes at once.
+        The token is opaque to the bot (here base64, so it needs URL-encoding in the query).
+        """
+        def refuse(message: str) -> None:
+            record(400)
+            self._reply(400, {"error": {"code": "BadArgument", "message": message}})
+
+        try:
+            asked = int(query.get("pageSize") or PAGE_SIZE_DEFAULT)
+        except ValueError:
+            return refuse("pageSize must be an integer")
+        page_size = min(max(asked, PAGE_SIZE_MIN), PAGE_SIZE_MAX)
+        start = 0
+        token = query.get("continuationToken")
+        if token:
+            try:
+                token_conversation, offset = base64.b64decode(token, validate=True).decode("utf-8").rsplit("|", 1)
+                start = int(offset)
+            except ValueError:
+                return refuse("invalid continuation token")
+            if token_conversation != conversation_id:
+                return refuse("continuation token of another conversation")
+        members = list(self._known_members(conversation_id).values())
+        paged = conversation_id.startswith("19:") and conversation_id.endswith(("@thread.tacv2", "@thread.skype"))
+        end = start + page_size if paged else len(members)
+        result: dict[str, Any] = {"members": members[start:end]}
+        if end < len(members):
+            result["continuationToken"] = base64.b64encode(f"{conversation_id}|{end}".encode("utf-8")).decode("ascii")
+        record(200)
+        self._reply(200, result)
+
+    def _members(self, conversation_id: str, user_id: str | None, record: Any) -> None:
+        known = self._known_members(conversation_id)
         if user_id is None:
             record(200)
             return self._reply(200, list(known.values()))
