@@ -8,6 +8,7 @@ by adding replicas against the same PostgreSQL (see ../README.md).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import os
@@ -20,10 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot.worker import Handler, worker_count
+from kbbot_adapters.workers import Supervisor
 
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("slack", "teams")
+SWEEPER = web.AppKey("kbbot.sweeper", asyncio.Task)
+SCHEDULER = web.AppKey("kbbot.scheduler", object)
 
 HOW_TO_CONFIGURE = """kbbot serve needs credentials for at least one platform.
 
@@ -56,8 +60,20 @@ def outbounds(settings: Settings, sessions: sessionmaker[Session], out: Callable
     return ports
 
 
-def build(settings: Settings, sessions: sessionmaker[Session]) -> web.Application:
-    """The aiohttp application with every configured platform and the scheduler attached."""
+def http_process_count(settings: Settings) -> int:
+    """Processes acknowledging on the port: as configured, else two on PostgreSQL and one on SQLite."""
+    if settings.http_processes is not None:
+        return settings.http_processes
+    return 1 if settings.database_url.startswith("sqlite") else 2
+
+
+def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = False) -> web.Application:
+    """The aiohttp application with every configured platform and the scheduler attached.
+
+    A ``sibling`` is one of the extra processes sharing the port: it only
+    acknowledges (and works where there are no workers); the scheduler,
+    the sweeper and the supervision of children stay with the first process.
+    """
     app = web.Application()
     ports: dict[str, Outbound] = {}
     for name in configured_platforms(settings):
@@ -68,12 +84,19 @@ def build(settings: Settings, sessions: sessionmaker[Session]) -> web.Applicatio
         return web.json_response({"status": "ok", "platforms": sorted(ports)})
 
     app.router.add_get("/healthz", health)
+    if sibling:
+        return app
     if settings.scheduler_enabled:
         _attach_scheduler(app, settings, sessions, ports)
     _attach_sweeper(app, settings, sessions, ports)
+    # Children read the same environment and .env; the database is passed on in case it came from --database-url.
+    env = {"KBBOT_DATABASE_URL": settings.database_url}
     workers = worker_count(settings)
     if workers and handlers(settings, sessions):
-        _attach_workers(app, settings, workers)
+        _attach_children(app, "kbbot.workers", Supervisor(workers, env, ("worker",)))
+    siblings = http_process_count(settings) - 1
+    if siblings > 0:
+        _attach_children(app, "kbbot.siblings", Supervisor(siblings, env, ("serve", "--sibling")))
     return app
 
 
@@ -123,16 +146,39 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
     return finished
 
 
+PRUNE_EVERY = 3600.0
+
+
+def prune_once(sessions: sessionmaker[Session]) -> tuple[int, int]:
+    """Forget old handled events and failed replies, so the tables stay the size of recent traffic."""
+    from kbbot import inbox, outbox
+    from kbbot.clock import system_clock
+
+    events = replies = 0
+    while (removed := inbox.prune(sessions, system_clock())) > 0:
+        events += removed
+    replies = outbox.prune(sessions, system_clock())
+    if events or replies:
+        log.info("forgot %d handled events and %d failed replies", events, replies)
+    return events, replies
+
+
 def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionmaker[Session],
                     ports: dict[str, Outbound], interval: float = 60.0) -> None:
-    import asyncio
     import contextlib
 
     sweepers = handlers(settings, sessions)
 
     async def loop() -> None:
+        next_prune = 0.0
         while True:
             await asyncio.sleep(interval)
+            if asyncio.get_running_loop().time() >= next_prune:
+                next_prune = asyncio.get_running_loop().time() + PRUNE_EVERY
+                try:
+                    await asyncio.to_thread(prune_once, sessions)
+                except Exception:
+                    log.exception("pruning handled events failed")
             try:
                 finished = await asyncio.to_thread(sweep_once, settings, sessions, ports, sweepers)
                 if finished:
@@ -141,10 +187,10 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
                 log.exception("sweep of unfinished inbound events failed")
 
     async def start(app: web.Application) -> None:
-        app["kbbot.sweeper"] = asyncio.get_running_loop().create_task(loop())
+        app[SWEEPER] = asyncio.get_running_loop().create_task(loop())
 
     async def stop(app: web.Application) -> None:
-        task = app["kbbot.sweeper"]
+        task = app[SWEEPER]
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -158,10 +204,10 @@ def _attach_scheduler(app: web.Application, settings: Settings, sessions: sessio
     from kbbot.scheduler import runner
 
     async def start(app: web.Application) -> None:
-        app["kbbot.scheduler"] = runner.start(settings, sessions, ports)
+        app[SCHEDULER] = runner.start(settings, sessions, ports)
 
     async def stop(app: web.Application) -> None:
-        handle = app.get("kbbot.scheduler")
+        handle = app.get(SCHEDULER)
         if handle is not None:
             handle.shutdown()
 
@@ -169,36 +215,54 @@ def _attach_scheduler(app: web.Application, settings: Settings, sessions: sessio
     app.on_cleanup.append(stop)
 
 
-def _attach_workers(app: web.Application, settings: Settings, count: int) -> None:
-    from kbbot_adapters.workers import Supervisor
-
+def _attach_children(app: web.Application, key: str, supervisor: Supervisor) -> None:
     async def start(app: web.Application) -> None:
-        # Children read the same environment and .env; the database is passed on in case it came from --database-url.
-        supervisor = Supervisor(count, {"KBBOT_DATABASE_URL": settings.database_url})
-        app["kbbot.workers"] = supervisor
         await supervisor.start()
 
     async def stop(app: web.Application) -> None:
-        supervisor = app.get("kbbot.workers")
-        if supervisor is not None:
-            await supervisor.stop()
+        await supervisor.stop()
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
 
 
-def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> int:
+def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None],
+          sibling: bool = False) -> int:
     if not configured_platforms(settings):
         out(HOW_TO_CONFIGURE)
         return 2
-    app = build(settings, sessions)
-    workers = worker_count(settings) if handlers(settings, sessions) else 0
-    helpers = f", with {workers} worker process{'es' if workers != 1 else ''}" if workers else ""
-    out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
-        f"{helpers}")
-    web.run_app(app, host=settings.host, port=settings.port, print=None,
+    shared = sibling or http_process_count(settings) > 1
+    if shared and not sibling and not _port_free(settings.host, settings.port):
+        out(f"kbbot: port {settings.port} on {settings.host} is already in use (KBBOT_PORT chooses another)")
+        return 2
+    app = build(settings, sessions, sibling)
+    if not sibling:
+        workers = worker_count(settings) if handlers(settings, sessions) else 0
+        processes = http_process_count(settings)
+        out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
+            f" ({processes} HTTP process{'es' if processes != 1 else ''}, {workers} worker"
+            f"{'s' if workers != 1 else ''})")
+    web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=shared or None,
                 access_log=web.access_logger if settings.access_log else None)
     return 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether a plain bind would succeed.
+
+    With ``SO_REUSEPORT`` a second, unrelated kbbot (another database, say)
+    on the same port would silently receive half the requests instead of
+    failing to start; binding once without it first rules that out.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def work(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> int:

@@ -1,8 +1,11 @@
-"""The worker processes ``kbbot serve`` starts beside itself, and keeps running.
+"""The processes ``kbbot serve`` starts beside itself, and keeps running.
 
 A deployment stays one command per replica: ``kbbot serve`` acknowledges on
 its port and supervises ``kbbot worker`` children that do the work (see
-kbbot/worker.py for why they are separate processes). A child that dies is
+kbbot/worker.py for why they are separate processes) and, where asked,
+more acknowledging processes sharing its port (``SO_REUSEPORT``: the kernel
+spreads connections over them, so acknowledgements are not bound to one
+interpreter's GIL). A child that dies is
 started again after a growing pause; on shutdown children get SIGTERM and
 finish the event in hand, and whatever they leave pending is picked up by
 any replica's worker.
@@ -16,7 +19,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +28,12 @@ STOP_GRACE = 15.0
 
 
 class Supervisor:
-    """Keeps ``count`` ``kbbot worker`` processes alive."""
+    """Keeps ``count`` ``kbbot <command>`` processes alive (workers, or more HTTP processes)."""
 
-    def __init__(self, count: int, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, count: int, env: Mapping[str, str] | None = None,
+                 command: Sequence[str] = ("worker",)) -> None:
         self.count = count
+        self.command = tuple(command)
         self.env = {**os.environ, **(env or {})}
         self.children: list[asyncio.subprocess.Process | None] = [None] * count
         self._pauses = [1.0] * count
@@ -36,8 +41,8 @@ class Supervisor:
 
     async def _spawn(self, slot: int) -> None:
         self.children[slot] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kbbot.cli", "worker", env=self.env, stdin=asyncio.subprocess.DEVNULL)
-        log.info("worker %d started (pid %d)", slot, self.children[slot].pid)  # type: ignore[union-attr]
+            sys.executable, "-m", "kbbot.cli", *self.command, env=self.env, stdin=asyncio.subprocess.DEVNULL)
+        log.info("%s %d started (pid %d)", self.command[0], slot, self.children[slot].pid)  # type: ignore[union-attr]
 
     async def start(self) -> None:
         for slot in range(self.count):
@@ -51,8 +56,8 @@ class Supervisor:
                 if child is None or child.returncode is None:
                     continue
                 pause = self._pauses[slot]
-                log.error("worker %d (pid %d) exited with %s; starting it again in %.0f s",
-                          slot, child.pid, child.returncode, pause)
+                log.error("%s %d (pid %d) exited with %s; starting it again in %.0f s",
+                          self.command[0], slot, child.pid, child.returncode, pause)
                 self.children[slot] = None
                 await asyncio.sleep(pause)
                 self._pauses[slot] = min(MAX_RESTART_PAUSE, pause * 2)
@@ -71,7 +76,7 @@ class Supervisor:
             try:
                 await asyncio.wait_for(child.wait(), STOP_GRACE)
             except TimeoutError:
-                log.warning("worker pid %d did not stop in %.0f s; killing it", child.pid, STOP_GRACE)
+                log.warning("%s pid %d did not stop in %.0f s; killing it", self.command[0], child.pid, STOP_GRACE)
                 with contextlib.suppress(ProcessLookupError):
                     child.kill()
                 await child.wait()

@@ -182,6 +182,11 @@ def main() -> int:
     args.add_argument("--warmup", type=float, default=2, help="seconds at the same rate before measuring")
     args.add_argument("--port", type=int, default=3917)
     args.add_argument("--postgres", help="PostgreSQL base URL (a private schema is created and dropped)")
+    args.add_argument("--workers", type=int, help="KBBOT_WORKERS for kbbot serve (default: its own default)")
+    args.add_argument("--http-processes", type=int, help="KBBOT_HTTP_PROCESSES (default: kbbot serve's own)")
+    args.add_argument("--workers-elsewhere", action="store_true",
+                      help="kbbot serve only acknowledges (KBBOT_EXTERNAL_WORKERS); a `kbbot worker` is started "
+                           "after the measured window, standing in for workers on other machines")
     options = args.parse_args()
 
     database_url, cleanup = _database(options.postgres)
@@ -195,14 +200,24 @@ def main() -> int:
     env = {**os.environ, "KBBOT_DATABASE_URL": database_url, "KBBOT_SLACK_BOT_TOKEN": BOT_TOKEN,
            "KBBOT_SLACK_SIGNING_SECRET": SECRET, "KBBOT_SLACK_API_URL": api_url, "KBBOT_SLACK_SOCKET_MODE": "false",
            "KBBOT_SCHEDULER_ENABLED": "false", "KBBOT_HOST": "127.0.0.1", "KBBOT_PORT": str(options.port)}
+    if options.workers is not None:
+        env["KBBOT_WORKERS"] = str(options.workers)
+    if options.http_processes is not None:
+        env["KBBOT_HTTP_PROCESSES"] = str(options.http_processes)
+    if options.workers_elsewhere:
+        env.update(KBBOT_EXTERNAL_WORKERS="true", KBBOT_WORKERS="0")
     kbbot = shutil.which("kbbot") or str(Path(sys.executable).parent / "kbbot")
     log = tempfile.TemporaryFile()  # kbbot serve logs every request; a pipe nobody reads would block it
     server = subprocess.Popen([kbbot, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         _wait_healthy(options.port, server, log)
         backend = "PostgreSQL" if options.postgres else "SQLite"
-        print(f"kbbot serve (Slack HTTP mode, {backend}) at {options.rate:.0f} requests/s for {options.seconds:.0f} s")
+        workers = options.workers if options.workers is not None else (1 if options.postgres else 0)
+        where = "workers elsewhere" if options.workers_elsewhere else f"{workers} worker processes"
+        print(f"kbbot serve (Slack HTTP mode, {backend}, {where}) at {options.rate:.0f} "
+              f"requests/s for {options.seconds:.0f} s")
         cpu_before = _cpu_seconds(server.pid)
+        ack_cpu_before = _cpu_seconds(server.pid, children=False)
         latencies, errors, accepted = asyncio.run(_load(options.port, options.rate, options.seconds, response_url,
                                                            options.warmup))
         latencies.sort()
@@ -210,10 +225,21 @@ def main() -> int:
         p99 = millis[min(len(millis) - 1, int(len(millis) * 0.99))]
         print(f"ack latency: p50 {statistics.median(millis):.1f} ms, p99 {p99:.1f} ms, max {millis[-1]:.1f} ms")
         print(f"errors: {errors}")
+        acked = time.perf_counter()
+        ack_cpu = _cpu_seconds(server.pid, children=False) - ack_cpu_before
+        if options.workers_elsewhere:
+            elsewhere = subprocess.Popen([kbbot, "worker"], env={**env, "KBBOT_WORKER_NICE": "0"},
+                                         stdout=subprocess.DEVNULL, stderr=log)
         rows, done = _wait_processed(database_url, len(accepted))
         cpu = _cpu_seconds(server.pid) - cpu_before
-        print(f"kbbot serve used {cpu:.1f} s of CPU: {1000 * cpu / max(1, len(accepted)):.2f} ms per request "
-              f"(ack and work); machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        if options.workers_elsewhere:
+            cpu += _cpu_seconds(elsewhere.pid)
+            elsewhere.send_signal(signal.SIGTERM)
+            elsewhere.wait(20)
+        print(f"work after the acks finished {time.perf_counter() - acked:.1f} s after the last ack; the "
+              f"acknowledging process used {1000 * ack_cpu / max(1, len(accepted)):.2f} ms of CPU per request")
+        print(f"kbbot serve and its workers used {cpu:.1f} s of CPU: {1000 * cpu / max(1, len(accepted)):.2f} ms "
+              f"per request (ack and work); machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         replays = list(range(0, len(accepted), max(1, int(options.rate))))
         replayed_ok = asyncio.run(_replay(options.port, replays, response_url))
         rows_after, done_after = _wait_processed(database_url, len(accepted), timeout=5)
@@ -233,10 +259,19 @@ def main() -> int:
         cleanup()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    """User plus system CPU time of a process and its live children (its workers), from Linux /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or (children and int(fields[1]) == pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _wait_healthy(port: int, server: subprocess.Popen, log: Any) -> None:  # type: ignore[type-arg]

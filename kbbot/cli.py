@@ -52,11 +52,11 @@ def _console(_args: argparse.Namespace, settings: Settings) -> int:
     return run(_sessions(settings), settings)
 
 
-def _serve(_args: argparse.Namespace, settings: Settings) -> int:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot_adapters import server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return server.serve(settings, _sessions(settings), _out)
+    return server.serve(settings, _sessions(settings), _out, sibling=getattr(args, "sibling", False))
 
 
 def _worker(_args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +141,10 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(title="commands", metavar="COMMAND")
 
     sub.add_parser("console", help="chat with kbbot in this terminal (reads a script from stdin)").set_defaults(run=_console)
-    sub.add_parser("serve", help="serve Slack, Teams and the scheduler on one port").set_defaults(run=_serve)
+    serve = sub.add_parser("serve", help="serve Slack, Teams and the scheduler on one port")
+    # Started by kbbot serve itself (KBBOT_HTTP_PROCESSES > 1): one more process acknowledging on the shared port.
+    serve.add_argument("--sibling", action="store_true", help=argparse.SUPPRESS)
+    serve.set_defaults(run=_serve)
     sub.add_parser("worker", help="do the work after the acks of `kbbot serve` (it starts its own on PostgreSQL)"
                    ).set_defaults(run=_worker)
 

@@ -67,7 +67,12 @@ class Settings(BaseSettings):
     # None: one on PostgreSQL, none on SQLite (whose single writer a second process only queues behind).
     workers: int | None = Field(default=None, ge=0, le=64)
     worker_threads: int = Field(default=4, ge=1, le=64)
+    # Workers run elsewhere (`kbbot worker` on other machines): `kbbot serve` only acknowledges.
+    external_workers: bool = False
     # How much lower a worker's CPU priority is than the serving process's (0: the same).
     worker_nice: int = Field(default=10, ge=0, le=19)
+    # Processes accepting HTTP requests on the one port (SO_REUSEPORT; Linux, BSD). None: two on
+    # PostgreSQL, where acknowledging in parallel pays off, one on SQLite.
+    http_processes: int | None = Field(default=None, ge=1, le=64)
     # One log line per HTTP request; off by default, since at hundreds of requests a second it costs CPU.
     access_log: bool = False

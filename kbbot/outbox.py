@@ -21,9 +21,10 @@ so no design without one can do better.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,6 +145,17 @@ def give_up(sessions: sessionmaker[Session], parcel: Parcel, reason: str) -> Non
                         .execution_options(synchronize_session=False))
 
 
+KEEP_FAILED = timedelta(days=30)
+"""How long a reply that could not be delivered is kept (where it was going and why), for operators."""
+
+
+def prune(sessions: sessionmaker[Session], now: datetime, keep: timedelta = KEEP_FAILED) -> int:
+    """Forget failed replies older than ``keep``; how many were removed."""
+    with unit_of_work(sessions) as session:
+        return session.execute(delete(OutboxReply).where(OutboxReply.status == FAILED, OutboxReply.created_at < now - keep)
+                               .execution_options(synchronize_session=False)).rowcount
+
+
 def _redacted(parcel: Parcel) -> dict[str, Any]:
     reply = parcel.reply
     return {"conversation_id": reply.conversation_id, "dm_to": reply.dm_to, "ephemeral_to": reply.ephemeral_to,
@@ -162,50 +174,86 @@ class Tally:
     failed: int = 0
 
 
-def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Send,
-            clock: Callable[[], datetime]) -> Tally:
-    """Send each parcel and record the outcome; one failure never stops the rest.
+class Round:
+    """The bookkeeping of one delivery round, shared by the blocking and the asyncio senders.
 
     Replies to one event keep their order: once one of them has to wait,
-    the ones after it wait too (a thread reply must not overtake the
+    the ones after it wait as long (a thread reply must not overtake the
     question it belongs under).
     """
-    tally = Tally()
-    waiting: dict[int, float] = {}  # event row → seconds its replies wait
-    for parcel in parcels:
-        if parcel.event_row is not None and parcel.event_row in waiting:
-            postpone(sessions, parcel, clock(), waiting[parcel.event_row],
-                     "waiting for an earlier reply to the same event", counts=False)
-            tally.postponed += 1
-            continue
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.tally = Tally()
+        self._waiting: dict[int, float] = {}  # event row → seconds its replies wait
+
+    def must_wait(self, parcel: Parcel) -> bool:
+        """True (and the parcel postponed) when an earlier reply of its event is waiting."""
+        if parcel.event_row is None or parcel.event_row not in self._waiting:
+            return False
+        postpone(self.sessions, parcel, self.clock(), self._waiting[parcel.event_row],
+                 "waiting for an earlier reply to the same event", counts=False)
+        self.tally.postponed += 1
+        return True
+
+    def sent(self, parcel: Parcel) -> None:
+        self.tally.delivered += 1
         try:
-            send(parcel)
-        except RetryLater as error:
-            postpone(sessions, parcel, clock(), error.retry_after, str(error))
-            if parcel.event_row is not None:
-                waiting[parcel.event_row] = error.retry_after
-            tally.postponed += 1
-            continue
-        except DeliveryFailed as error:
-            log.warning("reply %s to %s given up: %s", parcel.id, _target(parcel.reply), error)
-            give_up(sessions, parcel, str(error))
-            tally.failed += 1
-            continue
-        except Exception as error:  # a bug in one renderer must not lose the rest; the sweep retries it
-            log.exception("reply %s to %s failed unexpectedly", parcel.id, _target(parcel.reply))
-            postpone(sessions, parcel, clock(), 60.0, f"{type(error).__name__}: {error}")
-            if parcel.event_row is not None:
-                waiting[parcel.event_row] = 60.0
-            tally.postponed += 1
-            continue
-        tally.delivered += 1
-        try:
-            if not delivered(sessions, parcel):
+            if not delivered(self.sessions, parcel):
                 log.warning("reply %s was delivered after its lease ended; another process may send it too",
                             parcel.id)
         except SQLAlchemyError:  # sent, but not recorded: it goes out once more when the lease ends
             log.exception("could not record the delivery of reply %s", parcel.id)
-    return tally
+
+    def not_sent(self, parcel: Parcel, error: Exception) -> None:
+        """Record why: a busy platform postpones it, a refusal parks it, anything else is retried later."""
+        if isinstance(error, DeliveryFailed):
+            log.warning("reply %s to %s given up: %s", parcel.id, _target(parcel.reply), error)
+            give_up(self.sessions, parcel, str(error))
+            self.tally.failed += 1
+            return
+        if isinstance(error, RetryLater):
+            after, reason = error.retry_after, str(error)
+        else:  # a bug in one renderer must not lose the rest; the sweep retries it
+            log.error("reply %s to %s failed unexpectedly", parcel.id, _target(parcel.reply), exc_info=error)
+            after, reason = 60.0, f"{type(error).__name__}: {error}"
+        postpone(self.sessions, parcel, self.clock(), after, reason)
+        if parcel.event_row is not None:
+            self._waiting[parcel.event_row] = after
+        self.tally.postponed += 1
+
+
+def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Send,
+            clock: Callable[[], datetime]) -> Tally:
+    """Send each parcel and record the outcome; one failure never stops the rest."""
+    round_ = Round(sessions, clock)
+    for parcel in parcels:
+        if round_.must_wait(parcel):
+            continue
+        try:
+            send(parcel)
+        except Exception as error:
+            round_.not_sent(parcel, error)
+        else:
+            round_.sent(parcel)
+    return round_.tally
+
+
+async def deliver_async(sessions: sessionmaker[Session], parcels: Sequence[Parcel],
+                        send: Callable[[Parcel], Awaitable[object]], clock: Callable[[], datetime]) -> Tally:
+    """:func:`deliver` for adapters that send on an event loop; the bookkeeping runs in threads."""
+    round_ = Round(sessions, clock)
+    for parcel in parcels:
+        if await asyncio.to_thread(round_.must_wait, parcel):
+            continue
+        try:
+            await send(parcel)
+        except Exception as error:
+            await asyncio.to_thread(round_.not_sent, parcel, error)
+        else:
+            await asyncio.to_thread(round_.sent, parcel)
+    return round_.tally
 
 
 def _target(reply: Reply) -> str:

@@ -55,14 +55,19 @@ class Handler(Protocol):
         ...
 
 
+def deferred(settings: Settings) -> bool:
+    """Whether the serving process leaves the work to workers (its own children, or ones elsewhere)."""
+    return settings.external_workers or worker_count(settings) > 0
+
+
 def worker_count(settings: Settings) -> int:
     """Worker processes ``kbbot serve`` starts: as configured, else one on PostgreSQL and none on SQLite.
 
     SQLite has a single writer per file: a second process only adds lock
     waits, so there the serving process works itself, behind its acks.
     """
-    if settings.workers is not None:
-        return max(0, settings.workers)
+    if settings.workers is not None or settings.external_workers:
+        return max(0, settings.workers or 0)
     return 0 if settings.database_url.startswith("sqlite") else 1
 
 

@@ -140,3 +140,21 @@ def _copy_row(sessions: sessionmaker[Session], row_id: int) -> int:
         session.add(copy)
         session.flush()
         return copy.id
+
+
+def test_old_handled_events_and_failed_replies_are_forgotten_but_pending_work_is_not(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    from kbbot_adapters.server import prune_once
+
+    now = system_clock()
+    long_ago = now - timedelta(days=40)
+    old = handled(sessions, settings, command("Old"), long_ago)[0]
+    outbox.give_up(sessions, old, "slack: channel_not_found")
+    handled(sessions, settings, command("Recent"), now - timedelta(days=1))
+    assert inbox.accept(sessions, command("Waiting"), long_ago)  # accepted, never handled
+    assert prune_once(sessions) == (1, 1)
+    with unit_of_work(sessions) as session:
+        left = set(session.scalars(select(InboundEvent.event_key)))
+    assert left == {"Recent", "Waiting"}
+    assert inbox.accept(sessions, command("Recent"), now) is False  # its key still turns a retry away
+    assert [row.status for row in stored(sessions)] == ["sending"]  # the recent reply, still to deliver

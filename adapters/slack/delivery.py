@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.error import URLError
 
@@ -99,18 +98,6 @@ class Delivery:
         self.sessions = sessions
         self.links = links
         self.gate = gate or AckFirstGate(exclusive=False, max_patience=0)
-
-    def send_all(self, replies: Iterable[Reply], origin: Origin) -> None:
-        """Deliver a batch in order; one failed reply is logged and the rest still go out."""
-        posted: dict[int, str] = {}
-        for reply in replies:
-            try:
-                self.send_patiently(reply, origin, posted)
-            except NotInChannel as error:
-                log.warning("slack delivery to %s failed (%s)", _target(reply), error)
-                self.explain_not_in_channel(reply, origin)
-            except (RetryLater, DeliveryFailed) as error:
-                log.error("slack delivery to %s failed (%s)", _target(reply), error)
 
     # Logs name where a reply went, never what it said: it may come from a private channel.
     def explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
@@ -221,8 +208,3 @@ class Delivery:
             raise RetryLater(f"response_url: {response.status_code}", 5.0)
         if response.status_code >= 400:
             raise DeliveryFailed(f"response_url: {response.status_code} {str(response.body)[:80]}")
-
-
-def _target(reply: Reply) -> str:
-    """Where a reply was going, for logs (ids only, no content)."""
-    return reply.conversation_id or (f"DM {reply.dm_to}" if reply.dm_to else f"home of {reply.home_of}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
-from kbbot.worker import worker_count
+from kbbot.worker import deferred
 from kbbot_adapters.slack.app import build, engine_of, mount, uses_oauth, uses_socket_mode
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
 from kbbot_adapters.slack.pipeline import Pipeline, SlackHandler
@@ -31,7 +31,7 @@ def configured(settings: Settings) -> bool:
 
 def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
     """Serve Slack from ``web_app``: ``/slack/events`` (HTTP mode) or Socket Mode, plus OAuth install routes."""
-    runtime = build(settings, sessions, deferred=worker_count(settings) > 0)
+    runtime = build(settings, sessions, deferred=deferred(settings))
     mount(web_app, runtime)
     return runtime.outbound
 

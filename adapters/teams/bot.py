@@ -6,13 +6,16 @@ store the conversation reference and persist each event
 (:func:`kbbot.inbox.accept`). A database error there propagates, botbuilder
 answers 500 and Teams delivers again; a repeated activity is recognised and
 changes nothing. The core's work and the replies run after the answer, in a
-task, so slow sends or throttling never make Teams retry.
+task, so slow sends or throttling never make Teams retry; the replies are
+stored in the outbox with the event's DONE mark (kbbot/outbox.py), so a
+crash before they reach Teams leaves them for a sweep instead of losing them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import logging
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
@@ -21,14 +24,14 @@ from typing import Any
 from botbuilder.core import Bot, TurnContext
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import inbox
+from kbbot import inbox, outbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.events import InboundEvent, MembersSynced
 from kbbot.store.db import unit_of_work
 
 from . import references, roster
-from .delivery import Courier
+from .delivery import Batch, Courier
 from .inbound import PLATFORM, Origin, Translation, translate
 
 log = logging.getLogger(__name__)
@@ -119,10 +122,18 @@ class KbBot(Bot):
                 synced = await self._members_event(translation)
                 if synced is not None and await asyncio.to_thread(inbox.accept, self.sessions, synced, self.clock()):
                     events = [synced, *events]
+            context = dataclasses.asdict(origin)
             for event in events:
-                replies = await asyncio.to_thread(inbox.process, self.sessions, event, self.settings, self.clock())
-                if replies:
-                    await self.courier.deliver(event.workspace_id, replies, origin)
+                # Stored with the DONE mark, so a crash before they reach Teams cannot lose them.
+                parcels = await asyncio.to_thread(inbox.process_to_outbox, self.sessions, event, self.settings,
+                                                  self.clock(), context)
+                if parcels:
+                    batch = self.courier.batch(origin)
+
+                    async def send(parcel: outbox.Parcel, batch: Batch = batch) -> object:
+                        return await self.courier.send(batch, parcel.workspace_id, parcel.reply, origin)
+
+                    await outbox.deliver_async(self.sessions, parcels, send, self.clock)
         except Exception:
             log.exception("Teams activity %s in %s not fully handled", origin.activity_id, origin.conversation_id)
 

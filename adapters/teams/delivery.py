@@ -121,10 +121,18 @@ class Courier:
     async def close(self) -> None:
         await self.connectors.close()
 
+    def batch(self, origin: Origin | None = None) -> Batch:
+        """State shared by the replies of one batch; replies to someone waiting get the longer retry policy."""
+        return Batch(self.connectors, self.reply_policy if origin is not None else self.policy)
+
+    async def send(self, batch: Batch, workspace_id: str, reply: Reply, origin: Origin | None = None) -> str | None:
+        """Deliver one reply of ``batch``; raises RetryLater or DeliveryFailed like an Outbound port."""
+        return await self._send(batch, workspace_id, reply, origin)
+
     async def deliver(self, workspace_id: str, replies: list[Reply], origin: Origin | None = None,
                       keep_going: bool = True) -> list[str | None]:
         """Send ``replies`` in order; with ``keep_going`` one failed reply does not stop the rest."""
-        batch = Batch(self.connectors, self.reply_policy if origin is not None else self.policy)
+        batch = self.batch(origin)
         sent: list[str | None] = []
         for reply in replies:
             try:
@@ -135,18 +143,6 @@ class Courier:
                 log.warning("Teams reply not delivered: %s", error)
                 sent.append(None)
         return sent
-
-    async def members(self, origin: Origin) -> list[str] | None:
-        """The ids of the people in ``origin``'s conversation, or None when Teams would not say."""
-        address = Address(origin.service_url, origin.conversation_id, origin.is_channel, origin.bot)
-        try:
-            accounts = await self._call(Batch(self.connectors, self.policy), address,
-                                        f"listing members of {origin.conversation_id}",
-                                        lambda c: c.conversations.get_conversation_members(origin.conversation_id))
-        except (RetryLater, DeliveryFailed) as error:
-            log.warning("Teams members not synced: %s", error)
-            return None
-        return [account.id for account in accounts or [] if account.id and not account.id.startswith("28:")]
 
     # -- one reply --------------------------------------------------------------------------
     async def _send(self, batch: Batch, workspace_id: str, reply: Reply, origin: Origin | None) -> str | None:

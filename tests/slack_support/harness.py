@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot.store.models import InboundEvent as InboundEventRow
-from kbbot.worker import Worker, worker_count
+from kbbot.worker import Worker, deferred
 from kbbot_adapters.slack import plugin
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
 from loopback import LoopbackServer
@@ -77,7 +77,7 @@ class SlackServer:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> SlackServer:
         self.port = self._server.start(self._build)
-        if worker_count(self.settings) > 0:
+        if deferred(self.settings):
             self.worker = Worker(self.settings, self.sessions, {"slack": plugin.handler(self.settings, self.sessions)})
             self._worker_thread = threading.Thread(target=self.worker.run, args=(self._worker_stop, 0.2),
                                                    name="kbbot-test-worker", daemon=True)
