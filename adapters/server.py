@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.outbound import Outbound
 from kbbot.worker import Handler, worker_count
-from kbbot_adapters.workers import Supervisor
+from kbbot_adapters.workers import Supervisor, follow_parent_out
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,14 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
                     ports: dict[str, Outbound], interval: float = 60.0) -> None:
     import contextlib
 
+    from kbbot.worker import deferred
+
     sweepers = handlers(settings, sessions)
+    if deferred(settings):
+        # Workers take every pending event and every reply left in the outbox of the platforms they
+        # serve; doing that here too would put work back on the acknowledging process's GIL.
+        ports = {name: port for name, port in ports.items() if name not in sweepers}
+        sweepers = {}
 
     async def loop() -> None:
         next_prune = 0.0
@@ -231,6 +238,7 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
     if not configured_platforms(settings):
         out(HOW_TO_CONFIGURE)
         return 2
+    follow_parent_out()
     shared = sibling or http_process_count(settings) > 1
     if shared and not sibling and not _port_free(settings.host, settings.port):
         out(f"kbbot: port {settings.port} on {settings.host} is already in use (KBBOT_PORT chooses another)")
@@ -276,6 +284,7 @@ def work(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str
     if not found:
         out(HOW_TO_CONFIGURE)
         return 2
+    follow_parent_out()
     lower_priority(settings.worker_nice)
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):

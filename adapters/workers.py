@@ -23,6 +23,9 @@ from collections.abc import Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
+SUPERVISED = "KBBOT_SUPERVISED_BY"
+"""Set in a child's environment to its parent's pid, so the child can follow the parent out."""
+
 MAX_RESTART_PAUSE = 30.0
 STOP_GRACE = 15.0
 
@@ -34,7 +37,7 @@ class Supervisor:
                  command: Sequence[str] = ("worker",)) -> None:
         self.count = count
         self.command = tuple(command)
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**os.environ, **(env or {}), SUPERVISED: str(os.getpid())}
         self.children: list[asyncio.subprocess.Process | None] = [None] * count
         self._pauses = [1.0] * count
         self._watch: asyncio.Task[None] | None = None
@@ -80,3 +83,36 @@ class Supervisor:
                 with contextlib.suppress(ProcessLookupError):
                     child.kill()
                 await child.wait()
+
+
+def follow_parent_out() -> None:
+    """In a supervised child: end with the parent, even when it was killed without a chance to stop us.
+
+    An orphaned worker is harmless (it takes work like any other), but an
+    orphaned ``--sibling`` would keep answering on the port with old code
+    and make a restarted ``kbbot serve`` find the port taken. Linux can send
+    a signal when the parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread
+    watches for the parent's pid to change.
+    """
+    parent = os.environ.get(SUPERVISED)
+    if not parent:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGTERM, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != int(parent):  # the parent died before the call
+                os.kill(os.getpid(), signal.SIGTERM)
+            return
+    except (OSError, AttributeError, ValueError):
+        pass
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="kbbot-parent-watch", daemon=True).start()

@@ -171,7 +171,8 @@ def _record_failure(sessions: sessionmaker[Session], event: InboundEvent, error:
             row.attempts += 1
             row.error = f"{type(error).__name__}: {error}"[:2000]
             if row.attempts >= MAX_ATTEMPTS:
-                row.status = FAILED
+                # Parked for an operator: the error and the kind of event, not what was written.
+                row.status, row.payload, row.context = FAILED, {"type": event.type}, None
     except Exception:  # the database may be the very thing that failed
         return
 
@@ -205,7 +206,9 @@ def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelt
                 found.append(Waiting(_EVENT.validate_python(row.payload), dict(row.context or {})))
             except ValidationError as error:
                 # Stored by an older or newer kbbot: park it rather than block every sweep behind it.
-                row.status, row.error = FAILED, f"unreadable payload: {error}"[:2000]
+                kind = row.payload.get("type") if isinstance(row.payload, dict) else None
+                row.status, row.payload, row.context = FAILED, {"type": kind}, None
+                row.error = f"unreadable payload ({error.error_count()} validation errors)"
         return found
 
 

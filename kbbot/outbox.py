@@ -30,9 +30,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from kbbot.outbound import DeliveryFailed, RetryLater
 from kbbot.replies import Reply
@@ -88,8 +88,14 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
     waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
     """
     owner = uuid.uuid4().hex
+    earlier = aliased(OutboxReply)
+    # A reply waits while an earlier reply of its event is still to be sent and not yet due (or
+    # held by another process): a thread reply must never overtake the card it belongs under.
+    blocked = exists().where(earlier.inbound_event_id == OutboxReply.inbound_event_id,
+                             earlier.position < OutboxReply.position, earlier.status == SENDING,
+                             earlier.due_at > now)
     with unit_of_work(sessions) as session:
-        query = (select(OutboxReply.id).where(OutboxReply.status == SENDING, OutboxReply.due_at <= now)
+        query = (select(OutboxReply.id).where(OutboxReply.status == SENDING, OutboxReply.due_at <= now, ~blocked)
                  .order_by(OutboxReply.id).limit(limit).with_for_update(skip_locked=True))
         if platforms is not None:
             query = query.where(OutboxReply.platform.in_(list(platforms)))
@@ -100,20 +106,37 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
                         .where(OutboxReply.id.in_(ids), OutboxReply.status == SENDING, OutboxReply.due_at <= now)
                         .values(owner=owner, due_at=now + LEASE)
                         .execution_options(synchronize_session=False))
-        rows = session.scalars(select(OutboxReply).where(OutboxReply.owner == owner)
-                               .order_by(OutboxReply.inbound_event_id, OutboxReply.position, OutboxReply.id)).all()
+        rows = session.scalars(select(OutboxReply).where(OutboxReply.id.in_(ids), OutboxReply.owner == owner)
+                               .order_by(OutboxReply.id)).all()
         parcels = []
         for row in rows:
             try:
                 reply = Reply.model_validate(row.reply)
             except ValidationError as error:
-                # Stored by another kbbot version: park it rather than retry it forever.
-                row.status, row.owner, row.error = FAILED, None, f"unreadable reply: {error}"[:2000]
+                # Stored by another kbbot version: park it rather than retry it forever, without its content.
+                row.status, row.owner, row.context = FAILED, None, None
+                row.reply = {"unreadable": True}
+                row.error = f"unreadable reply ({error.error_count()} validation errors)"
                 continue
             parcels.append(Parcel(id=row.id, owner=owner, platform=row.platform, workspace_id=row.workspace_id,
                                   reply=reply, context=dict(row.context or {}), event_row=row.inbound_event_id,
                                   attempts=row.attempts))
         return parcels
+
+
+def renew(sessions: sessionmaker[Session], parcel: Parcel, now: datetime) -> bool:
+    """Extend the lease just before sending; False when another process took the reply over meanwhile.
+
+    A batch may take long (a platform's rate limits are waited out reply by
+    reply), so the lease is renewed per reply rather than trusted for the
+    whole batch.
+    """
+    with unit_of_work(sessions) as session:
+        return session.execute(update(OutboxReply)
+                               .where(OutboxReply.id == parcel.id, OutboxReply.owner == parcel.owner,
+                                      OutboxReply.status == SENDING)
+                               .values(due_at=now + LEASE).execution_options(synchronize_session=False)
+                               ).rowcount == 1
 
 
 def delivered(sessions: sessionmaker[Session], parcel: Parcel) -> bool:
@@ -187,11 +210,21 @@ class Round:
         self.clock = clock
         self.tally = Tally()
         self._waiting: dict[int, float] = {}  # event row → seconds its replies wait
+        self._lost: set[int | None] = set()  # event rows whose replies another process now owns
 
     def must_wait(self, parcel: Parcel) -> bool:
-        """True (and the parcel postponed) when an earlier reply of its event is waiting."""
+        """True when the parcel must not be sent now: an earlier reply of its event waits (it is
+        postponed as long), or its lease was taken over by another process (it is theirs now)."""
+        if parcel.event_row in self._lost:
+            return True
         if parcel.event_row is None or parcel.event_row not in self._waiting:
-            return False
+            if renew(self.sessions, parcel, self.clock()):
+                return False
+            log.warning("reply %s was taken over by another process; leaving it (and its event's rest) to it",
+                        parcel.id)
+            if parcel.event_row is not None:
+                self._lost.add(parcel.event_row)
+            return True
         postpone(self.sessions, parcel, self.clock(), self._waiting[parcel.event_row],
                  "waiting for an earlier reply to the same event", counts=False)
         self.tally.postponed += 1

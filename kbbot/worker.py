@@ -74,22 +74,35 @@ def worker_count(settings: Settings) -> int:
 class Wakeup:
     """Sleeps until an event is accepted (PostgreSQL ``LISTEN``) or ``poll`` seconds pass."""
 
+    RECONNECT_EVERY = 30.0
+
     def __init__(self, engine: Engine, poll: float) -> None:
+        self.engine = engine
         self.poll = poll
         self._connection: Any = None
-        if engine.dialect.name == "postgresql":
-            import psycopg
+        self._next_attempt = 0.0
+        self._listen()
 
-            url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            try:
-                self._connection = psycopg.connect(url, autocommit=True)
-                self._connection.execute(f"LISTEN {inbox.NOTIFY_CHANNEL}")
-            except psycopg.Error:
-                log.warning("could not LISTEN for new events; polling every %.1f s instead", poll, exc_info=True)
-                self._connection = None
+    def _listen(self) -> None:
+        """(Re)open the listening connection; on failure poll, and try again later."""
+        if self.engine.dialect.name != "postgresql" or time.monotonic() < self._next_attempt:
+            return
+        import psycopg
+
+        # The dialect's own arguments, so options such as a search_path reach libpq as they do for the pool.
+        args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+        try:
+            self._connection = psycopg.connect(*args, **{"connect_timeout": 10, **kwargs}, autocommit=True)
+            self._connection.execute(f"LISTEN {inbox.NOTIFY_CHANNEL}")
+        except psycopg.Error:
+            log.warning("could not LISTEN for new events; polling every %.1f s meanwhile", self.poll, exc_info=True)
+            self.close()
+            self._next_attempt = time.monotonic() + self.RECONNECT_EVERY
 
     def wait(self, timeout: float | None = None) -> None:
         timeout = self.poll if timeout is None else timeout
+        if self._connection is None:
+            self._listen()
         if self._connection is None:
             time.sleep(timeout)
             return
@@ -99,9 +112,10 @@ class Wakeup:
             # Notifications that arrived meanwhile say nothing new: the next round reads every pending row.
             for _ in self._connection.notifies(timeout=0.0):
                 pass
-        except Exception:  # the listening connection died with the server: poll until a restart
-            log.warning("lost the LISTEN connection; polling instead", exc_info=True)
+        except Exception:  # the listening connection died with the server: poll, and reconnect later
+            log.warning("lost the LISTEN connection; polling until it is back", exc_info=True)
             self.close()
+            self._next_attempt = time.monotonic() + self.RECONNECT_EVERY
 
     def close(self) -> None:
         if self._connection is not None:
@@ -122,6 +136,7 @@ class Worker:
         self.clock = clock
         self._threads = threads
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="kbbot-worker")
+        self._sweeper = ThreadPoolExecutor(1, thread_name_prefix="kbbot-worker-sweep")
         self._in_flight: dict[tuple[str, str], Future[None]] = {}
         self._lock = threading.Lock()
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}
@@ -185,12 +200,15 @@ class Worker:
         engine = self.sessions.kw["bind"]
         wakeup = Wakeup(engine, poll)
         next_sweep = 0.0
+        sweeping: Future[outbox.Tally] | None = None
         try:
             while not stop.is_set():
                 try:
                     started = self.run_once()
-                    if time.monotonic() >= next_sweep:
-                        self.sweep_outbox()
+                    # In a thread of its own: resending may wait out a platform's rate limits for
+                    # minutes, and new events must not wait behind that.
+                    if time.monotonic() >= next_sweep and (sweeping is None or sweeping.done()):
+                        sweeping = self._sweeper.submit(self.sweep_outbox)
                         next_sweep = time.monotonic() + OUTBOX_SWEEP_SECONDS
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
@@ -209,6 +227,7 @@ class Worker:
         while not self.idle() and time.monotonic() < deadline:
             time.sleep(0.05)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._sweeper.shutdown(wait=False, cancel_futures=True)
 
 
 def lower_priority(niceness: int) -> None:

@@ -158,3 +158,29 @@ def test_old_handled_events_and_failed_replies_are_forgotten_but_pending_work_is
     assert left == {"Recent", "Waiting"}
     assert inbox.accept(sessions, command("Recent"), now) is False  # its key still turns a retry away
     assert [row.status for row in stored(sessions)] == ["sending"]  # the recent reply, still to deliver
+
+
+def test_a_sweep_never_takes_a_reply_while_an_earlier_one_of_its_event_still_waits(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    now = system_clock()
+    first = handled(sessions, settings, command("Ev7"), now)[0]
+    second_id = _copy_row(sessions, first.id)
+    # The card had to wait for 10 minutes; its thread reply's lease ran out long before.
+    outbox.postpone(sessions, first, now, 600.0, "rate limited")
+    with unit_of_work(sessions) as session:
+        row = session.get(OutboxReply, second_id)
+        assert row is not None
+        row.due_at, row.owner = now, None
+    assert outbox.due(sessions, now + timedelta(seconds=60)) == []
+    taken = outbox.due(sessions, now + timedelta(seconds=601))
+    assert [parcel.id for parcel in taken] == [first.id, second_id]
+
+
+def test_a_reply_taken_over_by_another_process_is_not_sent_by_the_slow_original(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    now = system_clock()
+    mine = handled(sessions, settings, command("Ev8"), now)
+    outbox.due(sessions, now + outbox.LEASE + timedelta(seconds=1))  # a sweep took it over
+    sent: list[int] = []
+    tally = outbox.deliver(sessions, mine, lambda parcel: sent.append(parcel.id), lambda: now)
+    assert sent == [] and tally.delivered == 0

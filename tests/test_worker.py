@@ -154,13 +154,14 @@ def served(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple
         _wait_healthy(port, server, tmp_path / "serve.log")
         yield server, port
     finally:
+        started = _children(server.pid, b"kbbot")
         server.send_signal(signal.SIGINT)
         try:
             server.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
-        assert not _children(server.pid), "kbbot serve left worker processes behind"
+        assert not [pid for pid in started if _alive(pid)], "kbbot serve left child processes behind"
 
 
 def _wait_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -178,8 +179,22 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None
     raise AssertionError("kbbot serve did not become healthy")
 
 
-def _children(pid: int) -> list[int]:
-    """Live worker processes of ``pid`` (Linux /proc)."""
+def _alive(pid: int, timeout: float = 10.0) -> bool:
+    """Whether ``pid`` still runs after up to ``timeout`` seconds (zombies count as gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _children(pid: int, marker: bytes = b"worker") -> list[int]:
+    """Live child processes of ``pid`` whose command line holds ``marker`` (Linux /proc)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -188,7 +203,7 @@ def _children(pid: int) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if int(stat[1]) == pid and stat[0] != "Z" and b"worker" in cmdline:
+            if int(stat[1]) == pid and stat[0] != "Z" and marker in cmdline:
                 found.append(int(entry.name))
     return found
 
@@ -229,3 +244,17 @@ def test_kbbot_serve_acknowledges_and_its_worker_answers_and_is_restarted_when_i
     (replacement,) = _children(server.pid)
     assert replacement != worker
     assert json.dumps(answers[1].params).count("/ask") >= 1
+
+
+def test_children_end_with_a_kbbot_serve_that_was_killed(
+        served: tuple[subprocess.Popen[bytes], int], db_url: str) -> None:
+    server, _port = served
+    deadline = time.monotonic() + 30
+    expected = 2 if db_url.startswith("postgresql") else 1  # a worker (asked for), and a sibling on PostgreSQL
+    while len(_children(server.pid, b"kbbot")) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    children = _children(server.pid, b"kbbot")
+    assert len(children) == expected
+    server.kill()  # no chance to stop its children
+    server.wait(10)
+    assert not [pid for pid in children if _alive(pid, timeout=15)]

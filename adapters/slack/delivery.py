@@ -25,6 +25,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.i18n import t
@@ -146,8 +147,13 @@ class Delivery:
             raise classify(error, "slack") from error
         if reply.anchor is not None and ts:
             posted[reply.anchor.id] = ts
-            with self.gate.patient(), unit_of_work(self.sessions) as session:
-                record_posted(session, reply.anchor, ts)
+            try:
+                with self.gate.patient(), unit_of_work(self.sessions) as session:
+                    record_posted(session, reply.anchor, ts)
+            except SQLAlchemyError:
+                # Posted all the same: sending it again would show the card twice. Answers in its
+                # thread are not recognised until it is recorded, which the log says.
+                log.exception("question %s posted as %s but not recorded", reply.anchor.id, ts)
         return ts
 
     def _posted_before(self, question_id: int) -> str | None:

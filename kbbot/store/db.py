@@ -26,7 +26,7 @@ class DatabaseNotMigrated(RuntimeError):
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend: WAL and foreign keys on SQLite."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +43,9 @@ def make_engine(url: str) -> Engine:
     # that died with a server restart fails its one request instead, which is reported
     # to the platform as an error, so the platform retries and nothing is lost; the pool
     # then replaces the connection. Recycling keeps idle connections from going stale.
-    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
+    # hide_parameters: error messages (which reach logs and the inbox's error column) never carry
+    # what people wrote, only the SQL.
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -30,15 +30,16 @@ def upgrade() -> None:
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['inbound_event_id'], ['inbound_events.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_outbox_status_due', 'outbox', ['status', 'due_at'], unique=False)
+    op.create_index('ix_outbox_inbound_event_id', 'outbox', ['inbound_event_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_outbox_inbound_event_id', table_name='outbox')
     op.drop_index('ix_outbox_status_due', table_name='outbox')
     op.drop_table('outbox')
     op.drop_column('inbound_events', 'context')
