@@ -62,6 +62,10 @@ def outbounds(settings: Settings, sessions: sessionmaker[Session], out: Callable
 
 def http_process_count(settings: Settings) -> int:
     """Processes acknowledging on the port: as configured, else two on PostgreSQL and one on SQLite."""
+    import socket
+
+    if not hasattr(socket, "SO_REUSEPORT"):  # Windows: one process per port
+        return 1
     if settings.http_processes is not None:
         return settings.http_processes
     return 1 if settings.database_url.startswith("sqlite") else 2
@@ -92,12 +96,17 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
     # Children read the same environment and .env; the database is passed on in case it came from --database-url.
     env = {"KBBOT_DATABASE_URL": settings.database_url}
     workers = worker_count(settings)
-    if workers and handlers(settings, sessions):
+    if workers and workable(settings):
         _attach_children(app, "kbbot.workers", Supervisor(workers, env, ("worker",)))
     siblings = http_process_count(settings) - 1
     if siblings > 0:
         _attach_children(app, "kbbot.siblings", Supervisor(siblings, env, ("serve", "--sibling")))
     return app
+
+
+def workable(settings: Settings) -> list[str]:
+    """Configured platforms whose work worker processes can do (the others work in the serving process)."""
+    return [name for name in configured_platforms(settings) if hasattr(plugin(name), "handler")]
 
 
 def handlers(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Handler]:
@@ -245,7 +254,7 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
         return 2
     app = build(settings, sessions, sibling)
     if not sibling:
-        workers = worker_count(settings) if handlers(settings, sessions) else 0
+        workers = worker_count(settings) if workable(settings) else 0
         processes = http_process_count(settings)
         out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
             f" ({processes} HTTP process{'es' if processes != 1 else ''}, {workers} worker"

@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ SUPERVISED = "KBBOT_SUPERVISED_BY"
 """Set in a child's environment to its parent's pid, so the child can follow the parent out."""
 
 MAX_RESTART_PAUSE = 30.0
+STEADY_AFTER = 60.0
 STOP_GRACE = 15.0
 
 
@@ -40,11 +42,14 @@ class Supervisor:
         self.env = {**os.environ, **(env or {}), SUPERVISED: str(os.getpid())}
         self.children: list[asyncio.subprocess.Process | None] = [None] * count
         self._pauses = [1.0] * count
+        self._started = [0.0] * count
+        self._restart_at: list[float | None] = [None] * count
         self._watch: asyncio.Task[None] | None = None
 
     async def _spawn(self, slot: int) -> None:
         self.children[slot] = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "kbbot.cli", *self.command, env=self.env, stdin=asyncio.subprocess.DEVNULL)
+        self._started[slot] = time.monotonic()
         log.info("%s %d started (pid %d)", self.command[0], slot, self.children[slot].pid)  # type: ignore[union-attr]
 
     async def start(self) -> None:
@@ -56,15 +61,21 @@ class Supervisor:
         while True:
             await asyncio.sleep(1.0)
             for slot, child in enumerate(self.children):
-                if child is None or child.returncode is None:
-                    continue
-                pause = self._pauses[slot]
-                log.error("%s %d (pid %d) exited with %s; starting it again in %.0f s",
-                          self.command[0], slot, child.pid, child.returncode, pause)
-                self.children[slot] = None
-                await asyncio.sleep(pause)
-                self._pauses[slot] = min(MAX_RESTART_PAUSE, pause * 2)
-                await self._spawn(slot)
+                if child is not None and child.returncode is not None:
+                    # A child that ran a good while before dying starts again at once; one that keeps
+                    # dying waits longer each time, so a broken configuration does not spin.
+                    if time.monotonic() - self._started[slot] > STEADY_AFTER:
+                        self._pauses[slot] = 1.0
+                    pause = self._pauses[slot]
+                    log.error("%s %d (pid %d) exited with %s; starting it again in %.0f s",
+                              self.command[0], slot, child.pid, child.returncode, pause)
+                    self.children[slot] = None
+                    self._restart_at[slot] = time.monotonic() + pause
+                    self._pauses[slot] = min(MAX_RESTART_PAUSE, pause * 2)
+                restart_at = self._restart_at[slot]
+                if self.children[slot] is None and restart_at is not None and time.monotonic() >= restart_at:
+                    self._restart_at[slot] = None
+                    await self._spawn(slot)
 
     async def stop(self) -> None:
         if self._watch is not None:
@@ -108,7 +119,6 @@ def follow_parent_out() -> None:
     except (OSError, AttributeError, ValueError):
         pass
     import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == int(parent):

@@ -186,18 +186,22 @@ class Waiting:
 
 
 def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = timedelta(0),
-            limit: int = 100, platforms: Sequence[str] | None = None) -> list[Waiting]:
+            limit: int = 100, platforms: Sequence[str] | None = None, skip_locked: bool = False) -> list[Waiting]:
     """Pending events received before ``now - older_than``, oldest first.
 
     Workers ask with no age (anything pending is theirs to take); the sweep
     asks for events old enough that their own process must have died.
     ``platforms`` limits them to those this process can answer on, so events
     of a platform served elsewhere never crowd out the ones it can finish.
+    ``skip_locked`` leaves out events another worker is handling right now
+    (PostgreSQL), instead of offering them again and again until it commits.
     """
     with unit_of_work(sessions) as session:
         query = (select(InboundEventRow)
                  .where(InboundEventRow.status == PENDING, InboundEventRow.received_at <= now - older_than)
                  .order_by(InboundEventRow.id).limit(limit))
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
         if platforms is not None:
             query = query.where(InboundEventRow.platform.in_(list(platforms)))
         found = []

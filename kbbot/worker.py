@@ -150,7 +150,7 @@ class Worker:
         started = 0
         now = time.monotonic()
         for found in inbox.waiting(self.sessions, self.clock(), limit=room + len(self._in_flight),
-                                   platforms=sorted(self.handlers)):
+                                   platforms=sorted(self.handlers), skip_locked=True):
             key = (found.event.platform, found.event.event_id)
             with self._lock:
                 if key in self._in_flight or self._failures.get(key, (0, 0.0))[1] > now:
@@ -213,11 +213,12 @@ class Worker:
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
                     started = 0
-                if not started:
-                    wakeup.wait()
-                elif not self.idle():
-                    # Busy: look again soon for events that arrived while these were started.
+                if started or not self.idle():
+                    # Busy: look again soon, for a free thread and for events that arrived meanwhile
+                    # (their notifications may already have been consumed).
                     wakeup.wait(0.05)
+                else:
+                    wakeup.wait()
         finally:
             wakeup.close()
 

@@ -207,3 +207,23 @@ def test_an_event_a_dead_replica_acknowledged_is_finished_by_the_sweeper_through
     assert invitation.params["thread_ts"] == card.body["ts"]
     assert "<@U_BOB>" in str(invitation.json_param("blocks"))
     assert sweep_once(slack_settings, sessions, {"slack": port}) == 0
+
+
+def test_a_large_private_channel_is_synced_page_by_page_after_the_ack(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    ask(slack, fake_slack, text="When does Project Falcon launch? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")
+    crowd = [f"U_P{n:04d}" for n in range(450)]
+    fake_slack.methods.workspace.add_user("U_LAST", "last")
+    fake_slack.methods.workspace.channels["G_PRIVATE"]["_members"] = ["U_ALICE", *crowd, "U_LAST"]
+    fake_slack.clear()
+    fake_slack.slow("conversations.members", 1.0)  # three pages: three seconds, Slack's whole deadline
+    answer = slack.event(fixture("event_member_left_channel.json"))
+    assert answer.status == 200 and answer.seconds < 1.0  # Slack had its answer before the first page
+    slack.settle()
+    fake_slack.slow("conversations.members", 0.0)
+    assert len(fake_slack.calls_to("conversations.members")) == 3  # 452 members, 200 a page
+    # Someone on the last page may see the channel's question; Bob, who is not in it, may not.
+    assert "Project Falcon launch" in search(slack, fake_slack, "U_LAST", "Falcon launch", channel="D_LAST",
+                                             channel_name="directmessage")
+    assert "Project Falcon launch" not in search(slack, fake_slack, "U_BOB", "Falcon launch")

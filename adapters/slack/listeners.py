@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 
 from kbbot.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
@@ -57,9 +56,9 @@ class Listeners:
         app.action(ACTIONS)(self.on_action)
 
     async def _submit(self, ack: AsyncAck, context: AsyncBoltContext, event: InboundEvent | None,
-                      origin: Origin) -> None:
+                      origin: Origin, roster: str | None = None) -> None:
         if event is not None:
-            await self.pipeline.receive(Job(event=event, token=context.bot_token, origin=origin))
+            await self.pipeline.receive(Job(event=event, token=context.bot_token, origin=origin, roster=roster))
         await ack()
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -80,38 +79,28 @@ class Listeners:
             kind = await self.kinds.resolve(context.client, team_id, channel, hint)
         if payload.get("type") == "app_home_opened" and payload.get("channel"):
             self._dm_channels[(team_id, payload["user"])] = payload["channel"]
+        roster = None
         if payload.get("type") in MEMBER_EVENTS:
-            event = await self._membership(body, context, kind)
+            event, roster = self._membership(body, kind)
         elif payload.get("subtype") == "channel_convert_to_private":
             # From now on only its members may see its questions: record the kind and who they are.
-            event = await self._membership(body, context, "private")
+            event, roster = self._membership(body, "private")
         else:
             event = translate.event(body, kind, context.bot_user_id)
         user = event.actor.id if event is not None else None
-        await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel))
+        await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel), roster)
 
-    async def _membership(self, body: dict[str, Any], context: AsyncBoltContext,
-                          kind: ConversationKindName | None) -> InboundEvent | None:
-        """Someone joined or left a private conversation: sync who may see its questions.
+    @staticmethod
+    def _membership(body: dict[str, Any], kind: ConversationKindName | None) -> tuple[InboundEvent | None, str | None]:
+        """Someone joined or left a private conversation: who may see its questions must be synced.
 
-        Public channels' questions are visible to everyone anyway. The member
-        list is fetched before the ack; if Slack cannot give it, the request
-        fails and Slack delivers the event again.
+        Public channels' questions are visible to everyone anyway. Who is in the
+        channel now is asked after the ack (a large channel takes many pages,
+        more than Slack's 3 seconds allow); see :meth:`.pipeline.Pipeline.work`.
         """
         if kind not in ("private", "group"):
-            return None
-        members: list[str] = []
-        try:
-            async for page in await context.client.conversations_members(channel=body["event"]["channel"],
-                                                                         limit=200):
-                members.extend(page.get("members", []))
-        except SlackApiError as error:
-            if error.response.get("error") not in _GONE:
-                raise  # transient: fail the request so that Slack delivers it again
-            # kbbot itself was removed (or the channel archived): it can no longer tell who is
-            # in there, so nobody is known to be, and the channel's questions are shown to no one.
-            members = []
-        return translate.membership(body, kind, members)
+            return None, None
+        return translate.membership(body, kind, []), body["event"]["channel"]
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         team_id = (body.get("team") or {}).get("id") or context.team_id or ""
@@ -128,9 +117,6 @@ class Listeners:
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
         await self._submit(ack, context, event, origin)
 
-
-# Answers meaning kbbot can no longer see a conversation's members, rather than "try again".
-_GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 # member_joined_channel/member_left_channel say "C" (public) or "G" (private) instead of a word.
 _CHANNEL_TYPE_LETTERS = {"C": "channel", "G": "group"}

@@ -33,12 +33,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot import inbox, outbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot.events import InboundEvent
+from kbbot.events import InboundEvent, MembersSynced
 from kbbot.outbound import DeliveryFailed
 from kbbot_adapters.slack.ackfirst import AckFirstGate
 from kbbot_adapters.slack.clients import web_client
@@ -61,6 +63,8 @@ class Job:
     event: InboundEvent
     token: str | None
     origin: Origin
+    # A private channel whose members must be asked for before the event is handled (after the ack).
+    roster: str | None = None
 
 
 class Pipeline:
@@ -93,23 +97,28 @@ class Pipeline:
             return False
         if self.deferred:
             return True  # a worker process takes it from the database
-        future = loop.run_in_executor(self._work_pool, self.work, job.event, job.token, job.origin)
+        future = loop.run_in_executor(self._work_pool, self.work, job.event, job.token, job.origin, job.roster)
         self._in_flight.add(future)
         future.add_done_callback(self._finished)
         return True
 
     def _accept(self, job: Job) -> bool:
         with self.gate.urgent():
-            return inbox.accept(self.sessions, job.event, self.clock(), context=origin_context(job.origin))
+            context = origin_context(job.origin)
+            if job.roster:
+                context["roster"] = job.roster
+            return inbox.accept(self.sessions, job.event, self.clock(), context=context)
 
     def _finished(self, future: asyncio.Future[None]) -> None:
         self._in_flight.discard(future)
         if not future.cancelled() and future.exception() is not None:
             log.error("slack event failed after the ack", exc_info=future.exception())
 
-    def work(self, event: InboundEvent, token: str | None, origin: Origin) -> None:
+    def work(self, event: InboundEvent, token: str | None, origin: Origin, roster: str | None = None) -> None:
         """Run the core for an accepted event and deliver its replies from the outbox."""
         client = web_client(self.settings, token)
+        if roster and isinstance(event, MembersSynced):
+            event = event.model_copy(update={"member_ids": members_of(client, roster)})
         enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
         if enriched != event.actor:
             event = event.model_copy(update={"actor": enriched})
@@ -127,10 +136,10 @@ class Pipeline:
     async def close(self, timeout: float = 10.0) -> None:
         """Stop taking work and give running work ``timeout`` seconds, without blocking the event loop.
 
-        Work still running after that is abandoned: an event not yet processed stays
-        pending for another replica's sweeper, but replies already being delivered
-        (one waiting out a long ``Retry-After``) are lost with the process, since
-        replies are not yet kept in an outbox.
+        Work still running after that is abandoned, and nothing is lost with it: an
+        event not yet processed stays pending, and replies not yet delivered (one
+        waiting out a long ``Retry-After``) stay in the outbox under a lease, for a
+        worker's or another replica's sweep once the lease ends.
         """
         await self.drain(timeout)
         self._accept_pool.shutdown(wait=False, cancel_futures=True)
@@ -140,6 +149,25 @@ class Pipeline:
         except TimeoutError:
             log.warning("slack work still running at shutdown was abandoned")
 
+
+
+GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+"""Answers meaning kbbot can no longer see a conversation's members, rather than "try again"."""
+
+
+def members_of(client: WebClient, channel: str) -> list[str]:
+    """Everyone in ``channel``, every page; raises on trouble worth retrying, so the event stays pending."""
+    members: list[str] = []
+    try:
+        for page in client.conversations_members(channel=channel, limit=200):
+            members.extend(page.get("members", []))
+    except SlackApiError as error:
+        if error.response.get("error") not in GONE:
+            raise
+        # kbbot itself was removed (or the channel archived): it can no longer tell who is
+        # in there, so nobody is known to be, and the channel's questions are shown to no one.
+        return []
+    return members
 
 
 def origin_context(origin: Origin) -> dict[str, object]:
@@ -191,7 +219,9 @@ class SlackHandler:
 
     def work(self, found: inbox.Waiting) -> None:
         event = found.event
-        self.pipeline.work(event, self._token(event.workspace_id), origin_of(found.context))
+        roster = found.context.get("roster")
+        self.pipeline.work(event, self._token(event.workspace_id), origin_of(found.context),
+                           roster if isinstance(roster, str) else None)
 
     def resend(self, parcel: outbox.Parcel) -> object:
         client = web_client(self.pipeline.settings, self.tokens.bot_token(parcel.workspace_id),

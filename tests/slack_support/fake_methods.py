@@ -11,6 +11,8 @@ Placeholder ids match ``tests/fixtures/slack/README.md``.
 
 from __future__ import annotations
 
+import base64
+
 import json
 import threading
 import time
@@ -483,7 +485,15 @@ class SlackMethods:
         channel = self._channel_or_error(params)
         if channel is None:
             return _error("channel_not_found")
-        return {"ok": True, "members": list(channel["_members"]), "response_metadata": {"next_cursor": ""}}
+        # Cursor pagination as Slack documents it: ``limit`` (default 100, at most 1000) and an opaque
+        # ``cursor``; the last page has an empty ``next_cursor``.
+        members = list(channel["_members"])
+        limit = min(max(int(params.get("limit") or 100), 1), 1000)
+        start = int(base64.b64decode(params["cursor"]).decode().removeprefix("offset:")) if params.get("cursor") else 0
+        page = members[start:start + limit]
+        rest = start + limit < len(members)
+        cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if rest else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _apps_connections_open(self, params: JsonDict, token: str | None) -> JsonDict:
         """Socket Mode: only an app-level token (``xapp-``) may open a connection."""

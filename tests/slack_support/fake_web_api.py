@@ -71,6 +71,7 @@ class FakeSlack:
         self.methods = methods or SlackMethods()
         self.calls: list[Call] = []
         self._lock = threading.Lock()
+        self._delays: dict[str, float] = {}
         self._programmed: dict[str, deque[_Programmed]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -108,6 +109,11 @@ class FakeSlack:
     def expire_response_url(self, times: int = 1) -> None:
         """Answer ``response_url`` posts like an expired or used-up one (404 ``expired_url``)."""
         self._program(RESPONSE_URL_METHOD, _Programmed(times, 404, {}, {"ok": False, "error": "expired_url"}))
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Take ``seconds`` to answer every later call of ``method`` (a large workspace, a busy Slack)."""
+        with self._lock:
+            self._delays[method] = seconds
 
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection without answering: a connection error after the request was sent."""
@@ -179,6 +185,7 @@ class FakeSlack:
                     self._answer(RESPONSE_URL_METHOD, params, None, _Programmed(0), {"ok": True})
                     return
                 method = parts.path.removeprefix("/api/")
+                time.sleep(fake._delays.get(method, 0.0))
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     body_params: JsonDict = json.loads(raw) if raw else {}
                 else:
