@@ -17,7 +17,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from kbbot.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
 from kbbot_adapters.slack.delivery import Origin
-from kbbot_adapters.slack.lookups import ConversationKinds
+from kbbot_adapters.slack.bounded import Bounded
+from kbbot_adapters.slack.lookups import CACHED, ConversationKinds
 from kbbot_adapters.slack.pipeline import Job, Pipeline
 
 COMMANDS = ("/ask", "/kb", "/experts", "/expertise")
@@ -46,7 +47,7 @@ class Listeners:
     def __init__(self, pipeline: Pipeline, kinds: ConversationKinds | None = None) -> None:
         self.pipeline = pipeline
         self.kinds = kinds or ConversationKinds()
-        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._dm_channels: Bounded[tuple[str, str], str] = Bounded(CACHED)
 
     def register(self, app: AsyncApp) -> None:
         for name in COMMANDS:
@@ -78,7 +79,7 @@ class Listeners:
                                                                           payload.get("channel_type")))
             kind = await self.kinds.resolve(context.client, team_id, channel, hint)
         if payload.get("type") == "app_home_opened" and payload.get("channel"):
-            self._dm_channels[(team_id, payload["user"])] = payload["channel"]
+            self._dm_channels.put((team_id, payload["user"]), payload["channel"])
         roster = None
         if payload.get("type") in MEMBER_EVENTS:
             event, roster = self._membership(body, kind)

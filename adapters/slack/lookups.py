@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from kbbot.events import Actor, ConversationKindName
+from kbbot_adapters.slack.bounded import Bounded
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ KIND_TTL = 300.0
 """Short on purpose: a channel made private must stop counting as public soon, even for payloads that
 do not state their channel's kind (reactions, mentions). Message events and slash commands always state it."""
 PROFILE_TTL = 6 * 3600.0
+CACHED = 50_000
+"""Entries each cache keeps; the least recently used are forgotten first."""
 LOOKUP_TIMEOUT = 1.5
 SAFE_KIND: ConversationKindName = "private"
 
@@ -57,10 +60,10 @@ class ConversationKinds:
 
     def __init__(self, ttl: float = KIND_TTL) -> None:
         self._ttl = ttl
-        self._known: dict[tuple[str, str], tuple[ConversationKindName, float]] = {}
+        self._known: Bounded[tuple[str, str], tuple[ConversationKindName, float]] = Bounded(CACHED)
 
     def remember(self, team_id: str, channel_id: str, kind: ConversationKindName) -> None:
-        self._known[(team_id, channel_id)] = (kind, time.monotonic() + self._ttl)
+        self._known.put((team_id, channel_id), (kind, time.monotonic() + self._ttl))
 
     def cached(self, team_id: str, channel_id: str) -> ConversationKindName | None:
         found = self._known.get((team_id, channel_id))
@@ -98,7 +101,7 @@ class Profiles:
     def __init__(self, ttl: float = PROFILE_TTL) -> None:
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._known: dict[tuple[str, str], tuple[Profile, float]] = {}
+        self._known: Bounded[tuple[str, str], tuple[Profile, float]] = Bounded(CACHED)
 
     def enrich(self, client: WebClient, team_id: str, actor: Actor) -> Actor:
         """``actor`` with Slack's name, locale and timezone filled in where Slack knows them."""
@@ -123,5 +126,5 @@ class Profiles:
                           or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
                           is_bot=bool(user.get("is_bot")))
         with self._lock:
-            self._known[(team_id, user_id)] = (profile, time.monotonic() + self._ttl)
+            self._known.put((team_id, user_id), (profile, time.monotonic() + self._ttl))
         return profile

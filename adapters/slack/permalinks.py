@@ -10,7 +10,6 @@ found for is simply listed without a link.
 from __future__ import annotations
 
 import logging
-import threading
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -19,8 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.replies import Item, ListBlock, Reply
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
+from kbbot_adapters.slack.bounded import Bounded
 
 log = logging.getLogger(__name__)
+
+
+CACHED = 50_000
+"""Permalinks a process remembers (they never change while the message exists)."""
 
 
 class Permalinks:
@@ -28,8 +32,7 @@ class Permalinks:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
-        self._lock = threading.Lock()
-        self._known: dict[int, str] = {}
+        self._known: Bounded[int, str] = Bounded(CACHED)
 
     def fill(self, client: WebClient, reply: Reply) -> Reply:
         if not any(isinstance(b, ListBlock) for b in reply.blocks):
@@ -45,9 +48,9 @@ class Permalinks:
         return item.model_copy(update={"link": link}) if link else item
 
     def link(self, client: WebClient, question_id: int) -> str | None:
-        with self._lock:
-            if question_id in self._known:
-                return self._known[question_id]
+        known = self._known.get(question_id)
+        if known is not None:
+            return known
         with unit_of_work(self.sessions) as session:
             question = session.get(Question, question_id)
             where = (question.conversation.external_id, question.message_id) if question else None
@@ -58,6 +61,6 @@ class Permalinks:
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("no permalink for question %s: %s", question_id, error)
             return None
-        with self._lock:
-            self._known[question_id] = link
+        if link:
+            self._known.put(question_id, link)
         return link
