@@ -1,6 +1,7 @@
 """Benchmark: ``kbbot serve`` in Slack HTTP mode under a fixed request rate, from a second process.
 
-    python bench/slack_http.py --rate 300 --seconds 20 [--postgres URL]
+    python bench/slack_http.py --rate 300 --seconds 20 [--postgres URL] [--workers-elsewhere]
+        [--workers N] [--http-processes N]
 
 Starts the fake Slack Web API (its own process), migrates a fresh database,
 starts ``kbbot serve`` (its own process) pointed at both, then sends
@@ -13,7 +14,7 @@ whether every request was recorded exactly once (one ``inbound_events`` row
 per accepted request, all processed, none added by the replays).
 
 The target on two cores: p99 ack under 50 ms at 300 requests per second,
-nothing lost.
+nothing lost. Results and what they mean: bench/ACKS.md.
 """
 
 from __future__ import annotations
