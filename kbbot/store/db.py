@@ -26,6 +26,12 @@ class DatabaseNotMigrated(RuntimeError):
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend: WAL and foreign keys on SQLite."""
     if url.startswith("sqlite"):
+        import sqlite3
+
+        if sqlite3.sqlite_version_info < (3, 35):
+            # The inbox and the outbox rely on RETURNING; failing here beats failing on every event.
+            raise RuntimeError(f"kbbot needs SQLite 3.35 or newer; this Python has {sqlite3.sqlite_version}. "
+                               "Use a newer Python build or PostgreSQL.")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
