@@ -7,13 +7,15 @@ transaction of its own *before* the adapter acknowledges it, so that
 * a database that is down raises here and the adapter answers with an
   error: the platform retries and nothing is silently dropped;
 * a repeated delivery finds the id taken and changes nothing;
-* the slow part (:func:`process`) runs after the ack, exactly once even when
-  several replicas race, because it locks the pending row first and skips
-  rows another worker holds (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
-  SQLite serialises writers anyway).
+* the slow part (:func:`process_to_outbox`) runs after the ack, exactly once
+  even when several workers race, because it claims the pending row first
+  and skips rows another worker holds (``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL; SQLite serialises writers anyway). Its replies are stored in
+  the same transaction (kbbot/outbox.py).
 
-A worker that dies between the two leaves the row ``pending``;
-:func:`stale` finds such rows so that a sweep can process them later.
+A process that dies between the two leaves the row ``pending``;
+:func:`waiting` finds such rows for workers and sweeps, and :func:`prune`
+forgets handled events once no platform would deliver them again.
 """
 
 from __future__ import annotations
