@@ -97,10 +97,10 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
     env = {"KBBOT_DATABASE_URL": settings.database_url}
     workers = worker_count(settings)
     if workers and workable(settings):
-        _attach_children(app, "kbbot.workers", Supervisor(workers, env, ("worker",)))
+        _attach_children(app, Supervisor(workers, env, ("worker",)))
     siblings = http_process_count(settings) - 1
     if siblings > 0:
-        _attach_children(app, "kbbot.siblings", Supervisor(siblings, env, ("serve", "--sibling")))
+        _attach_children(app, Supervisor(siblings, env, ("serve", "--sibling")))
     return app
 
 
@@ -111,12 +111,7 @@ def workable(settings: Settings) -> list[str]:
 
 def handlers(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Handler]:
     """What worker processes do per platform; platforms without one (Teams) work in the serving process."""
-    found: dict[str, Handler] = {}
-    for name in configured_platforms(settings):
-        module = plugin(name)
-        if hasattr(module, "handler"):
-            found[name] = module.handler(settings, sessions)
-    return found
+    return {name: plugin(name).handler(settings, sessions) for name in workable(settings)}
 
 
 def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[str, Outbound],
@@ -178,12 +173,14 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
 
     from kbbot.worker import deferred
 
-    sweepers = handlers(settings, sessions)
     if deferred(settings):
         # Workers take every pending event and every reply left in the outbox of the platforms they
         # serve; doing that here too would put work back on the acknowledging process's GIL.
-        ports = {name: port for name, port in ports.items() if name not in sweepers}
-        sweepers = {}
+        left_to_workers = workable(settings)
+        ports = {name: port for name, port in ports.items() if name not in left_to_workers}
+        sweepers: dict[str, Handler] = {}
+    else:
+        sweepers = handlers(settings, sessions)
 
     async def loop() -> None:
         next_prune = 0.0
@@ -231,7 +228,7 @@ def _attach_scheduler(app: web.Application, settings: Settings, sessions: sessio
     app.on_cleanup.append(stop)
 
 
-def _attach_children(app: web.Application, key: str, supervisor: Supervisor) -> None:
+def _attach_children(app: web.Application, supervisor: Supervisor) -> None:
     async def start(app: web.Application) -> None:
         await supervisor.start()
 
