@@ -3,6 +3,7 @@
 - :mod:`~kbbot.scheduler.timing`: weekly moments in a timezone, ISO weeks, DST-safe.
 - :mod:`~kbbot.scheduler.schedules`: whose moment is when (operator, workspace, person).
 - :mod:`~kbbot.scheduler.ledger`: claim / mark in the delivery ledger (the exactly-once part).
+- :mod:`~kbbot.scheduler.windows`: what a digest covers: since the recipient's previous sent digest.
 - :mod:`~kbbot.scheduler.pacing`: platform-friendly spacing of sends.
 - :mod:`~kbbot.scheduler.delivery`: one delivery round (what is due → claimed → built → sent → marked).
 - :mod:`~kbbot.scheduler.runner`: APScheduler with its job store in kbbot's database (``kbbot serve``).

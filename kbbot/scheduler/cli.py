@@ -10,23 +10,24 @@ doubles a digest.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot import cards
-from kbbot.clock import Clock, system_clock
+from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.i18n import t
 from kbbot.outbound import Outbound
+from kbbot.scheduler import ledger, windows
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
 from kbbot.plaintext import lines as render
-from kbbot.scheduler.timing import latest, occurrence, parse_week, zone
+from kbbot.scheduler.timing import Due, Weekly, latest, occurrence, parse_week, zone
 from kbbot.services import digest
 from kbbot.store.models import Person, Workspace
-from kbbot.store.scheduling import DeliveryStatus, PersonSchedule
+from kbbot.store.scheduling import Delivery, DeliveryStatus, PersonSchedule
 
 Out = Callable[[str], None]
 
@@ -66,25 +67,27 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
     space = session.get(Workspace, person.workspace_id)
     weekly = moment(settings, DIGEST, person.timezone, space.settings if space else None,
                     session.get(PersonSchedule, person.id))
+    recipient = ledger.person_key(person.id)
+    tz = zone(person.timezone)
     if week is None:
-        # The next digest: what has gathered since the last one, as it would be sent now.
-        last = latest(weekly, now)
-        year, number, _ = (last.at.astimezone(zone(person.timezone)).date() + timedelta(days=7)).isocalendar()
+        # The next digest: what has gathered since the last one sent, as it would be built now.
+        due = _next(session, weekly, recipient, now)
+        window = windows.since_last_sent(session, recipient, DIGEST, now)
     else:
         try:
             year, number = parse_week(week)
         except ValueError as problem:
             out(str(problem))
             return 2
-    due = occurrence(weekly, year, number)
-    end = min(due.at, now)
-    tz = zone(person.timezone)
+        due = occurrence(weekly, year, number)
+        window = _built(session, recipient, due.period) or \
+            windows.since_last_sent(session, recipient, DIGEST, min(due.at, now))
     out(f"Digest for {cards.name(person)} ({person.external_id}, person {person.id}), {due.period}: "
-        f"{due.previous.astimezone(tz):%a %Y-%m-%d %H:%M} – {end.astimezone(tz):%a %Y-%m-%d %H:%M} "
+        f"{window.start.astimezone(tz):%a %Y-%m-%d %H:%M} – {window.end.astimezone(tz):%a %Y-%m-%d %H:%M} "
         f"{person.timezone}")
     if not person.digest_enabled or not person.is_active:
         out("(digests are off for this person: nothing would be sent)")
-    reply = digest.personal(session, person, digest.Window(start=due.previous, end=end))
+    reply = digest.personal(session, person, window)
     session.rollback()
     if reply is None:
         out(t(person.locale, "digest.empty_preview"))
@@ -93,6 +96,27 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
     for line in render(reply):
         out(line)
     return 0
+
+
+def _next(session: Session, weekly: Weekly, recipient: str, now: datetime) -> Due:
+    """The next digest moment whose week has no digest yet (a day moved later may share a week with the last)."""
+    taken = set(session.scalars(select(Delivery.period).where(Delivery.recipient == recipient,
+                                                              Delivery.kind == DIGEST)))
+    due = latest(weekly, now)
+    while True:
+        year, number, _ = (due.at.astimezone(zone(weekly.timezone)).date() + timedelta(days=7)).isocalendar()
+        due = occurrence(weekly, year, number)
+        if due.period not in taken:
+            return due
+
+
+def _built(session: Session, recipient: str, period: str) -> digest.Window | None:
+    """The window a digest already built for ``period`` covered, as its ledger row records it."""
+    row = session.scalars(select(Delivery).where(Delivery.recipient == recipient, Delivery.kind == DIGEST,
+                                                 Delivery.period == period)).one_or_none()
+    if row is None or row.window_start is None or row.claimed_at is None:
+        return None
+    return digest.Window(start=as_utc(row.window_start), end=as_utc(row.claimed_at))
 
 
 def send_now(sessions: sessionmaker[Session], settings: Settings, outbounds: Mapping[str, Outbound], out: Out,

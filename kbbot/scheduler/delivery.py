@@ -31,7 +31,7 @@ from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.replies import Reply
-from kbbot.scheduler import ledger
+from kbbot.scheduler import ledger, windows
 from kbbot.scheduler.ledger import Wanted
 from kbbot.scheduler.pacing import Pacer
 from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
@@ -132,12 +132,11 @@ class Deliverer:
             if digest_on:
                 due = occurrence(DIGEST, timezone, workspace_id, own)
                 candidates.append(Wanted(workspace_id, ledger.person_key(person_id), DIGEST, due.period, due.at,
-                                         person_id=person_id, window_start=due.previous))
+                                         person_id=person_id))
         for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled)):
             due = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
             candidates.append(Wanted(row.workspace_id, ledger.channel_key(row.conversation_id), CHANNEL_DIGEST,
-                                     due.period, due.at, conversation_id=row.conversation_id,
-                                     window_start=due.previous))
+                                     due.period, due.at, conversation_id=row.conversation_id))
         if not candidates:
             return [], []
         periods = {w.period for w in candidates}
@@ -196,8 +195,7 @@ class Deliverer:
 
     def _retry_job(self, row: Delivery) -> _Job | None:
         wanted = Wanted(row.workspace_id, row.recipient, row.kind, row.period, as_utc(row.due_at),
-                        person_id=row.person_id, conversation_id=row.conversation_id,
-                        window_start=as_utc(row.window_start) if row.window_start else None, variant=row.variant)
+                        person_id=row.person_id, conversation_id=row.conversation_id, variant=row.variant)
         return _Job(wanted, delivery_id=row.id, attempts=row.attempts)
 
     def _one(self, job: _Job, report: RoundReport, deadline: float | None = None) -> None:
@@ -261,7 +259,7 @@ class Deliverer:
                             wanted.period)
                 return DeliveryStatus.SKIPPED
             with unit_of_work(self.sessions) as session:
-                built = self._build(session, delivery_id, wanted)
+                built = self._build(session, claim, wanted)
                 if built is None:
                     ledger.mark_empty(session, claim)
                     return DeliveryStatus.EMPTY
@@ -310,8 +308,9 @@ class Deliverer:
             target = self._target(session, wanted)
         return target[0] if target else str(wanted.workspace_id)
 
-    def _build(self, session: Session, delivery_id: int, wanted: Wanted) -> tuple[str, str, Reply] | None:
+    def _build(self, session: Session, claim: ledger.Claim, wanted: Wanted) -> tuple[str, str, Reply] | None:
         """The reply for a delivery, or ``None`` when there is nothing to send (opted out, empty digest)."""
+        delivery_id = claim.delivery_id
         space = session.get(Workspace, wanted.workspace_id)
         if space is None:
             return None
@@ -324,17 +323,26 @@ class Deliverer:
         elif wanted.kind == DIGEST:
             person = session.get(Person, wanted.person_id)
             if person is not None and person.is_active and person.digest_enabled:
-                reply = digest.personal(session, person, _window(wanted), delivery_id)
+                reply = digest.personal(session, person, self._window(session, claim, wanted), delivery_id)
         elif wanted.kind == CHANNEL_DIGEST:
             conversation = session.get(Conversation, wanted.conversation_id)
             subscription = session.get(ChannelDigest, wanted.conversation_id)
             if conversation is not None and subscription is not None and subscription.enabled:
-                reply = digest.channel(session, conversation, subscription.locale, _window(wanted), delivery_id)
+                reply = digest.channel(session, conversation, subscription.locale,
+                                       self._window(session, claim, wanted), delivery_id)
         if reply is None:
             return None
         return space.platform, space.external_id, reply
 
+    def _window(self, session: Session, claim: ledger.Claim, wanted: Wanted) -> digest.Window:
+        """Since the recipient's previous sent digest, up to this claim (see :mod:`kbbot.scheduler.windows`).
 
-def _window(wanted: Wanted) -> digest.Window:
-    start = wanted.window_start or wanted.due_at - timedelta(days=7)
-    return digest.Window(start=start, end=wanted.due_at)
+        The claim time stored in the ledger, not a fresh clock reading, ends the
+        window: the next digest begins exactly there, so nothing falls between
+        them. A retry is a new claim and covers up to its own moment.
+        """
+        row = session.get(Delivery, claim.delivery_id)
+        end = as_utc(row.claimed_at) if row is not None and row.claimed_at is not None else self.clock()
+        window = windows.since_last_sent(session, wanted.recipient, wanted.kind, end)
+        ledger.note_window(session, claim, window.start)
+        return window

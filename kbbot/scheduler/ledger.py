@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from kbbot.clock import as_utc
 from kbbot.store.scheduling import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ class Wanted:
     due_at: datetime
     person_id: int | None = None
     conversation_id: int | None = None
-    window_start: datetime | None = None
     variant: int | None = None
 
 
@@ -73,7 +73,7 @@ def _values(wanted: Wanted, status: str, now: datetime, worker: str | None) -> d
     return {"workspace_id": wanted.workspace_id, "recipient": wanted.recipient, "person_id": wanted.person_id,
             "conversation_id": wanted.conversation_id, "kind": wanted.kind, "period": wanted.period,
             "status": status, "attempts": 1 if claimed else 0, "due_at": wanted.due_at,
-            "window_start": wanted.window_start, "variant": wanted.variant,
+            "variant": wanted.variant,
             "claimed_at": now if claimed else None, "claimed_by": worker if claimed else None}
 
 
@@ -97,6 +97,23 @@ def record(session: Session, wanted: Iterable[Wanted], status: str, now: datetim
     statement = _insert(session).values(rows).on_conflict_do_nothing(
         index_elements=["recipient", "kind", "period"]).returning(Delivery.id)
     return len(session.execute(statement).scalars().all())
+
+
+def last_sent_at(session: Session, recipient: str, kind: str, before: datetime) -> datetime | None:
+    """The claim time of ``recipient``'s latest *sent* ``kind`` delivery claimed before ``before``, if any.
+
+    A digest is built right after it is claimed and covers up to its claim
+    time (see :mod:`kbbot.scheduler.windows`), so this is where the next
+    digest of the same recipient begins. Empty, skipped and failed deliveries
+    were never read, so they do not count. The unique key (recipient, kind,
+    period) keeps this lookup to one recipient's few rows.
+    """
+    found = session.scalar(
+        select(Delivery.claimed_at)
+        .where(Delivery.recipient == recipient, Delivery.kind == kind, Delivery.status == DeliveryStatus.SENT,
+               Delivery.claimed_at < before)
+        .order_by(Delivery.claimed_at.desc()).limit(1))
+    return as_utc(found) if found is not None else None
 
 
 def retryable(session: Session, now: datetime, kinds: Iterable[str] | None = None) -> list[Delivery]:
@@ -147,6 +164,18 @@ def _settle(session: Session, claim: Claim, **values: Any) -> bool:
                     claim.delivery_id, values.get("status"))
         return False
     return True
+
+
+def note_window(session: Session, claim: Claim, start: datetime) -> None:
+    """Keep where the digest being built begins, so the row says what it covered: ``[window_start, claimed_at)``.
+
+    Written only while ``claim`` still holds the row, like every outcome.
+    """
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == claim.delivery_id, Delivery.status == DeliveryStatus.CLAIMED,
+               Delivery.claimed_by == claim.worker, Delivery.attempts == claim.attempts)
+        .values(window_start=start).execution_options(synchronize_session=False))
 
 
 def mark_sent(session: Session, claim: Claim, now: datetime, message_id: str | None) -> bool:

@@ -43,16 +43,14 @@ class Weekly:
 
 @dataclass(frozen=True)
 class Due:
-    """One occurrence of a :class:`Weekly` moment: when (UTC) and which ISO week it belongs to."""
+    """One occurrence of a :class:`Weekly` moment: when (UTC) and which ISO week it belongs to.
+
+    What a digest covers is not read off the schedule (a changed day would
+    overlap or skip): see :mod:`kbbot.scheduler.windows`.
+    """
 
     at: datetime
     period: str
-    previous: datetime
-
-    @property
-    def window(self) -> tuple[datetime, datetime]:
-        """What a digest sent at this moment covers: since the previous occurrence."""
-        return self.previous, self.at
 
 
 @lru_cache(maxsize=1024)
@@ -105,7 +103,7 @@ def _local(day: date, moment: Weekly) -> datetime:
 def occurrence(moment: Weekly, year: int, week: int) -> Due:
     """The occurrence of ``moment`` in ISO week ``year``-W``week``."""
     day = date.fromisocalendar(year, week, moment.weekday + 1)
-    return Due(at=_local(day, moment), period=iso_week(day), previous=_local(day - timedelta(days=7), moment))
+    return Due(at=_local(day, moment), period=iso_week(day))
 
 
 def latest(moment: Weekly, now: datetime) -> Due:
@@ -114,7 +112,7 @@ def latest(moment: Weekly, now: datetime) -> Due:
     day = local_today - timedelta(days=(local_today.weekday() - moment.weekday) % 7)
     if _local(day, moment) > now:
         day -= timedelta(days=7)
-    return Due(at=_local(day, moment), period=iso_week(day), previous=_local(day - timedelta(days=7), moment))
+    return Due(at=_local(day, moment), period=iso_week(day))
 
 
 def current_period(timezone: str, now: datetime) -> str:

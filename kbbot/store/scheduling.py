@@ -68,7 +68,8 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # The digest covers [window_start, due_at); kept so a retry rebuilds the same digest.
+    # A digest covers [window_start, claimed_at): from the recipient's previous sent digest's claim up to
+    # its own (kbbot/scheduler/windows.py); written when it is built, rewritten by a retry's new claim.
     window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Which rotating prompt question was asked (an index into the catalogue's list).
     variant: Mapped[int | None] = mapped_column(Integer)
