@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_SWEEP_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 60.0
+MAX_REMEMBERED_FAILURES = 10_000
 
 
 class Handler(Protocol):
@@ -176,6 +177,8 @@ class Worker:
             count = self._failures.get(key, (0, 0.0))[0] + 1
             # The inbox counts attempts and parks the event after a few; until then, back off.
             self._failures[key] = (count, time.monotonic() + min(MAX_BACKOFF_SECONDS, 2.0 ** count))
+            if len(self._failures) > MAX_REMEMBERED_FAILURES:  # parked events never succeed: forget the oldest
+                self._failures.pop(next(iter(self._failures)))
         log.error("event %s/%s failed; it stays pending", key[0], key[1], exc_info=error)
 
     def sweep_outbox(self) -> outbox.Tally:
