@@ -50,10 +50,10 @@ class Listeners:
         self._dm_channels: Bounded[tuple[str, str], str] = Bounded(CACHED)
 
     def register(self, app: AsyncApp) -> None:
-        for name in COMMANDS:
-            app.command(name)(self.on_command)
-        for event_type in EVENTS:
-            app.event(event_type)(self.on_event)
+        # One listener per kind, matching every name by pattern: Bolt tries listeners one by one
+        # for each request, and a dozen of them were a noticeable part of every acknowledgement.
+        app.command(_exactly(COMMANDS))(self.on_command)
+        app.event(_exactly(tuple(EVENTS)))(self.on_event)
         app.action(ACTIONS)(self.on_action)
 
     async def _submit(self, ack: AsyncAck, context: AsyncBoltContext, event: InboundEvent | None,
@@ -121,6 +121,10 @@ class Listeners:
 
 # member_joined_channel/member_left_channel say "C" (public) or "G" (private) instead of a word.
 _CHANNEL_TYPE_LETTERS = {"C": "channel", "G": "group"}
+
+
+def _exactly(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("^(?:" + "|".join(re.escape(name) for name in names) + ")$")
 
 
 def _event_channel(payload: dict[str, Any]) -> str | None:
