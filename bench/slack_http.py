@@ -45,6 +45,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from kbbot.store.db import make_engine, upgrade  # noqa: E402
+from processes import children as live_children  # noqa: E402
+from processes import wait_healthy  # noqa: E402
 from slack_support.fake_methods import BOT_TOKEN  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -211,7 +213,10 @@ def main() -> int:
     log = tempfile.TemporaryFile()  # kbbot serve logs every request; a pipe nobody reads would block it
     server = subprocess.Popen([kbbot, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        _wait_healthy(options.port, server, log)
+        try:
+            wait_healthy(options.port, server, lambda: _tail(log), timeout=30)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
         backend = "PostgreSQL" if options.postgres else "SQLite"
         workers = options.workers if options.workers is not None else (1 if options.postgres else 0)
         where = "workers elsewhere" if options.workers_elsewhere else f"{workers} worker processes"
@@ -260,35 +265,21 @@ def main() -> int:
         cleanup()
 
 
+def _tail(log: Any) -> str:
+    log.seek(0)
+    return str(log.read().decode()[-2000:])
+
+
 def _cpu_seconds(pid: int, children: bool = True) -> float:
     """User plus system CPU time of a process and its live children (its workers), from Linux /proc."""
     total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for process in [pid, *(live_children(pid) if children else [])]:
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(entry.name) == pid or (children and int(fields[1]) == pid):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
-
-
-def _wait_healthy(port: int, server: subprocess.Popen, log: Any) -> None:  # type: ignore[type-arg]
-    import urllib.request
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise SystemExit(f"kbbot serve exited: {log.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("kbbot serve did not become healthy in 30 s")
 
 
 if __name__ == "__main__":

@@ -218,12 +218,6 @@ def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelt
         return found
 
 
-def stale(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = STALE_AFTER,
-          limit: int = 100, platforms: Sequence[str] | None = None) -> list[InboundEvent]:
-    """Pending events nobody finished (a worker died after the ack), oldest first."""
-    return [found.event for found in waiting(sessions, now, older_than, limit, platforms)]
-
-
 KEEP_HANDLED = timedelta(days=7)
 """How long a handled event's key is kept: far longer than any platform retries a delivery."""
 

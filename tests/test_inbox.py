@@ -43,9 +43,9 @@ def test_a_worker_that_died_leaves_the_event_for_a_sweep(sessions: sessionmaker[
     event = ask("Ev2")
     then = system_clock() - timedelta(minutes=10)
     inbox.accept(sessions, event, then)
-    assert [e.event_id for e in inbox.stale(sessions, system_clock())] == ["Ev2"]
+    assert [found.event.event_id for found in inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER)] == ["Ev2"]
     inbox.process(sessions, event, settings, system_clock())
-    assert inbox.stale(sessions, system_clock()) == []
+    assert inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER) == []
     assert questions(sessions) == 1
 
 

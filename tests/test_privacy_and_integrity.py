@@ -165,6 +165,6 @@ def test_a_stored_event_nobody_can_read_is_parked_not_blocking(
     with unit_of_work(sessions) as session:
         session.add(InboundEvent(platform="slack", event_key="old", payload={"type": "no_such_type"},
                                  status=inbox.PENDING, attempts=0, received_at=system_clock() - timedelta(hours=1)))
-    assert inbox.stale(sessions, system_clock()) == []
+    assert inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER) == []
     with unit_of_work(sessions) as session:
         assert session.scalars(select(InboundEvent.status)).one() == inbox.FAILED

@@ -26,6 +26,7 @@ from kbbot.events import Actor, CommandInvoked, Place
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import InboundEvent, Question
 from kbbot.worker import Worker, worker_count
+from processes import children, wait_healthy
 from slack_support.fake_methods import BOT_TOKEN
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack  # noqa: F401 - pytest fixture
@@ -151,10 +152,10 @@ def served(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple
     server = subprocess.Popen([KBBOT, "serve"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
-        _wait_healthy(port, server, tmp_path / "serve.log")
+        wait_healthy(port, server, lambda: (tmp_path / "serve.log").read_text()[-3000:])
         yield server, port
     finally:
-        started = _children(server.pid, b"kbbot")
+        started = children(server.pid, b"kbbot")
         server.send_signal(signal.SIGINT)
         try:
             server.wait(20)
@@ -162,21 +163,6 @@ def served(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
         assert not [pid for pid in started if _alive(pid)], "kbbot serve left child processes behind"
-
-
-def _wait_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"kbbot serve exited: {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("kbbot serve did not become healthy")
 
 
 def _alive(pid: int, timeout: float = 10.0) -> bool:
@@ -191,21 +177,6 @@ def _alive(pid: int, timeout: float = 10.0) -> bool:
             return False
         time.sleep(0.1)
     return True
-
-
-def _children(pid: int, marker: bytes = b"worker") -> list[int]:
-    """Live child processes of ``pid`` whose command line holds ``marker`` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat[1]) == pid and stat[0] != "Z" and marker in cmdline:
-                found.append(int(entry.name))
-    return found
 
 
 def _slash_command(port: int, fake_slack: FakeSlack, text: str, trigger: str) -> int:
@@ -229,9 +200,9 @@ def test_kbbot_serve_acknowledges_and_its_worker_answers_and_is_restarted_when_i
         served: tuple[subprocess.Popen[bytes], int], fake_slack: FakeSlack) -> None:
     server, port = served
     deadline = time.monotonic() + 30
-    while not _children(server.pid) and time.monotonic() < deadline:
+    while not children(server.pid, b"worker") and time.monotonic() < deadline:
         time.sleep(0.1)
-    (worker,) = _children(server.pid)
+    (worker,) = children(server.pid, b"worker")
 
     assert _slash_command(port, fake_slack, "help", "first") == 200
     [answer] = fake_slack.wait_for(RESPONSE_URL_METHOD, 1, timeout=30)
@@ -241,7 +212,7 @@ def test_kbbot_serve_acknowledges_and_its_worker_answers_and_is_restarted_when_i
     assert _slash_command(port, fake_slack, "help", "second") == 200
     answers = fake_slack.wait_for(RESPONSE_URL_METHOD, 2, timeout=60)
     assert len(answers) == 2  # answered by the worker kbbot serve started in its place
-    (replacement,) = _children(server.pid)
+    (replacement,) = children(server.pid, b"worker")
     assert replacement != worker
     assert json.dumps(answers[1].params).count("/ask") >= 1
 
@@ -251,10 +222,10 @@ def test_children_end_with_a_kbbot_serve_that_was_killed(
     server, _port = served
     deadline = time.monotonic() + 30
     expected = 2 if db_url.startswith("postgresql") else 1  # a worker (asked for), and a sibling on PostgreSQL
-    while len(_children(server.pid, b"kbbot")) < expected and time.monotonic() < deadline:
+    while len(children(server.pid, b"kbbot")) < expected and time.monotonic() < deadline:
         time.sleep(0.1)
-    children = _children(server.pid, b"kbbot")
-    assert len(children) == expected
+    started = children(server.pid, b"kbbot")
+    assert len(started) == expected
     server.kill()  # no chance to stop its children
     server.wait(10)
-    assert not [pid for pid in children if _alive(pid, timeout=15)]
+    assert not [pid for pid in started if _alive(pid, timeout=15)]
