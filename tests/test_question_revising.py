@@ -121,6 +121,8 @@ def test_a_withdrawn_question_shows_nowhere_but_its_answers_are_kept(
         channel = digest.channel(session, general, "en", week)
         assert channel is not None  # erin's question is news; the withdrawn one is not
         assert not any("[Q1]" in line for line in lines(channel))
+        # Bob answered only the withdrawn question: the digest does not thank him for it.
+        assert not any("Bob" in line for line in lines(channel))
         alice = session.scalars(select(Person).where(Person.external_id == "alice")).one()
         personal = digest.personal(session, alice, week)
         assert personal is None or not any("[Q1]" in line for line in lines(personal))
@@ -128,6 +130,9 @@ def test_a_withdrawn_question_shows_nowhere_but_its_answers_are_kept(
         question = session.get(Question, 1)
         assert question is not None and question.status is QuestionStatus.WITHDRAWN
     assert count(sessions, Answer) == 1
+    # It no longer counts as asked by alice; bob's answer still counts as given.
+    assert "Questions asked: 0" in chat(":as alice", "/kb stats")
+    assert "Answers given: 1" in chat(":as bob", "/kb stats")
 
     # A late reply in its thread is not captured, and the question stays withdrawn.
     chat(":as carol", ":reply 1 Also on the wiki.")

@@ -214,11 +214,15 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
 
 
 def _helpers(session: Session, conversation: Conversation, window: Window) -> list[Person]:
-    """Who answered most in this channel during the window; an accepted answer counts double."""
+    """Who answered most in this channel during the window; an accepted answer counts double.
+
+    Answers to a withdrawn question are left out: the digest never points at
+    what its asker took back, not even by thanking whoever answered it.
+    """
     rows = session.execute(
         select(Answer.author_id, Answer.is_accepted, Question.asker_id)
         .join(Question, Question.id == Answer.question_id)
-        .where(Question.conversation_id == conversation.id, Answer.deleted_at.is_(None),
+        .where(Question.conversation_id == conversation.id, listed_questions(), Answer.deleted_at.is_(None),
                Answer.created_at >= window.start, Answer.created_at < window.end)).all()
     score: Counter[int] = Counter()
     for author_id, is_accepted, asker_id in rows:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
+from kbbot.services.visibility import listed_questions
 from kbbot.store.models import Activity, Answer, Person, Question, SharedPost, Vote
 
 
@@ -38,12 +39,17 @@ class PersonStats:
 
 
 def for_person(session: Session, person: Person) -> PersonStats:
-    """A person's figures, counted from the knowledge itself and the activity log."""
+    """A person's figures, counted from the knowledge itself and the activity log.
+
+    A question its asker withdrew no longer counts as asked; answers given to
+    it still count for whoever gave them, since withdrawing is not theirs to undo.
+    """
     kinds = dict(session.execute(
         select(Activity.kind, func.count()).where(Activity.person_id == person.id).group_by(Activity.kind)).all())
     live = (Answer.author_id == person.id, Answer.deleted_at.is_(None))
     return PersonStats(
-        questions=session.scalar(select(func.count()).select_from(Question).where(Question.asker_id == person.id)) or 0,
+        questions=session.scalar(select(func.count()).select_from(Question).where(
+            Question.asker_id == person.id, listed_questions())) or 0,
         answers=session.scalar(select(func.count()).select_from(Answer).where(*live)) or 0,
         accepted_answers=session.scalar(select(func.count()).select_from(Answer).where(*live, Answer.is_accepted)) or 0,
         upvotes_received=session.scalar(
