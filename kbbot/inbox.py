@@ -21,7 +21,7 @@ forgets handled events once no platform would deliver them again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, overload
@@ -185,10 +185,12 @@ class Waiting:
 
     event: InboundEvent
     context: dict[str, Any]
+    row: int | None = None  # the inbox row's id, so a worker can leave the ones it already holds out of its next look
 
 
 def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelta = timedelta(0),
-            limit: int = 100, platforms: Sequence[str] | None = None, skip_locked: bool = False) -> list[Waiting]:
+            limit: int = 100, platforms: Sequence[str] | None = None, skip_locked: bool = False,
+            exclude: Collection[int] = ()) -> list[Waiting]:
     """Pending events received before ``now - older_than``, oldest first.
 
     Workers ask with no age (anything pending is theirs to take); the sweep
@@ -196,7 +198,9 @@ def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelt
     ``platforms`` limits them to those this process can answer on, so events
     of a platform served elsewhere never crowd out the ones it can finish.
     ``skip_locked`` leaves out events another worker is handling right now
-    (PostgreSQL), instead of offering them again and again until it commits.
+    (PostgreSQL), instead of offering them again and again until it commits;
+    ``exclude`` the rows a worker already has queued, so that it does not
+    read and decode them again at every look.
     """
     with unit_of_work(sessions) as session:
         query = (select(InboundEventRow)
@@ -206,10 +210,12 @@ def waiting(sessions: sessionmaker[Session], now: datetime, older_than: timedelt
             query = query.with_for_update(skip_locked=True)
         if platforms is not None:
             query = query.where(InboundEventRow.platform.in_(list(platforms)))
+        if exclude:
+            query = query.where(InboundEventRow.id.not_in(list(exclude)))
         found = []
         for row in session.scalars(query).all():
             try:
-                found.append(Waiting(_EVENT.validate_python(row.payload), dict(row.context or {})))
+                found.append(Waiting(_EVENT.validate_python(row.payload), dict(row.context or {}), row.id))
             except ValidationError as error:
                 # Stored by an older or newer kbbot: park it rather than block every sweep behind it.
                 kind = row.payload.get("type") if isinstance(row.payload, dict) else None

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 OUTBOX_SWEEP_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 60.0
 MAX_REMEMBERED_FAILURES = 10_000
+MAX_EXCLUDED_RESTING = 1_000  # resting events left out of a look by id; beyond that, the query would grow unwieldy
 
 
 class Handler(Protocol):
@@ -139,8 +140,12 @@ class Worker:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="kbbot-worker")
         self._sweeper = ThreadPoolExecutor(1, thread_name_prefix="kbbot-worker-sweep")
         self._in_flight: dict[tuple[str, str], Future[None]] = {}
+        self._rows: dict[tuple[str, str], int] = {}  # inbox row ids of the events in hand
         self._lock = threading.Lock()
-        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
+        # Events that failed here: how often, until when they rest, and their inbox row.
+        self._failures: dict[tuple[str, str], tuple[int, float, int | None]] = {}
+        # Set when the queue runs low, so the loop refills it at once instead of at its next poll.
+        self._low = threading.Event()
 
     def run_once(self) -> int:
         """Start the pending events not already in hand; how many were started."""
@@ -150,14 +155,20 @@ class Worker:
             return 0
         started = 0
         now = time.monotonic()
-        for found in inbox.waiting(self.sessions, self.clock(), limit=room + len(self._in_flight),
-                                   platforms=sorted(self.handlers), skip_locked=True):
+        with self._lock:
+            # In hand or resting after a failure: not worth reading again, and not in the way of new events.
+            resting = [row for _, until, row in self._failures.values() if until > now and row is not None]
+            held = [*self._rows.values(), *resting[-MAX_EXCLUDED_RESTING:]]
+        for found in inbox.waiting(self.sessions, self.clock(), limit=room,
+                                   platforms=sorted(self.handlers), skip_locked=True, exclude=held):
             key = (found.event.platform, found.event.event_id)
             with self._lock:
-                if key in self._in_flight or self._failures.get(key, (0, 0.0))[1] > now:
+                if key in self._in_flight or self._failures.get(key, (0, 0.0, None))[1] > now:
                     continue
                 future = self._pool.submit(self._work, found)
                 self._in_flight[key] = future
+                if found.row is not None:
+                    self._rows[key] = found.row
             future.add_done_callback(lambda done, key=key: self._finished(key, done))
             started += 1
             if started >= room:
@@ -170,13 +181,16 @@ class Worker:
     def _finished(self, key: tuple[str, str], future: Future[None]) -> None:
         with self._lock:
             self._in_flight.pop(key, None)
+            row = self._rows.pop(key, None)
+            if len(self._in_flight) <= self._threads:
+                self._low.set()
             error = None if future.cancelled() else future.exception()
             if error is None:
                 self._failures.pop(key, None)
                 return
-            count = self._failures.get(key, (0, 0.0))[0] + 1
+            count = self._failures.get(key, (0, 0.0, None))[0] + 1
             # The inbox counts attempts and parks the event after a few; until then, back off.
-            self._failures[key] = (count, time.monotonic() + min(MAX_BACKOFF_SECONDS, 2.0 ** count))
+            self._failures[key] = (count, time.monotonic() + min(MAX_BACKOFF_SECONDS, 2.0 ** count), row)
             if len(self._failures) > MAX_REMEMBERED_FAILURES:  # parked events never succeed: forget the oldest
                 self._failures.pop(next(iter(self._failures)))
         log.error("event %s/%s failed; it stays pending", key[0], key[1], exc_info=error)
@@ -194,6 +208,10 @@ class Worker:
                 tally.failed += done.failed
         return tally
 
+    def _queued(self) -> bool:
+        with self._lock:
+            return len(self._in_flight) > self._threads
+
     def idle(self) -> bool:
         with self._lock:
             return not self._in_flight
@@ -206,6 +224,7 @@ class Worker:
         sweeping: Future[outbox.Tally] | None = None
         try:
             while not stop.is_set():
+                self._low.clear()  # before taking: a slot freed from here on ends the wait below at once
                 try:
                     started = self.run_once()
                     # In a thread of its own: resending may wait out a platform's rate limits for
@@ -216,9 +235,14 @@ class Worker:
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
                     started = 0
-                if started or not self.idle():
-                    # Busy: look again soon, for a free thread and for events that arrived meanwhile
-                    # (their notifications may already have been consumed).
+                if self._queued():
+                    # Events wait for a thread: take more as soon as only the running ones are left
+                    # (not per finished event, which would cost a query each), or after 50 ms.
+                    self._low.wait(0.05)
+                    wakeup.wait(0.0)
+                elif started or not self.idle():
+                    # Threads to spare: a notification starts new events at once; look again soon
+                    # anyway, as notifications may already have been consumed.
                     wakeup.wait(0.05)
                 else:
                     wakeup.wait()
