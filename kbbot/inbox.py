@@ -131,19 +131,9 @@ def _process(sessions: sessionmaker[Session], event: InboundEvent, settings: Set
             # targets the row through FOR UPDATE SKIP LOCKED, so a replica never waits
             # for another that holds it; on SQLite (no row locks) it takes the write
             # lock, and a worker that got there second finds the row no longer pending.
-            pending = (InboundEventRow.platform == event.platform, InboundEventRow.event_key == event.event_id,
-                       InboundEventRow.status == PENDING)
-            target = select(InboundEventRow.id).where(*pending).with_for_update(skip_locked=True).scalar_subquery()
-            claimed = session.execute(
-                update(InboundEventRow)
-                .where(InboundEventRow.id == target, InboundEventRow.status == PENDING)
-                # Once done, only the key is needed (to recognise a repeat): what people
-                # wrote, in any channel, is not kept here beyond the moment it is handled.
-                .values(status=DONE, processed_at=now, attempts=InboundEventRow.attempts + 1,
-                        payload={"type": event.type}, context=None)
-                .returning(InboundEventRow.id)
-                .execution_options(synchronize_session=False)
-            ).first()
+            claimed = session.execute(_claim_statement(), {
+                "claim_platform": event.platform, "claim_key": event.event_id, "claim_now": now,
+                "claim_payload": {"type": event.type}}).first()
             if claimed is None:
                 return []
             replies = handle(session, event, now, settings, already_claimed=True)
@@ -153,6 +143,26 @@ def _process(sessions: sessionmaker[Session], event: InboundEvent, settings: Set
     except Exception as error:
         _record_failure(sessions, event, error)
         raise
+
+
+@functools.cache
+def _claim_statement() -> Executable:
+    """The claim, built once with bound parameters (constructing it per event cost as much as running it).
+
+    It targets the row through ``FOR UPDATE SKIP LOCKED``, and leaves only
+    the key of a done event (to recognise a repeat): what people wrote, in
+    any channel, is not kept here beyond the moment it is handled.
+    """
+    table = InboundEventRow.__table__
+    target = (select(table.c.id)
+              .where(table.c.platform == bindparam("claim_platform"), table.c.event_key == bindparam("claim_key"),
+                     table.c.status == PENDING)
+              .with_for_update(skip_locked=True).scalar_subquery())
+    return (update(table).where(table.c.id == target, table.c.status == PENDING)
+            .values(status=DONE, processed_at=bindparam("claim_now", type_=table.c.processed_at.type),
+                    attempts=table.c.attempts + 1,
+                    payload=bindparam("claim_payload", type_=table.c.payload.type), context=None)
+            .returning(table.c.id))
 
 
 def _lock_pending(session: Session, platform: str, key: str) -> InboundEventRow | None:

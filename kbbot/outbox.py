@@ -47,6 +47,10 @@ FAILED = "failed"
 LEASE = timedelta(minutes=15)
 """How long the storing process owns its replies; longer than any adapter waits out one reply's rate limits."""
 
+RENEW_AFTER = timedelta(minutes=1)
+"""A lease younger than this is not renewed before sending: nobody can take it over for 14 more minutes,
+and a write (and a commit) per reply was a measurable share of the work per event."""
+
 MAX_ATTEMPTS = 8
 """Deliveries a reply gets (each after its ``Retry-After``) before it is parked as failed."""
 
@@ -63,6 +67,7 @@ class Parcel:
     context: Mapping[str, Any] = field(default_factory=dict)
     event_row: int | None = None
     attempts: int = 0
+    leased_at: datetime | None = None
 
 
 def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[Reply], now: datetime,
@@ -76,7 +81,7 @@ def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[
     session.add_all(rows)
     session.flush()
     return [Parcel(id=row.id, owner=owner, platform=platform, workspace_id=workspace_id, reply=reply,
-                   context=dict(context or {}), event_row=event_row)
+                   context=dict(context or {}), event_row=event_row, leased_at=now)
             for row, reply in zip(rows, replies, strict=True)]
 
 
@@ -120,7 +125,7 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
                 continue
             parcels.append(Parcel(id=row.id, owner=owner, platform=row.platform, workspace_id=row.workspace_id,
                                   reply=reply, context=dict(row.context or {}), event_row=row.inbound_event_id,
-                                  attempts=row.attempts))
+                                  attempts=row.attempts, leased_at=now))
         return parcels
 
 
@@ -218,7 +223,10 @@ class Round:
         if parcel.event_row in self._lost:
             return True
         if parcel.event_row is None or parcel.event_row not in self._waiting:
-            if renew(self.sessions, parcel, self.clock()):
+            now = self.clock()
+            if parcel.leased_at is not None and now - parcel.leased_at < RENEW_AFTER:
+                return False
+            if renew(self.sessions, parcel, now):
                 return False
             log.warning("reply %s was taken over by another process; leaving it (and its event's rest) to it",
                         parcel.id)

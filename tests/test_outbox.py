@@ -182,5 +182,25 @@ def test_a_reply_taken_over_by_another_process_is_not_sent_by_the_slow_original(
     mine = handled(sessions, settings, command("Ev8"), now)
     outbox.due(sessions, now + outbox.LEASE + timedelta(seconds=1))  # a sweep took it over
     sent: list[int] = []
-    tally = outbox.deliver(sessions, mine, lambda parcel: sent.append(parcel.id), lambda: now)
+    # The original gets round to sending after its lease ran out: it checks, and finds the reply is not its own.
+    tally = outbox.deliver(sessions, mine, lambda parcel: sent.append(parcel.id),
+                           lambda: now + outbox.LEASE + timedelta(seconds=2))
     assert sent == [] and tally.delivered == 0
+
+
+def test_a_lease_is_renewed_before_sending_once_it_is_a_minute_old_and_not_before(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    now = system_clock()
+    lease_ends: list[datetime] = []
+
+    def send(parcel: outbox.Parcel) -> None:
+        with unit_of_work(sessions) as session:
+            row = session.get(OutboxReply, parcel.id)
+            assert row is not None
+            lease_ends.append(row.due_at.replace(tzinfo=None))  # SQLite gives it back without a zone
+
+    outbox.deliver(sessions, handled(sessions, settings, command("Ev9"), now), send,
+                   lambda: now + timedelta(seconds=30))
+    later = now + timedelta(minutes=5)
+    outbox.deliver(sessions, handled(sessions, settings, command("Ev10"), now), send, lambda: later)
+    assert lease_ends == [(now + outbox.LEASE).replace(tzinfo=None), (later + outbox.LEASE).replace(tzinfo=None)]
