@@ -71,13 +71,13 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         return []
     if event.actor.is_bot:
         return []
-    space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
-    person = directory.person(session, space, event.actor, now, settings.default_timezone, settings.default_locale)
-    where = directory.conversation(session, space, event.conversation, now)
+    found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
+                                  event.conversation, now, settings.default_timezone, settings.default_locale)
+    space, person, where = found.workspace, found.person, found.conversation
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
         return []
-    if not isinstance(event, HomeOpened):
+    if not isinstance(event, HomeOpened) and not found.is_member:
         directory.join(session, where, person, now)
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)

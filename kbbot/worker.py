@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +38,7 @@ from kbbot.config import Settings
 log = logging.getLogger(__name__)
 
 OUTBOX_SWEEP_SECONDS = 30.0
+BUSY_POLL_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 60.0
 MAX_REMEMBERED_FAILURES = 10_000
 MAX_EXCLUDED_RESTING = 1_000  # resting events left out of a look by id; beyond that, the query would grow unwieldy
@@ -74,57 +75,50 @@ def worker_count(settings: Settings) -> int:
 
 
 class Wakeup:
-    """Sleeps until an event is accepted (PostgreSQL ``LISTEN``) or ``poll`` seconds pass."""
+    """Sets ``bell`` whenever an event is accepted: a thread that LISTENs on PostgreSQL, nothing elsewhere.
+
+    A thread of its own, so that the worker's loop waits on one
+    ``threading.Event`` for either news: a new event, or a thread of its own
+    that became free. Waiting on the connection itself left free threads
+    idle until the next poll.
+    """
 
     RECONNECT_EVERY = 30.0
 
-    def __init__(self, engine: Engine, poll: float) -> None:
+    def __init__(self, engine: Engine, bell: threading.Event) -> None:
         self.engine = engine
-        self.poll = poll
-        self._connection: Any = None
-        self._next_attempt = 0.0
-        self._listen()
+        self.bell = bell
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if engine.dialect.name == "postgresql":
+            self._thread = threading.Thread(target=self._listen, name="kbbot-worker-listen", daemon=True)
+            self._thread.start()
 
     def _listen(self) -> None:
-        """(Re)open the listening connection; on failure poll, and try again later."""
-        if self.engine.dialect.name != "postgresql" or time.monotonic() < self._next_attempt:
-            return
+        """Listen until closed; when the connection fails, the loop polls meanwhile and this reconnects later."""
         import psycopg
 
         # The dialect's own arguments, so options such as a search_path reach libpq as they do for the pool.
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
-        try:
-            self._connection = psycopg.connect(*args, **{"connect_timeout": 10, **kwargs}, autocommit=True)
-            self._connection.execute(f"LISTEN {inbox.NOTIFY_CHANNEL}")
-        except psycopg.Error:
-            log.warning("could not LISTEN for new events; polling every %.1f s meanwhile", self.poll, exc_info=True)
-            self.close()
-            self._next_attempt = time.monotonic() + self.RECONNECT_EVERY
-
-    def wait(self, timeout: float | None = None) -> None:
-        timeout = self.poll if timeout is None else timeout
-        if self._connection is None:
-            self._listen()
-        if self._connection is None:
-            time.sleep(timeout)
-            return
-        try:
-            for _ in self._connection.notifies(timeout=timeout, stop_after=1):
-                break
-            # Notifications that arrived meanwhile say nothing new: the next round reads every pending row.
-            for _ in self._connection.notifies(timeout=0.0):
-                pass
-        except Exception:  # the listening connection died with the server: poll, and reconnect later
-            log.warning("lost the LISTEN connection; polling until it is back", exc_info=True)
-            self.close()
-            self._next_attempt = time.monotonic() + self.RECONNECT_EVERY
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(*args, **{"connect_timeout": 10, **kwargs}, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {inbox.NOTIFY_CHANNEL}")
+                    self.bell.set()  # events accepted while nobody listened
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=1.0, stop_after=1):
+                            self.bell.set()
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.warning("not listening for new events; polling meanwhile, reconnecting in %.0f s",
+                            self.RECONNECT_EVERY, exc_info=True)
+                self._stop.wait(self.RECONNECT_EVERY)
 
     def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            finally:
-                self._connection = None
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3.0)
 
 
 class Worker:
@@ -144,8 +138,8 @@ class Worker:
         self._lock = threading.Lock()
         # Events that failed here: how often, until when they rest, and their inbox row.
         self._failures: dict[tuple[str, str], tuple[int, float, int | None]] = {}
-        # Set when the queue runs low, so the loop refills it at once instead of at its next poll.
-        self._low = threading.Event()
+        # Rung by a new event (see Wakeup) and when the queue runs low, so the loop takes more at once.
+        self._bell = threading.Event()
 
     def run_once(self) -> int:
         """Start the pending events not already in hand; how many were started."""
@@ -183,7 +177,7 @@ class Worker:
             self._in_flight.pop(key, None)
             row = self._rows.pop(key, None)
             if len(self._in_flight) <= self._threads:
-                self._low.set()
+                self._bell.set()
             error = None if future.cancelled() else future.exception()
             if error is None:
                 self._failures.pop(key, None)
@@ -218,13 +212,12 @@ class Worker:
 
     def run(self, stop: threading.Event, poll: float = 1.0) -> None:
         """Work until ``stop`` is set; a database blip only pauses the loop."""
-        engine = self.sessions.kw["bind"]
-        wakeup = Wakeup(engine, poll)
+        wakeup = Wakeup(self.sessions.kw["bind"], self._bell)
         next_sweep = 0.0
         sweeping: Future[outbox.Tally] | None = None
         try:
             while not stop.is_set():
-                self._low.clear()  # before taking: a slot freed from here on ends the wait below at once
+                self._bell.clear()  # before taking: news from here on ends the wait below at once
                 try:
                     started = self.run_once()
                     # In a thread of its own: resending may wait out a platform's rate limits for
@@ -235,19 +228,28 @@ class Worker:
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
                     started = 0
-                if self._queued():
-                    # Events wait for a thread: take more as soon as only the running ones are left
-                    # (not per finished event, which would cost a query each), or after 50 ms.
-                    self._low.wait(0.05)
-                    wakeup.wait(0.0)
-                elif started or not self.idle():
-                    # Threads to spare: a notification starts new events at once; look again soon
-                    # anyway, as notifications may already have been consumed.
-                    wakeup.wait(0.05)
-                else:
-                    wakeup.wait()
+                # Busy, look again within 50 ms anyway: a notification may have come and gone
+                # before the events it announced were committed, or another worker may have let go.
+                self._wait(BUSY_POLL_SECONDS if started or not self.idle() else poll, stop)
         finally:
             wakeup.close()
+
+    def _wait(self, timeout: float, stop: threading.Event) -> None:
+        """Until the bell rings, ``stop`` is set or ``timeout`` passes; while events queue for a thread,
+        only a freed thread counts.
+
+        New events are not worth a query each while every thread has work
+        waiting: they are taken together once the queue runs low.
+        """
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0 and not stop.is_set():
+            if not self._bell.wait(min(remaining, 0.5)):
+                continue
+            if not self._queued():
+                return
+            self._bell.clear()
+            if not self._queued():  # a thread freed up between the check and the clear
+                return
 
     def close(self, timeout: float = 10.0) -> None:
         """Let running work finish for up to ``timeout`` seconds; the rest stays pending for another worker."""
