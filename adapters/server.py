@@ -128,7 +128,10 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
     workers = workers or {}
 
     def through_port(parcel: outbox.Parcel) -> object:
-        return ports[parcel.platform].send(parcel.workspace_id, parcel.reply)
+        port = ports[parcel.platform]
+        if isinstance(port, outbox.Resender):  # back where the event came from, with its stored context
+            return port.resend(parcel)
+        return port.send(parcel.workspace_id, parcel.reply)
 
     finished = 0
     for found in inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER, platforms=sorted(ports)):

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 from sqlalchemy import delete, exists, select, update
@@ -191,6 +191,18 @@ def _redacted(parcel: Parcel) -> dict[str, Any]:
 
 
 Send = Callable[[Parcel], object]
+
+
+@runtime_checkable
+class Resender(Protocol):
+    """An outbound port that can send a stored reply back where its event came from.
+
+    The context stored with a reply says what a plain send does not know: the
+    thread to answer in, the card a button was pressed on. A sweep that
+    finishes another process's replies uses this when a port offers it.
+    """
+
+    def resend(self, parcel: Parcel) -> object: ...
 
 
 @dataclass

@@ -8,6 +8,7 @@ conversation references stored when the bot first heard from them.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -210,3 +211,32 @@ def test_a_reply_waits_out_a_retry_after_the_scheduler_would_be_told_to_come_bac
     teams.fake.fail_next(status=429, retry_after=0.3, method="POST")
     teams.post(personal(teams.fake, ALICE, "help"))  # Alice, waiting for her answer, gets it after the pause
     assert [card_texts(s)[0] for s in teams.seen_since(mark)] == ["What kbbot can do"]
+
+
+def test_a_question_card_finished_by_a_sweep_still_goes_under_the_askers_post(teams: TeamsHarness) -> None:
+    """The serving process could not deliver (Teams asked for 5 minutes' patience); another finishes it."""
+    from sqlalchemy import update
+
+    from kbbot.store.db import unit_of_work
+    from kbbot.store.models import OutboxReply
+    from kbbot_adapters.server import sweep_once
+
+    teams.post(personal(teams.fake, BOB, "expertise add vpn"))
+    teams.fake.fail_next(status=429, retry_after=300, method="POST")
+    mark = len(teams.fake.sent)
+    post = channel_post(teams.fake, ALICE, "ask How do I rotate the VPN certificate? #vpn")
+    teams.post(post)
+    assert teams.seen_since(mark) == []  # the card and the expert's invitation wait in the outbox
+
+    with unit_of_work(teams.sessions) as session:  # five minutes later
+        session.execute(update(OutboxReply).values(due_at=OutboxReply.due_at - timedelta(minutes=6)))
+    assert teams.outbound is not None
+    sweep_once(teams.settings, teams.sessions, {"teams": teams.outbound})
+
+    card, invite = teams.seen_since(mark)
+    root = post["id"]
+    assert card.kind == invite.kind == "reply"
+    assert card.conversation_id == invite.conversation_id == f"{ids.CHANNEL_ID};messageid={root}"
+    assert card.target_activity_id == root
+    assert "How do I rotate the VPN certificate?" in card_texts(card)
+    assert "<at>Bob Example</at>" in card_texts(invite)[0]

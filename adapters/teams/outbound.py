@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
 
 from kbbot.outbound import RetryLater
+from kbbot.outbox import Parcel
 from kbbot.replies import Reply
 
 from .delivery import Courier
+from .inbound import Origin
 
 SEND_TIMEOUT = 120.0
 
@@ -38,18 +42,46 @@ class TeamsOutbound:
 
     def send(self, workspace_id: str, reply: Reply) -> str | None:
         """Deliver ``reply``; the activity id Teams gave it. Raises RetryLater / DeliveryFailed."""
+        return self._run(lambda: self.send_async(workspace_id, reply))
+
+    def resend(self, parcel: Parcel) -> str | None:
+        """Deliver a reply left in the outbox where its activity came from, as the bot would have.
+
+        Without the origin a recovered question card would open a new channel
+        post instead of going under the asker's, and a pressed button's card
+        would be posted again instead of updated.
+        """
+        origin = origin_of(parcel.context)
+
+        async def again() -> str | None:
+            return await self.courier.send(self.courier.batch(origin), parcel.workspace_id, parcel.reply, origin)
+
+        return self._run(again)
+
+    def _run(self, work: Callable[[], Coroutine[Any, Any, str | None]]) -> str | None:
+        """On the bound loop, waiting for it from this thread; on a loop of its own when none is bound."""
         loop = self._loop
         if loop is None or not loop.is_running():
-            return asyncio.run(self.send_async(workspace_id, reply))
+            return asyncio.run(work())
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
             raise RuntimeError("TeamsOutbound.send would block its own event loop; await send_async instead")
-        future = asyncio.run_coroutine_threadsafe(self.send_async(workspace_id, reply), loop)
+        future = asyncio.run_coroutine_threadsafe(work(), loop)
         try:
             return future.result(timeout=SEND_TIMEOUT)
         except concurrent.futures.TimeoutError as error:
             future.cancel()
             raise RetryLater("Teams send timed out", retry_after=30.0) from error
+
+
+def origin_of(context: Mapping[str, Any]) -> Origin | None:
+    """The Origin stored with a reply (see TeamsBot); None for replies stored without one, or by another version."""
+    if not context:
+        return None
+    try:
+        return Origin(**context)
+    except TypeError:
+        return None
