@@ -222,6 +222,8 @@ def main() -> int:
         where = "workers elsewhere" if options.workers_elsewhere else f"{workers} worker processes"
         print(f"kbbot serve (Slack HTTP mode, {backend}, {where}) at {options.rate:.0f} "
               f"requests/s for {options.seconds:.0f} s")
+        print(f"machine speed: 10 million Python additions take {machine_speed():.2f} s (to compare runs "
+              f"across machines; the figures in bench/ACKS.md name theirs)")
         cpu_before = _cpu_seconds(server.pid)
         ack_cpu_before = _cpu_seconds(server.pid, children=False)
         latencies, errors, accepted = asyncio.run(_load(options.port, options.rate, options.seconds, response_url,
@@ -263,6 +265,15 @@ def main() -> int:
         stop.set()
         fake.join(5)
         cleanup()
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: machines of the same core count differed threefold here."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
 
 
 def _tail(log: Any) -> str:
