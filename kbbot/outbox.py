@@ -134,7 +134,7 @@ def renew(sessions: sessionmaker[Session], parcel: Parcel, now: datetime) -> boo
 
     A batch may take long (a platform's rate limits are waited out reply by
     reply), so the lease is renewed per reply rather than trusted for the
-    whole batch.
+    whole batch, once it is :data:`RENEW_AFTER` old (see :class:`Round`).
     """
     with unit_of_work(sessions) as session:
         return session.execute(update(OutboxReply)
