@@ -49,6 +49,16 @@ def test_a_worker_that_died_leaves_the_event_for_a_sweep(sessions: sessionmaker[
     assert questions(sessions) == 1
 
 
+def test_a_worker_looking_again_is_offered_only_what_it_does_not_hold_yet(sessions: sessionmaker[Session]) -> None:
+    for number in range(1, 5):
+        inbox.accept(sessions, ask(f"Ev-look{number}"), system_clock())
+    first = inbox.waiting(sessions, system_clock(), limit=2)
+    assert [found.event.event_id for found in first] == ["Ev-look1", "Ev-look2"]
+    held = [found.row for found in first if found.row is not None]
+    again = inbox.waiting(sessions, system_clock(), limit=2, exclude=held)
+    assert [found.event.event_id for found in again] == ["Ev-look3", "Ev-look4"]
+
+
 def test_a_failing_event_is_counted_and_parked(sessions: sessionmaker[Session], settings: Settings,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     event = ask("Ev3")
