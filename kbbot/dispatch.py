@@ -15,8 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbbot import actions, commands
+from kbbot.clock import as_utc
 from kbbot.config import MAX_TEXT_LENGTH, Settings
 from kbbot.events import (
+    AppInstalled,
+    AppRemoved,
     ButtonClicked,
     CommandInvoked,
     HomeOpened,
@@ -69,11 +72,17 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     if not already_claimed and not claim(session, event, now):
         log.info("duplicate delivery %s/%s ignored", event.platform, event.event_id)
         return []
+    if isinstance(event, AppRemoved | AppInstalled):
+        directory.installed(session, event.platform, event.workspace_id, event.workspace_name,
+                            isinstance(event, AppInstalled), event.occurred_at or now, now)
+        return []
     if event.actor.is_bot:
         return []
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
+    if space.removed_at is not None and (event.occurred_at or now) > as_utc(space.removed_at):
+        space.removed_at = None  # someone uses it after it was removed: it was installed again
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
         return []

@@ -149,6 +149,24 @@ class MembersSynced(_Event):
     member_ids: list[PlatformId]
 
 
+class AppRemoved(_Event):
+    """kbbot was uninstalled from the workspace (or its bot token revoked): stop reaching out there.
+
+    The platform says this of the whole workspace, not of a conversation:
+    ``conversation`` names the workspace, and ``actor`` is whoever removed it
+    where the platform tells (else the platform's own system user).
+    Knowledge already shared is kept, so a reinstall picks up where it left.
+    """
+
+    type: Literal["app_removed"] = "app_removed"
+
+
+class AppInstalled(_Event):
+    """kbbot was (re)installed in the workspace: scheduled prompts and digests go out there again."""
+
+    type: Literal["app_installed"] = "app_installed"
+
+
 InboundEvent = Annotated[
     CommandInvoked
     | MessagePosted
@@ -158,6 +176,8 @@ InboundEvent = Annotated[
     | ReactionRemoved
     | ButtonClicked
     | HomeOpened
-    | MembersSynced,
+    | MembersSynced
+    | AppRemoved
+    | AppInstalled,
     Field(discriminator="type"),
 ]

@@ -25,7 +25,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncSuccessArgs
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.response import BoltResponse
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +39,9 @@ from kbbot_adapters.slack.authorize import InstalledBotAuthorize, token_authoriz
 from kbbot_adapters.slack.clients import async_web_client
 from kbbot_adapters.slack.listeners import Listeners
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
-from kbbot_adapters.slack.pipeline import Pipeline
+from kbbot_adapters.slack import translate
+from kbbot_adapters.slack.delivery import Origin
+from kbbot_adapters.slack.pipeline import Job, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +97,11 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
         # Never serve /slack/events without verifying who sent the request.
         raise ValueError("Slack HTTP mode needs KBBOT_SLACK_SIGNING_SECRET (or use Socket Mode)")
     engine = engine_of(sessions)
+    pipeline = Pipeline(settings, sessions, clock, deferred=deferred)
     oauth_flow = None
     installations = None
     authorize = None
+    revocation = None
     if uses_oauth(settings):
         # Imported only here: slack_sdk's SQLAlchemy stores need greenlet, which HTTP or Socket Mode
         # with a single bot token does not.
@@ -106,8 +113,11 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
         oauth_flow = AsyncOAuthFlow(client=async_web_client(settings), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
             scopes=list(BOT_SCOPES), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
-            installation_store=async_installations, state_store=stores.ThreadedStateStore(stores.state_store(engine))))
+            installation_store=async_installations, state_store=stores.ThreadedStateStore(stores.state_store(engine)),
+            callback_options=AsyncCallbackOptions(success=lambda args: _installed(pipeline, args),
+                                                  failure=lambda args: args.default.failure(args))))
         authorize = InstalledBotAuthorize(async_installations)
+        revocation = AsyncTokenRevocationListeners(async_installations)
     elif settings.slack_bot_token:
         authorize = token_authorize(settings.slack_bot_token)
     bolt = AsyncApp(
@@ -119,14 +129,25 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = sy
         authorize=authorize,
         process_before_response=True,
     )
-    pipeline = Pipeline(settings, sessions, clock, deferred=deferred)
-    Listeners(pipeline).register(bolt)
+    Listeners(pipeline, revocation=revocation).register(bolt)
     outbound = SlackOutbound(settings, sessions, Tokens(settings, installations), pipeline.links)
     runtime = SlackRuntime(bolt=bolt, pipeline=pipeline, outbound=outbound)
     if uses_socket_mode(settings):
         runtime.socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token,
                                                      web_client=async_web_client(settings))
     return runtime
+
+
+async def _installed(pipeline: Pipeline, args: AsyncSuccessArgs) -> BoltResponse:
+    """After Bolt stored a new installation: the workspace takes kbbot (back), then Bolt's own page."""
+    found = args.installation
+    if found.team_id:
+        event = translate.installation(found.team_id, found.team_name, found.user_id, found.installed_at)
+        try:
+            await pipeline.receive(Job(event=event, token=found.bot_token, origin=Origin(user_id=found.user_id)))
+        except Exception:  # the install itself succeeded; the workspace's first event will say so too
+            log.exception("could not record the installation in Slack workspace %s", found.team_id)
+    return await args.default.success(args)
 
 
 def mount(web_app: web.Application, runtime: SlackRuntime) -> None:

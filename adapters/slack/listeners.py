@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
 from kbbot.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
@@ -32,10 +33,13 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "app_home_opened": ("app_home_opened",),
     "member_joined_channel": ("member_joined_channel",),
     "member_left_channel": ("member_left_channel",),
+    "app_uninstalled": ("app_uninstalled",),
+    "tokens_revoked": ("tokens_revoked",),
 }
 """Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
 
 MEMBER_EVENTS = ("member_joined_channel", "member_left_channel")
+REMOVAL_EVENTS = ("app_uninstalled", "tokens_revoked")
 
 ACTIONS = re.compile("^kb_")
 """Every button the core renders has an action id starting with ``kb_`` (kbbot/actions.py)."""
@@ -44,9 +48,12 @@ ACTIONS = re.compile("^kb_")
 class Listeners:
     """Registers kbbot's listeners on a Bolt app; holds the per-process caches they share."""
 
-    def __init__(self, pipeline: Pipeline, kinds: ConversationKinds | None = None) -> None:
+    def __init__(self, pipeline: Pipeline, kinds: ConversationKinds | None = None,
+                 revocation: AsyncTokenRevocationListeners | None = None) -> None:
         self.pipeline = pipeline
         self.kinds = kinds or ConversationKinds()
+        # Bolt's own handling of uninstalls: the stored tokens go (OAuth installs only).
+        self.revocation = revocation
         self._dm_channels: Bounded[tuple[str, str], str] = Bounded(CACHED)
 
     def register(self, app: AsyncApp) -> None:
@@ -71,6 +78,9 @@ class Listeners:
 
     async def on_event(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         payload = body["event"]
+        if payload.get("type") in REMOVAL_EVENTS:
+            await self._removed(ack, body, context)
+            return
         team_id = body.get("team_id") or context.team_id or ""
         channel = _event_channel(payload)
         kind = None
@@ -90,6 +100,16 @@ class Listeners:
             event = translate.event(body, kind, context.bot_user_id)
         user = event.actor.id if event is not None else None
         await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel), roster)
+
+    async def _removed(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Forget the revoked tokens as Bolt does, and tell the core to stop writing to the workspace."""
+        payload = body["event"]
+        if self.revocation is not None:
+            if payload["type"] == "app_uninstalled":
+                await self.revocation.handle_app_uninstalled_events(context)
+            else:
+                await self.revocation.handle_tokens_revoked_events(payload, context)
+        await self._submit(ack, context, translate.removal(body), Origin(user_id=None, channel_id=None))
 
     @staticmethod
     def _membership(body: dict[str, Any], kind: ConversationKindName | None) -> tuple[InboundEvent | None, str | None]:

@@ -119,9 +119,10 @@ class Pipeline:
         client = web_client(self.settings, token)
         if roster and isinstance(event, MembersSynced):
             event = event.model_copy(update={"member_ids": members_of(client, roster)})
-        enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
-        if enriched != event.actor:
-            event = event.model_copy(update={"actor": enriched})
+        if not event.actor.is_bot:  # Slack itself (an uninstall) has no profile to look up
+            enriched = self.profiles.enrich(client, event.workspace_id, event.actor)
+            if enriched != event.actor:
+                event = event.model_copy(update={"actor": enriched})
         with self.gate.patient():
             parcels = inbox.process_to_outbox(self.sessions, event, self.settings, self.clock(),
                                               origin_context(origin))

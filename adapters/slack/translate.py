@@ -23,6 +23,8 @@ from typing import Any
 
 from kbbot.events import (
     Actor,
+    AppInstalled,
+    AppRemoved,
     ButtonClicked,
     CommandInvoked,
     ConversationKindName,
@@ -196,3 +198,28 @@ def button_place(payload: Payload, kind: ConversationKindName | None, dm_channel
     if channel_id:
         return Place(id=channel_id, kind=kind, name=channel.get("name")) if kind else None
     return Place(id=dm_channel or payload["user"]["id"], kind="dm")
+
+
+SLACK_SYSTEM_USER = "USLACKBOT"
+"""Slack's own system user: who "acts" when Slack, not a person, reports a change to the workspace."""
+
+
+def removal(envelope: Payload) -> AppRemoved | None:
+    """``app_uninstalled``, or ``tokens_revoked`` naming the bot's token: kbbot can no longer act there.
+
+    A revoked *user* token alone (someone who authorised kbbot for themselves)
+    leaves the bot installed, so it means nothing to the core.
+    """
+    body = envelope["event"]
+    if body.get("type") == "tokens_revoked" and not (body.get("tokens") or {}).get("bot"):
+        return None
+    team_id = envelope.get("team_id") or ""
+    return AppRemoved(**_base(team_id, envelope["event_id"], Actor(id=SLACK_SYSTEM_USER, name="Slack", is_bot=True),
+                              Place(id=team_id), _when(envelope.get("event_time"))))
+
+
+def installation(team_id: str, team_name: str | None, installer: str | None, installed_at: float) -> AppInstalled:
+    """A completed OAuth install (Bolt's success callback): the workspace takes kbbot (back)."""
+    return AppInstalled(**_base(team_id, f"installed:{team_id}:{installed_at}",
+                                Actor(id=installer or SLACK_SYSTEM_USER), Place(id=team_id),
+                                _when(installed_at)), workspace_name=team_name)

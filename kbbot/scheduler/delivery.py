@@ -106,7 +106,8 @@ class Deliverer:
     # -- what is due ------------------------------------------------------------------------------
     def due(self, session: Session, now: datetime) -> tuple[list[Wanted], list[Wanted]]:
         """Deliveries due now and not yet in the ledger: ``(within grace, too late)``."""
-        spaces = {w.id: w for w in session.scalars(select(Workspace))}
+        # Not where kbbot was uninstalled: nobody there can receive it, and nobody asked for it.
+        spaces = {w.id: w for w in session.scalars(select(Workspace).where(Workspace.removed_at.is_(None)))}
         candidates: list[Wanted] = []
         moments: dict[tuple[object, ...], Due] = {}
 
@@ -122,7 +123,7 @@ class Deliverer:
             select(Person.id, Person.workspace_id, Person.timezone, Person.prompts_enabled, Person.digest_enabled,
                    PersonSchedule)
             .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
-            .where(Person.is_active, Person.is_bot.is_(False),
+            .where(Person.is_active, Person.is_bot.is_(False), Person.workspace_id.in_(list(spaces)),
                    Person.prompts_enabled | Person.digest_enabled)).all()
         for person_id, workspace_id, timezone, prompts_on, digest_on, own in people:
             if prompts_on:
@@ -133,7 +134,8 @@ class Deliverer:
                 due = occurrence(DIGEST, timezone, workspace_id, own)
                 candidates.append(Wanted(workspace_id, ledger.person_key(person_id), DIGEST, due.period, due.at,
                                          person_id=person_id))
-        for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled)):
+        for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled,
+                                                               ChannelDigest.workspace_id.in_(list(spaces)))):
             due = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
             candidates.append(Wanted(row.workspace_id, ledger.channel_key(row.conversation_id), CHANNEL_DIGEST,
                                      due.period, due.at, conversation_id=row.conversation_id))
@@ -174,8 +176,11 @@ class Deliverer:
                     log.warning("skipped %d deliveries due longer ago than the %s grace window (periods %s)",
                                 recorded, self.grace, ", ".join(sorted({w.period for w in late})))
             retries = [self._retry_job(row) for row in ledger.retryable(session, now, self.kinds)]
-            platforms = {row[0]: row[1] for row in session.execute(select(Workspace.id, Workspace.platform))}
-        jobs = [_Job(w) for w in fresh] + [job for job in retries if job is not None]
+            platforms = {row[0]: row[1] for row in session.execute(
+                select(Workspace.id, Workspace.platform).where(Workspace.removed_at.is_(None)))}
+        # A retry in a workspace kbbot was removed from waits in the ledger until it is installed again.
+        jobs = [_Job(w) for w in fresh] + [job for job in retries
+                                           if job is not None and job.wanted.workspace_id in platforms]
         total = len(jobs)
         if total and self.progress:
             self.progress(f"{total} deliveries due")

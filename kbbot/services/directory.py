@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kbbot.clock import as_utc
 from kbbot.events import Actor, Place
 from kbbot.store.models import Base, Conversation, ConversationKind, Membership, Person, Workspace
 
@@ -62,6 +63,22 @@ def workspace(session: Session, platform: str, external_id: str, name: str | Non
         session, Workspace, {"platform": platform, "external_id": external_id},
         {"name": name, "settings": {}, "created_at": now},
     )
+
+
+def installed(session: Session, platform: str, external_id: str, name: str | None, present: bool, at: datetime,
+              now: datetime) -> None:
+    """Record that kbbot was installed (``present``) or removed at ``at``; a late, older notice changes nothing.
+
+    Removal is kept as a time, not a flag, so that a platform's retry of an
+    event from before the removal cannot look like a reinstall.
+    """
+    space = workspace(session, platform, external_id, name, now)
+    at = as_utc(at)
+    if present:
+        if space.removed_at is not None and at >= as_utc(space.removed_at):
+            space.removed_at = None
+    elif space.removed_at is None or at > as_utc(space.removed_at):
+        space.removed_at = at
 
 
 def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str,

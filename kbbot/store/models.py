@@ -74,6 +74,8 @@ class Workspace(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when kbbot was uninstalled there: nothing is sent until it is installed again.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Person(Base):
