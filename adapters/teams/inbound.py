@@ -8,6 +8,9 @@ way. Teams specifics handled here:
   (``19:…@thread.tacv2;messageid=<root>``): the part before ``;`` is the
   channel, the ``messageid`` the thread root;
 * the bot's own ``<at>`` mention is removed before the text is parsed;
+* group chats have no reply chains: people answer a message by quoting it
+  ("Reply"), so there the quoted message is the thread, and the quote itself
+  is not part of the text (see :func:`quoted_message_id`);
 * ``messageUpdate``/``messageDelete`` carry the edited message's own id;
 * an Adaptive Card ``Action.Submit`` arrives as a message whose ``value``
   holds the data the card was rendered with.
@@ -40,6 +43,15 @@ ACTION_KEY = "kb_action"
 VALUE_KEY = "kb_value"
 _THREAD_MARK = ";messageid="
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_MAX_ID = 128  # kbbot.events.PlatformId
+#: Where a quote sits in the text since Teams validates quotes server-side: ``<quoted messageId="…"/>``.
+_QUOTE_MARK = re.compile(r"<quoted\b[^>]*/>", re.IGNORECASE)
+#: The quote in the message's HTML (the ``text/html`` attachment), the older and still present form.
+_REPLY_BLOCK = re.compile(
+    r"<blockquote\b([^>]*\bitemtype=[\"']http://schema\.skype\.com/Reply[\"'][^>]*)>(.*?)</blockquote>",
+    re.IGNORECASE | re.DOTALL)
+_ITEM_ID = re.compile(r"\bitemid=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -145,13 +157,53 @@ def _locale(activity: dict[str, Any]) -> str | None:
     return None
 
 
+def _reply_blocks(activity: dict[str, Any]) -> list[tuple[str, str]]:
+    """The quote blockquotes (attributes, inner HTML) of the activity's ``text/html`` attachments."""
+    found: list[tuple[str, str]] = []
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content")
+        if str(attachment.get("contentType") or "").casefold() == "text/html" and isinstance(content, str):
+            found.extend((match.group(1), match.group(2)) for match in _REPLY_BLOCK.finditer(content))
+    return found
+
+
+def quoted_message_id(activity: dict[str, Any]) -> str | None:
+    """The id of the message this one quotes (Teams' "Reply" in chats), or None.
+
+    Teams names it in a ``quotedReply`` entity (``quotedReply.messageId``);
+    payloads without one carry it only as the ``itemid`` of an
+    ``http://schema.skype.com/Reply`` blockquote in the ``text/html``
+    attachment. Either way it is the id the quoted message was posted with,
+    so quoting one of the bot's cards names the id delivery recorded for it.
+    With several quotes the first one counts.
+    """
+    candidates = [str(entity["quotedReply"].get("messageId") or "") for entity in activity.get("entities") or []
+                  if entity.get("type") == "quotedReply" and isinstance(entity.get("quotedReply"), dict)]
+    for attributes, _ in _reply_blocks(activity):
+        item = _ITEM_ID.search(attributes)
+        candidates.append(item.group(1) if item else "")
+    return next((found for found in candidates if 0 < len(found) <= _MAX_ID), None)
+
+
+def _without_copy(text: str, copy: str) -> str:
+    """``text`` without a leading copy of ``copy`` (spacing aside); unchanged when it does not start with one."""
+    characters = [re.escape(character) for character in copy if not character.isspace()]
+    found = re.match(r"\s*" + r"\s*".join(characters), text) if characters else None
+    return text[found.end():].strip() if found else text
+
+
 def clean_text(activity: dict[str, Any]) -> tuple[str, bool]:
-    """The text without the bot's own mention, and whether the bot was mentioned.
+    """The text without the bot's own mention or any quote, and whether the bot was mentioned.
 
     Other people's ``<at>`` tags stay in the stored text (it is kept as
     written); renderers neutralise them whenever the text is shown again.
+    A quote is someone else's words, not this message's: its
+    ``<quoted …/>`` mark goes, and so does a copy of the quoted message
+    that older payloads flatten into the start of ``text``.
     """
     text = str(activity.get("text") or "")
+    marked = _QUOTE_MARK.search(text) is not None
+    text = _QUOTE_MARK.sub(" ", text)
     bot_id = (activity.get("recipient") or {}).get("id")
     mentioned = False
     for entity in activity.get("entities") or []:
@@ -162,7 +214,11 @@ def clean_text(activity: dict[str, Any]) -> tuple[str, bool]:
         text = text.replace(tag, " ")
     text = html.unescape(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip(), mentioned
+    text = "\n".join(lines).strip()
+    if not marked:
+        for _, quoted in _reply_blocks(activity):
+            text = _without_copy(text, html.unescape(_TAG.sub(" ", quoted)))
+    return text, mentioned
 
 
 def _timestamp(activity: dict[str, Any]) -> datetime | None:
@@ -230,6 +286,10 @@ def translate(activity: dict[str, Any]) -> Translation | None:
         elif activity.get("id"):
             text, mentioned = clean_text(activity)
             thread = origin.thread_root if origin.is_channel else None
+            if origin.kind == "group":
+                # No reply chains here: a quoted message is the thread, so quoting a question's card
+                # answers it. Whether the quoted message is a question's card is the core's to know.
+                thread = quoted_message_id(activity)
             events.append(MessagePosted(**common, event_id=_event_key(activity, origin.conversation_id),
                                         message_id=str(activity["id"]), thread_id=thread, text=text,
                                         mentions_bot=mentioned))

@@ -8,6 +8,8 @@ read as "Bob replies in the chain" rather than as JSON.
 from __future__ import annotations
 
 import copy
+import html
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,3 +94,61 @@ def submit(fake: FakeMicrosoft, who: Person, data: dict[str, Any], card_id: str,
     activity = _as(load("card_submit", fake, id=fresh_id(), value=copy.deepcopy(data), replyToId=card_id), who)
     activity["conversation"] = {**activity["conversation"], "id": conversation_id or who.personal_chat}
     return activity
+
+
+# -- group chats -------------------------------------------------------------------------------
+GROUP_CHAT_ID = "19:chat0000group0fake@thread.v2"
+#: The message the ``group_chat_quote*`` and ``group_chat_message_update`` fixtures quote (a bot card).
+FIXTURE_QUOTED_ID = "1700000100001"
+
+
+def group_post(fake: FakeMicrosoft, who: Person, text: str) -> dict[str, Any]:
+    """``who`` @mentions the bot in the "VPN rollout" group chat: ``<at>kbbot</at> text``."""
+    activity = _as(load("group_chat_mention", fake, id=fresh_id(), text=f"<at>{ids.BOT_NAME}</at> {text}"), who)
+    activity.pop("attachments", None)  # the HTML copy of the fixture's own text
+    return activity
+
+
+def _quoting(activity: dict[str, Any], quoted_id: str, text: str, author: Person | None) -> dict[str, Any]:
+    """A quote fixture pointed at ``quoted_id`` by ``author`` (the bot when None), its own words ``text``.
+
+    Everything that names the quote changes together: the ``<quoted/>`` mark, the
+    ``quotedReply`` entity, the HTML blockquote and, in the older form, the copy in ``text``.
+    """
+    activity = json.loads(json.dumps(activity).replace(FIXTURE_QUOTED_ID, quoted_id))
+    for entity in activity.get("entities") or []:
+        if entity.get("type") == "quotedReply" and author is not None:
+            entity["quotedReply"].update(senderId=author.id, senderName=author.name)
+    for attachment in activity.get("attachments") or []:
+        quote, _, _ = attachment["content"].partition("</blockquote>")
+        if author is not None:
+            quote = quote.replace(ids.BOT_ID, author.id).replace(f">{ids.BOT_NAME}</strong>", f">{author.name}</strong>")
+        attachment["content"] = f"{quote}</blockquote>\r\n<p>{html.escape(text)}</p>\r\n</div>"
+    if "<quoted " in activity["text"]:
+        activity["text"] = f'<quoted messageId="{quoted_id}"/> {text}'
+    else:
+        copy, _, _ = activity["text"].rpartition("\r\n")
+        if author is not None:
+            copy = copy.replace(ids.BOT_NAME, author.name, 1)
+        activity["text"] = f"{copy}\r\n{text}"
+    return activity
+
+
+def group_quote(fake: FakeMicrosoft, who: Person, text: str, quoted_id: str, author: Person | None = None,
+                fixture: str = "group_chat_quote", activity_id: str | None = None) -> dict[str, Any]:
+    """``who`` quotes message ``quoted_id`` of ``author`` (the bot when None) in the group chat and writes ``text``.
+
+    ``group_chat_quote`` is the form Teams sends now (a ``<quoted/>`` mark and a ``quotedReply``
+    entity, plus the HTML copy); ``group_chat_quote_html`` the older one (the HTML blockquote only).
+    """
+    activity = _as(load(fixture, fake, id=activity_id or fresh_id()), who)
+    return _quoting(activity, quoted_id, text, author)
+
+
+def group_edited(fake: FakeMicrosoft, who: Person, message_id: str, quoted_id: str, text: str) -> dict[str, Any]:
+    """``who`` edits their quoting message ``message_id`` in the group chat to say ``text`` (the quote stays)."""
+    return _quoting(_as(load("group_chat_message_update", fake, id=message_id), who), quoted_id, text, None)
+
+
+def group_deleted(fake: FakeMicrosoft, who: Person, message_id: str) -> dict[str, Any]:
+    return _as(load("group_chat_message_delete", fake, id=message_id), who)
