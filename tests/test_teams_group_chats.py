@@ -6,6 +6,14 @@ mark in the text plus a ``quotedReply`` entity, and in older payloads as an
 ``http://schema.skype.com/Reply`` blockquote in the ``text/html`` attachment.
 Unmentioned messages reach the bot thanks to the manifest's
 ``ChatMessage.Read.Chat`` permission. Runs on SQLite and PostgreSQL.
+
+Where the fixtures come from: the ``quotedReply`` entity and the ``<quoted/>``
+mark are Microsoft's (the Teams SDKs' ``QuotedReplyEntity`` and their "Quoted
+Replies and Threaded Replies" post; a card has no ``preview``). The Reply
+blockquote's markup is the one Microsoft Graph documents for chat messages;
+that the bot gets it in the ``text/html`` attachment, and that older payloads
+copy the quote into ``text`` (``group_chat_quote_html``), comes from
+third-party reports, not from Microsoft's documentation.
 """
 
 from __future__ import annotations
