@@ -54,13 +54,27 @@ def question_blocks(question: Question, locale: str) -> list[Block]:
     """
     heading = t(locale, "question.heading_anonymous" if question.is_anonymous else "question.heading",
                 asker=asker_label(question, locale), id=question.id)
-    context = t(locale, "question.reply_hint_anonymous" if question.is_anonymous else "question.reply_hint")
+    context = t(locale, _reply_hint(question))
     if question.tags:
         context = f"{tag_line(question)} · {context}"
     return [Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
             Text(text=context, style="context"),
             Actions(buttons=[Button(label=t(locale, "button.follow"), action_id=actions.FOLLOW,
                                     value=str(question.id))])]
+
+
+def _reply_hint(question: Question) -> str:
+    """How to answer and accept where the card is.
+
+    Teams has no reply chains in group chats (an answer quotes the card
+    there), and its bots only hear reactions to their own messages, so the
+    asker accepts with the button kbbot sends them, not with ✅. Anonymous
+    askers accept privately everywhere.
+    """
+    teams = question.conversation.workspace.platform == "teams"
+    if teams and question.conversation.kind is ConversationKind.GROUP:
+        return "question.reply_hint_quote"
+    return "question.reply_hint_anonymous" if question.is_anonymous or teams else "question.reply_hint"
 
 
 def answer_buttons(answer: Answer, locale: str) -> list[Button]:

@@ -57,6 +57,9 @@ def test_channel_ask_via_mention_posts_the_question_card_in_its_reply_chain(team
     texts = card_texts(card)
     assert texts[0] == "❓ Question from Alice Example"
     assert QUESTION in texts  # the bot's own mention and the verb are gone
+    # Teams bots hear no reactions to people's replies: accepting is done with the button kbbot sends.
+    assert any("Reply in this thread to answer; the asker accepts the best answer privately." in text
+               for text in texts)
     assert not any("kbbot" in text or "<at>" in text for text in texts)
     # The expert is brought into the chain with a real Teams mention.
     invite = sent[1]

@@ -60,6 +60,9 @@ def _ask_in_group(teams: TeamsHarness) -> str:
     teams.post(group_post(teams.fake, ALICE, f"ask {QUESTION} #vpn"))
     (card,) = [s for s in teams.seen_since(mark) if s.conversation_id == GROUP_CHAT_ID]
     assert card.kind == "send" and f"❓ Question from {ALICE.name}" in card_texts(card)
+    # No reply chains here: the card says how to answer in a chat (and Teams bots hear no ✅ on replies).
+    assert any("Answer with Reply on this message; the asker accepts the best answer privately." in text
+               for text in card_texts(card))
     assert card.assigned_id is not None
     return card.assigned_id
 

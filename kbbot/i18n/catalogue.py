@@ -19,6 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Reply in this thread to answer; the asker accepts the best answer privately.",
         "nl": "Antwoord in deze thread; wie de vraag stelde, accepteert het beste antwoord privé.",
     },
+    "question.reply_hint_quote": {
+        "en": "Answer with Reply on this message; the asker accepts the best answer privately.",
+        "nl": "Antwoord met Beantwoorden op dit bericht; wie de vraag stelde, accepteert het beste antwoord privé.",
+    },
     "where.dm": {"en": "a direct message", "nl": "een privébericht"},
     "suggest.heading": {
         "en": "These colleagues' answers may already help. Does one answer your question?",

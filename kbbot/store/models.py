@@ -115,6 +115,8 @@ class Conversation(Base):
     kind: Mapped[ConversationKind] = mapped_column(_enum(ConversationKind, "conversation_kind"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    workspace: Mapped[Workspace] = relationship()
+
 
 class Membership(Base):
     """A person known to be in a conversation: the basis of every visibility check."""
