@@ -26,11 +26,14 @@ def _out(text: str) -> None:
     print(text, flush=True)
 
 
-def _sessions(settings: Settings) -> sessionmaker[Session]:
-    """Open the database and refuse to go on if it is not migrated (the error says what to run)."""
+def _sessions(settings: Settings, semantic: bool = True) -> sessionmaker[Session]:
+    """Open the database and refuse to go on if it is not migrated (the error says what to run).
+
+    ``semantic=False`` skips loading the search model, for commands that never search.
+    """
     engine = make_engine(settings.database_url)
     ensure_migrated(engine)
-    if settings.semantic_model:
+    if semantic and settings.semantic_model:
         from kbbot.search import semantic
 
         semantic.configure(semantic.load(settings.semantic_model))
@@ -125,6 +128,14 @@ def _search_reindex(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot import status
+
+    snapshot = status.snapshot(_sessions(settings, semantic=False), system_clock(), settings.default_timezone)
+    _out(status.as_json(snapshot) if args.json else status.text(snapshot))
+    return 1 if args.check and snapshot.concerns else 0
+
+
 def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot_adapters.teams import package
 
@@ -181,6 +192,11 @@ def parser() -> argparse.ArgumentParser:
     adoption.add_argument("--workspace", help="only this workspace (id or name)")
     adoption.add_argument("--output", "-o", help="also write an HTML report with a chart")
     adoption.set_defaults(run=_report_adoption)
+
+    status = sub.add_parser("status", help="for operators: work waiting or given up in the inbox, outbox and scheduler")
+    status.add_argument("--json", action="store_true", help="print the snapshot as JSON, for monitoring")
+    status.add_argument("--check", action="store_true", help="exit with 1 when there are concerns (for cron or a probe)")
+    status.set_defaults(run=_status)
 
     teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(title="teams commands", metavar="ACTION", required=True)
     package = teams.add_parser("package", help="build the Teams app package (.zip) to upload")
