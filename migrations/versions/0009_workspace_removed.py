@@ -16,10 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('workspaces', sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.drop_column('removed_at')
+    # Not batch mode: its copy-and-drop of ``workspaces`` failed on SQLite with "database table is
+    # locked" (a downgrade with data in it); SQLite 3.35, kbbot's minimum, drops a column in place.
+    op.drop_column('workspaces', 'removed_at')
