@@ -332,6 +332,9 @@ class InboundEvent(Base):
         # (millions at a steady rate): an index of only the pending ones stays as small as the backlog.
         Index("ix_inbound_events_pending", "id", postgresql_where=text("status = 'pending'"),
               sqlite_where=text("status = 'pending'")),
+        # Parked events, for `kbbot status`: a probe every minute must not scan a week of handled keys.
+        Index("ix_inbound_events_failed", "received_at", postgresql_where=text("status = 'failed'"),
+              sqlite_where=text("status = 'failed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
