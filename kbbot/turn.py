@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kbbot.config import Settings
-from kbbot.i18n import for_platform, t
+from kbbot.i18n import for_platform, on_platform, t
 from kbbot.replies import Block, Reply, Text
 from kbbot.store.models import Conversation, Person, Workspace
 
@@ -28,7 +28,8 @@ class Turn:
 
     def say(self, key: str, **params: object) -> str:
         """The catalogue message ``key`` in the acting person's language, worded for their platform."""
-        return for_platform(t(self.locale, key, **params), self.workspace.platform)
+        platform = self.workspace.platform
+        return for_platform(t(self.locale, on_platform(key, platform), **params), platform)
 
     def private(self, text: str, blocks: list[Block] | None = None, replace: bool = False) -> Reply:
         """A reply only the acting person sees, where they acted."""

@@ -169,7 +169,11 @@ def test_a_dutch_user_is_answered_in_dutch_with_their_own_timezone(teams: TeamsH
 
     mark = len(teams.fake.sent)
     teams.post(personal(teams.fake, DAAN, "hulp"))
-    assert "Wat kbbot kan" in _texts(teams.seen_since(mark))
+    help_text = _texts(teams.seen_since(mark))
+    assert "Wat kbbot kan" in help_text
+    # Worded for Teams: no slash commands, and buttons where Slack has ✅ and 👍 reactions.
+    assert "de vraagsteller accepteert met de knop Accepteren, anderen met Duim omhoog" in help_text
+    assert "(of druk op Duim omhoog)" in help_text and "✅" not in help_text and "/kb" not in help_text
 
 
 def test_a_plain_question_to_the_bot_in_a_channel_is_asked(teams: TeamsHarness) -> None:

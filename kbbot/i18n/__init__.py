@@ -43,6 +43,13 @@ def for_platform(text: str, platform: str) -> str:
     return _SLASHED.sub("", text) if platform in WORDS_ONLY_PLATFORMS else text
 
 
+def on_platform(key: str, platform: str) -> str:
+    """``key@platform`` where the catalogue words a message differently there (how one answers,
+    accepts or upvotes is not the same everywhere), else ``key``."""
+    variant = f"{key}@{platform}"
+    return variant if variant in MESSAGES else key
+
+
 def t(locale: str, key: str, **params: object) -> str:
     """The message ``key`` in ``locale`` (falling back to English), with ``params`` filled in."""
     entry = MESSAGES.get(key)
