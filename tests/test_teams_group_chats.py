@@ -200,3 +200,12 @@ def test_the_manifest_asks_for_every_chat_message() -> None:
     permissions = manifest["authorization"]["permissions"]["resourceSpecific"]
     assert {"name": "ChatMessage.Read.Chat", "type": "Application"} in permissions
     assert "groupChat" in manifest["bots"][0]["scopes"] and manifest["webApplicationInfo"]["id"]
+
+
+def test_quoting_an_answer_adds_to_the_same_question(teams: TeamsHarness) -> None:
+    card = _ask_in_group(teams)
+    first = group_quote(teams.fake, BOB, ANSWER, card)
+    teams.post(first)
+    follow_up = "If that fails, restart the gateway first."
+    teams.post(group_quote(teams.fake, BOB, follow_up, first["id"], author=BOB))
+    assert [text for text, _ in _answers(teams)] == [ANSWER, follow_up]

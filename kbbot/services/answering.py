@@ -44,9 +44,19 @@ def refresh_status(question: Question) -> None:
 
 
 def question_in_thread(turn: Turn, thread_id: str) -> Question | None:
-    """The question whose card started ``thread_id`` here; replies there are answers."""
-    return turn.session.scalars(select(Question).where(
+    """The question whose card started ``thread_id`` here; replies there are answers.
+
+    A reply to one of its answers counts too: where a chat has no threads
+    (Teams group chats), people answer by quoting, and often quote the answer
+    they add to rather than the card. In a threaded channel a reply's thread
+    is always the card, so nothing changes there.
+    """
+    question = turn.session.scalars(select(Question).where(
         Question.conversation_id == turn.conversation.id, Question.message_id == thread_id)).first()
+    if question is None:
+        answer = answer_for_message(turn, thread_id)
+        question = answer.question if answer is not None else None
+    return question
 
 
 def answer_for_message(turn: Turn, message_id: str) -> Answer | None:
