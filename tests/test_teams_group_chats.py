@@ -209,3 +209,18 @@ def test_quoting_an_answer_adds_to_the_same_question(teams: TeamsHarness) -> Non
     follow_up = "If that fails, restart the gateway first."
     teams.post(group_quote(teams.fake, BOB, follow_up, first["id"], author=BOB))
     assert [text for text, _ in _answers(teams)] == [ANSWER, follow_up]
+
+
+def test_the_expert_answers_by_quoting_the_invitation_that_mentioned_them(teams: TeamsHarness) -> None:
+    teams.post(personal(teams.fake, BOB, "expertise add vpn"))
+    # Bob says something in the chat (quoting Alice, not to kbbot): kbbot now knows he is in it.
+    teams.post(group_quote(teams.fake, BOB, "Morning all!", fresh_id(), author=ALICE))
+    mark = len(teams.fake.sent)
+    teams.post(group_post(teams.fake, ALICE, f"ask {QUESTION} #vpn"))
+    card, invite = [s for s in teams.seen_since(mark) if s.conversation_id == GROUP_CHAT_ID]
+    assert "<at>Bob Example</at>" in card_texts(invite)[0]
+
+    teams.post(group_quote(teams.fake, BOB, ANSWER, invite.assigned_id))
+    assert [text for text, _ in _answers(teams)] == [ANSWER]
+    with unit_of_work(teams.sessions) as session:
+        assert session.scalars(select(Question.message_id)).one() == card.assigned_id  # the card stays the thread

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.outbound import DeliveryFailed, RetryLater
-from kbbot.replies import Reply
-from kbbot.services.asking import record_posted
+from kbbot.replies import Anchor, Reply
+from kbbot.services.asking import record_posted, record_related
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 
@@ -189,6 +189,9 @@ class Courier:
             linked = await asyncio.to_thread(self._record, reply, root)
             if linked and address.is_channel and activity_id and activity_id != root:
                 await asyncio.to_thread(self._remember_card, workspace_id, address, root, activity_id)
+        elif reply.in_thread_of is not None and activity_id and not address.is_channel:
+            # No reply chain here: the experts it mentions answer by quoting this message, not the card.
+            await asyncio.to_thread(self._record_related, reply.in_thread_of, activity_id)
         return activity_id
 
     async def _replace(self, batch: Batch, workspace_id: str, address: Address, question_id: int,
@@ -225,6 +228,10 @@ class Courier:
         with unit_of_work(self.sessions) as session:
             question = session.get(Question, question_id)
             return question.message_id if question is not None else None
+
+    def _record_related(self, anchor: Anchor, activity_id: str) -> None:
+        with unit_of_work(self.sessions) as session:
+            record_related(session, anchor, activity_id)
 
     def _record(self, reply: Reply, root: str) -> bool:
         """Tell the core which reply chain carries the question, so replies there become answers.

@@ -23,6 +23,7 @@ from kbbot.store.models import (
     Person,
     Question,
     QuestionFollower,
+    QuestionMessage,
     QuestionStatus,
     Vote,
 )
@@ -46,13 +47,17 @@ def refresh_status(question: Question) -> None:
 def question_in_thread(turn: Turn, thread_id: str) -> Question | None:
     """The question whose card started ``thread_id`` here; replies there are answers.
 
-    A reply to one of its answers counts too: where a chat has no threads
-    (Teams group chats), people answer by quoting, and often quote the answer
-    they add to rather than the card. In a threaded channel a reply's thread
+    A reply to kbbot's invitation to experts or to one of its answers counts
+    too: where a chat has no threads (Teams group chats), people answer by
+    quoting, and quote the message that mentioned them or the answer they add
+    to rather than the card. In a threaded channel a reply's thread
     is always the card, so nothing changes there.
     """
     question = turn.session.scalars(select(Question).where(
         Question.conversation_id == turn.conversation.id, Question.message_id == thread_id)).first()
+    if question is None:  # another message of kbbot's about it (the experts' invitation)
+        question = turn.session.scalars(select(Question).join(QuestionMessage).where(
+            Question.conversation_id == turn.conversation.id, QuestionMessage.message_id == thread_id)).first()
     if question is None:
         answer = answer_for_message(turn, thread_id)
         question = answer.question if answer is not None else None

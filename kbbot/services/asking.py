@@ -24,6 +24,7 @@ from kbbot.store.models import (
     DraftStatus,
     Person,
     Question,
+    QuestionMessage,
     QuestionStatus,
 )
 from kbbot.turn import Turn
@@ -199,3 +200,13 @@ def record_posted(session: Session, anchor: Anchor, message_id: str) -> None:
     question = session.get(Question, anchor.id)
     if question is not None and question.message_id is None:
         question.message_id = message_id
+
+
+def record_related(session: Session, anchor: Anchor, message_id: str) -> None:
+    """Remember another posted message that stands for the question (an invitation in a chat with no
+    threads), so that a reply quoting it is an answer too (adapters call this after posting)."""
+    if session.get(Question, anchor.id) is None:
+        return
+    if session.scalars(select(QuestionMessage.id).where(QuestionMessage.question_id == anchor.id,
+                                                        QuestionMessage.message_id == message_id)).first() is None:
+        session.add(QuestionMessage(question_id=anchor.id, message_id=message_id))

@@ -212,6 +212,22 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class QuestionMessage(Base):
+    """Another message of kbbot's that stands for a question: replying to it is answering the question.
+
+    Where a conversation has no threads (Teams group chats) people answer by
+    quoting a message, and the experts kbbot brought in quote the invitation
+    that mentioned them, not the card above it.
+    """
+
+    __tablename__ = "question_messages"
+    __table_args__ = (UniqueConstraint("question_id", "message_id", name="uq_question_messages_question_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(128), index=True)
+
+
 class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("conversation_id", "message_id", name="uq_answers_conversation_message"),)
