@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbbot import actions, commands
-from kbbot.clock import as_utc
 from kbbot.config import MAX_TEXT_LENGTH, Settings
 from kbbot.events import (
     AppInstalled,
@@ -81,8 +80,10 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
-    if space.removed_at is not None and (event.occurred_at or now) > as_utc(space.removed_at):
-        space.removed_at = None  # someone uses it after it was removed: it was installed again
+    if space.removed_at is not None and event.occurred_at is not None:
+        # Used after it was removed: installed again. Only an event that says when it happened
+        # counts; one accepted before the removal but handled after it must not.
+        directory.seen_present(space, event.occurred_at)
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
         return []

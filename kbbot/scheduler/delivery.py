@@ -175,12 +175,15 @@ class Deliverer:
                     report.statuses[DeliveryStatus.SKIPPED] += recorded
                     log.warning("skipped %d deliveries due longer ago than the %s grace window (periods %s)",
                                 recorded, self.grace, ", ".join(sorted({w.period for w in late})))
-            retries = [self._retry_job(row) for row in ledger.retryable(session, now, self.kinds)]
             platforms = {row[0]: row[1] for row in session.execute(
                 select(Workspace.id, Workspace.platform).where(Workspace.removed_at.is_(None)))}
-        # A retry in a workspace kbbot was removed from waits in the ledger until it is installed again.
-        jobs = [_Job(w) for w in fresh] + [job for job in retries
-                                           if job is not None and job.wanted.workspace_id in platforms]
+            rows = ledger.retryable(session, now, self.kinds)
+            gone = [row for row in rows if row.workspace_id not in platforms]
+            if gone:  # kbbot was removed from their workspace: nobody there can receive them now
+                report.statuses[DeliveryStatus.SKIPPED] += ledger.skip_unreachable(
+                    session, gone, "kbbot was removed from the workspace")
+            retries = [self._retry_job(row) for row in rows if row.workspace_id in platforms]
+        jobs = [_Job(w) for w in fresh] + [job for job in retries if job is not None]
         total = len(jobs)
         if total and self.progress:
             self.progress(f"{total} deliveries due")

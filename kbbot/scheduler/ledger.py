@@ -188,6 +188,24 @@ def mark_empty(session: Session, claim: Claim) -> bool:
     return _settle(session, claim, status=DeliveryStatus.EMPTY)
 
 
+def skip_unreachable(session: Session, rows: Iterable[Delivery], reason: str) -> int:
+    """Settle retries that can no longer go anywhere (kbbot was removed from their workspace) as skipped.
+
+    Left pending they would be offered to every round, and counted as
+    overdue by ``kbbot status``, for as long as the workspace stays away.
+    Each row only as the retry it was, so a process that took it meanwhile keeps it.
+    """
+    settled = 0
+    for row in rows:
+        settled += session.execute(
+            update(Delivery)
+            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
+                   Delivery.status.in_((DeliveryStatus.CLAIMED, DeliveryStatus.PENDING)))
+            .values(status=DeliveryStatus.SKIPPED, error=reason, next_attempt_at=None)
+            .execution_options(synchronize_session=False)).rowcount
+    return settled
+
+
 def mark_skipped(session: Session, claim: Claim) -> bool:
     """Too late to be worth sending (beyond the grace window)."""
     return _settle(session, claim, status=DeliveryStatus.SKIPPED)

@@ -67,18 +67,28 @@ def workspace(session: Session, platform: str, external_id: str, name: str | Non
 
 def installed(session: Session, platform: str, external_id: str, name: str | None, present: bool, at: datetime,
               now: datetime) -> None:
-    """Record that kbbot was installed (``present``) or removed at ``at``; a late, older notice changes nothing.
+    """Record that kbbot was installed (``present``) or removed at ``at``.
 
-    Removal is kept as a time, not a flag, so that a platform's retry of an
-    event from before the removal cannot look like a reinstall.
+    Both are kept as times, not a flag: a notice handled late (a platform's
+    retry, a backlog, another process) is weighed against what is already
+    known, so an old removal cannot undo a newer reinstall, nor the reverse.
     """
     space = workspace(session, platform, external_id, name, now)
     at = as_utc(at)
     if present:
-        if space.removed_at is not None and at >= as_utc(space.removed_at):
-            space.removed_at = None
-    elif space.removed_at is None or at > as_utc(space.removed_at):
-        space.removed_at = at
+        seen_present(space, at)
+    elif space.installed_at is None or at > as_utc(space.installed_at):
+        if space.removed_at is None or at > as_utc(space.removed_at):
+            space.removed_at = at
+
+
+def seen_present(space: Workspace, at: datetime) -> None:
+    """kbbot was there at ``at`` (installed, or someone used it): a removal before that is over."""
+    at = as_utc(at)
+    if space.installed_at is None or at > as_utc(space.installed_at):
+        space.installed_at = at
+    if space.removed_at is not None and at > as_utc(space.removed_at):
+        space.removed_at = None
 
 
 def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str,

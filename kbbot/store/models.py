@@ -76,6 +76,9 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Set when kbbot was uninstalled there: nothing is sent until it is installed again.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The latest time kbbot was known to be there again (installed, or used after a removal), so that
+    # a removal notice handled late, after a reinstall, cannot undo the reinstall.
+    installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Person(Base):

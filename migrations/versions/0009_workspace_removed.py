@@ -17,9 +17,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('workspaces', sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('workspaces', sa.Column('installed_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     # Not batch mode: its copy-and-drop of ``workspaces`` failed on SQLite with "database table is
     # locked" (a downgrade with data in it); SQLite 3.35, kbbot's minimum, drops a column in place.
+    op.drop_column('workspaces', 'installed_at')
     op.drop_column('workspaces', 'removed_at')
