@@ -151,6 +151,10 @@ class Worker:
         now = time.monotonic()
         with self._lock:
             # In hand or resting after a failure: not worth reading again, and not in the way of new events.
+            # Forget failures whose event has had its chance again long since (parked, or done elsewhere),
+            # so that this map, read at every look, stays the size of what actually rests.
+            for stale in [key for key, (_, until, _) in self._failures.items() if until < now - MAX_BACKOFF_SECONDS]:
+                del self._failures[stale]
             resting = [row for _, until, row in self._failures.values() if until > now and row is not None]
             held = [*self._rows.values(), *resting[-MAX_EXCLUDED_RESTING:]]
         for found in inbox.waiting(self.sessions, self.clock(), limit=room,
@@ -228,8 +232,8 @@ class Worker:
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
                     started = 0
-                # Busy, look again within 50 ms anyway: a notification may have come and gone
-                # before the events it announced were committed, or another worker may have let go.
+                # Busy, look again within 50 ms anyway: notifications that came while every thread had
+                # work were let go (see _wait), and events another worker's look had locked are free again.
                 self._wait(BUSY_POLL_SECONDS if started or not self.idle() else poll, stop)
         finally:
             wakeup.close()

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from botbuilder.core import CloudAdapterBase
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.aio import ConnectorClient
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
@@ -230,8 +230,13 @@ class Courier:
             return question.message_id if question is not None else None
 
     def _record_related(self, anchor: Anchor, activity_id: str) -> None:
-        with unit_of_work(self.sessions) as session:
-            record_related(session, anchor, activity_id)
+        """Best effort: the message is posted, and failing here would post it (and ping the experts) again."""
+        try:
+            with unit_of_work(self.sessions) as session:
+                record_related(session, anchor, activity_id)
+        except SQLAlchemyError:
+            log.warning("invitation %s not linked to question %s; quoting it will not answer", activity_id,
+                        anchor.id, exc_info=True)
 
     def _record(self, reply: Reply, root: str) -> bool:
         """Tell the core which reply chain carries the question, so replies there become answers.

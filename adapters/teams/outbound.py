@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -51,7 +52,7 @@ class TeamsOutbound:
         post instead of going under the asker's, and a pressed button's card
         would be posted again instead of updated.
         """
-        origin = origin_of(parcel.context)
+        origin = stored_origin(parcel.context)
 
         async def again() -> str | None:
             return await self.courier.send(self.courier.batch(origin), parcel.workspace_id, parcel.reply, origin)
@@ -77,11 +78,16 @@ class TeamsOutbound:
             raise RetryLater("Teams send timed out", retry_after=30.0) from error
 
 
-def origin_of(context: Mapping[str, Any]) -> Origin | None:
-    """The Origin stored with a reply (see TeamsBot); None for replies stored without one, or by another version."""
+def stored_origin(context: Mapping[str, Any]) -> Origin | None:
+    """The Origin stored with a reply (see TeamsBot); None for replies stored without one.
+
+    Fields another kbbot version added are left out rather than losing the
+    whole origin; one missing that this version needs means there is none.
+    """
     if not context:
         return None
+    known = {field.name for field in dataclasses.fields(Origin)}
     try:
-        return Origin(**context)
+        return Origin(**{key: value for key, value in context.items() if key in known})
     except TypeError:
         return None

@@ -17,6 +17,7 @@ from kbbot.services import activity
 from kbbot.services.visibility import can_see
 from kbbot.store.models import (
     Answer,
+    ConversationKind,
     AnswerRevision,
     Flag,
     FlagKind,
@@ -50,14 +51,15 @@ def question_in_thread(turn: Turn, thread_id: str) -> Question | None:
     A reply to kbbot's invitation to experts or to one of its answers counts
     too: where a chat has no threads (Teams group chats), people answer by
     quoting, and quote the message that mentioned them or the answer they add
-    to rather than the card. In a threaded channel a reply's thread
-    is always the card, so nothing changes there.
+    to rather than the card. Only group conversations are searched that way:
+    elsewhere a reply's thread is always the card.
     """
     question = turn.session.scalars(select(Question).where(
         Question.conversation_id == turn.conversation.id, Question.message_id == thread_id)).first()
-    if question is None:  # another message of kbbot's about it (the experts' invitation)
-        question = turn.session.scalars(select(Question).join(QuestionMessage).where(
-            Question.conversation_id == turn.conversation.id, QuestionMessage.message_id == thread_id)).first()
+    if question is not None or turn.conversation.kind is not ConversationKind.GROUP:
+        return question
+    question = turn.session.scalars(select(Question).join(QuestionMessage).where(  # the experts' invitation
+        Question.conversation_id == turn.conversation.id, QuestionMessage.message_id == thread_id)).first()
     if question is None:
         answer = answer_for_message(turn, thread_id)
         question = answer.question if answer is not None else None
