@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot import inbox, outbox
@@ -30,7 +30,7 @@ from kbbot.scheduler import ledger
 from kbbot.scheduler.timing import current_period
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import InboundEvent, OutboxReply
-from kbbot.store.scheduling import Delivery, DeliveryStatus
+from kbbot.store.scheduling import Delivery
 
 PARKED_WINDOW = timedelta(days=7)
 """Parked events are counted this far back: as long as :func:`kbbot.inbox.prune` keeps them anyway."""
@@ -198,10 +198,8 @@ def _ledger(session: Session, now: datetime, timezone: str) -> LedgerStatus:
             .group_by(Delivery.kind, Delivery.status).order_by(Delivery.kind, Delivery.status)):
         deliveries[kind][status] = count
     # What ledger.retryable would offer, had it been asked PAST_DUE_AFTER ago.
-    then = now - PAST_DUE_AFTER
-    overdue = session.scalar(select(func.count()).select_from(Delivery).where(or_(
-        (Delivery.status == DeliveryStatus.CLAIMED) & (Delivery.claimed_at < then - ledger.LEASE),
-        (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= then)))) or 0
+    overdue = session.scalar(select(func.count()).select_from(Delivery).where(
+        ledger.due_again(now - PAST_DUE_AFTER))) or 0
     return LedgerStatus(week, dict(deliveries), overdue)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -116,12 +116,18 @@ def last_sent_at(session: Session, recipient: str, kind: str, before: datetime) 
     return as_utc(found) if found is not None else None
 
 
-def retryable(session: Session, now: datetime, kinds: Iterable[str] | None = None) -> list[Delivery]:
-    """Rows another attempt should be made for: stale claims and pending retries whose time has come."""
-    query = select(Delivery).where(or_(
+def due_again(now: datetime) -> ColumnElement[bool]:
+    """Stale claims and pending retries whose time has come: what a round takes up again (and, asked
+    about a moment ago, what ``kbbot status`` calls overdue)."""
+    return or_(
         (Delivery.status == DeliveryStatus.CLAIMED) & (Delivery.claimed_at < now - LEASE),
         (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
-    )).order_by(Delivery.due_at, Delivery.id)
+    )
+
+
+def retryable(session: Session, now: datetime, kinds: Iterable[str] | None = None) -> list[Delivery]:
+    """Rows another attempt should be made for: stale claims and pending retries whose time has come."""
+    query = select(Delivery).where(due_again(now)).order_by(Delivery.due_at, Delivery.id)
     if kinds is not None:
         query = query.where(Delivery.kind.in_(list(kinds)))
     return list(session.scalars(query))
