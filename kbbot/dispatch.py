@@ -72,18 +72,20 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         log.info("duplicate delivery %s/%s ignored", event.platform, event.event_id)
         return []
     if isinstance(event, AppRemoved | AppInstalled):
-        directory.installed(session, event.platform, event.workspace_id, event.workspace_name,
-                            isinstance(event, AppInstalled), event.occurred_at or now, now)
+        _installed(session, event, now, settings)
         return []
     if event.actor.is_bot:
         return []
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
-    if space.removed_at is not None and event.occurred_at is not None:
+    if event.occurred_at is not None:
         # Used after it was removed: installed again. Only an event that says when it happened
         # counts; one accepted before the removal but handled after it must not.
-        directory.seen_present(space, event.occurred_at)
+        if space.removed_at is not None:
+            directory.seen_present(space, event.occurred_at)
+        if person.removed_at is not None and where.kind is ConversationKind.DM:
+            directory.seen_present(person, event.occurred_at)  # back in their own chat with kbbot
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
         return []
@@ -92,6 +94,19 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
     return _route(turn, event)
+
+
+def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime, settings: Settings) -> None:
+    """Installed in, or removed from, a whole workspace, or one person's own chat (``conversation`` a DM)."""
+    present, at = isinstance(event, AppInstalled), event.occurred_at or now
+    if event.conversation.kind == "dm":
+        found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name,
+                                      event.actor, event.conversation, now, settings.default_timezone,
+                                      settings.default_locale)
+        directory.installed(found.person, present, at)
+    else:
+        directory.installed(directory.workspace(session, event.platform, event.workspace_id, event.workspace_name,
+                                                now), present, at)
 
 
 def _route(turn: Turn, event: InboundEvent) -> list[Reply]:

@@ -152,10 +152,12 @@ class MembersSynced(_Event):
 class AppRemoved(_Event):
     """kbbot was uninstalled from the workspace (or its bot token revoked): stop reaching out there.
 
-    The platform says this of the whole workspace, not of a conversation:
-    ``conversation`` names the workspace, and ``actor`` is whoever removed it
-    where the platform tells (else the platform's own system user).
-    Knowledge already shared is kept, so a reinstall picks up where it left.
+    Usually said of the whole workspace: then ``conversation`` names the
+    workspace, and ``actor`` is whoever removed it where the platform tells
+    (else the platform's own system user). When ``conversation`` is a DM, one
+    person removed kbbot from their own chat (Teams' personal scope): only
+    they stop hearing from it. Knowledge already shared is kept, so a
+    reinstall picks up where it left.
     """
 
     type: Literal["app_removed"] = "app_removed"

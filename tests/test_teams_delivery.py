@@ -240,3 +240,30 @@ def test_a_question_card_finished_by_a_sweep_still_goes_under_the_askers_post(te
     assert card.target_activity_id == root
     assert "How do I rotate the VPN certificate?" in card_texts(card)
     assert "<at>Bob Example</at>" in card_texts(invite)[0]
+
+
+def test_someone_who_removes_kbbot_from_their_chat_gets_nothing_until_they_add_it_again(
+        teams: TeamsHarness) -> None:
+    from datetime import UTC, datetime
+
+    from kbbot.scheduler.delivery import Deliverer
+    from kbbot.scheduler.pacing import Pacer
+    from kbbot.scheduler.schedules import DIGEST
+
+    def digest_round() -> str:  # every digest of the past week still due
+        return str(Deliverer(teams.settings, teams.sessions, {"teams": teams.outbound}, kinds=frozenset({DIGEST}),
+                             grace=timedelta(days=8), pacer=Pacer(sleep=lambda _s: None)).run())
+
+    teams.post(load("personal_install", teams.fake))
+    now = datetime.now(UTC)
+    removal = load("personal_uninstall", teams.fake, timestamp=now.isoformat())
+    assert teams.post(removal).status_code in (200, 201)
+    mark = len(teams.fake.sent)
+    assert digest_round() == "nothing due"
+    assert teams.seen_since(mark) == []  # not even an attempt to write to her
+
+    again = load("personal_uninstall", teams.fake, id="f:1fake-reinstall-id",
+                 timestamp=(now + timedelta(seconds=5)).isoformat(), action="add")
+    teams.post(again)  # she adds kbbot again and is greeted with what it can do
+    assert "What kbbot can do" in card_texts(teams.seen_since(mark)[-1])
+    assert digest_round() in ("empty 1", "sent 1")

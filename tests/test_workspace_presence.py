@@ -67,6 +67,6 @@ def test_a_retry_waiting_in_a_removed_workspace_is_settled_as_skipped_not_left_o
     assert str(report) == "skipped 1" and world.outbound.to("alice") == []
     with unit_of_work(sessions) as session:
         prompt = session.scalars(select(Delivery).where(Delivery.kind == "prompt", Delivery.period == "2026-W48")).one()
-        assert prompt.status == DeliveryStatus.SKIPPED and prompt.error == "kbbot was removed from the workspace"
+        assert prompt.status == DeliveryStatus.SKIPPED and prompt.error == "kbbot was removed from the workspace or the person's chat"
         snapshot = status.snapshot(sessions, world.time.now)
     assert not any(concern.code == "ledger_overdue" for concern in snapshot.concerns)

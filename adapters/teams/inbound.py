@@ -27,6 +27,7 @@ from typing import Any
 
 from kbbot.events import (
     Actor,
+    AppRemoved,
     ButtonClicked,
     CommandInvoked,
     InboundEvent,
@@ -312,12 +313,23 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                 if name:
                     events.append(cls(**common, message_id=str(activity["replyToId"]), reaction=name,
                                       event_id=_event_key(activity, origin.conversation_id, f":{number}:{name}")))
+    elif _removed_by_a_person(activity, origin):
+        # Removed from their own chat: kbbot stops writing to them there until they add it again.
+        events.append(AppRemoved(**common, event_id=_event_key(activity, origin.conversation_id, ":removed")))
     elif _installed_for_a_person(activity, origin):
         # Teams asks bots to greet a person who installs them: the core's help in their language.
         events.append(CommandInvoked(**common, event_id=_event_key(activity, origin.conversation_id, ":welcome"),
                                      command="kb", text="help"))
     return Translation(origin=origin, actor=actor, place=place, key=_event_key(activity, origin.conversation_id),
                        events=events)
+
+
+def _removed_by_a_person(activity: dict[str, Any], origin: Origin) -> bool:
+    """The person removed the app from their personal scope (``installationUpdate``, action ``remove``).
+
+    Not ``remove-upgrade``: that is the old version making way for a new one.
+    """
+    return origin.kind == "dm" and activity.get("type") == "installationUpdate" and activity.get("action") == "remove"
 
 
 def _installed_for_a_person(activity: dict[str, Any], origin: Origin) -> bool:

@@ -124,6 +124,7 @@ class Deliverer:
                    PersonSchedule)
             .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
             .where(Person.is_active, Person.is_bot.is_(False), Person.workspace_id.in_(list(spaces)),
+                   Person.removed_at.is_(None),
                    Person.prompts_enabled | Person.digest_enabled)).all()
         for person_id, workspace_id, timezone, prompts_on, digest_on, own in people:
             if prompts_on:
@@ -178,11 +179,14 @@ class Deliverer:
             platforms = {row[0]: row[1] for row in session.execute(
                 select(Workspace.id, Workspace.platform).where(Workspace.removed_at.is_(None)))}
             rows = ledger.retryable(session, now, self.kinds)
-            gone = [row for row in rows if row.workspace_id not in platforms]
-            if gone:  # kbbot was removed from their workspace: nobody there can receive them now
+            away = set(session.scalars(select(Person.id).where(
+                Person.id.in_([row.person_id for row in rows if row.person_id is not None]),
+                Person.removed_at.is_not(None))))
+            gone = {row.id: row for row in rows if row.workspace_id not in platforms or row.person_id in away}
+            if gone:  # kbbot was removed from their workspace or their chat: they cannot receive it now
                 report.statuses[DeliveryStatus.SKIPPED] += ledger.skip_unreachable(
-                    session, gone, "kbbot was removed from the workspace")
-            retries = [self._retry_job(row) for row in rows if row.workspace_id in platforms]
+                    session, gone.values(), "kbbot was removed from the workspace or the person's chat")
+            retries = [self._retry_job(row) for row in rows if row.id not in gone]
         jobs = [_Job(w) for w in fresh] + [job for job in retries if job is not None]
         total = len(jobs)
         if total and self.progress:

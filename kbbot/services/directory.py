@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -65,30 +65,35 @@ def workspace(session: Session, platform: str, external_id: str, name: str | Non
     )
 
 
-def installed(session: Session, platform: str, external_id: str, name: str | None, present: bool, at: datetime,
-              now: datetime) -> None:
+class Presence(Protocol):
+    """A workspace, or one person's own chat with kbbot: somewhere kbbot can be removed from."""
+
+    removed_at: datetime | None
+    installed_at: datetime | None
+
+
+def installed(row: Presence, present: bool, at: datetime) -> None:
     """Record that kbbot was installed (``present``) or removed at ``at``.
 
     Both are kept as times, not a flag: a notice handled late (a platform's
     retry, a backlog, another process) is weighed against what is already
     known, so an old removal cannot undo a newer reinstall, nor the reverse.
     """
-    space = workspace(session, platform, external_id, name, now)
     at = as_utc(at)
     if present:
-        seen_present(space, at)
-    elif space.installed_at is None or at > as_utc(space.installed_at):
-        if space.removed_at is None or at > as_utc(space.removed_at):
-            space.removed_at = at
+        seen_present(row, at)
+    elif row.installed_at is None or at > as_utc(row.installed_at):
+        if row.removed_at is None or at > as_utc(row.removed_at):
+            row.removed_at = at
 
 
-def seen_present(space: Workspace, at: datetime) -> None:
+def seen_present(row: Presence, at: datetime) -> None:
     """kbbot was there at ``at`` (installed, or someone used it): a removal before that is over."""
     at = as_utc(at)
-    if space.installed_at is None or at > as_utc(space.installed_at):
-        space.installed_at = at
-    if space.removed_at is not None and at > as_utc(space.removed_at):
-        space.removed_at = None
+    if row.installed_at is None or at > as_utc(row.installed_at):
+        row.installed_at = at
+    if row.removed_at is not None and at > as_utc(row.removed_at):
+        row.removed_at = None
 
 
 def person(session: Session, space: Workspace, actor: Actor, now: datetime, default_tz: str,

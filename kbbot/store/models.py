@@ -101,6 +101,10 @@ class Person(Base):
     timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     profile_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # As for a workspace, for one person who removed kbbot from their own chat (Teams' personal scope):
+    # nothing is sent to them until they add it again.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     workspace: Mapped[Workspace] = relationship()
 
