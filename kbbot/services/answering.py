@@ -17,8 +17,8 @@ from kbbot.services import activity
 from kbbot.services.visibility import can_see
 from kbbot.store.models import (
     Answer,
-    ConversationKind,
     AnswerRevision,
+    ConversationKind,
     Flag,
     FlagKind,
     Person,
