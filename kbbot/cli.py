@@ -41,7 +41,7 @@ def _sessions(settings: Settings, semantic: bool = True) -> sessionmaker[Session
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters import server
+    from kbbot_adapters.hosting import server
 
     if server.configured_platforms(settings):
         return _serve(args, settings)
@@ -56,14 +56,14 @@ def _console(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters import server
+    from kbbot_adapters.hosting import server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return server.serve(settings, _sessions(settings), _out, sibling=getattr(args, "sibling", False))
 
 
 def _worker(_args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters import server
+    from kbbot_adapters.hosting import server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return server.work(settings, _sessions(settings), _out)
@@ -97,7 +97,7 @@ def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.scheduler import cli as scheduler_cli
-    from kbbot_adapters import server
+    from kbbot_adapters.hosting import server
 
     if not args.now:
         _out("Digests are sent by `kbbot serve` on schedule; use `kbbot digest send --now` to send the due ones now.")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
 from kbbot.config import MAX_TEXT_LENGTH
-from kbbot.tags import normalise
+from kbbot.text.tags import normalise
 
 MAX_TAGS = 10
 LOCALES = ("en", "nl")

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 3000
-    # Worker processes `kbbot serve` starts for the work after each ack (kbbot/worker.py).
+    # Worker processes `kbbot serve` starts for the work after each ack (kbbot/pipeline/worker.py).
     # None: one on PostgreSQL, none on SQLite (whose single writer a second process only queues behind).
     workers: int | None = Field(default=None, ge=0, le=64)
     worker_threads: int = Field(default=4, ge=1, le=64)

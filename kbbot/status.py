@@ -24,16 +24,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import inbox, outbox
+from kbbot.pipeline import inbox, outbox
 from kbbot.clock import as_utc
 from kbbot.scheduler import ledger
-from kbbot.scheduler.timing import current_period
+from kbbot.weekly.timing import current_period
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import InboundEvent, OutboxReply
 from kbbot.store.scheduling import Delivery
 
 PARKED_WINDOW = timedelta(days=7)
-"""Parked events are counted this far back: as long as :func:`kbbot.inbox.prune` keeps them anyway."""
+"""Parked events are counted this far back: as long as :func:`kbbot.pipeline.inbox.prune` keeps them anyway."""
 RECENT = timedelta(hours=24)
 """A failure this recent is a concern; older ones are shown but no longer raise the alarm."""
 PAST_DUE_AFTER = timedelta(minutes=5)
@@ -64,7 +64,7 @@ class OutboxStatus:
     past_due: int  # lease ended or retry due: a sweep may take them now
     past_due_long: int  # and still not taken PAST_DUE_AFTER later
     oldest_seconds: int | None
-    failed: int  # all kept (kbbot.outbox.KEEP_FAILED)
+    failed: int  # all kept (kbbot.pipeline.outbox.KEEP_FAILED)
     failed_recently: int
     failed_by_platform: dict[str, int]
     failed_by_reason: dict[str, int]

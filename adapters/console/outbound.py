@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from kbbot.replies import Reply
+from kbbot.contract.replies import Reply
 from kbbot_adapters.console.render import ButtonBoard, render_blocks
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kbbot.mentions import neutralise
-from kbbot.plaintext import lines
-from kbbot.replies import Button, Reply
+from kbbot.text.mentions import neutralise
+from kbbot.text.plaintext import lines
+from kbbot.contract.replies import Button, Reply
 
 BAR = "  │ "
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.clock import Clock, system_clock
 from kbbot.commands import small_int
 from kbbot.config import Settings
-from kbbot.events import (
+from kbbot.contract.events import (
     Actor,
     ButtonClicked,
     CommandInvoked,
@@ -33,8 +33,8 @@ from kbbot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from kbbot.inbox import receive
-from kbbot.replies import Reply
+from kbbot.pipeline.inbox import receive
+from kbbot.contract.replies import Reply
 from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question

@@ -40,7 +40,7 @@ from kbbot_adapters.slack.clients import async_web_client
 from kbbot_adapters.slack.listeners import Listeners
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
 from kbbot_adapters.slack import translate
-from kbbot_adapters.slack.delivery import Origin
+from kbbot_adapters.slack.send import Origin
 from kbbot_adapters.slack.pipeline import Job, Pipeline
 
 log = logging.getLogger(__name__)

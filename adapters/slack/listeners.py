@@ -15,9 +15,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
-from kbbot.events import ConversationKindName, InboundEvent
+from kbbot.contract.events import ConversationKindName, InboundEvent
 from kbbot_adapters.slack import translate
-from kbbot_adapters.slack.delivery import Origin
+from kbbot_adapters.slack.send import Origin
 from kbbot_adapters.slack.bounded import Bounded
 from kbbot_adapters.slack.lookups import CACHED, ConversationKinds
 from kbbot_adapters.slack.pipeline import Job, Pipeline
@@ -42,7 +42,7 @@ MEMBER_EVENTS = ("member_joined_channel", "member_left_channel")
 REMOVAL_EVENTS = ("app_uninstalled", "tokens_revoked")
 
 ACTIONS = re.compile("^kb_")
-"""Every button the core renders has an action id starting with ``kb_`` (kbbot/actions.py)."""
+"""Every button the core renders has an action id starting with ``kb_`` (kbbot/contract/actions.py)."""
 
 
 class Listeners:

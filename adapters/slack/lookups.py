@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from kbbot.events import Actor, ConversationKindName
+from kbbot.contract.events import Actor, ConversationKindName
 from kbbot_adapters.slack.bounded import Bounded
 
 log = logging.getLogger(__name__)

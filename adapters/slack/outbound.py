@@ -1,4 +1,4 @@
-"""The Slack side of :class:`kbbot.outbound.Outbound`: how the scheduler reaches Slack.
+"""The Slack side of :class:`kbbot.contract.outbound.Outbound`: how the scheduler reaches Slack.
 
 The scheduler sends prompts, digests and DMs with no inbound event at hand,
 so the bot token is found per workspace: the configured single-workspace
@@ -16,10 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.outbound import DeliveryFailed, RetryLater
-from kbbot.replies import Reply
+from kbbot.contract.outbound import DeliveryFailed, RetryLater
+from kbbot.contract.replies import Reply
 from kbbot_adapters.slack.clients import web_client
-from kbbot_adapters.slack.delivery import Delivery
+from kbbot_adapters.slack.send import Delivery
 from kbbot_adapters.slack.permalinks import Permalinks
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Links from a listed question to its Slack message (``chat.getPermalink``), cached.
 
-The core lists questions as :class:`~kbbot.replies.Item` entries carrying
+The core lists questions as :class:`~kbbot.contract.replies.Item` entries carrying
 ``question_id`` and leaves ``link`` empty, because only the platform knows how
 to link to a message. This module finds the question's channel and ``ts`` in
 the database and asks Slack for the permalink. A question the link cannot be
@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.replies import Item, ListBlock, Reply
+from kbbot.contract.replies import Item, ListBlock, Reply
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 from kbbot_adapters.slack.bounded import Bounded

@@ -1,22 +1,22 @@
 """Ack first, then work: the path of every Slack event through kbbot.
 
 1. :meth:`Pipeline.receive` persists the core event with
-   :func:`kbbot.inbox.accept` *before* the listener acknowledges, together
+   :func:`kbbot.pipeline.inbox.accept` *before* the listener acknowledges, together
    with what answering needs later (the :class:`~.delivery.Origin`: who acted
    where, Slack's ``response_url``). A database error propagates, Bolt
    answers 500 (or, in Socket Mode, sends no ack), and Slack delivers again;
    a duplicate (a retry, a repeated ``event_id``) is acknowledged and
    changes nothing.
 2. After the ack, :meth:`Pipeline.work` looks up the person's Slack profile,
-   runs the core once (:func:`kbbot.inbox.process_to_outbox`, which stores
+   runs the core once (:func:`kbbot.pipeline.inbox.process_to_outbox`, which stores
    the replies with the DONE mark) and delivers them from the outbox. Where
    it runs depends on ``deferred``: in this process's work threads (SQLite,
-   or ``KBBOT_WORKERS=0``), or in a worker process (:mod:`kbbot.worker`,
+   or ``KBBOT_WORKERS=0``), or in a worker process (:mod:`kbbot.pipeline.worker`,
    through :class:`SlackHandler`), which keeps the acknowledging process
    free for acknowledging.
 3. An event whose work never finished (a process died after the ack) stays
    pending, and replies never delivered stay in the outbox; a worker or
-   ``kbbot serve``'s sweeper (adapters/server.py) finishes both.
+   ``kbbot serve``'s sweeper (adapters/hosting/server.py) finishes both.
 
 The core is synchronous SQLAlchemy, so both steps run in threads. They get
 separate pools: slow work (a rate-limited post that waits out
@@ -37,14 +37,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import inbox, outbox
+from kbbot.pipeline import inbox, outbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot.events import InboundEvent, MembersSynced
-from kbbot.outbound import DeliveryFailed
+from kbbot.contract.events import InboundEvent, MembersSynced
+from kbbot.contract.outbound import DeliveryFailed
 from kbbot_adapters.slack.ackfirst import AckFirstGate
 from kbbot_adapters.slack.clients import web_client
-from kbbot_adapters.slack.delivery import Delivery, NotInChannel, Origin
+from kbbot_adapters.slack.send import Delivery, NotInChannel, Origin
 from kbbot_adapters.slack.lookups import Profiles
 from kbbot_adapters.slack.outbound import SCHEDULER_RATE_LIMIT_RETRIES, Tokens
 from kbbot_adapters.slack.permalinks import Permalinks
@@ -202,7 +202,7 @@ def sender(delivery: Delivery, origin: Origin) -> Callable[[outbox.Parcel], obje
 
 
 class SlackHandler:
-    """The Slack side of :class:`kbbot.worker.Handler`: work and resends in a worker process."""
+    """The Slack side of :class:`kbbot.pipeline.worker.Handler`: work and resends in a worker process."""
 
     platform = "slack"
 

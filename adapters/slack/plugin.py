@@ -1,11 +1,11 @@
-"""The Slack adapter's entry points for ``kbbot serve`` and the CLI (see adapters/server.py).
+"""The Slack adapter's entry points for ``kbbot serve`` and the CLI (see adapters/hosting/server.py).
 
 * :func:`configured`: are there enough credentials to run?
 * :func:`attach`: mount Slack on the shared aiohttp application (HTTP routes,
   or a Socket Mode connection started and stopped with the application) and
   return the outbound port the scheduler uses.
 * :func:`outbound`: the outbound port alone, for one-off sends.
-* :func:`handler`: what a worker process (kbbot/worker.py) does with Slack events.
+* :func:`handler`: what a worker process (kbbot/pipeline/worker.py) does with Slack events.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.outbound import Outbound
-from kbbot.worker import deferred
+from kbbot.contract.outbound import Outbound
+from kbbot.pipeline.worker import deferred
 from kbbot_adapters.slack.app import build, engine_of, mount, uses_oauth, uses_socket_mode
 from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
 from kbbot_adapters.slack.pipeline import Pipeline, SlackHandler

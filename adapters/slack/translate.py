@@ -2,7 +2,7 @@
 
 Each function takes the payload exactly as Slack sends it (a slash command's
 form fields, an Events API envelope, a ``block_actions`` payload) and returns
-one :mod:`kbbot.events` model, or ``None`` for payloads kbbot ignores (bot
+one :mod:`kbbot.contract.events` model, or ``None`` for payloads kbbot ignores (bot
 messages, channel joins, a message the bot was mentioned in, which arrives
 again as ``app_mention``).
 
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from kbbot.events import (
+from kbbot.contract.events import (
     Actor,
     AppInstalled,
     AppRemoved,

@@ -21,7 +21,7 @@ from botframework.connector.auth import AuthenticationConstants
 
 from kbbot.config import Settings
 
-from . import signing_keys
+from kbbot_adapters.teams import signing_keys
 
 PUBLIC_ISSUER = "https://api.botframework.com"
 PUBLIC_SCOPE = "https://api.botframework.com"

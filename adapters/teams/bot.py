@@ -3,11 +3,11 @@
 botbuilder has already validated the caller's JWT when :meth:`KbBot.on_turn`
 runs. The turn then does only what must happen before Teams gets its answer:
 store the conversation reference and persist each event
-(:func:`kbbot.inbox.accept`). A database error there propagates, botbuilder
+(:func:`kbbot.pipeline.inbox.accept`). A database error there propagates, botbuilder
 answers 500 and Teams delivers again; a repeated activity is recognised and
 changes nothing. The core's work and the replies run after the answer, in a
 task, so slow sends or throttling never make Teams retry; the replies are
-stored in the outbox with the event's DONE mark (kbbot/outbox.py), so a
+stored in the outbox with the event's DONE mark (kbbot/pipeline/outbox.py), so a
 crash before they reach Teams leaves them for a sweep instead of losing them.
 """
 
@@ -24,15 +24,15 @@ from typing import Any
 from botbuilder.core import Bot, TurnContext
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import inbox, outbox
+from kbbot.pipeline import inbox, outbox
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot.events import InboundEvent, MembersSynced
+from kbbot.contract.events import InboundEvent, MembersSynced
 from kbbot.store.db import unit_of_work
 
-from . import references, roster
-from .delivery import Batch, Courier
-from .inbound import PLATFORM, Origin, Translation, translate
+from kbbot_adapters.teams import references, roster
+from kbbot_adapters.teams.send import Batch, Courier
+from kbbot_adapters.teams.translate import PLATFORM, Origin, Translation, translate
 
 log = logging.getLogger(__name__)
 

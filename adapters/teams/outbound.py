@@ -1,4 +1,4 @@
-"""The Teams :class:`~kbbot.outbound.Outbound`: proactive sends for the scheduler.
+"""The Teams :class:`~kbbot.contract.outbound.Outbound`: proactive sends for the scheduler.
 
 The scheduler calls :meth:`TeamsOutbound.send` from a worker thread, while
 botbuilder's clients live on the server's event loop. When a loop is bound
@@ -14,12 +14,12 @@ import dataclasses
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from kbbot.outbound import RetryLater
-from kbbot.outbox import Parcel
-from kbbot.replies import Reply
+from kbbot.contract.outbound import RetryLater
+from kbbot.pipeline.outbox import Parcel
+from kbbot.contract.replies import Reply
 
-from .delivery import Courier
-from .inbound import Origin
+from kbbot_adapters.teams.send import Courier
+from kbbot_adapters.teams.translate import Origin
 
 SEND_TIMEOUT = 120.0
 

@@ -17,7 +17,7 @@ from typing import Any
 import kbbot
 from kbbot.config import Settings
 
-from . import auth
+from kbbot_adapters.teams import auth
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.json"

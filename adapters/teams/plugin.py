@@ -21,12 +21,12 @@ from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.outbound import Outbound
+from kbbot.contract.outbound import Outbound
 
-from . import auth, signing_keys
-from .bot import RAW_ACTIVITY, KbBot
-from .delivery import Courier
-from .outbound import TeamsOutbound
+from kbbot_adapters.teams import auth, signing_keys
+from kbbot_adapters.teams.bot import RAW_ACTIVITY, KbBot
+from kbbot_adapters.teams.send import Courier
+from kbbot_adapters.teams.outbound import TeamsOutbound
 
 MESSAGES_PATH = "/api/messages"
 log = logging.getLogger(__name__)

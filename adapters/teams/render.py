@@ -1,9 +1,9 @@
 """The core's replies as Teams messages: one Adaptive Card per reply.
 
-Every piece of text passes through :func:`kbbot.mentions.neutralise`, so an
+Every piece of text passes through :func:`kbbot.text.mentions.neutralise`, so an
 ``<at>`` tag or ``@channel`` someone typed is shown, never sent as a
 mention. The only real mentions are the people of a
-:class:`~kbbot.replies.Mentions` block, declared in the card's
+:class:`~kbbot.contract.replies.Mentions` block, declared in the card's
 ``msteams.entities`` as Teams requires. Buttons are ``Action.Submit`` whose
 data carries the core's action id and value back unchanged.
 """
@@ -14,10 +14,10 @@ import re
 
 from typing import Any
 
-from kbbot.mentions import neutralise
-from kbbot.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
+from kbbot.text.mentions import neutralise
+from kbbot.contract.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
 
-from .inbound import ACTION_KEY, VALUE_KEY
+from kbbot_adapters.teams.translate import ACTION_KEY, VALUE_KEY
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

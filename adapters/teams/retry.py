@@ -4,7 +4,7 @@ Teams throttles bots per conversation and per tenant and says how long to
 wait. botbuilder's connector does not retry a 429 at all (and retries 5xx
 blindly), so its own retries are switched off and this one policy decides:
 wait as told (or back off), a few times, then hand the caller a
-:class:`~kbbot.outbound.RetryLater` with the wait the service asked for.
+:class:`~kbbot.contract.outbound.RetryLater` with the wait the service asked for.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from msal.exceptions import MsalError
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from kbbot.outbound import DeliveryFailed, RetryLater
+from kbbot.contract.outbound import DeliveryFailed, RetryLater
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import logging
 
-from kbbot.outbound import DeliveryFailed, RetryLater
+from kbbot.contract.outbound import DeliveryFailed, RetryLater
 
-from . import retry
-from .delivery import Courier
-from .inbound import Origin
+from kbbot_adapters.teams import retry
+from kbbot_adapters.teams.send import Courier
+from kbbot_adapters.teams.translate import Origin
 
 log = logging.getLogger(__name__)
 

@@ -15,16 +15,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot import cards
+from kbbot.presentation import cards
 from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.i18n import t
-from kbbot.outbound import Outbound
+from kbbot.contract.outbound import Outbound
 from kbbot.scheduler import ledger, windows
 from kbbot.scheduler.delivery import Deliverer
-from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, moment
-from kbbot.plaintext import lines as render
-from kbbot.scheduler.timing import Due, Weekly, latest, occurrence, parse_week, zone
+from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, moment
+from kbbot.text.plaintext import lines as render
+from kbbot.weekly.timing import Due, Weekly, latest, occurrence, parse_week, zone
 from kbbot.services import digest
 from kbbot.store.models import Person, Workspace
 from kbbot.store.scheduling import Delivery, DeliveryStatus, PersonSchedule

@@ -3,7 +3,7 @@
 A round is what the scheduler's job runs (every minute) and what ``kbbot
 digest send --now`` runs once. It asks the database, not the job store, who
 is due: each person's prompt and digest moment in their own timezone (see
-:mod:`kbbot.scheduler.schedules`) and each channel that asked for a digest.
+:mod:`kbbot.weekly.schedules`) and each channel that asked for a digest.
 Due within the misfire grace window and not yet in the ledger: sent once.
 Due longer ago (kbbot was down): recorded as skipped and logged, not sent.
 
@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
-from kbbot.outbound import DeliveryFailed, Outbound, RetryLater
-from kbbot.replies import Reply
+from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
+from kbbot.contract.replies import Reply
 from kbbot.scheduler import ledger, windows
 from kbbot.scheduler.ledger import Wanted
 from kbbot.scheduler.pacing import Pacer
-from kbbot.scheduler.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
-from kbbot.scheduler.timing import Due, Weekly, latest
+from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
+from kbbot.weekly.timing import Due, Weekly, latest
 from kbbot.services import digest, prompts
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Conversation, Person, SharedPost, Workspace

@@ -4,7 +4,7 @@ Slack allows about one message per second per conversation and answers 429
 with ``Retry-After`` when a workspace sends too fast; Teams throttles
 similarly. A weekly batch for thousands of people is therefore spread out:
 each conversation waits ``per_conversation`` seconds between messages, each
-workspace ``per_workspace`` seconds, and a :class:`~kbbot.outbound.RetryLater`
+workspace ``per_workspace`` seconds, and a :class:`~kbbot.contract.outbound.RetryLater`
 pauses the whole workspace for its ``retry_after``.
 
 Time comes in through ``monotonic`` and ``sleep`` so tests run without waiting.

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot.outbound import Outbound
+from kbbot.contract.outbound import Outbound
 from kbbot.scheduler.delivery import Deliverer, RoundReport
 from kbbot.scheduler.pacing import Pacer
 from kbbot.store.scheduling import APSCHEDULER_JOBS

@@ -10,29 +10,11 @@ Everything else (final ranking, thresholds, visibility) is shared code.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Connection, Select
 
-
-@dataclass(frozen=True)
-class QuestionDoc:
-    """A question as indexed: its text, its live answers and its tags, each already analysed."""
-
-    id: int
-    text: str
-    answers: str
-    tags: str
-
-
-@dataclass(frozen=True)
-class PostDoc:
-    """A shared working-out-loud post as indexed."""
-
-    id: int
-    text: str
-    tags: str
+from kbbot.search.documents import PostDoc, QuestionDoc
 
 
 class Backend(Protocol):

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import Connection, select
 
 from kbbot.search import analysis
-from kbbot.search.backend import Backend, PostDoc, QuestionDoc, for_dialect
+from kbbot.search.backend import Backend, for_dialect
+from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.store.models import Answer, Question, QuestionTag, SharedPost, SharedPostTag, Tag
 
 CHUNK = 500

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Select, bindparam, column, func, lite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
-from kbbot.search.backend import PostDoc, QuestionDoc
+from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.store.models import Question, SharedPost
 
 _SIMPLE = literal_column("'simple'::regconfig")

@@ -1,15 +1,15 @@
 """How a shared working-out-loud post looks as a search result.
 
-Questions keep their look from :func:`kbbot.cards.hit_item`; a post needs its
+Questions keep their look from :func:`kbbot.presentation.cards.hit_item`; a post needs its
 own, because it has an author instead of an asker and may be a "just for me"
 note that must say so (it is only ever listed for its author).
 """
 
 from __future__ import annotations
 
-from kbbot import cards
+from kbbot.presentation import cards
 from kbbot.i18n import t
-from kbbot.replies import Item
+from kbbot.contract.replies import Item
 from kbbot.store.models import SharedPost
 
 

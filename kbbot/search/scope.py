@@ -1,4 +1,4 @@
-"""Who may see which shared post, built on :mod:`kbbot.services.visibility`.
+"""Who may see which shared post, built on :mod:`kbbot.store.visibility`.
 
 Questions are filtered by ``visible_questions`` itself. A shared post is
 visible when it was shared in a conversation the viewer may see; a post kept
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from kbbot.services.visibility import visible_conversations
+from kbbot.store.visibility import visible_conversations
 from kbbot.store.models import Conversation, Person, SharedPost
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, Select, column, func, literal_column, select, table, text
 
-from kbbot.search.backend import PostDoc, QuestionDoc
+from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.store.models import Question, SharedPost
 
 # bm25() column weights, in the tables' column order.

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kbbot.charts import stacked_bars
+from kbbot.presentation.charts import stacked_bars
 from kbbot.clock import as_utc
 from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
 from kbbot.store.models import Activity, Answer, Question, Workspace

@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from kbbot import actions, cards
+from kbbot.contract import actions
+from kbbot.presentation import cards
 from kbbot.i18n import t
-from kbbot.replies import ListBlock, Reply, Text
+from kbbot.contract.replies import ListBlock, Reply, Text
 from kbbot.services import activity
-from kbbot.services.visibility import can_see
+from kbbot.store.visibility import can_see
 from kbbot.store.models import (
     Answer,
     AnswerRevision,
@@ -28,7 +29,7 @@ from kbbot.store.models import (
     QuestionStatus,
     Vote,
 )
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 
 def refresh_status(question: Question) -> None:

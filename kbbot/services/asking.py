@@ -11,10 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kbbot import actions, cards
+from kbbot.contract import actions
+from kbbot.presentation import cards
 from kbbot.commands import Ask, small_int
 from kbbot.i18n import LOCALES, t
-from kbbot.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
+from kbbot.contract.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
 from kbbot.services.directory import get_or_create
 from kbbot.store.models import (
@@ -27,7 +28,7 @@ from kbbot.store.models import (
     QuestionMessage,
     QuestionStatus,
 )
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 EXPERT_NOTIFY_SETTING = "expert_notify"  # "thread" (default) or "dm"
 QUESTIONS_CHANNEL_SETTING = "questions_channel"

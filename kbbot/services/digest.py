@@ -4,12 +4,12 @@ A digest is built for one recipient and one window of time and returns
 ``None`` when it has nothing worth saying, so an empty digest is never sent.
 
 Privacy: the personal digest selects questions only through
-:func:`kbbot.services.visibility.visible_questions` for its reader (also for
+:func:`kbbot.store.visibility.visible_questions` for its reader (also for
 the reader's own questions: someone who left a private channel no longer
 hears from it). The channel digest only ever reads the one conversation it is
 posted into, plus working-out-loud posts explicitly shared with it; its
 readers are that conversation's members. Askers appear through
-:func:`kbbot.cards.asker_label`, so anonymous stays anonymous, and flaggers
+:func:`kbbot.presentation.cards.asker_label`, so anonymous stays anonymous, and flaggers
 are never named.
 """
 
@@ -22,14 +22,14 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kbbot import cards
+from kbbot.presentation import cards
 from kbbot.i18n import t
-from kbbot.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
 from kbbot.clock import as_utc
 from kbbot.services import stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
-from kbbot.services.visibility import listed_questions, visible_questions
+from kbbot.store.visibility import listed_questions, visible_questions
 from kbbot.store.models import (
     Activity,
     Answer,

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbbot.clock import as_utc
-from kbbot.events import Actor, Place
+from kbbot.contract.events import Actor, Place
 from kbbot.store.models import Base, Conversation, ConversationKind, Membership, Person, Workspace
 
 Model = TypeVar("Model", bound=Base)

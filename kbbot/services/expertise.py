@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from kbbot.cards import name
+from kbbot.presentation.cards import name
 from kbbot.services import tagging
 from kbbot.services.directory import get_or_create
-from kbbot.services.visibility import listed_questions, visible_conversations, visible_questions
+from kbbot.store.visibility import listed_questions, visible_conversations, visible_questions
 from kbbot.store.models import (
     Answer,
     Conversation,

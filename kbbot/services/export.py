@@ -16,10 +16,10 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kbbot.cards import name, snippet
+from kbbot.presentation.cards import name, snippet
 from kbbot.clock import as_utc
 from kbbot.store.models import Answer, Question, Workspace
-from kbbot.services.visibility import listed_questions, public_questions
+from kbbot.store.visibility import listed_questions, public_questions
 
 Format = Literal["json", "markdown"]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kbbot import actions, cards
-from kbbot.replies import Actions, Button, ListBlock, Reply, Text
+from kbbot.contract import actions
+from kbbot.presentation import cards
+from kbbot.contract.replies import Actions, Button, ListBlock, Reply, Text
 from kbbot.services import activity, expertise, profile, stats
-from kbbot.services.visibility import visible_questions
+from kbbot.store.visibility import visible_questions
 from kbbot.store.models import Answer, DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 LIMIT = 5
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kbbot import cards
+from kbbot.presentation import cards
 from kbbot.commands import Experts, Search
 from kbbot.search.render import post_item
-from kbbot.replies import Item, ListBlock, Reply, Text
+from kbbot.contract.replies import Item, ListBlock, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 RESULT_LIMIT = 5
 HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.expertise", "help.settings",

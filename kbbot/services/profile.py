@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from kbbot.commands import ChangeSettings, ExpertiseAdd, ExpertiseRemove
 from kbbot.i18n import LOCALES, t
-from kbbot.replies import Item, ListBlock, Reply, Text
-from kbbot.scheduler import schedules
+from kbbot.contract.replies import Item, ListBlock, Reply, Text
+from kbbot.weekly import schedules
 from kbbot.services import expertise, stats
 from kbbot.store.scheduling import PersonSchedule
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 
 def _on_off(turn: Turn, value: bool) -> str:

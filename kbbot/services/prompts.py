@@ -1,6 +1,6 @@
 """Working out loud: the weekly prompt, the replies it collects, and the digests' buttons.
 
-:mod:`kbbot.dispatch` offers every message and every button to
+:mod:`kbbot.pipeline.dispatch` offers every message and every button to
 :func:`reply_to_prompt` and :func:`on_button` first; ``None`` means "not
 mine", so the usual routing goes on.
 
@@ -19,16 +19,17 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbbot import cards, commands
+from kbbot.presentation import cards
+from kbbot import commands
 from kbbot.config import MAX_TEXT_LENGTH
-from kbbot.events import ButtonClicked, MessagePosted
+from kbbot.contract.events import ButtonClicked, MessagePosted
 from kbbot.i18n import t
 from kbbot.i18n.scheduling import PROMPT_QUESTIONS
-from kbbot.replies import Actions, Block, Button, ListBlock, Reply, Text
-from kbbot.scheduler.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
-from kbbot.scheduler.timing import WORKDAYS, Weekly, week_index
+from kbbot.contract.replies import Actions, Block, Button, ListBlock, Reply, Text
+from kbbot.weekly.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
+from kbbot.weekly.timing import WORKDAYS, Weekly, week_index
 from kbbot.services import activity, asking, tagging
-from kbbot.services.visibility import can_see, can_see_conversation, visible_conversations
+from kbbot.store.visibility import can_see, can_see_conversation, visible_conversations
 from kbbot.store.models import (
     Activity,
     Conversation,
@@ -40,7 +41,7 @@ from kbbot.store.models import (
     SharedPostTag,
 )
 from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 # Button action ids; Slack routes every ``^kb_`` action to kbbot.
 PREFIX = "kb_wol_"

@@ -2,26 +2,26 @@
 
 Only the asker may do either, for an anonymous question too (the stored
 asker, who is never shown). Both replace the question's card where it was
-posted, in place (:attr:`kbbot.replies.Reply.replaces`), so a channel never
+posted, in place (:attr:`kbbot.contract.replies.Reply.replaces`), so a channel never
 shows a stale version next to the real one.
 
 A withdrawn question keeps its answers in the database but shows nowhere:
-:func:`kbbot.services.visibility.listed_questions` leaves it out of every
+:func:`kbbot.store.visibility.listed_questions` leaves it out of every
 surface. A question with an accepted answer cannot be withdrawn: that answer
 is knowledge the next colleague with the same question will look for.
 """
 
 from __future__ import annotations
 
-from kbbot import cards
+from kbbot.presentation import cards
 from kbbot.commands import EditQuestion
 from kbbot.i18n import t
-from kbbot.replies import Actions, Anchor, Block, Reply, Text
+from kbbot.contract.replies import Actions, Anchor, Block, Reply, Text
 from kbbot.services import tagging
 from kbbot.services.asking import public_locale
-from kbbot.services.visibility import can_see
+from kbbot.store.visibility import can_see
 from kbbot.store.models import Question, QuestionStatus
-from kbbot.turn import Turn
+from kbbot.services.turn import Turn
 
 
 def edit(turn: Turn, command: EditQuestion) -> list[Reply]:

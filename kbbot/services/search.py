@@ -24,7 +24,7 @@ from kbbot.search.query import MAX_GROUPS, Group, groups, query_words
 from kbbot.search.records import QuestionRecord, question_records
 from kbbot.search.scope import visible_posts
 from kbbot.search.sync import index_ready
-from kbbot.services.visibility import visible_questions
+from kbbot.store.visibility import visible_questions
 from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedPost, TagAlias
 
 MAX_TERMS = 12

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
-from kbbot.services.visibility import listed_questions
+from kbbot.store.visibility import listed_questions
 from kbbot.store.models import Activity, Answer, Person, Question, SharedPost, Vote
 
 

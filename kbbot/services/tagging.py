@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.services.directory import get_or_create
 from kbbot.store.models import Tag, TagAlias
-from kbbot.tags import normalise
+from kbbot.text.tags import normalise
 
 
 def canonical(session: Session, name: str) -> str | None:

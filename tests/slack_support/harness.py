@@ -28,9 +28,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.outbound import Outbound
+from kbbot.contract.outbound import Outbound
 from kbbot.store.models import InboundEvent as InboundEventRow
-from kbbot.worker import Worker, deferred
+from kbbot.pipeline.worker import Worker, deferred
 from kbbot_adapters.slack import plugin
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
 from loopback import LoopbackServer
@@ -68,7 +68,7 @@ class SlackServer:
         self.outbound: Outbound | None = None
         self.web_app: web.Application | None = None
         self._triggers = 0
-        # On PostgreSQL `kbbot serve` leaves the work to worker processes (kbbot/worker.py); here the
+        # On PostgreSQL `kbbot serve` leaves the work to worker processes (kbbot/pipeline/worker.py); here the
         # worker runs in a thread of the test process, against the same database, as a process would.
         self.worker: Worker | None = None
         self._worker_stop = threading.Event()

@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.outbound import Outbound
+from kbbot.contract.outbound import Outbound
 from kbbot_adapters.teams import plugin
 from loopback import LoopbackServer
 

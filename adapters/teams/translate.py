@@ -1,0 +1,343 @@
+"""Teams activities (as JSON) in, the core's platform-neutral events out.
+
+Pure functions over the activity's JSON, so that what Teams sends, as
+Microsoft documents it, maps to events without any SDK or network in the
+way. Teams specifics handled here:
+
+* a channel's reply chain lives in the conversation id
+  (``19:…@thread.tacv2;messageid=<root>``): the part before ``;`` is the
+  channel, the ``messageid`` the thread root;
+* the bot's own ``<at>`` mention is removed before the text is parsed;
+* group chats have no reply chains: people answer a message by quoting it
+  ("Reply"), so there the quoted message is the thread, and the quote itself
+  is not part of the text (see :func:`quoted_message_id`);
+* ``messageUpdate``/``messageDelete`` carry the edited message's own id;
+* an Adaptive Card ``Action.Submit`` arrives as a message whose ``value``
+  holds the data the card was rendered with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kbbot.contract.events import (
+    Actor,
+    AppRemoved,
+    ButtonClicked,
+    CommandInvoked,
+    InboundEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    Place,
+    ReactionAdded,
+    ReactionRemoved,
+)
+
+PLATFORM = "teams"
+ACTION_KEY = "kb_action"
+VALUE_KEY = "kb_value"
+_THREAD_MARK = ";messageid="
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_MAX_ID = 128  # kbbot.contract.events.PlatformId
+#: Where a quote sits in the text since Teams validates quotes server-side: ``<quoted messageId="…"/>``.
+_QUOTE_MARK = re.compile(r"<quoted\b[^>]*/>", re.IGNORECASE)
+#: The quote in the message's HTML (the ``text/html`` attachment), the older and still present form.
+_REPLY_BLOCK = re.compile(
+    r"<blockquote\b([^>]*\bitemtype=[\"']http://schema\.skype\.com/Reply[\"'][^>]*)>(.*?)</blockquote>",
+    re.IGNORECASE | re.DOTALL)
+_ITEM_ID = re.compile(r"\bitemid=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an activity came from: what delivery needs to answer in the same place."""
+
+    tenant_id: str
+    service_url: str
+    channel_id: str
+    bot: dict[str, Any]
+    conversation_id: str
+    conversation_type: str
+    kind: str
+    actor_id: str
+    activity_id: str | None
+    thread_root: str | None
+    reply_to_id: str | None
+    team_id: str | None = None
+
+    @property
+    def is_channel(self) -> bool:
+        return self.conversation_type == "channel"
+
+    @property
+    def in_root_post(self) -> bool:
+        """The activity is a channel post that starts its own reply chain."""
+        return self.is_channel and self.thread_root is not None and self.thread_root == self.activity_id
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An activity's addressing facts, who did it where, and the core events it stands for."""
+
+    origin: Origin
+    actor: Actor
+    place: Place
+    key: str
+    events: list[InboundEvent]
+
+
+def split_conversation(conversation_id: str) -> tuple[str, str | None]:
+    """``19:c@thread.tacv2;messageid=17`` → (``19:c@thread.tacv2``, ``17``); others have no thread."""
+    base, mark, root = conversation_id.partition(_THREAD_MARK)
+    return base, (root or None) if mark else None
+
+
+def thread_conversation(channel_id: str, root: str) -> str:
+    """The conversation id of a channel reply chain, as Teams writes it."""
+    return f"{channel_id}{_THREAD_MARK}{root}"
+
+
+def tenant_of(activity: dict[str, Any]) -> str | None:
+    channel_data = activity.get("channelData") or {}
+    return ((channel_data.get("tenant") or {}).get("id")
+            or (activity.get("conversation") or {}).get("tenantId"))
+
+
+def _kind(activity: dict[str, Any]) -> str:
+    conversation = activity.get("conversation") or {}
+    kind = conversation.get("conversationType")
+    if kind == "personal":
+        return "dm"
+    if kind == "groupChat":
+        return "group"
+    channel = (activity.get("channelData") or {}).get("channel") or {}
+    # Private and shared channels have their own membership: questions there are not public.
+    if str(channel.get("type") or channel.get("membershipType") or "").casefold() in ("private", "shared"):
+        return "private"
+    return "channel"
+
+
+def _place_name(activity: dict[str, Any], kind: str) -> str | None:
+    channel_data = activity.get("channelData") or {}
+    channel = channel_data.get("channel") or {}
+    team = channel_data.get("team") or {}
+    if kind in ("channel", "private"):
+        if channel.get("name"):
+            return str(channel["name"])
+        # The General channel's id is the team's id and Teams sends it without a name.
+        if channel.get("id") and channel.get("id") == team.get("id"):
+            return "General"
+        return None
+    if kind == "group":
+        return (activity.get("conversation") or {}).get("name")
+    return None
+
+
+def _timezone(activity: dict[str, Any]) -> str | None:
+    if activity.get("localTimezone"):
+        return str(activity["localTimezone"])
+    for entity in activity.get("entities") or []:
+        if entity.get("type") == "clientInfo" and entity.get("timezone"):
+            return str(entity["timezone"])
+    return None
+
+
+def _locale(activity: dict[str, Any]) -> str | None:
+    if activity.get("locale"):
+        return str(activity["locale"])
+    for entity in activity.get("entities") or []:
+        if entity.get("type") == "clientInfo" and entity.get("locale"):
+            return str(entity["locale"])
+    return None
+
+
+def _reply_blocks(activity: dict[str, Any]) -> list[tuple[str, str]]:
+    """The quote blockquotes (attributes, inner HTML) of the activity's ``text/html`` attachments."""
+    found: list[tuple[str, str]] = []
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content")
+        if str(attachment.get("contentType") or "").casefold() == "text/html" and isinstance(content, str):
+            found.extend((match.group(1), match.group(2)) for match in _REPLY_BLOCK.finditer(content))
+    return found
+
+
+def quoted_message_id(activity: dict[str, Any]) -> str | None:
+    """The id of the message this one quotes (Teams' "Reply" in chats), or None.
+
+    Teams names it in a ``quotedReply`` entity (``quotedReply.messageId``);
+    payloads without one carry it only as the ``itemid`` of an
+    ``http://schema.skype.com/Reply`` blockquote in the ``text/html``
+    attachment. Either way it is the id the quoted message was posted with,
+    so quoting one of the bot's cards names the id delivery recorded for it.
+    With several quotes the first one counts.
+    """
+    candidates = [str(entity["quotedReply"].get("messageId") or "") for entity in activity.get("entities") or []
+                  if entity.get("type") == "quotedReply" and isinstance(entity.get("quotedReply"), dict)]
+    for attributes, _ in _reply_blocks(activity):
+        item = _ITEM_ID.search(attributes)
+        candidates.append(item.group(1) if item else "")
+    return next((found for found in candidates if 0 < len(found) <= _MAX_ID), None)
+
+
+def _without_copy(text: str, copy: str) -> str:
+    """``text`` without a leading copy of ``copy`` (spacing aside); unchanged when it does not start with one."""
+    characters = [re.escape(character) for character in copy if not character.isspace()]
+    found = re.match(r"\s*" + r"\s*".join(characters), text) if characters else None
+    return text[found.end():].strip() if found else text
+
+
+def clean_text(activity: dict[str, Any]) -> tuple[str, bool]:
+    """The text without the bot's own mention or any quote, and whether the bot was mentioned.
+
+    Other people's ``<at>`` tags stay in the stored text (it is kept as
+    written); renderers neutralise them whenever the text is shown again.
+    A quote is someone else's words, not this message's: its
+    ``<quoted …/>`` mark goes, and so does a copy of the quoted message
+    that older payloads flatten into the start of ``text``.
+    """
+    text = str(activity.get("text") or "")
+    marked = _QUOTE_MARK.search(text) is not None
+    text = _QUOTE_MARK.sub(" ", text)
+    bot_id = (activity.get("recipient") or {}).get("id")
+    mentioned = False
+    for entity in activity.get("entities") or []:
+        if entity.get("type") != "mention" or (entity.get("mentioned") or {}).get("id") != bot_id:
+            continue
+        mentioned = True
+        tag = entity.get("text") or f"<at>{(entity.get('mentioned') or {}).get('name', '')}</at>"
+        text = text.replace(tag, " ")
+    text = html.unescape(text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    text = "\n".join(lines).strip()
+    if not marked:
+        for _, quoted in _reply_blocks(activity):
+            text = _without_copy(text, html.unescape(_TAG.sub(" ", quoted)))
+    return text, mentioned
+
+
+def _timestamp(activity: dict[str, Any]) -> datetime | None:
+    raw = activity.get("timestamp")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _event_key(activity: dict[str, Any], base: str, suffix: str = "") -> str:
+    """A delivery id unique across conversations (Teams message ids are only timestamps)."""
+    digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:16]
+    return f"{activity.get('type')}:{activity.get('id')}@{digest}{suffix}"
+
+
+def origin_of(activity: dict[str, Any]) -> Origin | None:
+    """The addressing facts of an activity; None when it lacks what every reply needs."""
+    tenant = tenant_of(activity)
+    conversation = activity.get("conversation") or {}
+    sender = activity.get("from") or {}
+    if not tenant or not conversation.get("id") or not activity.get("serviceUrl"):
+        return None
+    base, root = split_conversation(str(conversation["id"]))
+    team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
+    return Origin(
+        tenant_id=str(tenant), service_url=str(activity["serviceUrl"]),
+        channel_id=str(activity.get("channelId") or "msteams"), bot=dict(activity.get("recipient") or {}),
+        conversation_id=base, conversation_type=str(conversation.get("conversationType") or "personal"),
+        kind=_kind(activity), actor_id=str(sender.get("id") or ""), activity_id=activity.get("id"),
+        thread_root=root, reply_to_id=activity.get("replyToId"), team_id=team,
+    )
+
+
+def translate(activity: dict[str, Any]) -> Translation | None:
+    """The core events an activity stands for (often one, sometimes none)."""
+    origin = origin_of(activity)
+    sender = activity.get("from") or {}
+    if origin is None or not sender.get("id") or activity.get("channelId", "msteams") != "msteams":
+        # Web Chat or Direct Line can reach the same endpoint with a valid token, but their
+        # sender ids and tenants are whatever the client says: only Teams vouches for them.
+        return None
+    # "channel" is only a default when Teams names no membership type: a message may set it,
+    # but an edit, reaction or card click (a message carrying ``value``) must not turn a known
+    # private channel public.
+    typed_message = activity.get("type") == "message" and activity.get("value") is None
+    stated = origin.kind if origin.kind != "channel" or typed_message else None
+    place = Place(id=origin.conversation_id, kind=stated, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
+    is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
+    actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
+                  timezone=_timezone(activity), is_bot=is_bot)
+    common: dict[str, Any] = {"platform": PLATFORM, "workspace_id": origin.tenant_id, "actor": actor,
+                              "conversation": place, "occurred_at": _timestamp(activity)}
+    kind = activity.get("type")
+    event_type = (activity.get("channelData") or {}).get("eventType")
+    events: list[InboundEvent] = []
+    if kind == "message":
+        value = activity.get("value")
+        if isinstance(value, dict) and isinstance(value.get(ACTION_KEY), str):
+            events.append(ButtonClicked(**common, event_id=_event_key(activity, origin.conversation_id),
+                                        action_id=value[ACTION_KEY], value=str(value.get(VALUE_KEY) or ""),
+                                        message_id=activity.get("replyToId")))
+        elif activity.get("id"):
+            text, mentioned = clean_text(activity)
+            thread = origin.thread_root if origin.is_channel else None
+            if origin.kind == "group":
+                # No reply chains here: a quoted message is the thread, so quoting a question's card
+                # answers it. Whether the quoted message is a question's card is the core's to know.
+                thread = quoted_message_id(activity)
+            events.append(MessagePosted(**common, event_id=_event_key(activity, origin.conversation_id),
+                                        message_id=str(activity["id"]), thread_id=thread, text=text,
+                                        mentions_bot=mentioned))
+    elif kind == "messageUpdate" and event_type in (None, "editMessage") and activity.get("id"):
+        text, _ = clean_text(activity)
+        # Every edit keeps the message's id; its time and text tell one edit from the next
+        # (the text alone would drop an edit back to an earlier wording).
+        when = str(activity.get("timestamp") or activity.get("localTimestamp") or "")
+        digest = hashlib.sha256(f"{when}\n{text}".encode("utf-8")).hexdigest()[:16]
+        events.append(MessageEdited(**common, event_id=_event_key(activity, origin.conversation_id, f":{digest}"),
+                                    message_id=str(activity["id"]), text=text))
+    elif kind == "messageDelete" and event_type in (None, "softDeleteMessage") and activity.get("id"):
+        events.append(MessageDeleted(**common, event_id=_event_key(activity, origin.conversation_id),
+                                     message_id=str(activity["id"])))
+    elif kind == "messageReaction" and activity.get("replyToId"):
+        for number, (field, cls) in enumerate((("reactionsAdded", ReactionAdded),
+                                                ("reactionsRemoved", ReactionRemoved))):
+            for reaction in activity.get(field) or []:
+                name = str(reaction.get("type") or "")
+                if name:
+                    events.append(cls(**common, message_id=str(activity["replyToId"]), reaction=name,
+                                      event_id=_event_key(activity, origin.conversation_id, f":{number}:{name}")))
+    elif _removed_by_a_person(activity, origin):
+        # Removed from their own chat: kbbot stops writing to them there until they add it again.
+        events.append(AppRemoved(**common, event_id=_event_key(activity, origin.conversation_id, ":removed")))
+    elif _installed_for_a_person(activity, origin):
+        # Teams asks bots to greet a person who installs them: the core's help in their language.
+        events.append(CommandInvoked(**common, event_id=_event_key(activity, origin.conversation_id, ":welcome"),
+                                     command="kb", text="help"))
+    return Translation(origin=origin, actor=actor, place=place, key=_event_key(activity, origin.conversation_id),
+                       events=events)
+
+
+def _removed_by_a_person(activity: dict[str, Any], origin: Origin) -> bool:
+    """The person removed the app from their personal scope (``installationUpdate``, action ``remove``).
+
+    Not ``remove-upgrade``: that is the old version making way for a new one.
+    """
+    return origin.kind == "dm" and activity.get("type") == "installationUpdate" and activity.get("action") == "remove"
+
+
+def _installed_for_a_person(activity: dict[str, Any], origin: Origin) -> bool:
+    """The bot was just added to someone's personal scope (``conversationUpdate`` or ``installationUpdate``)."""
+    if origin.kind != "dm":
+        return False
+    if activity.get("type") == "installationUpdate":
+        return activity.get("action") == "add"
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return activity.get("type") == "conversationUpdate" and any(
+        member.get("id") == bot_id for member in activity.get("membersAdded") or [])

@@ -1,0 +1,32 @@
+"""Action ids of the buttons the core renders.
+
+Adapters pass them back untouched in :class:`kbbot.contract.events.ButtonClicked`;
+the Slack manifest test checks every one of them is handled.
+"""
+
+ACCEPT = "kb_accept"
+UPVOTE = "kb_upvote"
+FLAG_OUTDATED = "kb_flag_outdated"
+THIS_ANSWERS_IT = "kb_this_answers_it"
+ASK_ANYWAY = "kb_ask_anyway"
+ASK_ANONYMOUSLY = "kb_ask_anonymously"
+FOLLOW = "kb_follow"
+SET_LANGUAGE = "kb_set_language"
+TOGGLE_PROMPTS = "kb_toggle_prompts"
+TOGGLE_DIGEST = "kb_toggle_digest"
+
+ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
+                 TOGGLE_PROMPTS, TOGGLE_DIGEST})
+
+# Reactions, by Slack name or emoji, that mean "accept" (from the asker) and "upvote" (from anyone else).
+ACCEPT_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check", "✅", "✔", "☑"})
+UPVOTE_REACTIONS = frozenset({"+1", "thumbsup", "like", "👍"})
+
+_SKIN_TONES = {chr(code) for code in range(0x1F3FB, 0x1F400)} | {"\ufe0f"}
+
+
+def reaction_name(raw: str) -> str:
+    """One name per reaction whatever its skin tone: ``+1::skin-tone-3`` → ``+1``, 👍🏽 → 👍."""
+    name = raw.strip().strip(":").split("::", 1)[0]
+    stripped = "".join(ch for ch in name if ch not in _SKIN_TONES)
+    return stripped or name

@@ -1,0 +1,109 @@
+"""What the core may assume of a chat platform, and how it finds the platforms that are installed.
+
+The core never asks *which* platform it talks to, only what that platform
+can do: a :class:`Capabilities` value says whether people type slash
+commands or plain words, whether the bot hears reactions, whether group
+chats have threads. Each adapter describes itself once as a
+:class:`Platform` and registers it under the ``kbbot.platforms`` entry-point
+group (see ``pyproject.toml``), so adding a third platform touches no file
+of the core.
+
+A registered object must be cheap to import: it names the platform and its
+capabilities and imports its SDK only inside the methods that need it, so
+that the core can look up capabilities (for a digest preview, say) without
+loading Slack's or Microsoft's libraries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINTS = "kbbot.platforms"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform lets kbbot do, so that the core words and shapes its replies accordingly.
+
+    The defaults describe the most capable platform; an adapter states only
+    where it differs.
+    """
+
+    slash_commands: bool = True
+    """People type ``/ask …``; when False they type the same words to the bot (``ask …``)."""
+    hears_reactions: bool = True
+    """The bot hears reactions on people's messages, so ✅ can accept and 👍 upvote."""
+    threads_in_group_chats: bool = True
+    """Group chats have reply threads; when False an answer there quotes the question's card."""
+    home_surface: bool = False
+    """A home view of the bot's own (Slack's App Home) that kbbot can publish to."""
+    max_text: int = 40_000
+    """The longest message the platform accepts, in characters."""
+    mention_markup: tuple[str, ...] = ()
+    """Regular expressions of the platform's own mention markup in people's text, each with a group
+    ``label``: the readable part kept when the markup is made inert (see :mod:`kbbot.text.mentions`)."""
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """One chat platform as the core sees it: a name, what it can do, and whether it is set up here."""
+
+    name: str
+    capabilities: Capabilities
+
+    def configured(self) -> bool:
+        """Whether this machine has the credentials to serve the platform."""
+        ...
+
+
+@dataclass
+class _Registry:
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    loaded: bool = False
+
+
+_REGISTRY = _Registry()
+DEFAULT = Capabilities()
+
+
+def register(platform: Platform) -> None:
+    """Add a platform by hand (tests, or a program embedding kbbot); entry points are found by themselves."""
+    _REGISTRY.platforms[platform.name] = platform
+
+
+def _load() -> None:
+    if _REGISTRY.loaded:
+        return
+    _REGISTRY.loaded = True
+    for point in entry_points(group=ENTRY_POINTS):
+        try:
+            found: Any = point.load()
+        except Exception:  # one broken adapter must not take the others down
+            log.exception("platform %s could not be loaded", point.name)
+            continue
+        _REGISTRY.platforms.setdefault(point.name, found)
+
+
+def platforms() -> Iterator[Platform]:
+    """Every installed platform, in name order."""
+    _load()
+    return iter(sorted(_REGISTRY.platforms.values(), key=lambda platform: platform.name))
+
+
+def get(name: str) -> Platform | None:
+    _load()
+    return _REGISTRY.platforms.get(name)
+
+
+@cache
+def capabilities(name: str) -> Capabilities:
+    """What the platform called ``name`` can do; the defaults for one not installed here."""
+    found = get(name)
+    return found.capabilities if found is not None else DEFAULT

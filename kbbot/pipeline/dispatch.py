@@ -1,0 +1,246 @@
+"""The core's single entry point: one inbound event in, the replies to show out.
+
+:func:`handle` runs inside the caller's transaction. It first records the
+event's platform id under a unique key; a repeated delivery finds the key
+taken and returns no replies, so retries are harmless even across replicas.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kbbot.contract import actions
+from kbbot import commands
+from kbbot.config import MAX_TEXT_LENGTH, Settings
+from kbbot.contract.events import (
+    AppInstalled,
+    AppRemoved,
+    ButtonClicked,
+    CommandInvoked,
+    HomeOpened,
+    InboundEvent,
+    MembersSynced,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from kbbot.contract.replies import Reply, Text
+from kbbot.services import answering, asking, directory, home, lookup, profile, prompts, revising
+from kbbot.store.models import ConversationKind
+from kbbot.store.models import InboundEvent as InboundEventRow
+from kbbot.services.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+def inbound_values(event: InboundEvent, now: datetime, status: str = "done") -> dict[str, Any]:
+    """The columns that record ``event`` under its platform id; the unique key makes a repeat fail."""
+    done = status == "done"
+    return {"platform": event.platform, "event_key": event.event_id, "payload": event.model_dump(mode="json"),
+            "status": status, "attempts": int(done), "received_at": now, "processed_at": now if done else None}
+
+
+def inbound_row(event: InboundEvent, now: datetime, status: str = "done") -> InboundEventRow:
+    """:func:`inbound_values` as an ORM row, for recording inside a caller's session."""
+    return InboundEventRow(**inbound_values(event, now, status))
+
+
+def claim(session: Session, event: InboundEvent, now: datetime) -> bool:
+    """Record the event's id inside the caller's transaction; False when it was already recorded."""
+    try:
+        with session.begin_nested():
+            session.add(inbound_row(event, now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def handle(session: Session, event: InboundEvent, now: datetime, settings: Settings,
+           already_claimed: bool = False) -> list[Reply]:
+    """Apply ``event`` to the knowledge base and return what to show, in order.
+
+    ``already_claimed`` is for callers that recorded the event themselves
+    (an adapter that persists before acknowledging, then works).
+    """
+    if not already_claimed and not claim(session, event, now):
+        log.info("duplicate delivery %s/%s ignored", event.platform, event.event_id)
+        return []
+    if isinstance(event, AppRemoved | AppInstalled):
+        _installed(session, event, now, settings)
+        return []
+    if event.actor.is_bot:
+        return []
+    found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
+                                  event.conversation, now, settings.default_timezone, settings.default_locale)
+    space, person, where = found.workspace, found.person, found.conversation
+    if event.occurred_at is not None:
+        # Used after it was removed: installed again. Only an event that says when it happened
+        # counts; one accepted before the removal but handled after it must not.
+        if space.removed_at is not None:
+            directory.seen_present(space, event.occurred_at)
+        if person.removed_at is not None and where.kind is ConversationKind.DM:
+            directory.seen_present(person, event.occurred_at)  # back in their own chat with kbbot
+    if isinstance(event, MembersSynced):
+        directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
+        return []
+    if not isinstance(event, HomeOpened) and not found.is_member:
+        directory.join(session, where, person, now)
+    session.flush()
+    turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
+    return _route(turn, event)
+
+
+def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime, settings: Settings) -> None:
+    """Installed in, or removed from, a whole workspace, or one person's own chat (``conversation`` a DM)."""
+    present, at = isinstance(event, AppInstalled), event.occurred_at or now
+    if event.conversation.kind == "dm":
+        found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name,
+                                      event.actor, event.conversation, now, settings.default_timezone,
+                                      settings.default_locale)
+        directory.installed(found.person, present, at)
+    else:
+        directory.installed(directory.workspace(session, event.platform, event.workspace_id, event.workspace_name,
+                                                now), present, at)
+
+
+def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
+    match event:
+        case CommandInvoked(command=name, text=text):
+            return run_command(turn, commands.parse(name, text))
+        case MessagePosted():
+            return _message(turn, event)
+        case MessageEdited(message_id=message_id, text=text):
+            answer = answering.answer_for_message(turn, message_id)
+            if answer is None or answer.author_id != turn.person.id:
+                return []
+            if len(text) > MAX_TEXT_LENGTH:
+                return [_too_long(turn, text)]
+            # Emptying an answer's message is taking the answer back.
+            return answering.edit(turn, answer, text) if text.strip() else answering.retract(turn, answer)
+        case MessageDeleted(message_id=message_id):
+            answer = answering.answer_for_message(turn, message_id)
+            return answering.retract(turn, answer) if answer else []
+        case ReactionAdded(message_id=message_id, reaction=reaction):
+            return answering.react(turn, message_id, reaction, added=True)
+        case ReactionRemoved(message_id=message_id, reaction=reaction):
+            return answering.react(turn, message_id, reaction, added=False)
+        case ButtonClicked():
+            return _button(turn, event)
+        case HomeOpened():
+            return home.home(turn)
+    return []
+
+
+def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
+    wol = prompts.reply_to_prompt(turn, event)
+    if wol is not None:
+        return wol
+    if event.thread_id and event.thread_id != event.message_id:
+        question = answering.question_in_thread(turn, event.thread_id)
+        if question is not None:
+            if len(event.text) > MAX_TEXT_LENGTH:
+                return [_too_long(turn, event.text)]
+            return answering.capture(turn, question, event.message_id, event.text)
+    in_dm = turn.conversation.kind is ConversationKind.DM
+    if not (event.mentions_bot or in_dm):
+        return []
+    # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
+    parsed = commands.parse_message(event.text)
+    if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":
+        parsed = commands.parse("ask", event.text)
+        if isinstance(parsed, commands.Ask) and in_dm:
+            # Anything typed to the bot may be small talk: confirm before posting it for everyone.
+            return asking.ask(turn, parsed, confirm=True)
+    if isinstance(parsed, commands.Ask) and parsed.anonymous and not in_dm:
+        # The message itself shows the asker's name right above an "anonymous" question.
+        return [turn.notice("ask.anon_needs_dm")]
+    return run_command(turn, parsed)
+
+
+def _too_long(turn: Turn, text: str) -> Reply:
+    return turn.notice("error.too_long", limit=MAX_TEXT_LENGTH, length=len(text))
+
+
+def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
+    own = prompts.on_button(turn, event)
+    if own is not None:
+        return own
+    value = event.value
+    number = commands.small_int(value)
+    match event.action_id:
+        case actions.ACCEPT if number is not None:
+            return answering.accept(turn, number)
+        case actions.UPVOTE if number is not None:
+            return answering.vote(turn, number) or [turn.notice("answer.upvoted")]
+        case actions.FLAG_OUTDATED if number is not None:
+            return answering.flag(turn, number, "outdated", None)
+        case actions.ASK_ANYWAY if number is not None:
+            return asking.ask_anyway(turn, number)
+        case actions.ASK_ANONYMOUSLY if number is not None:
+            return asking.ask_anyway(turn, number, anonymous=True)
+        case actions.FOLLOW if number is not None:
+            return answering.follow(turn, number)
+        case actions.THIS_ANSWERS_IT:
+            return asking.this_answers_it(turn, value)
+        case actions.SET_LANGUAGE:
+            profile.set_language(turn, value)
+            return home.home(turn)
+        case actions.TOGGLE_PROMPTS:
+            profile.switch(turn, "prompts", value)
+            return home.home(turn)
+        case actions.TOGGLE_DIGEST:
+            profile.switch(turn, "digest", value)
+            return home.home(turn)
+    log.warning("unknown button %r with value %r", event.action_id, value[:40])
+    return [turn.notice("error.unknown_action")]
+
+
+def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> list[Reply]:
+    """Carry out a parsed command; a usage error becomes a short localised usage line."""
+    match parsed:
+        case commands.UsageError(key=key, params=params):
+            text = turn.say(key, **params)
+            usage = turn.say("usage.hint")
+            return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
+        case commands.Ask():
+            return asking.ask(turn, parsed)
+        case commands.Search():
+            return lookup.search_command(turn, parsed)
+        case commands.Help():
+            return lookup.help_command(turn)
+        case commands.Experts():
+            return lookup.experts_command(turn, parsed)
+        case commands.ShowSettings():
+            return profile.show_settings(turn)
+        case commands.ChangeSettings():
+            return profile.change_settings(turn, parsed)
+        case commands.Stats():
+            return profile.stats_command(turn)
+        case commands.ExpertiseAdd():
+            return profile.expertise_add(turn, parsed)
+        case commands.ExpertiseRemove():
+            return profile.expertise_remove(turn, parsed)
+        case commands.ExpertiseList():
+            return profile.expertise_list(turn)
+        case commands.FlagAnswer(answer_id=answer_id, kind=kind, reason=reason):
+            return answering.flag(turn, answer_id, kind, reason)
+        case commands.UpvoteAnswer(answer_id=answer_id):
+            return answering.vote(turn, answer_id) or [turn.notice("answer.upvoted")]
+        case commands.Home():
+            return home.home(turn, in_chat=True)
+        case commands.CloseQuestion(question_id=question_id):
+            return answering.close(turn, question_id)
+        case commands.EditQuestion():
+            return revising.edit(turn, parsed)
+        case commands.WithdrawQuestion(question_id=question_id):
+            return revising.withdraw(turn, question_id)
+        case commands.ChannelDigest(on=on):
+            return prompts.channel_digest(turn, on)
+    raise AssertionError(f"unhandled command {parsed!r}")

@@ -1,0 +1,41 @@
+"""One handled event's context: who acts where, when, in which transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kbbot.config import Settings
+from kbbot.i18n import for_platform, on_platform, t
+from kbbot.contract.replies import Block, Reply, Text
+from kbbot.store.models import Conversation, Person, Workspace
+
+
+@dataclass(frozen=True)
+class Turn:
+    session: Session
+    workspace: Workspace
+    person: Person
+    conversation: Conversation
+    now: datetime
+    settings: Settings
+
+    @property
+    def locale(self) -> str:
+        return self.person.locale
+
+    def say(self, key: str, **params: object) -> str:
+        """The catalogue message ``key`` in the acting person's language, worded for their platform."""
+        platform = self.workspace.platform
+        return for_platform(t(self.locale, on_platform(key, platform), **params), platform)
+
+    def private(self, text: str, blocks: list[Block] | None = None, replace: bool = False) -> Reply:
+        """A reply only the acting person sees, where they acted."""
+        return Reply(text=text, blocks=blocks if blocks is not None else [Text(text=text)],
+                     conversation_id=self.conversation.external_id, ephemeral_to=self.person.external_id,
+                     replace_original=replace, locale=self.locale)
+
+    def notice(self, key: str, replace: bool = False, **params: object) -> Reply:
+        return self.private(self.say(key, **params), replace=replace)

@@ -1,0 +1,1 @@
+"""Pure text functions: mention neutralising, plain-text layout of replies, tag spelling."""
