@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-import time
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -33,19 +31,13 @@ from kbbot.contract.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from kbbot.pipeline.inbox import receive
-from kbbot.contract.replies import Reply
-from kbbot.services.asking import record_posted
-from kbbot.store.db import unit_of_work
-from kbbot.store.models import Question
-from kbbot_adapters.console.render import ButtonBoard, render_blocks
+from kbbot.pipeline.ingest import Ingest
+from kbbot_adapters.console.send import BOT, PLATFORM, ConsoleScreen
 
-PLATFORM = "console"
 # Models built from what is typed; their validation errors are the platform refusing the input.
 _PLATFORM_SIDE = {"Actor", "Place", "CommandInvoked", "MessagePosted", "MessageEdited", "MessageDeleted",
                   "ReactionAdded", "ReactionRemoved", "ButtonClicked", "HomeOpened"}
 WORKSPACE = "local"
-BOT = "kbbot"
 EMOJI = {"✅": "white_check_mark", "👍": "+1", "✔️": "heavy_check_mark"}
 
 HELP = """Console commands:
@@ -73,31 +65,29 @@ class ConsoleSession:
         self.clock = clock
         self.user = "alice"
         self.user_locale: str | None = None
-        self.place = Place(id="C-general", kind="channel", name="general")
-        self.board = ButtonBoard()
-        # A run prefix keeps platform ids unique across console sessions on the same database.
-        self.run_id = f"{time.time_ns():x}"
-        self.numbers = itertools.count(1)
-        self.messages: dict[int, tuple[str, Place, str]] = {}  # number -> (message id, place, author)
+        # The terminal plays the platform's API; the events take the path every platform's do.
+        self.screen = ConsoleScreen(out)
+        self.place = self._go(Place(id="C-general", kind="channel", name="general"))
+        self.ingest = Ingest(settings, sessions, self.screen, clock=clock)
         self.events = itertools.count(1)
 
     # -- the platform's side ------------------------------------------------------------------
-    def _new_message(self, place: Place, author: str) -> tuple[int, str]:
-        number = next(self.numbers)
-        message_id = f"{self.run_id}.{number}"
-        self.messages[number] = (message_id, place, author)
-        return number, message_id
+    def _go(self, place: Place) -> Place:
+        """Enter ``place``; the screen then knows what kind of conversation kbbot's messages there are in."""
+        self.screen.places[place.id] = place
+        return place
+
+    def _new_message(self, place: Place, author: str, thread_id: str | None = None) -> tuple[int, str]:
+        return self.screen.new_message(place, author, thread_id)
 
     def _base(self, place: Place | None = None) -> dict[str, object]:
         return {"platform": PLATFORM, "workspace_id": WORKSPACE, "workspace_name": "Local console",
-                "event_id": f"{self.run_id}-{next(self.events)}",
+                "event_id": f"{self.screen.run_id}-{next(self.events)}",
                 "actor": Actor(id=self.user, name=self.user.capitalize(), locale=self.user_locale),
                 "conversation": place or self.place, "occurred_at": self.clock()}
 
     def _dispatch(self, event: object) -> None:
-        now: datetime = self.clock()
-        replies = receive(self.sessions, event, self.settings, now)  # type: ignore[arg-type]
-        self._deliver(replies)
+        self.ingest.run(event)  # type: ignore[arg-type]
 
     def feed(self, line: str) -> bool:
         """Handle one typed line; False when the person wants to leave.
@@ -113,64 +103,6 @@ class ConsoleSession:
             problem = error.errors()[0]
             self.out(f"  (not sent: {'.'.join(map(str, problem['loc']))}: {problem['msg']})")
             return True
-
-    def _deliver(self, replies: Iterable[Reply]) -> None:
-        posted: dict[int, str] = {}
-        for reply in replies:
-            self._show(reply, posted)
-
-    def _show(self, reply: Reply, posted: dict[int, str]) -> None:
-        if reply.home_of:
-            self.out(f"  kbbot home of {reply.home_of}:")
-            self.out("\n".join(render_blocks(reply, self.board, None)))
-            return
-        if reply.ephemeral_to:
-            self.out(f"  kbbot → only {reply.ephemeral_to} sees this:")
-            self.out("\n".join(render_blocks(reply, self.board, None)))
-            return
-        if reply.dm_to:
-            place = Place(id=f"D-{reply.dm_to}", kind="dm", name=f"dm-{reply.dm_to}")
-            number, message_id = self._new_message(place, BOT)
-            self.out(f"#{number} kbbot → DM to {reply.dm_to}:")
-            self.out("\n".join(render_blocks(reply, self.board, message_id)))
-            return
-        place = self._place_of(reply.conversation_id)
-        if reply.replaces is not None:
-            self._replace(reply, place, posted)
-            return
-        thread = reply.thread_id or (posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
-        number, message_id = self._new_message(place, BOT)
-        where = f"#{place.name}" + (f" (thread of #{self._number_of(thread)})" if thread else "")
-        self.out(f"#{number} kbbot in {where}:")
-        self.out("\n".join(render_blocks(reply, self.board, message_id)))
-        if reply.anchor is not None:
-            posted[reply.anchor.id] = message_id
-            with unit_of_work(self.sessions) as session:
-                record_posted(session, reply.anchor, message_id)
-
-    def _replace(self, reply: Reply, place: Place, posted: dict[int, str]) -> None:
-        """Show a posted card as it reads now; its buttons keep pointing at the same message."""
-        assert reply.replaces is not None
-        message_id = posted.get(reply.replaces.id) or self._posted_before(reply.replaces.id)
-        self.out(f"#{self._number_of(message_id)} kbbot updated its message in #{place.name}:")
-        self.out("\n".join(render_blocks(reply, self.board, message_id)))
-
-    def _posted_before(self, question_id: int) -> str | None:
-        with unit_of_work(self.sessions) as session:
-            question = session.get(Question, question_id)
-            return question.message_id if question is not None else None
-
-    def _place_of(self, conversation_id: str | None) -> Place:
-        for _, place, _ in self.messages.values():
-            if place.id == conversation_id:
-                return place
-        if conversation_id == self.place.id:
-            return self.place
-        name = (conversation_id or "unknown").removeprefix("C-")
-        return Place(id=conversation_id or "unknown", kind="channel", name=name)
-
-    def _number_of(self, message_id: str | None) -> str:
-        return next((str(n) for n, (mid, _, _) in self.messages.items() if mid == message_id), "?")
 
     # -- what the person types ----------------------------------------------------------------
     def _feed(self, line: str) -> bool:
@@ -194,10 +126,11 @@ class ConsoleSession:
 
     def _message(self, token: str) -> tuple[str, Place, str] | None:
         number = small_int(token.lstrip("#"))
-        found = self.messages.get(number) if number is not None else None
+        found = self.screen.messages.get(number) if number is not None else None
         if found is None:
             self.out(f"  (no message {token})")
-        return found
+            return None
+        return found.message_id, found.place, found.author
 
     def _console_command(self, line: str) -> bool:
         verb, _, rest = line[1:].partition(" ")
@@ -213,10 +146,10 @@ class ConsoleSession:
         elif verb == "in" and args:
             name = args[0].lstrip("#")
             kind = "private" if len(args) > 1 and args[1] == "private" else "channel"
-            self.place = Place(id=f"C-{name}", kind=kind, name=name)
+            self.place = self._go(Place(id=f"C-{name}", kind=kind, name=name))
             self.out(f"  (in #{name}{', private' if kind == 'private' else ''})")
         elif verb == "dm":
-            self.place = Place(id=f"D-{self.user}", kind="dm", name=f"dm-{self.user}")
+            self.place = self._go(Place(id=f"D-{self.user}", kind="dm", name=f"dm-{self.user}"))
             self.out("  (in a direct message with kbbot)")
         elif verb == "reply" and len(args) >= 2:
             self._reply(args[0], rest.split(maxsplit=1)[1])
@@ -248,13 +181,13 @@ class ConsoleSession:
         if found is None:
             return
         parent_id, place, _ = found
-        number, message_id = self._new_message(place, self.user)
+        number, message_id = self._new_message(place, self.user, parent_id)
         self.out(f"  (message #{number} in the thread of #{token.lstrip('#')})")
         self._dispatch(MessagePosted(**self._base(place), message_id=message_id,  # type: ignore[arg-type]
                                      thread_id=parent_id, text=text))
 
     def _click(self, number: int) -> None:
-        entry = self.board.buttons.get(number)
+        entry = self.screen.board.buttons.get(number)
         if entry is None:
             self.out(f"  (no button [{number}])")
             return

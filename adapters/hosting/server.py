@@ -52,9 +52,9 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 def outbounds(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> dict[str, Outbound]:
     """Outbound ports for one-off sends (``kbbot digest send --now``) without serving."""
-    from kbbot_adapters.console.outbound import ConsoleOutbound
+    from kbbot_adapters.console.send import ConsoleScreen
 
-    ports: dict[str, Outbound] = {"console": ConsoleOutbound(out)}
+    ports: dict[str, Outbound] = {"console": ConsoleScreen(out)}
     for name in configured_platforms(settings):
         ports[name] = plugin(name).outbound(settings, sessions)
     return ports
@@ -127,12 +127,6 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
 
     workers = workers or {}
 
-    def through_port(parcel: outbox.Parcel) -> object:
-        port = ports[parcel.platform]
-        if isinstance(port, outbox.Resender):  # back where the event came from, with its stored context
-            return port.resend(parcel)
-        return port.send(parcel.workspace_id, parcel.reply)
-
     finished = 0
     for found in inbox.waiting(sessions, system_clock(), inbox.STALE_AFTER, platforms=sorted(ports)):
         event = found.event
@@ -141,14 +135,14 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
                 workers[event.platform].work(found)
             else:
                 parcels = inbox.process_to_outbox(sessions, event, settings, system_clock(), found.context)
-                outbox.deliver(sessions, parcels, through_port, system_clock)
+                outbox.deliver(sessions, parcels, outbox.through(ports[event.platform]), system_clock)
         except Exception:  # counted on the row by the inbox; the other events still get their turn
             log.exception("recovering inbound event %s/%s failed", event.platform, event.event_id)
             continue
         finished += 1
     parcels = outbox.due(sessions, system_clock(), platforms=sorted(ports))
     for platform in sorted({parcel.platform for parcel in parcels}):
-        send = workers[platform].resend if platform in workers else through_port
+        send = workers[platform].resend if platform in workers else outbox.through(ports[platform])
         outbox.deliver(sessions, [parcel for parcel in parcels if parcel.platform == platform], send, system_clock)
     return finished
 

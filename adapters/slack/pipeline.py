@@ -42,7 +42,7 @@ from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.contract.events import InboundEvent, MembersSynced
 from kbbot.contract.outbound import DeliveryFailed
-from kbbot_adapters.slack.ackfirst import AckFirstGate
+from kbbot.pipeline.gate import AckFirstGate
 from kbbot_adapters.slack.clients import web_client
 from kbbot_adapters.slack.send import Delivery, NotInChannel, Origin
 from kbbot_adapters.slack.lookups import Profiles

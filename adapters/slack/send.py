@@ -35,7 +35,7 @@ from kbbot.services.asking import record_posted
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
 from kbbot_adapters.slack import render as blocks, permalinks
-from kbbot_adapters.slack.ackfirst import AckFirstGate
+from kbbot.pipeline.gate import AckFirstGate
 from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
 
 log = logging.getLogger(__name__)

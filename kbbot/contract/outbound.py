@@ -1,17 +1,17 @@
-"""The outbound port: how work that no user event started (prompts, digests) reaches a platform.
+"""The outbound port: the one way replies reach a platform, for events and the scheduler alike.
 
-Replies to an inbound event travel back through the adapter that received
-it. The scheduler has no such adapter at hand, so each adapter also offers an
-:class:`Outbound` keyed by platform name, and the scheduler hands replies to
-it without importing any platform SDK.
+Each adapter offers an :class:`Outbound` keyed by platform name. Replies to an
+event leave through it from the outbox (with the event's stored context);
+the scheduler's prompts and digests through the same port, so neither the
+outbox nor the scheduler imports a platform SDK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from kbbot.contract.replies import Reply
+from kbbot.contract.replies import Posted, Reply
 
 
 class DeliveryFailed(RuntimeError):
@@ -28,12 +28,17 @@ class RetryLater(RuntimeError):
 
 @runtime_checkable
 class Outbound(Protocol):
-    """Sends one reply in one workspace of one platform."""
+    """Sends one reply in one workspace of one platform: the only way replies leave kbbot.
+
+    The reply arrives with every platform id filled in (kbbot/pipeline/posting.py);
+    ``context`` is what the adapter stored with the event the reply answers
+    (who acted where, a response URL), empty for scheduled sends.
+    """
 
     platform: str
 
-    def send(self, workspace_id: str, reply: Reply) -> str | None:
-        """Deliver ``reply``; return the platform's id of the posted message where there is one.
+    def send(self, workspace_id: str, reply: Reply, context: Mapping[str, Any]) -> Posted | None:
+        """Deliver ``reply`` and say what was posted (``None`` where nothing lasting was: an ephemeral).
 
         Raises :class:`RetryLater` for transient trouble and
         :class:`DeliveryFailed` when retrying cannot help.

@@ -1,6 +1,7 @@
 """Outbound replies: what the core asks adapters to show.
 
-Small on purpose: text blocks, lists, buttons and mentions of people. Each
+Small on purpose: text blocks, lists, buttons and mentions of people, and
+one tagged destination per reply (:data:`Destination`). Each
 adapter renders them (Block Kit, Adaptive Cards, terminal text). Text in a
 block may contain what users wrote; renderers must neutralise mass mentions
 in all of it (see :mod:`kbbot.text.mentions`). The only real mentions a reply
@@ -40,6 +41,15 @@ class Text(BaseModel):
     style: Literal["plain", "heading", "quote", "context"] = "plain"
 
 
+class MessageRef(BaseModel):
+    """A message already on the platform: where it is and its id, for links to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation_id: str
+    message_id: str
+
+
 class Item(BaseModel):
     """One entry of a list: a search hit, an expert, an answer."""
 
@@ -49,9 +59,10 @@ class Item(BaseModel):
     detail: str | None = None
     link: str | None = None
     buttons: list[Button] = Field(default_factory=list)
-    # The question an entry stands for, so an adapter can link to where it was posted
-    # (only the platform knows how to make a permalink).
+    # The question an entry stands for, and (filled by the core just before sending) the message that
+    # carries it, so an adapter can link to it: only the platform knows how to make a permalink.
     question_id: int | None = None
+    posted: MessageRef | None = None
 
 
 class ListBlock(BaseModel):
@@ -82,11 +93,11 @@ Block = Annotated[Text | ListBlock | Actions | Mentions, Field(discriminator="ki
 
 
 class Anchor(BaseModel):
-    """Asks the adapter to report back the platform id of the message it posts.
+    """The question a posted message stands for: the core records where the card landed.
 
     The core needs the id of a posted question to recognise replies in its
-    thread as answers; the adapter calls
-    :func:`kbbot.services.asking.record_posted` with it.
+    thread as answers. The adapter only reports what it posted
+    (:class:`Posted`); :mod:`kbbot.pipeline.posting` records it.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -95,37 +106,107 @@ class Anchor(BaseModel):
     id: int
 
 
-class Reply(BaseModel):
-    """One message to show.
+class Post(BaseModel):
+    """A message everyone in ``conversation_id`` sees, optionally in a thread.
 
-    Exactly one destination: ``conversation_id`` (public, optionally in
-    ``thread_id``, or in the thread of a message posted earlier in the same
-    batch, ``in_thread_of``), ``conversation_id`` plus ``ephemeral_to`` (only
-    that person sees it), ``dm_to`` (a direct message to a person) or
-    ``home_of`` (the person's home view, replaced as a whole).
-    ``replace_original`` asks the adapter to replace the message whose button
-    was clicked, where the platform can. ``replaces`` asks it to replace,
-    in place, the card it posted earlier for that question in
-    ``conversation_id`` (the asker edited or withdrew it); an adapter that
-    cannot find that card says so as a failed delivery rather than posting
-    a second card.
+    ``in_thread_of`` names a question whose card's thread the message belongs
+    in (experts brought into it, a note under it). The core fills
+    ``thread_id`` from what it recorded when the card was posted, before the
+    adapter sees the reply, so adapters only ever get platform ids.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["post"] = "post"
+    conversation_id: str
+    thread_id: str | None = None
+    in_thread_of: int | None = None
+
+
+class Ephemeral(BaseModel):
+    """A message only ``person_id`` sees, where they acted.
+
+    ``replace_original`` asks to replace the message whose button was
+    clicked, where the platform can.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["ephemeral"] = "ephemeral"
+    conversation_id: str
+    person_id: str
+    replace_original: bool = False
+
+
+class DirectMessage(BaseModel):
+    """A message in the person's own chat with the bot."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["dm"] = "dm"
+    person_id: str
+
+
+class HomeView(BaseModel):
+    """The person's home view, replaced as a whole (where the platform has one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["home"] = "home"
+    person_id: str
+
+
+class ReplaceCard(BaseModel):
+    """The card posted earlier for ``question_id`` in ``conversation_id``, replaced in place.
+
+    The core fills ``message_id`` (the card itself) and ``thread_id`` (the
+    thread it carries) from what it recorded; an adapter never posts a second
+    card instead, and the core fails the delivery when the card was never
+    recorded.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["replace"] = "replace"
+    conversation_id: str
+    question_id: int
+    message_id: str | None = None
+    thread_id: str | None = None
+
+
+Destination = Annotated[Post | Ephemeral | DirectMessage | HomeView | ReplaceCard, Field(discriminator="to")]
+"""Where a reply goes: exactly one of these, and renderers handle each by its type."""
+
+
+class Reply(BaseModel):
+    """One message to show, and where.
+
+    ``anchor`` marks the message that carries a question (its card): when the
+    adapter reports what it posted, the core records the thread that
+    replies-as-answers will arrive in.
     """
 
     model_config = ConfigDict(frozen=True)
 
     text: str = Field(description="Plain-text summary for notifications and fallbacks")
     blocks: list[Block] = Field(default_factory=list)
-    conversation_id: str | None = None
-    thread_id: str | None = None
-    ephemeral_to: str | None = None
-    dm_to: str | None = None
-    home_of: str | None = None
-    in_thread_of: Anchor | None = None
-    replace_original: bool = False
-    replaces: Anchor | None = None
+    to: Destination
     anchor: Anchor | None = None
     locale: str = "en"
 
-    @property
-    def is_ephemeral(self) -> bool:
-        return self.ephemeral_to is not None
+
+class Posted(BaseModel):
+    """What an adapter posted for one reply, as it reports back to the core.
+
+    ``message_id`` is the new message (or the replaced one); ``thread_root``
+    the thread replies to it arrive in, where that is another message (a
+    card posted as the first reply under the asker's own post); ``related``
+    further messages that stand for the same question (an invitation posted
+    where there are no threads, so that quoting it answers).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str | None = None
+    thread_root: str | None = None
+    related: tuple[str, ...] = ()

@@ -25,17 +25,18 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.contract.replies import Reply
+from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
+from kbbot.contract.replies import DirectMessage, HomeView, Posted, Reply
+from kbbot.pipeline import posting
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import OutboxReply
 
@@ -116,7 +117,7 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
         parcels = []
         for row in rows:
             try:
-                reply = Reply.model_validate(row.reply)
+                reply = Reply.model_validate(legacy_reply(row.reply))
             except ValidationError as error:
                 # Stored by another kbbot version: park it rather than retry it forever, without its content.
                 row.status, row.owner, row.context = FAILED, None, None
@@ -127,6 +128,35 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
                                   reply=reply, context=dict(row.context or {}), event_row=row.inbound_event_id,
                                   attempts=row.attempts, leased_at=now))
         return parcels
+
+
+def legacy_reply(stored: Any) -> Any:
+    """A reply stored by the kbbot before destinations were one tagged type, in today's shape.
+
+    Replies wait in the outbox across a deploy (a lease, a ``Retry-After``),
+    so the shape the previous version wrote is still read: its optional
+    destination fields become the one destination they meant.
+    """
+    if not isinstance(stored, dict) or "to" in stored:
+        return stored
+    old = dict(stored)
+    fields = ("conversation_id", "thread_id", "ephemeral_to", "dm_to", "home_of", "in_thread_of",
+              "replace_original", "replaces")
+    conversation, thread, ephemeral, dm, home, in_thread_of, replace_original, replaces = (
+        old.pop(name, None) for name in fields)
+    if home:
+        to: dict[str, Any] = {"to": "home", "person_id": home}
+    elif ephemeral:
+        to = {"to": "ephemeral", "conversation_id": conversation or ephemeral, "person_id": ephemeral,
+              "replace_original": bool(replace_original)}
+    elif dm:
+        to = {"to": "dm", "person_id": dm}
+    elif replaces:
+        to = {"to": "replace", "conversation_id": conversation, "question_id": replaces.get("id")}
+    else:
+        to = {"to": "post", "conversation_id": conversation, "thread_id": thread,
+              "in_thread_of": (in_thread_of or {}).get("id")}
+    return {**old, "to": to}
 
 
 def renew(sessions: sessionmaker[Session], parcel: Parcel, now: datetime) -> bool:
@@ -144,9 +174,15 @@ def renew(sessions: sessionmaker[Session], parcel: Parcel, now: datetime) -> boo
                                ).rowcount == 1
 
 
-def delivered(sessions: sessionmaker[Session], parcel: Parcel) -> bool:
-    """The platform has it: the reply leaves the outbox (what people wrote is kept no longer than needed)."""
+def delivered(sessions: sessionmaker[Session], parcel: Parcel, posted: Posted | None = None) -> bool:
+    """The platform has it: the reply leaves the outbox and what was posted is recorded, in one transaction.
+
+    What people wrote is kept no longer than needed. Recording in the same
+    transaction means a crash leaves either both (done) or neither (the
+    reply goes out once more when the lease ends, and is recorded then).
+    """
     with unit_of_work(sessions) as session:
+        posting.record(session, parcel.reply, posted)
         return session.execute(delete(OutboxReply).where(OutboxReply.id == parcel.id, OutboxReply.owner == parcel.owner)
                                .execution_options(synchronize_session=False)).rowcount == 1
 
@@ -185,24 +221,21 @@ def prune(sessions: sessionmaker[Session], now: datetime, keep: timedelta = KEEP
 
 
 def _redacted(parcel: Parcel) -> dict[str, Any]:
-    reply = parcel.reply
-    return {"conversation_id": reply.conversation_id, "dm_to": reply.dm_to, "ephemeral_to": reply.ephemeral_to,
-            "home_of": reply.home_of}
+    """Where a parked reply was going (its destination holds ids only), without what it said."""
+    return {"to": parcel.reply.to.model_dump(mode="json")}
 
 
-Send = Callable[[Parcel], object]
+Send = Callable[[Parcel], Posted | None]
+"""Sends one parcel whose reply has its platform ids filled in; says what was posted."""
 
 
-@runtime_checkable
-class Resender(Protocol):
-    """An outbound port that can send a stored reply back where its event came from.
+def through(port: Outbound) -> Send:
+    """The plain way to send a parcel: the platform's port, with the context stored with its event."""
 
-    The context stored with a reply says what a plain send does not know: the
-    thread to answer in, the card a button was pressed on. A sweep that
-    finishes another process's replies uses this when a port offers it.
-    """
+    def send(parcel: Parcel) -> Posted | None:
+        return port.send(parcel.workspace_id, parcel.reply, parcel.context)
 
-    def resend(self, parcel: Parcel) -> object: ...
+    return send
 
 
 @dataclass
@@ -250,10 +283,20 @@ class Round:
         self.tally.postponed += 1
         return True
 
-    def sent(self, parcel: Parcel) -> None:
+    def ready(self, parcel: Parcel) -> Parcel | None:
+        """The parcel with the platform ids the core recorded filled in; None (and parked) when one is missing."""
+        try:
+            with unit_of_work(self.sessions) as session:
+                reply = posting.resolve(session, parcel.reply)
+        except DeliveryFailed as error:
+            self.not_sent(parcel, error)
+            return None
+        return parcel if reply is parcel.reply else replace(parcel, reply=reply)
+
+    def sent(self, parcel: Parcel, posted: Posted | None = None) -> None:
         self.tally.delivered += 1
         try:
-            if not delivered(self.sessions, parcel):
+            if not delivered(self.sessions, parcel, posted):
                 log.warning("reply %s was delivered after its lease ended; another process may send it too",
                             parcel.id)
         except SQLAlchemyError:  # sent, but not recorded: it goes out once more when the lease ends
@@ -282,33 +325,39 @@ def deliver(sessions: sessionmaker[Session], parcels: Sequence[Parcel], send: Se
     """Send each parcel and record the outcome; one failure never stops the rest."""
     round_ = Round(sessions, clock)
     for parcel in parcels:
-        if round_.must_wait(parcel):
+        if round_.must_wait(parcel) or (ready := round_.ready(parcel)) is None:
             continue
         try:
-            send(parcel)
+            posted = send(ready)
         except Exception as error:
-            round_.not_sent(parcel, error)
+            round_.not_sent(ready, error)
         else:
-            round_.sent(parcel)
+            round_.sent(ready, posted)
     return round_.tally
 
 
 async def deliver_async(sessions: sessionmaker[Session], parcels: Sequence[Parcel],
-                        send: Callable[[Parcel], Awaitable[object]], clock: Callable[[], datetime]) -> Tally:
+                        send: Callable[[Parcel], Awaitable[Posted | None]], clock: Callable[[], datetime]) -> Tally:
     """:func:`deliver` for adapters that send on an event loop; the bookkeeping runs in threads."""
     round_ = Round(sessions, clock)
     for parcel in parcels:
         if await asyncio.to_thread(round_.must_wait, parcel):
             continue
+        ready = await asyncio.to_thread(round_.ready, parcel)
+        if ready is None:
+            continue
         try:
-            await send(parcel)
+            posted = await send(ready)
         except Exception as error:
-            await asyncio.to_thread(round_.not_sent, parcel, error)
+            await asyncio.to_thread(round_.not_sent, ready, error)
         else:
-            await asyncio.to_thread(round_.sent, parcel)
+            await asyncio.to_thread(round_.sent, ready, posted)
     return round_.tally
 
 
 def _target(reply: Reply) -> str:
     """Where a reply was going, for logs (ids only, never content: it may come from a private channel)."""
-    return reply.conversation_id or (f"DM {reply.dm_to}" if reply.dm_to else f"home of {reply.home_of}")
+    to = reply.to
+    if isinstance(to, DirectMessage | HomeView):
+        return f"{to.to} {to.person_id}"
+    return to.conversation_id

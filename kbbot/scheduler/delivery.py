@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
+from kbbot.pipeline import posting
 from kbbot.contract.replies import Reply
 from kbbot.scheduler import ledger, windows
 from kbbot.scheduler.ledger import Wanted
@@ -276,8 +277,8 @@ class Deliverer:
                     ledger.mark_empty(session, claim)
                     return DeliveryStatus.EMPTY
                 platform, workspace_external, reply = built
-            outbound = self.outbounds[platform]
-            message_id = outbound.send(workspace_external, reply)
+            posted = posting.send(self.sessions, self.outbounds[platform], workspace_external, reply)
+            message_id = posted.message_id if posted is not None else None
         except RetryLater as busy:
             self.pacer.back_off(self._pace_key(wanted), busy.retry_after)
             with unit_of_work(self.sessions) as session:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.i18n import t
-from kbbot.contract.replies import ListBlock, Reply, Text
+from kbbot.contract.replies import DirectMessage, Ephemeral, ListBlock, Post, Reply, Text
 from kbbot.services import activity
 from kbbot.store.visibility import can_see
 from kbbot.store.models import (
@@ -97,7 +97,7 @@ def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[
     heading = t(locale, "answer.new_for_asker", author=cards.name(turn.person), question=cards.snippet(question.text, 120))
     blocks = [Text(text=heading, style="heading"), ListBlock(items=[cards.answer_item(answer, locale, buttons=True)]),
               Text(text=t(locale, "answer.accept_hint"), style="context")]
-    return [Reply(text=heading, blocks=blocks, dm_to=asker.external_id, locale=locale)]
+    return [Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=asker.external_id), locale=locale)]
 
 
 def _may_tell(turn: Turn, person: Person, question: Question) -> bool:
@@ -166,12 +166,12 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
         note = t(turn.locale, "answer.accepted_in_thread", author=cards.name(author),
                  asker=cards.asker_label(question, turn.locale))
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
-                             conversation_id=question.conversation.external_id, thread_id=question.message_id,
-                             locale=turn.locale))
+                             to=Post(conversation_id=question.conversation.external_id,
+                                     thread_id=question.message_id), locale=turn.locale))
     replies.extend(_tell_followers(turn, question, answer))
     if author.id != turn.person.id and _may_tell(turn, author, question):
         thanks = t(author.locale, "answer.accepted_for_author", question=cards.snippet(question.text, 120))
-        replies.append(Reply(text=thanks, dm_to=author.external_id, locale=author.locale,
+        replies.append(Reply(text=thanks, to=DirectMessage(person_id=author.external_id), locale=author.locale,
                              blocks=[Text(text=thanks)]))
     return replies
 
@@ -189,8 +189,8 @@ def close(turn: Turn, question_id: int) -> list[Reply]:
     if question.message_id:
         note = t(turn.settings.default_locale, "question.closed_in_thread")
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
-                             conversation_id=question.conversation.external_id, thread_id=question.message_id,
-                             locale=turn.settings.default_locale))
+                             to=Post(conversation_id=question.conversation.external_id,
+                                     thread_id=question.message_id), locale=turn.settings.default_locale))
     return replies
 
 
@@ -220,7 +220,7 @@ def _tell_followers(turn: Turn, question: Question, answer: Answer) -> list[Repl
         locale = follower.locale
         note = t(locale, "answer.accepted_for_follower", question=cards.snippet(question.text, 120),
                  author=cards.name(answer.author))
-        replies.append(Reply(text=note, dm_to=follower.external_id, locale=locale,
+        replies.append(Reply(text=note, to=DirectMessage(person_id=follower.external_id), locale=locale,
                              blocks=[Text(text=note), Text(text=answer.text, style="quote")]))
     return replies
 
@@ -273,7 +273,7 @@ def flag(turn: Turn, answer_id: int, kind: str, reason: str | None) -> list[Repl
         note = t(locale, "flag.for_author", kind=t(locale, f"flag.kind.{kind}"),
                  question=cards.snippet(answer.question.text, 120), reason=reason or t(locale, "flag.no_reason"))
         replies.append(Reply(text=note, blocks=[Text(text=note), Text(text=answer.text, style="quote")],
-                             dm_to=author.external_id, locale=locale))
+                             to=DirectMessage(person_id=author.external_id), locale=locale))
     return replies
 
 
@@ -286,7 +286,7 @@ def react(turn: Turn, message_id: str, reaction: str, added: bool) -> list[Reply
     question = answer.question
     # A reaction shows who made it, so an anonymous asker accepts only by the private button.
     if name in actions.ACCEPT_REACTIONS and question.asker_id == turn.person.id and not question.is_anonymous:
-        return [r for r in accept(turn, answer.id, accepted=added) if r.ephemeral_to is None]
+        return [r for r in accept(turn, answer.id, accepted=added) if not isinstance(r.to, Ephemeral)]
     if name in actions.UPVOTE_REACTIONS and answer.author_id != turn.person.id:
         vote(turn, answer.id, up=added)
     return []

@@ -15,7 +15,7 @@ from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.commands import Ask, small_int
 from kbbot.i18n import LOCALES, t
-from kbbot.contract.replies import Actions, Anchor, Button, ListBlock, Mentions, PersonRef, Reply, Text
+from kbbot.contract.replies import Actions, Anchor, Button, DirectMessage, ListBlock, Mentions, PersonRef, Post, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
 from kbbot.services.directory import get_or_create
 from kbbot.store.models import (
@@ -103,7 +103,7 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     channel_locale = public_locale(turn, where)
     anchor = Anchor(id=question.id)
     replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
-                     conversation_id=where.external_id, anchor=anchor, locale=channel_locale)]
+                     to=Post(conversation_id=where.external_id), anchor=anchor, locale=channel_locale)]
     replies.extend(_invite_experts(turn, question, where, anchor, channel_locale))
     if anonymous or where.id != turn.conversation.id:
         replies.append(turn.notice("ask.posted_anonymously" if anonymous else "ask.posted_elsewhere",
@@ -142,7 +142,7 @@ def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor:
     lead = t(locale, "ask.experts_lead", tags=tags)
     return [Reply(text=lead, blocks=[Mentions(lead=lead, people=[PersonRef(id=p.external_id, name=cards.name(p))
                                                                  for p in people])],
-                  conversation_id=where.external_id, in_thread_of=anchor, locale=locale)]
+                  to=Post(conversation_id=where.external_id, in_thread_of=anchor.id), locale=locale)]
 
 
 def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:
@@ -151,7 +151,7 @@ def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:
     heading = t(locale, key, channel=cards.where(question, locale), tags=tags)
     return Reply(text=heading, blocks=[Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
                                        Text(text=t(locale, "ask.expert_dm_hint"), style="context")],
-                 dm_to=expert.external_id, locale=locale)
+                 to=DirectMessage(person_id=expert.external_id), locale=locale)
 
 
 def ask_anyway(turn: Turn, draft_id: int, anonymous: bool = False) -> list[Reply]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kbbot.presentation import cards
 from kbbot.i18n import t
-from kbbot.contract.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Block, Button, DirectMessage, Item, ListBlock, Post, Reply, Text
 from kbbot.clock import as_utc
 from kbbot.services import stats
 from kbbot.services.home import unanswered_for
@@ -115,7 +115,7 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
                          Button(label=say("digest.button.digest_off"), action_id=DIGEST_OFF, value="")]),
     ]
     heading = say("digest.personal.heading", name=cards.name(person))
-    return Reply(text=heading, blocks=blocks, dm_to=person.external_id, locale=locale)
+    return Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=person.external_id), locale=locale)
 
 
 def waiting_for(session: Session, person: Person, limit: int = WAITING_LIMIT) -> list[Question]:
@@ -210,7 +210,7 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
                            style="context"))
     blocks.append(Actions(buttons=[Button(label=say("digest.button.thanks"), action_id=THANKS,
                                           value=str(delivery_id))]))
-    return Reply(text=heading, blocks=blocks, conversation_id=conversation.external_id, locale=locale)
+    return Reply(text=heading, blocks=blocks, to=Post(conversation_id=conversation.external_id), locale=locale)
 
 
 def _helpers(session: Session, conversation: Conversation, window: Window) -> list[Person]:

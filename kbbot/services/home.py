@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
-from kbbot.contract.replies import Actions, Button, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Button, HomeView, ListBlock, Reply, Text
 from kbbot.services import activity, expertise, profile, stats
 from kbbot.store.visibility import visible_questions
 from kbbot.store.models import Answer, DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
@@ -73,4 +73,4 @@ def home(turn: Turn, in_chat: bool = False) -> list[Reply]:
     heading = say("home.heading", name=cards.name(person))
     if in_chat:
         return [turn.private(heading, blocks)]
-    return [Reply(text=heading, blocks=blocks, home_of=person.external_id, locale=turn.locale)]
+    return [Reply(text=heading, blocks=blocks, to=HomeView(person_id=person.external_id), locale=turn.locale)]

@@ -25,7 +25,7 @@ from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.contract.events import ButtonClicked, MessagePosted
 from kbbot.i18n import t
 from kbbot.i18n.scheduling import PROMPT_QUESTIONS
-from kbbot.contract.replies import Actions, Block, Button, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Block, Button, DirectMessage, ListBlock, Post, Reply, Text
 from kbbot.weekly.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
 from kbbot.weekly.timing import WORKDAYS, Weekly, week_index
 from kbbot.services import activity, asking, tagging
@@ -79,7 +79,7 @@ def prompt_reply(person: Person, variant: int) -> Reply:
     """The weekly DM: one rotating question, how to answer, and a one-click way out."""
     locale = person.locale
     question = t(locale, PROMPT_QUESTIONS[variant % len(PROMPT_QUESTIONS)])
-    return Reply(text=question, dm_to=person.external_id, locale=locale, blocks=[
+    return Reply(text=question, to=DirectMessage(person_id=person.external_id), locale=locale, blocks=[
         Text(text=t(locale, "wol.prompt.heading"), style="heading"),
         Text(text=question),
         Text(text=t(locale, "wol.prompt.hint"), style="context"),
@@ -178,7 +178,7 @@ def _choice(turn: Turn, post: SharedPost, thread_id: str | None, offer_ask: bool
     blocks: list[Block] = [Text(text=text)]
     if buttons:
         blocks.append(Actions(buttons=buttons))
-    return Reply(text=text, blocks=blocks, conversation_id=turn.conversation.external_id, thread_id=thread_id,
+    return Reply(text=text, blocks=blocks, to=Post(conversation_id=turn.conversation.external_id, thread_id=thread_id),
                  locale=turn.locale)
 
 
@@ -345,7 +345,7 @@ def channel_digest(turn: Turn, on: bool, thread_id: str | None = None) -> list[R
                         timezone=weekly.timezone)
     else:
         text = turn.say("digest.channel_off")
-    return [Reply(text=text, blocks=[Text(text=text)], conversation_id=where.external_id, thread_id=thread_id,
+    return [Reply(text=text, blocks=[Text(text=text)], to=Post(conversation_id=where.external_id, thread_id=thread_id),
                   locale=turn.locale)]
 
 

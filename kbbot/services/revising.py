@@ -2,7 +2,7 @@
 
 Only the asker may do either, for an anonymous question too (the stored
 asker, who is never shown). Both replace the question's card where it was
-posted, in place (:attr:`kbbot.contract.replies.Reply.replaces`), so a channel never
+posted, in place (:class:`kbbot.contract.replies.ReplaceCard`), so a channel never
 shows a stale version next to the real one.
 
 A withdrawn question keeps its answers in the database but shows nowhere:
@@ -16,7 +16,7 @@ from __future__ import annotations
 from kbbot.presentation import cards
 from kbbot.commands import EditQuestion
 from kbbot.i18n import t
-from kbbot.contract.replies import Actions, Anchor, Block, Reply, Text
+from kbbot.contract.replies import Actions, Block, ReplaceCard, Reply, Text
 from kbbot.services import tagging
 from kbbot.services.asking import public_locale
 from kbbot.store.visibility import can_see
@@ -94,5 +94,5 @@ def _with_context(blocks: list[Block], note: str) -> list[Block]:
 
 def _replacement(question: Question, text: str, blocks: list[Block], locale: str) -> Reply:
     """The reply that replaces the question's posted card, where it was posted."""
-    return Reply(text=text, blocks=blocks, conversation_id=question.conversation.external_id,
-                 replaces=Anchor(id=question.id), locale=locale)
+    return Reply(text=text, blocks=blocks, to=ReplaceCard(conversation_id=question.conversation.external_id, question_id=question.id),
+                 locale=locale)

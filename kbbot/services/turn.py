@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.config import Settings
 from kbbot.i18n import for_platform, on_platform, t
-from kbbot.contract.replies import Block, Reply, Text
+from kbbot.contract.replies import Block, Ephemeral, Reply, Text
 from kbbot.store.models import Conversation, Person, Workspace
 
 
@@ -34,8 +34,8 @@ class Turn:
     def private(self, text: str, blocks: list[Block] | None = None, replace: bool = False) -> Reply:
         """A reply only the acting person sees, where they acted."""
         return Reply(text=text, blocks=blocks if blocks is not None else [Text(text=text)],
-                     conversation_id=self.conversation.external_id, ephemeral_to=self.person.external_id,
-                     replace_original=replace, locale=self.locale)
+                     to=Ephemeral(conversation_id=self.conversation.external_id, person_id=self.person.external_id,
+                                replace_original=replace), locale=self.locale)
 
     def notice(self, key: str, replace: bool = False, **params: object) -> Reply:
         return self.private(self.say(key, **params), replace=replace)

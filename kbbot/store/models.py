@@ -163,8 +163,12 @@ class Question(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    # The platform's id of the message that carries the question, known once posted.
+    # The platform's id of the message that carries the question, known once posted: the root of the
+    # thread its answers arrive in.
     message_id: Mapped[str | None] = mapped_column(String(128))
+    # The card's own id where it is not that root (a card posted as the first reply under the asker's
+    # own post): what replacing the card in place must update.
+    card_id: Mapped[str | None] = mapped_column(String(128))
     # Kept even for anonymous questions so the asker can accept and be told of
     # answers; never rendered, exported or counted publicly when is_anonymous.
     asker_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

@@ -30,7 +30,7 @@ def test_an_event_that_does_not_say_the_kind_never_makes_a_private_channel_publi
         chat: Chat, sessions: sessionmaker[Session], settings: Settings) -> None:
     chat(":as alice", ":in #secret private", "/ask What is the reorg date? #reorg", ":as bob",
          ":in #secret private", ":reply 1 The 1st of March.")
-    message_id = chat.console.messages[2][0]
+    message_id = chat.console.screen.messages[2].message_id
     # A reaction payload names the channel but not its kind.
     deliver(sessions, settings, ReactionAdded(**base("r-1", "bob", Place(id="C-secret")),  # type: ignore[arg-type]
                                               message_id=message_id, reaction="+1"))
@@ -122,7 +122,8 @@ def test_edits_clear_flags_and_an_emptied_answer_is_retracted(chat: Chat, sessio
     found = chat(":as erin", "/kb search printer floor")
     assert "flagged as incorrect" not in found and "Canon" in found
     assert "limit is 4000" in chat(":as bob", f":edit 2 {'x' * 4001}")
-    message_id, place, _ = chat.console.messages[2]
+    shown = chat.console.screen.messages[2]
+    message_id, place = shown.message_id, shown.place
     deliver(sessions, settings, MessageEdited(**base("edit-blank", "bob", place),  # type: ignore[arg-type]
                                               message_id=message_id, text="   "))
     with unit_of_work(sessions) as session:

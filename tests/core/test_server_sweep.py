@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,7 +13,7 @@ from kbbot.clock import system_clock
 from kbbot.config import Settings
 from kbbot.i18n import t
 from kbbot.contract.events import Actor, CommandInvoked, Place
-from kbbot.contract.replies import Reply
+from kbbot.contract.replies import Posted, Reply
 from kbbot_adapters.hosting.server import sweep_once
 
 
@@ -21,9 +23,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Reply]] = []
 
-    def send(self, workspace_id: str, reply: Reply) -> str | None:
+    def send(self, workspace_id: str, reply: Reply, context: Mapping[str, Any]) -> Posted | None:
         self.sent.append((workspace_id, reply))
-        return str(len(self.sent))
+        return Posted(message_id=str(len(self.sent)))
 
 
 def test_an_unfinished_event_is_processed_once_and_its_replies_sent(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from test_scheduler_support import RecordingOutbound, World, buttons_of, text_of, utc
+from kbbot.contract.replies import Post
+from test_scheduler_support import RecordingOutbound, World, buttons_of, dm_to, text_of, utc
 
 from kbbot.config import Settings
 from kbbot.contract.replies import Button, ListBlock, Reply
@@ -57,7 +58,7 @@ def week(sessions: sessionmaker[Session], settings: Settings) -> Week:
     world.command("erin", "expertise", "add #python")
     turned_on = world.say("alice", "general", "digest on", mentions_bot=True)[0]
     assert text_of(turned_on) == "This channel will get a weekly digest (Monday 09:00, Europe/Amsterdam)."
-    assert turned_on.conversation_id == "C-general" and not turned_on.is_ephemeral
+    assert isinstance(turned_on.to, Post) and turned_on.to.conversation_id == "C-general"
     world.deliverer().run()  # last week's moments: recorded as skipped
 
     pin = world.ask("alice", "general", "How do I pin a #python dependency for the build?")
@@ -91,7 +92,7 @@ def test_channel_digest_has_the_channels_week(week: Week) -> None:
     assert "Carol" not in shown
     assert "Nightingale" not in shown
     assert "vent" not in shown
-    assert week.channel.conversation_id == "C-general" and week.channel.dm_to is None
+    assert isinstance(week.channel.to, Post) and week.channel.to.conversation_id == "C-general"
 
 
 def test_personal_digests_hold_what_concerns_each_reader(week: Week) -> None:
@@ -126,7 +127,7 @@ def test_reading_a_digest_is_logged_as_consumption_once(week: Week) -> None:
     world = week.world
     open_q = open_button(week.personal["bob"], "python 2")
     shown = world.click("bob", open_q.action_id, open_q.value)
-    assert "Is it still OK to run #python 2" in text_of(shown[0]) and shown[0].ephemeral_to == "bob"
+    assert "Is it still OK to run #python 2" in text_of(shown[0]) and shown[0].to.person_id == "bob"
     world.click("bob", open_q.action_id, open_q.value)
     useful = next(b for b in buttons_of(week.personal["bob"]) if b.action_id == "kb_wol_thanks")
     assert text_of(world.click("bob", useful.action_id, useful.value)[0]) == "Thanks for reading!"
@@ -190,7 +191,7 @@ def test_send_now_sends_the_due_digests_once(sessions: sessionmaker[Session], se
     ports = {"slack": RecordingOutbound()}
     lines: list[str] = []
     assert cli.send_now(sessions, settings, ports, lines.append, clock=world.time) == 0
-    assert [r.dm_to for _, _, r in ports["slack"].sent] == ["bob"]
+    assert [dm_to(r) for _, _, r in ports["slack"].sent] == ["bob"]
     assert "2 deliveries due" in lines[0] and "sent 1" in lines[-1] and "empty 1" in lines[-1]
     lines.clear()
     assert cli.send_now(sessions, settings, ports, lines.append, clock=world.time) == 0

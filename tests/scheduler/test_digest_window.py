@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from test_scheduler_support import World
+from test_scheduler_support import World, dm_to, target
 
 from kbbot.clock import as_utc
 from kbbot.config import Settings
@@ -67,7 +67,7 @@ def digests(world: World, who: str) -> list[tuple[str, Reply]]:
     """``who``'s personal digests as (local arrival, reply)."""
     return [(when.astimezone(AMSTERDAM).strftime("%a %d %b %H:%M"), reply)  # type: ignore[union-attr]
             for when, _, reply in world.outbound.sent
-            if reply.dm_to == who and reply.text.startswith("📬 Your week in kbbot")]
+            if dm_to(reply) == who and reply.text.startswith("📬 Your week in kbbot")]
 
 
 def answers_in(reply: Reply, tips: Iterable[str]) -> set[str]:
@@ -243,7 +243,7 @@ def test_a_workspace_moving_its_channel_digests_shows_each_question_once(world: 
 
     questions = (first, tuesday, next_tuesday, thursday)
     channel = [(when.astimezone(AMSTERDAM).strftime("%a %d %b %H:%M"), reply)  # type: ignore[union-attr]
-               for when, _, reply in world.outbound.sent if reply.conversation_id == "C-general"]
+               for when, _, reply in world.outbound.sent if target(reply) == "C-general"]
     assert [when for when, _ in channel] == ["Mon 30 Nov 09:00", "Wed 09 Dec 09:00", "Mon 14 Dec 09:00"]
     assert [{q for q in questions if q in section(reply, "New questions")} for _, reply in channel] == [
         {first}, {tuesday, next_tuesday}, {thursday}]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from test_scheduler_support import World, buttons_of, text_of, utc
+from kbbot.contract.replies import Ephemeral
+from test_scheduler_support import World, buttons_of, dm_to, text_of, utc
 
 from kbbot.config import Settings
 from kbbot.services import prompts
@@ -45,14 +46,14 @@ def test_a_shared_answer_goes_to_the_chosen_channel_with_its_tags(world: World) 
     assert "Noted (#postgresql #kubernetes)" in choice and "Until you choose, it stays just for you" in choice
     labels = [b.label for b in buttons_of(shown[0])]
     assert set(labels) == {"Share with #general", "Share with #platform-team", "Just for me"}
-    assert shown[0].thread_id == prompt_message_id(world, "alice")
+    assert shown[0].to.thread_id == prompt_message_id(world, "alice")
     assert posts(world) == [("alice", None, "Tuned #Postgres autovacuum for the orders table; #k8s probes next.",
                              ["kubernetes", "postgresql"])]
 
     share = next(b for b in buttons_of(shown[0]) if b.label == "Share with #platform-team")
     done = world.click("alice", share.action_id, share.value)
     assert text_of(done[0]) == "Shared with #platform-team: it will be in the channel's weekly digest."
-    assert done[0].replace_original and done[0].ephemeral_to == "alice"
+    assert done[0].to == Ephemeral(conversation_id=done[0].to.conversation_id, person_id="alice", replace_original=True)
     assert posts(world)[0][1] == "platform-team"
     with unit_of_work(world.sessions) as session:
         kinds = session.scalars(select(Activity.kind).where(Activity.person_id == world.person("alice").id)).all()
@@ -153,6 +154,6 @@ def test_a_person_picks_their_own_prompt_day(world: World) -> None:
     assert text_of(done[0]) == "From now on I'll ask you on Friday at 15:00 (Europe/Amsterdam)."
     # This week's prompt was already sent on Thursday: Friday brings no second one; next week comes on Friday.
     world.run_until(utc(2026, 12, 5, 0, 0))
-    arrivals = [when for when, _, reply in world.outbound.sent if reply.dm_to == "alice"
+    arrivals = [when for when, _, reply in world.outbound.sent if dm_to(reply) == "alice"
                 and "Working out loud" in text_of(reply)]
     assert [(w.day, w.hour) for w in arrivals] == [(26, 14), (4, 14)]  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from test_scheduler_support import FakeTime, RecordingOutbound, World, text_of, utc
+from test_scheduler_support import FakeTime, RecordingOutbound, World, dm_to, text_of, utc
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
@@ -137,7 +137,7 @@ def test_two_rounds_racing_on_one_database_send_each_once(world: World, db_url: 
         thread.join(timeout=60)
     for engine in engines:
         engine.dispose()
-    recipients = [r.dm_to for outbound in outbounds for _, _, r in outbound.sent]
+    recipients = [dm_to(r) for outbound in outbounds for _, _, r in outbound.sent]
     assert sorted(recipients) == sorted(["alice", "bob", "carol", *(f"member{n}" for n in range(12))])
 
 
@@ -177,7 +177,7 @@ def test_two_schedulers_on_one_database_send_each_digest_once(sessions: sessionm
         for engine in engines:
             engine.dispose()
 
-    received = sorted(r.dm_to for outbound in outbounds for _, _, r in outbound.sent)  # type: ignore[type-var]
+    received = sorted(dm_to(r) for outbound in outbounds for _, _, r in outbound.sent)  # type: ignore[type-var]
     assert received == sorted(people)  # the asker has nothing worth saying
     assert sum(handle.rounds for handle in runners) >= 2
     with unit_of_work(sessions) as session:
@@ -213,7 +213,7 @@ def test_a_big_batch_is_spread_over_rounds_not_burst(world: World) -> None:
     gaps = [(b - a).total_seconds() for (a, _, _), (b, _, _) in zip(world.outbound.sent, world.outbound.sent[1:])]
     assert min(gaps) >= 0.099  # at most ten messages a second per workspace
     world.deliverer().run()
-    recipients = [reply.dm_to for _, _, reply in world.outbound.sent]
+    recipients = [dm_to(reply) for _, _, reply in world.outbound.sent]
     assert len(recipients) == len(set(recipients)) == 23
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +27,10 @@ from kbbot.contract.events import (
     Place,
     ReactionAdded,
 )
-from kbbot.contract.replies import Actions, Button, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Button, DirectMessage, ListBlock, Posted, Reply, Text
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.pacing import Pacer
-from kbbot.services.asking import record_posted
+from kbbot.pipeline import posting
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Person, Question
 
@@ -62,6 +63,16 @@ def buttons_of(reply: Reply) -> list[Button]:
     return found
 
 
+def dm_to(reply: Reply) -> str | None:
+    """Whom a direct message goes to (None for any other destination)."""
+    return reply.to.person_id if isinstance(reply.to, DirectMessage) else None
+
+
+def target(reply: Reply) -> str:
+    """The person a DM goes to, else the conversation a reply is shown in."""
+    return dm_to(reply) or getattr(reply.to, "conversation_id", None) or "?"
+
+
 class RecordingOutbound:
     """A platform that records what it was asked to send, and can be told to fail for someone."""
 
@@ -74,20 +85,20 @@ class RecordingOutbound:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def send(self, workspace_id: str, reply: Reply) -> str | None:
-        target = reply.dm_to or reply.conversation_id or "?"
+    def send(self, workspace_id: str, reply: Reply, context: Mapping[str, Any] | None = None) -> Posted | None:
+        where = target(reply)
         with self._lock:
-            self.attempts.append(target)
-            if self.fail.get(target):
-                raise self.fail[target].pop(0)
+            self.attempts.append(where)
+            if self.fail.get(where):
+                raise self.fail[where].pop(0)
             self.sent.append((self.clock.now if self.clock else None, workspace_id, reply))
-            return f"{self.platform}-msg-{next(self._ids)}"
+            return Posted(message_id=f"{self.platform}-msg-{next(self._ids)}")
 
-    def to(self, target: str) -> list[Reply]:
-        return [reply for _, _, reply in self.sent if (reply.dm_to or reply.conversation_id) == target]
+    def to(self, where: str) -> list[Reply]:
+        return [reply for _, _, reply in self.sent if target(reply) == where]
 
-    def at(self, target: str) -> list[datetime | None]:
-        return [when for when, _, reply in self.sent if (reply.dm_to or reply.conversation_id) == target]
+    def at(self, where: str) -> list[datetime | None]:
+        return [when for when, _, reply in self.sent if target(reply) == where]
 
 
 class FakeTime:
@@ -145,7 +156,7 @@ class World:
             replies = handle(session, event, self.time.now, self.settings)  # type: ignore[arg-type]
             for reply in replies:
                 if reply.anchor is not None:
-                    record_posted(session, reply.anchor, self.new_message_id())
+                    posting.record(session, reply, Posted(message_id=self.new_message_id()))
         return replies
 
     def new_message_id(self) -> str:

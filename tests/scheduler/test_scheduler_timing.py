@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from test_scheduler_support import World, buttons_of, text_of, utc
+from test_scheduler_support import World, buttons_of, dm_to, text_of, utc
 
 from kbbot.config import Settings
 from kbbot.weekly import schedules
@@ -28,13 +28,13 @@ def prompts_to(world: World, who: str) -> list[datetime]:
     """When ``who`` received a working-out-loud prompt, in their own timezone."""
     zone = ZoneInfo(world.profiles[who]["timezone"] or "UTC")
     return [when.astimezone(zone) for when, _, reply in world.outbound.sent  # type: ignore[union-attr]
-            if reply.dm_to == who and "Working out loud" in text_of(reply)]
+            if dm_to(reply) == who and "Working out loud" in text_of(reply)]
 
 
 def digests_to(world: World, who: str) -> list[datetime]:
     zone = ZoneInfo(world.profiles[who]["timezone"] or "UTC")
     return [when.astimezone(zone) for when, _, reply in world.outbound.sent  # type: ignore[union-attr]
-            if reply.dm_to == who and "Your week in kbbot" in text_of(reply)]
+            if dm_to(reply) == who and "Your week in kbbot" in text_of(reply)]
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_prompts_arrive_at_15_local_in_three_timezones(world: World) -> None:
         local = arrivals[0]
         assert (local.strftime("%a"), local.hour, local.minute) == ("Thu", 15, 0), f"{who}: {local}"
     # Tokyo's Thursday afternoon comes first, New York's last.
-    order = [reply.dm_to for _, _, reply in world.outbound.sent]
+    order = [dm_to(reply) for _, _, reply in world.outbound.sent]
     assert order == ["taro", "alice", "nick"]
     prompt = world.outbound.to("alice")[0]
     assert "this week" in text_of(prompt) and "Reply to this message" in text_of(prompt)

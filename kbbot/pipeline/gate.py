@@ -1,4 +1,4 @@
-"""Acknowledgements before work, inside one process.
+"""Acknowledgements before work, inside one process: the ingest path's gate for every platform.
 
 Persisting an event before its ack (*urgent*) and running the core for an
 acknowledged event (*patient*) compete for two things:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from kbbot_adapters.slack.ackfirst import AckFirstGate
+from kbbot.pipeline.gate import AckFirstGate
 
 
 def _hold(gate: AckFirstGate, kind: str, order: list[str], started: threading.Event | None = None,
