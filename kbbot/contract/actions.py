@@ -18,15 +18,16 @@ TOGGLE_DIGEST = "kb_toggle_digest"
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
                  TOGGLE_PROMPTS, TOGGLE_DIGEST})
 
-# Reactions, by Slack name or emoji, that mean "accept" (from the asker) and "upvote" (from anyone else).
-ACCEPT_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check", "✅", "✔", "☑"})
-UPVOTE_REACTIONS = frozenset({"+1", "thumbsup", "like", "👍"})
+# Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
+# emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.
+ACCEPT_REACTIONS = frozenset({"✅", "✔", "☑"})
+UPVOTE_REACTIONS = frozenset({"👍"})
 
 _SKIN_TONES = {chr(code) for code in range(0x1F3FB, 0x1F400)} | {"\ufe0f"}
 
 
 def reaction_name(raw: str) -> str:
-    """One name per reaction whatever its skin tone: ``+1::skin-tone-3`` → ``+1``, 👍🏽 → 👍."""
-    name = raw.strip().strip(":").split("::", 1)[0]
+    """One name per reaction whatever its skin tone or variation: 👍🏽 → 👍, ✔️ → ✔."""
+    name = raw.strip()
     stripped = "".join(ch for ch in name if ch not in _SKIN_TONES)
     return stripped or name

@@ -53,13 +53,32 @@ class Capabilities:
 
 @runtime_checkable
 class Platform(Protocol):
-    """One chat platform as the core sees it: a name, what it can do, and whether it is set up here."""
+    """One chat platform as the core and ``kbbot serve`` see it.
+
+    ``name`` and ``capabilities`` must be readable without importing the
+    platform's SDK; the methods import it when called. ``web_app`` is the
+    shared aiohttp application (typed loosely so the core need not import
+    aiohttp); ``sessions`` is the database's sessionmaker, which an adapter
+    hands on to the core's ingest path and never queries itself.
+    """
 
     name: str
     capabilities: Capabilities
 
     def configured(self) -> bool:
-        """Whether this machine has the credentials to serve the platform."""
+        """Whether this machine has the credentials to serve the platform (its own settings, from the environment)."""
+        ...
+
+    def attach(self, web_app: Any, settings: Any, sessions: Any) -> Any:
+        """Serve the platform from ``web_app``; return its :class:`~kbbot.contract.outbound.Outbound`."""
+        ...
+
+    def outbound(self, settings: Any, sessions: Any) -> Any:
+        """An :class:`~kbbot.contract.outbound.Outbound` for one-off sends, without serving."""
+        ...
+
+    def handler(self, settings: Any, sessions: Any) -> Any:
+        """What a worker process does with this platform's accepted events (:class:`kbbot.pipeline.worker.Handler`)."""
         ...
 
 

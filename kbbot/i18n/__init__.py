@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from kbbot.i18n import catalogue, scheduling, search, slack, teams
+from kbbot.i18n import catalogue, scheduling, search, teams
 
 # One catalogue per feature so that features can grow their messages
 # independently; a key may be defined only once across all of them.
-_PARTS = (catalogue, scheduling, search, slack, teams)
+_PARTS = (catalogue, scheduling, search, teams)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _part in _PARTS:
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
@@ -48,6 +48,18 @@ def on_platform(key: str, platform: str) -> str:
     accepts or upvotes is not the same everywhere), else ``key``."""
     variant = f"{key}@{platform}"
     return variant if variant in MESSAGES else key
+
+
+def add_messages(messages: dict[str, dict[str, str]]) -> None:
+    """Add an adapter's own messages (its platform's wording) to the catalogue, once, at import.
+
+    A platform's messages live beside its adapter so that the core names no
+    platform; the same rules hold (both languages, a key defined once).
+    """
+    clash = {key for key, entry in messages.items() if MESSAGES.get(key, entry) != entry}
+    if clash:
+        raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
 
 
 def t(locale: str, key: str, **params: object) -> str:
