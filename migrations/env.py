@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic import context
 
 import kbbot.store.scheduling  # noqa: F401  (tables of features, so autogenerate sees them)
-import kbbot_adapters.teams.references  # noqa: F401
 from kbbot.store.db import make_engine
 from kbbot.store.models import Base
 

@@ -38,7 +38,8 @@ from kbbot_adapters.console.send import BOT, PLATFORM, ConsoleScreen
 _PLATFORM_SIDE = {"Actor", "Place", "CommandInvoked", "MessagePosted", "MessageEdited", "MessageDeleted",
                   "ReactionAdded", "ReactionRemoved", "ButtonClicked", "HomeOpened"}
 WORKSPACE = "local"
-EMOJI = {"✅": "white_check_mark", "👍": "+1", "✔️": "heavy_check_mark"}
+# The core speaks emoji; the names people know from Slack work here too.
+EMOJI = {"white_check_mark": "✅", "+1": "👍", "thumbsup": "👍", "heavy_check_mark": "✔"}
 
 HELP = """Console commands:
   :as NAME [en|nl]        act as NAME (optionally with a platform language)
@@ -157,7 +158,8 @@ class ConsoleSession:
             if found := self._message(args[0]):
                 message_id, place, _ = found
                 cls = ReactionAdded if verb == "react" else ReactionRemoved
-                reaction = EMOJI.get(args[1], args[1].strip(":"))
+                name = args[1].strip(":").split("::", 1)[0]  # Slack-style skin tones: +1::skin-tone-3
+                reaction = EMOJI.get(name, name)
                 self._dispatch(cls(**self._base(place), message_id=message_id, reaction=reaction))  # type: ignore[arg-type]
         elif verb == "edit" and len(args) >= 2:
             if found := self._message(args[0]):

@@ -43,7 +43,7 @@ Put them in the environment or in a .env file. To try kbbot without any workspac
 
 
 def plugin(platform: str) -> ModuleType:
-    return importlib.import_module(f"kbbot_adapters.{platform}.plugin")
+    return importlib.import_module(f"kbbot_adapters.{platform}.platform")
 
 
 def configured_platforms(settings: Settings) -> list[str]:

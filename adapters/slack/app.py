@@ -3,15 +3,16 @@
 Why ``AsyncApp``: ``kbbot serve`` is one aiohttp process (Slack, Teams and
 the scheduler on one port and one event loop). Bolt's asyncio app plugs
 into it without a second server, and Socket Mode's aiohttp client runs on
-the same loop. The core is synchronous SQLAlchemy; it runs in threads
-(:mod:`.pipeline`). We do not use ``AsyncApp.web_app()`` (it builds its own
+the same loop. The core is synchronous SQLAlchemy; it runs in the threads of
+the core's :class:`~kbbot.pipeline.ingest.Ingest`, which every listener hands
+its translated event to. We do not use ``AsyncApp.web_app()`` (it builds its own
 aiohttp application); instead the three routes are added to the given one
 with Bolt's own aiohttp request/response converters.
 
 ``process_before_response=True`` makes Bolt answer when the listener
 returns instead of polling for ``ack()`` every 10 ms: the listener persists
 the event, acknowledges and returns at once, and the work continues in the
-pipeline's threads. Bolt's middleware runs first, so a request with a wrong
+ingest path's threads (or a worker process). Bolt's middleware runs first, so a request with a wrong
 signature or a timestamp older than five minutes is answered 401 before any
 kbbot code runs.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -35,13 +37,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
-from kbbot_adapters.slack.authorize import InstalledBotAuthorize, token_authorize
-from kbbot_adapters.slack.clients import async_web_client
-from kbbot_adapters.slack.listeners import Listeners
-from kbbot_adapters.slack.outbound import SlackOutbound, Tokens
+from kbbot.pipeline.ingest import Ingest
 from kbbot_adapters.slack import translate
-from kbbot_adapters.slack.send import Origin
-from kbbot_adapters.slack.pipeline import Job, Pipeline
+from kbbot_adapters.slack.authorize import InstalledBotAuthorize, token_authorize
+from kbbot_adapters.slack.clients import Tokens, async_web_client
+from kbbot_adapters.slack.listeners import Listeners, context_of
+from kbbot_adapters.slack.lookups import steps
+from kbbot_adapters.slack.permalinks import Permalinks
+from kbbot_adapters.slack.send import Origin, SlackSend, sender
+from kbbot_adapters.slack.settings import SlackSettings
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +64,12 @@ BOT_SCOPES = (
 """The bot scopes kbbot asks for on install; the manifest test checks ``manifest.yaml`` declares the same."""
 
 
-def uses_oauth(settings: Settings) -> bool:
-    return bool(settings.slack_client_id and settings.slack_client_secret)
+def uses_oauth(slack: SlackSettings) -> bool:
+    return slack.uses_oauth
 
 
-def uses_socket_mode(settings: Settings) -> bool:
-    if settings.slack_socket_mode is not None:
-        return settings.slack_socket_mode
-    return bool(settings.slack_app_token)
+def uses_socket_mode(slack: SlackSettings) -> bool:
+    return slack.uses_socket_mode
 
 
 def engine_of(sessions: sessionmaker[Session]) -> Engine:
@@ -79,72 +84,90 @@ class SlackRuntime:
     """Everything one attached Slack app consists of; kept on the aiohttp app for tests and shutdown."""
 
     bolt: AsyncApp
-    pipeline: Pipeline
-    outbound: SlackOutbound
+    ingest: Ingest
+    outbound: SlackSend
+    """The scheduler's port: the same sends as replies to events, but impatient with rate limits."""
     socket_mode: AsyncSocketModeHandler | None = None
 
 
 RUNTIME = web.AppKey("kbbot.slack", SlackRuntime)
 
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock = system_clock,
-          deferred: bool = False) -> SlackRuntime:
+def installations(slack: SlackSettings, sessions: sessionmaker[Session]) -> SQLAlchemyInstallationStore | None:
+    """Bolt's installation store on kbbot's database when installs come through OAuth; None with one bot token."""
+    if not slack.uses_oauth:
+        return None
+    # Imported only here: slack_sdk's SQLAlchemy stores need greenlet, which HTTP or Socket Mode
+    # with a single bot token does not.
+    from kbbot_adapters.slack import stores
+
+    assert slack.client_id is not None
+    return stores.installation_store(slack.client_id, engine_of(sessions))
+
+
+def ingest(settings: Settings, sessions: sessionmaker[Session], slack: SlackSettings, tokens: Tokens,
+           links: Permalinks | None = None, clock: Clock = system_clock, deferred: bool = False) -> Ingest:
+    """The core's ingest path for Slack events: Slack's steps after the ack, the patient port for replies."""
+    return Ingest(settings, sessions, sender(slack, tokens, links), steps=steps(slack, tokens), clock=clock,
+                  deferred=deferred)
+
+
+def build(settings: Settings, sessions: sessionmaker[Session], slack: SlackSettings | None = None,
+          clock: Clock = system_clock, deferred: bool = False) -> SlackRuntime:
     """The Bolt app with kbbot's listeners, OAuth (when configured) and the outbound port.
 
+    ``slack``: the adapter's settings (from the environment when not given).
     ``deferred``: only acknowledge here and leave the work to worker processes.
     """
-    if not uses_socket_mode(settings) and not settings.slack_signing_secret:
+    slack = slack or SlackSettings()
+    if not slack.uses_socket_mode and not slack.signing_secret:
         # Never serve /slack/events without verifying who sent the request.
         raise ValueError("Slack HTTP mode needs KBBOT_SLACK_SIGNING_SECRET (or use Socket Mode)")
-    engine = engine_of(sessions)
-    pipeline = Pipeline(settings, sessions, clock, deferred=deferred)
+    installed = installations(slack, sessions)
+    tokens = Tokens(slack, installed)
+    links = Permalinks()
+    path = ingest(settings, sessions, slack, tokens, links, clock, deferred)
     oauth_flow = None
-    installations = None
     authorize = None
     revocation = None
-    if uses_oauth(settings):
-        # Imported only here: slack_sdk's SQLAlchemy stores need greenlet, which HTTP or Socket Mode
-        # with a single bot token does not.
+    if installed is not None:
         from kbbot_adapters.slack import stores
 
-        assert settings.slack_client_id is not None
-        installations = stores.installation_store(settings.slack_client_id, engine)
-        async_installations = stores.ThreadedInstallationStore(installations)
-        oauth_flow = AsyncOAuthFlow(client=async_web_client(settings), settings=AsyncOAuthSettings(
-            client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+        async_installations = stores.ThreadedInstallationStore(installed)
+        oauth_flow = AsyncOAuthFlow(client=async_web_client(slack), settings=AsyncOAuthSettings(
+            client_id=slack.client_id, client_secret=slack.client_secret,
             scopes=list(BOT_SCOPES), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
-            installation_store=async_installations, state_store=stores.ThreadedStateStore(stores.state_store(engine)),
-            callback_options=AsyncCallbackOptions(success=lambda args: _installed(pipeline, args),
+            installation_store=async_installations,
+            state_store=stores.ThreadedStateStore(stores.state_store(engine_of(sessions))),
+            callback_options=AsyncCallbackOptions(success=lambda args: _installed(path, args),
                                                   failure=lambda args: args.default.failure(args))))
         authorize = InstalledBotAuthorize(async_installations)
         revocation = AsyncTokenRevocationListeners(async_installations)
-    elif settings.slack_bot_token:
-        authorize = token_authorize(settings.slack_bot_token)
+    elif slack.bot_token:
+        authorize = token_authorize(slack.bot_token)
     bolt = AsyncApp(
         name="kbbot",
-        client=async_web_client(settings),
-        signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=bool(settings.slack_signing_secret),
+        client=async_web_client(slack),
+        signing_secret=slack.signing_secret or "",
+        request_verification_enabled=bool(slack.signing_secret),
         oauth_flow=oauth_flow,
         authorize=authorize,
         process_before_response=True,
     )
-    Listeners(pipeline, revocation=revocation).register(bolt)
-    outbound = SlackOutbound(settings, sessions, Tokens(settings, installations), pipeline.links)
-    runtime = SlackRuntime(bolt=bolt, pipeline=pipeline, outbound=outbound)
-    if uses_socket_mode(settings):
-        runtime.socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token,
-                                                     web_client=async_web_client(settings))
+    Listeners(path, revocation=revocation).register(bolt)
+    runtime = SlackRuntime(bolt=bolt, ingest=path, outbound=sender(slack, tokens, links, patient=False))
+    if slack.uses_socket_mode:
+        runtime.socket_mode = AsyncSocketModeHandler(bolt, slack.app_token, web_client=async_web_client(slack))
     return runtime
 
 
-async def _installed(pipeline: Pipeline, args: AsyncSuccessArgs) -> BoltResponse:
+async def _installed(path: Ingest, args: AsyncSuccessArgs) -> BoltResponse:
     """After Bolt stored a new installation: the workspace takes kbbot (back), then Bolt's own page."""
     found = args.installation
     if found.team_id:
         event = translate.installation(found.team_id, found.team_name, found.user_id, found.installed_at)
         try:
-            await pipeline.receive(Job(event=event, token=found.bot_token, origin=Origin(user_id=found.user_id)))
+            await path.receive(event, context_of(Origin(user_id=found.user_id)))
         except Exception:  # the install itself succeeded; the workspace's first event will say so too
             log.exception("could not record the installation in Slack workspace %s", found.team_id)
     return await args.default.success(args)
@@ -178,7 +201,7 @@ def mount(web_app: web.Application, runtime: SlackRuntime) -> None:
     async def stop(_: web.Application) -> None:
         if runtime.socket_mode is not None:
             await runtime.socket_mode.close_async()
-        await runtime.pipeline.close()
+        await runtime.ingest.close()
 
     web_app.on_startup.append(start)
     web_app.on_cleanup.append(stop)

@@ -9,6 +9,10 @@
   sent may have been performed, so it is retried only for methods that are
   idempotent (reads, ``views.publish``, ``chat.update``); a lost
   ``chat.postMessage`` is reported, never repeated blindly.
+
+:class:`Tokens` finds the bot token a workspace's calls are made with: the
+configured single-workspace token, or the installation Bolt stored when the
+workspace installed kbbot (OAuth).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import random
 import socket
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -30,8 +35,13 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
-from kbbot.config import Settings
+from kbbot.contract.outbound import DeliveryFailed, RetryLater
+from kbbot_adapters.slack.settings import SlackSettings
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 RATE_LIMIT_RETRIES = 5
 CONNECTION_RETRIES = 2
@@ -119,20 +129,42 @@ class AsyncRateLimitRetry(AsyncRetryHandler):
         state.increment_current_attempt()
 
 
-def base_url(settings: Settings) -> str:
-    return settings.slack_api_url or WebClient.BASE_URL
+def base_url(settings: SlackSettings) -> str:
+    return settings.api_url or WebClient.BASE_URL
 
 
-def web_client(settings: Settings, token: str | None, rate_limit_retries: int = RATE_LIMIT_RETRIES) -> WebClient:
+def web_client(settings: SlackSettings, token: str | None, rate_limit_retries: int = RATE_LIMIT_RETRIES) -> WebClient:
     """A blocking client for work after the ack and for the scheduler's sends (run in worker threads)."""
     return WebClient(token=token, base_url=base_url(settings), timeout=TIMEOUT,
                      retry_handlers=[ConnectionRetry(), RateLimitRetry(rate_limit_retries)])
 
 
-def async_web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+def async_web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
     """Bolt's own client (authorization, OAuth, lookups before the ack); Bolt copies its settings per request."""
     # Its calls are reads (auth.test, conversations.info/members, apps.connections.open) or a single-use
     # OAuth code exchange, so a broken connection may be retried too.
     return AsyncWebClient(token=token, base_url=base_url(settings), timeout=TIMEOUT,
                           retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
                                           AsyncRateLimitRetry(2)])
+
+
+class Tokens:
+    """The bot token for a workspace (Slack team id), for work after the ack and for every send."""
+
+    def __init__(self, settings: SlackSettings, installations: SQLAlchemyInstallationStore | None = None) -> None:
+        self.settings = settings
+        self.installations = installations
+
+    def bot_token(self, team_id: str) -> str:
+        """Raises DeliveryFailed where kbbot is not installed, RetryLater when the store cannot be read."""
+        if self.installations is None:
+            if not self.settings.bot_token:
+                raise DeliveryFailed("no Slack bot token configured")
+            return self.settings.bot_token
+        try:
+            bot = self.installations.find_bot(enterprise_id=None, team_id=team_id)
+        except SQLAlchemyError as error:
+            raise RetryLater(f"installation store unavailable: {error}", 30.0) from error
+        if bot is None or not bot.bot_token:
+            raise DeliveryFailed(f"kbbot is not installed in Slack workspace {team_id}")
+        return bot.bot_token

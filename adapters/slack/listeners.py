@@ -3,8 +3,10 @@
 :data:`COMMANDS`, :data:`EVENTS` and :data:`ACTIONS` drive the registration
 below *and* the manifest test, so code and ``manifest.yaml`` cannot drift
 apart. Every listener does the same three things: translate the payload
-(:mod:`.translate`), hand it to the :class:`~.pipeline.Pipeline` (which
-persists it), acknowledge. No business rule lives here.
+(:mod:`.translate`), hand it with its context (the :class:`~.send.Origin`,
+and the channel whose members to ask for) to the core's
+:class:`~kbbot.pipeline.ingest.Ingest` (which persists it), acknowledge. No
+business rule lives here.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
 from kbbot.contract.events import ConversationKindName, InboundEvent
+from kbbot.pipeline.ingest import Ingest
 from kbbot_adapters.slack import translate
-from kbbot_adapters.slack.send import Origin
 from kbbot_adapters.slack.bounded import Bounded
 from kbbot_adapters.slack.lookups import CACHED, ConversationKinds
-from kbbot_adapters.slack.pipeline import Job, Pipeline
+from kbbot_adapters.slack.send import Origin
 
 COMMANDS = ("/ask", "/kb", "/experts", "/expertise")
 """Slash commands, as declared under ``features.slash_commands`` in the manifest."""
@@ -48,9 +50,9 @@ ACTIONS = re.compile("^kb_")
 class Listeners:
     """Registers kbbot's listeners on a Bolt app; holds the per-process caches they share."""
 
-    def __init__(self, pipeline: Pipeline, kinds: ConversationKinds | None = None,
+    def __init__(self, ingest: Ingest, kinds: ConversationKinds | None = None,
                  revocation: AsyncTokenRevocationListeners | None = None) -> None:
-        self.pipeline = pipeline
+        self.ingest = ingest
         self.kinds = kinds or ConversationKinds()
         # Bolt's own handling of uninstalls: the stored tokens go (OAuth installs only).
         self.revocation = revocation
@@ -63,10 +65,11 @@ class Listeners:
         app.event(_exactly(tuple(EVENTS)))(self.on_event)
         app.action(ACTIONS)(self.on_action)
 
-    async def _submit(self, ack: AsyncAck, context: AsyncBoltContext, event: InboundEvent | None,
-                      origin: Origin, roster: str | None = None) -> None:
+    async def _submit(self, ack: AsyncAck, event: InboundEvent | None, origin: Origin,
+                      roster: str | None = None) -> None:
+        """Persist (raising, so that Slack delivers again, when that fails), then acknowledge."""
         if event is not None:
-            await self.pipeline.receive(Job(event=event, token=context.bot_token, origin=origin, roster=roster))
+            await self.ingest.receive(event, context_of(origin, roster))
         await ack()
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -74,7 +77,7 @@ class Listeners:
         hint = translate.kind_hint(channel, None, body.get("channel_name"))
         kind = await self.kinds.resolve(context.client, body["team_id"], channel, hint)
         origin = Origin(user_id=body["user_id"], channel_id=channel, response_url=body.get("response_url"))
-        await self._submit(ack, context, translate.command(body, kind), origin)
+        await self._submit(ack, translate.command(body, kind), origin)
 
     async def on_event(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         payload = body["event"]
@@ -99,7 +102,7 @@ class Listeners:
         else:
             event = translate.event(body, kind, context.bot_user_id)
         user = event.actor.id if event is not None else None
-        await self._submit(ack, context, event, Origin(user_id=user, channel_id=channel), roster)
+        await self._submit(ack, event, Origin(user_id=user, channel_id=channel), roster)
 
     async def _removed(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """Forget the revoked tokens as Bolt does, and tell the core to stop writing to the workspace."""
@@ -109,7 +112,7 @@ class Listeners:
                 await self.revocation.handle_app_uninstalled_events(context)
             else:
                 await self.revocation.handle_tokens_revoked_events(payload, context)
-        await self._submit(ack, context, translate.removal(body), Origin(user_id=None, channel_id=None))
+        await self._submit(ack, translate.removal(body), Origin(user_id=None, channel_id=None))
 
     @staticmethod
     def _membership(body: dict[str, Any], kind: ConversationKindName | None) -> tuple[InboundEvent | None, str | None]:
@@ -117,7 +120,7 @@ class Listeners:
 
         Public channels' questions are visible to everyone anyway. Who is in the
         channel now is asked after the ack (a large channel takes many pages,
-        more than Slack's 3 seconds allow); see :meth:`.pipeline.Pipeline.work`.
+        more than Slack's 3 seconds allow); see :class:`.lookups.Roster`.
         """
         if kind not in ("private", "group"):
             return None, None
@@ -136,7 +139,15 @@ class Listeners:
         container = body.get("container") or {}
         origin = Origin(user_id=user_id, channel_id=place.id if place else None,
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
-        await self._submit(ack, context, event, origin)
+        await self._submit(ack, event, origin)
+
+
+def context_of(origin: Origin, roster: str | None = None) -> dict[str, object]:
+    """What is stored with an event for its replies and its steps after the ack (JSON)."""
+    context = origin.context()
+    if roster:
+        context["roster"] = roster
+    return context
 
 
 # member_joined_channel/member_left_channel say "C" (public) or "G" (private) instead of a word.

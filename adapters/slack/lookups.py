@@ -11,6 +11,11 @@ language and timezone hints; the core applies them unless the person chose
 otherwise. They are fetched after the ack and refreshed every
 :data:`PROFILE_TTL` seconds.
 
+*Members* of a private channel decide who may see its questions; a large
+channel takes many pages, more than Slack's 3 seconds allow, so they too are
+asked after the ack. :func:`steps` gives both to the core's ingest path as
+its after-the-ack middleware (:data:`kbbot.pipeline.ingest.Step`).
+
 Caches are per process and keyed by workspace; nothing here must be shared
 between replicas for correctness.
 """
@@ -21,14 +26,20 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from kbbot.contract.events import Actor, ConversationKindName
+from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced
+from kbbot.contract.outbound import DeliveryFailed
+from kbbot.pipeline.ingest import Step
 from kbbot_adapters.slack.bounded import Bounded
+from kbbot_adapters.slack.clients import Tokens, web_client
+from kbbot_adapters.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +139,68 @@ class Profiles:
         with self._lock:
             self._known.put((team_id, user_id), (profile, time.monotonic() + self._ttl))
         return profile
+
+
+GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+"""Answers meaning kbbot can no longer see a conversation's members, rather than "try again"."""
+
+
+def members_of(client: WebClient, channel: str) -> list[str]:
+    """Everyone in ``channel``, every page; raises on trouble worth retrying, so the event stays pending."""
+    members: list[str] = []
+    try:
+        for page in client.conversations_members(channel=channel, limit=200):
+            members.extend(page.get("members", []))
+    except SlackApiError as error:
+        if error.response.get("error") not in GONE:
+            raise
+        # kbbot itself was removed (or the channel archived): it can no longer tell who is
+        # in there, so nobody is known to be, and the channel's questions are shown to no one.
+        return []
+    return members
+
+
+class _Asking:
+    """A step that asks Slack something in the event's workspace, with that workspace's bot token."""
+
+    def __init__(self, settings: SlackSettings, tokens: Tokens) -> None:
+        self.settings = settings
+        self.tokens = tokens
+
+    def client(self, team_id: str) -> WebClient:
+        try:
+            token: str | None = self.tokens.bot_token(team_id)
+        except DeliveryFailed:
+            # The knowledge is still recorded; the lookups and replies then fail, and say why in the log.
+            log.warning("no bot token for Slack workspace %s", team_id)
+            token = None
+        return web_client(self.settings, token)
+
+
+class Roster(_Asking):
+    """A private conversation's members changed: fill in who is in it now (the ``roster`` in the context)."""
+
+    def __call__(self, event: InboundEvent, context: Mapping[str, Any]) -> InboundEvent:
+        channel = context.get("roster")
+        if not isinstance(event, MembersSynced) or not isinstance(channel, str) or not channel:
+            return event
+        return event.model_copy(update={"member_ids": members_of(self.client(event.workspace_id), channel)})
+
+
+class Enrich(_Asking):
+    """The person who acted, with the name, locale and timezone Slack knows for them."""
+
+    def __init__(self, settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None) -> None:
+        super().__init__(settings, tokens)
+        self.profiles = profiles or Profiles()
+
+    def __call__(self, event: InboundEvent, context: Mapping[str, Any]) -> InboundEvent:
+        if event.actor.is_bot:  # Slack itself (an uninstall) has no profile to look up
+            return event
+        enriched = self.profiles.enrich(self.client(event.workspace_id), event.workspace_id, event.actor)
+        return event if enriched == event.actor else event.model_copy(update={"actor": enriched})
+
+
+def steps(settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None) -> tuple[Step, ...]:
+    """What the core's ingest path runs for a Slack event after the ack: members first, then the profile."""
+    return (Roster(settings, tokens), Enrich(settings, tokens, profiles))

@@ -1,10 +1,10 @@
 """Links from a listed question to its Slack message (``chat.getPermalink``), cached.
 
-The core lists questions as :class:`~kbbot.contract.replies.Item` entries carrying
-``question_id`` and leaves ``link`` empty, because only the platform knows how
-to link to a message. This module finds the question's channel and ``ts`` in
-the database and asks Slack for the permalink. A question the link cannot be
-found for is simply listed without a link.
+The core lists questions as :class:`~kbbot.contract.replies.Item` entries and,
+before the reply reaches the adapter, fills in ``posted``: the channel and
+``ts`` of the message the question lives in. Only Slack knows how to link to
+a message, so this module asks it, once per message and process. A question
+the link cannot be found for is simply listed without a link.
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.contract.replies import Item, ListBlock, Reply
-from kbbot.store.db import unit_of_work
-from kbbot.store.models import Question
+from kbbot.contract.replies import Item, ListBlock, MessageRef, Reply
 from kbbot_adapters.slack.bounded import Bounded
 
 log = logging.getLogger(__name__)
@@ -30,11 +27,11 @@ CACHED = 50_000
 class Permalinks:
     """Fills ``Item.link`` for listed questions that were posted on Slack. Thread-safe."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
-        self._known: Bounded[int, str] = Bounded(CACHED)
+    def __init__(self) -> None:
+        self._known: Bounded[tuple[str, str], str] = Bounded(CACHED)
 
     def fill(self, client: WebClient, reply: Reply) -> Reply:
+        """``reply`` with a link on every listed item whose message is known and linkable."""
         if not any(isinstance(b, ListBlock) for b in reply.blocks):
             return reply
         filled = [ListBlock(items=[self._item(client, i) for i in b.items]) if isinstance(b, ListBlock) else b
@@ -42,25 +39,22 @@ class Permalinks:
         return reply.model_copy(update={"blocks": filled})
 
     def _item(self, client: WebClient, item: Item) -> Item:
-        if item.link or item.question_id is None:
+        if item.link or item.posted is None:
             return item
-        link = self.link(client, item.question_id)
+        link = self.link(client, item.posted)
         return item.model_copy(update={"link": link}) if link else item
 
-    def link(self, client: WebClient, question_id: int) -> str | None:
-        known = self._known.get(question_id)
+    def link(self, client: WebClient, message: MessageRef) -> str | None:
+        key = (message.conversation_id, message.message_id)
+        known = self._known.get(key)
         if known is not None:
             return known
-        with unit_of_work(self.sessions) as session:
-            question = session.get(Question, question_id)
-            where = (question.conversation.external_id, question.message_id) if question else None
-        if where is None or where[1] is None:
-            return None
         try:
-            link = client.chat_getPermalink(channel=where[0], message_ts=where[1]).get("permalink")
+            link = client.chat_getPermalink(channel=message.conversation_id,
+                                            message_ts=message.message_id).get("permalink")
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("no permalink for question %s: %s", question_id, error)
+            log.warning("no permalink for %s/%s: %s", message.conversation_id, message.message_id, error)
             return None
         if link:
-            self._known.put(question_id, link)
+            self._known.put(key, link)
         return link

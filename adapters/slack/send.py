@@ -1,42 +1,48 @@
-"""Core replies → Slack Web API calls, for both event replies and the scheduler's sends.
+"""Core replies → Slack Web API calls: the Slack :class:`~kbbot.contract.outbound.Outbound`.
 
-One path for every reply: a public post (``chat.postMessage``, in a thread
-where asked), a question card replaced in place (``chat.update`` on the
-channel and ``ts`` recorded when it was posted), an ephemeral (through the
-event's ``response_url`` when the person is the one who acted, which also
-works where the bot is not a channel member; ``chat.postEphemeral``
-otherwise), a direct message, or the App Home (``views.publish``). After
-posting a reply that carries an anchor the message ``ts`` is recorded with
-:func:`kbbot.services.asking.record_posted`, which is how replies in the
-question's thread become answers.
+One port for every reply, whether it answers an event (from the outbox, with
+the event's stored context) or comes from the scheduler (no context). Each
+destination has one route:
 
-Failures are classified once, for the scheduler's :class:`~kbbot.contract.outbound.Outbound`
-contract: :class:`RetryLater` when Slack is busy or unreachable,
-:class:`DeliveryFailed` when retrying cannot help.
+* :class:`~kbbot.contract.replies.Post` and :class:`~kbbot.contract.replies.DirectMessage`:
+  ``chat.postMessage`` (in the thread the core resolved, where there is one);
+  a public channel kbbot was not invited to is joined first, once.
+* :class:`~kbbot.contract.replies.ReplaceCard`: ``chat.update`` of the card
+  whose ``ts`` the core recorded; never a second card instead.
+* :class:`~kbbot.contract.replies.Ephemeral`: the event's ``response_url``
+  when the person is the one who acted (it also works where the bot is not a
+  channel member), ``chat.postEphemeral`` otherwise.
+* :class:`~kbbot.contract.replies.HomeView`: ``views.publish``.
+
+The port reports what it posted (:class:`~kbbot.contract.replies.Posted`); the
+core records it. Failures are classified once: :class:`RetryLater` when Slack
+is busy or unreachable, :class:`DeliveryFailed` when retrying cannot help. A
+reply to an event waits out Slack's rate limits for up to :data:`PATIENCE`
+seconds; the scheduler's port gives up at once and lets the scheduler decide.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.i18n import t
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.contract.replies import Reply, Text
-from kbbot.services.asking import record_posted
-from kbbot.store.db import unit_of_work
-from kbbot.store.models import Question
-from kbbot_adapters.slack import render as blocks, permalinks
-from kbbot.pipeline.gate import AckFirstGate
-from kbbot_adapters.slack.clients import ConnectionRetry, RateLimitRetry, retry_after
+from kbbot.contract.replies import DirectMessage, Ephemeral, HomeView, Post, Posted, ReplaceCard, Reply, Text
+from kbbot.i18n import t
+from kbbot_adapters.slack import messages  # noqa: F401 - registers the adapter's own messages
+from kbbot_adapters.slack import render
+from kbbot_adapters.slack.clients import (RATE_LIMIT_RETRIES, ConnectionRetry, RateLimitRetry, Tokens, retry_after,
+                                         web_client)
+from kbbot_adapters.slack.permalinks import Permalinks
+from kbbot_adapters.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,9 @@ PERMANENT_ERRORS = frozenset({
 PATIENCE = 600.0
 """Seconds a reply to an event keeps waiting out Slack's rate limits before it is given up (and logged)."""
 
+SCHEDULER_RATE_LIMIT_RETRIES = 1
+"""The scheduler's sends retry a 429 once; after that it is told to retry later and paces itself."""
+
 
 class RateLimited(RetryLater):
     """Slack refused the call with 429: nothing was posted, so sending again is safe."""
@@ -66,13 +75,27 @@ _NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
 
 @dataclass(frozen=True)
 class Origin:
-    """Where the inbound event came from, so replies to the person who acted take the best route."""
+    """Where the inbound event came from, so replies to the person who acted take the best route.
+
+    Stored with the event as its context (JSON, see :meth:`context`) and read
+    back for each of its replies, in whichever process sends them.
+    """
 
     user_id: str | None = None
     channel_id: str | None = None
     response_url: str | None = None
     # The clicked message was an ephemeral one of ours: "replace the original" may replace it.
     replaceable: bool = False
+
+    def context(self) -> dict[str, Any]:
+        """The origin as stored with the event and its replies, without empty fields."""
+        return {name: value for name, value in asdict(self).items() if value}
+
+    @classmethod
+    def of(cls, context: Mapping[str, Any]) -> Origin:
+        """The origin back from a stored context; other keys (the roster, a newer kbbot's) are ignored."""
+        known = {item.name for item in fields(cls)}
+        return cls(**{name: value for name, value in context.items() if name in known})
 
 
 def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
@@ -90,122 +113,117 @@ def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
     return RetryLater(f"{what}: {type(error).__name__}: {error}", 5.0)
 
 
-class Delivery:
-    """Sends replies in one workspace with one bot token."""
+class SlackSend:
+    """Sends replies in any workspace, with that workspace's bot token. Thread-safe.
 
-    def __init__(self, client: WebClient, sessions: sessionmaker[Session], links: permalinks.Permalinks,
-                 gate: AckFirstGate | None = None) -> None:
-        self.client = client
-        self.sessions = sessions
-        self.links = links
-        self.gate = gate or AckFirstGate(exclusive=False, max_patience=0)
+    ``patience`` (seconds) is how long a 429 storm is waited out before the
+    reply is given back to the outbox; ``rate_limit_retries`` how often the
+    client itself retries one call.
+    """
 
-    # Logs name where a reply went, never what it said: it may come from a private channel.
-    def explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
-        """Tell the person who asked why nothing appeared, rather than leaving them waiting."""
-        if not origin.response_url or reply.conversation_id != origin.channel_id or reply.is_ephemeral:
-            return
-        note = t(reply.locale, "slack.not_in_channel")
+    platform = "slack"
+
+    def __init__(self, settings: SlackSettings, tokens: Tokens, links: Permalinks | None = None,
+                 patience: float = 0.0, rate_limit_retries: int = SCHEDULER_RATE_LIMIT_RETRIES) -> None:
+        self.settings = settings
+        self.tokens = tokens
+        self.links = links or Permalinks()
+        self.patience = patience
+        self.rate_limit_retries = rate_limit_retries
+
+    def send(self, workspace_id: str, reply: Reply, context: Mapping[str, Any]) -> Posted | None:
+        """Deliver one reply; what was posted, ``None`` for an ephemeral or a Home view."""
+        client = web_client(self.settings, self.tokens.bot_token(workspace_id), self.rate_limit_retries)
+        origin = Origin.of(context)
         try:
-            self._respond(origin.response_url, Reply(text=note, blocks=[Text(text=note)], locale=reply.locale),
-                          replace=False)
-        except (RetryLater, DeliveryFailed, SlackClientError, URLError, OSError) as error:
-            log.warning("could not explain a failed post to %s: %s", origin.user_id, error)
+            return self._patiently(client, reply, origin)
+        except NotInChannel:
+            self._explain_not_in_channel(reply, origin)
+            raise
 
-    def send_patiently(self, reply: Reply, origin: Origin, posted: dict[int, str]) -> str | None:
-        """Keep honouring ``Retry-After`` through a long 429 storm; other failures are final."""
-        deadline = time.monotonic() + PATIENCE
+    def _patiently(self, client: WebClient, reply: Reply, origin: Origin) -> Posted | None:
+        """Keep honouring ``Retry-After`` through a long 429 storm, up to ``patience``; other failures are final."""
+        deadline = time.monotonic() + self.patience
         while True:
             try:
-                return self.send(reply, origin, posted)
+                return self._send(client, reply, origin)
             except RateLimited as error:
                 if time.monotonic() + error.retry_after > deadline:
                     raise
                 time.sleep(error.retry_after)
 
-    def send(self, reply: Reply, origin: Origin = Origin(), posted: dict[int, str] | None = None) -> str | None:
-        """Deliver one reply; the posted message's ``ts`` where there is one."""
-        posted = posted if posted is not None else {}
-        reply = self.links.fill(self.client, reply)
+    def _send(self, client: WebClient, reply: Reply, origin: Origin) -> Posted | None:
+        reply = self.links.fill(client, reply)
         try:
-            if reply.home_of:
-                self.client.views_publish(user_id=reply.home_of, view=blocks.home_view(reply))
-                return None
-            if reply.ephemeral_to:
-                return self._ephemeral(reply, origin)
-            if reply.dm_to:
-                return self._post(reply, reply.dm_to, None)
-            if reply.replaces is not None:
-                return self._update(reply, posted)
-            thread = reply.thread_id
-            if reply.in_thread_of is not None:
-                thread = posted.get(reply.in_thread_of.id) or self._posted_before(reply.in_thread_of.id)
-                if thread is None:
-                    raise DeliveryFailed(f"question {reply.in_thread_of.id} was never posted; no thread to reply in")
-            ts = self._post(reply, reply.conversation_id or "", thread)
+            match reply.to:
+                case HomeView(person_id=person):
+                    client.views_publish(user_id=person, view=render.home_view(reply))
+                    return None
+                case Ephemeral():
+                    return self._ephemeral(client, reply, reply.to, origin)
+                case DirectMessage(person_id=person):
+                    return Posted(message_id=self._post(client, reply, person, None))
+                case ReplaceCard(conversation_id=channel, message_id=card, thread_id=thread):
+                    if card is None:
+                        raise DeliveryFailed(f"question {reply.to.question_id} has no posted card to update")
+                    client.chat_update(channel=channel, ts=card, text=render.fallback(reply),
+                                       blocks=render.render(reply))
+                    return Posted(message_id=card, thread_root=thread if thread != card else None)
+                case Post(conversation_id=channel, thread_id=thread, in_thread_of=question):
+                    if question is not None and thread is None:
+                        raise DeliveryFailed(f"question {question} was never posted; no thread to reply in")
+                    return Posted(message_id=self._post(client, reply, channel, thread), thread_root=thread)
         except (SlackApiError, SlackClientError, URLError, OSError) as error:
             raise classify(error, "slack") from error
-        if reply.anchor is not None and ts:
-            posted[reply.anchor.id] = ts
-            try:
-                with self.gate.patient(), unit_of_work(self.sessions) as session:
-                    record_posted(session, reply.anchor, ts)
-            except SQLAlchemyError:
-                # Posted all the same: sending it again would show the card twice. Answers in its
-                # thread are not recognised until it is recorded, which the log says.
-                log.exception("question %s posted as %s but not recorded", reply.anchor.id, ts)
-        return ts
+        raise AssertionError(f"unhandled destination {reply.to!r}")
 
-    def _posted_before(self, question_id: int) -> str | None:
-        """The ``ts`` recorded for an anchor sent earlier (the scheduler and the sweep send a batch one by one)."""
-        with unit_of_work(self.sessions) as session:
-            question = session.get(Question, question_id)
-            return question.message_id if question is not None else None
-
-    def _update(self, reply: Reply, posted: dict[int, str]) -> str:
-        """``chat.update`` of the card posted for ``reply.replaces``; never a second card instead."""
-        assert reply.replaces is not None
-        ts = posted.get(reply.replaces.id) or self._posted_before(reply.replaces.id)
-        if ts is None:
-            raise DeliveryFailed(f"question {reply.replaces.id} has no posted card to update")
-        self.client.chat_update(channel=reply.conversation_id or "", ts=ts, text=blocks.fallback(reply),
-                                blocks=blocks.render(reply))
-        return ts
-
-    def _post(self, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
+    def _post(self, client: WebClient, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
         """``chat.postMessage``; a public channel kbbot was not invited to is joined first, once."""
-        message = {"channel": channel, "text": blocks.fallback(reply), "blocks": blocks.render(reply),
+        message = {"channel": channel, "text": render.fallback(reply), "blocks": render.render(reply),
                    "thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False}
         try:
-            return self.client.chat_postMessage(**message).get("ts")
+            return client.chat_postMessage(**message).get("ts")
         except SlackApiError as error:
             if error.response.get("error") != "not_in_channel" or not channel.startswith("C"):
                 raise
         try:
-            self.client.conversations_join(channel=channel)  # fails for private channels: they need an invite
+            client.conversations_join(channel=channel)  # fails for private channels: they need an invite
         except SlackApiError:
             raise NotInChannel(f"slack: not_in_channel {channel}") from None
-        return self.client.chat_postMessage(**message).get("ts")
+        return client.chat_postMessage(**message).get("ts")
 
-    def _ephemeral(self, reply: Reply, origin: Origin) -> str | None:
-        same_person = reply.ephemeral_to == origin.user_id and reply.conversation_id == origin.channel_id
+    def _ephemeral(self, client: WebClient, reply: Reply, to: Ephemeral, origin: Origin) -> Posted | None:
+        same_person = to.person_id == origin.user_id and to.conversation_id == origin.channel_id
         if origin.response_url and same_person:
             try:
-                self._respond(origin.response_url, reply, replace=reply.replace_original and origin.replaceable)
+                self._respond(origin.response_url, reply, replace=to.replace_original and origin.replaceable)
                 return None
             except DeliveryFailed as error:  # expired (30 minutes) or used up (5 uses): the Web API still works
                 log.info("response_url refused (%s); sending the ephemeral through the Web API", error)
-        channel = reply.conversation_id or reply.ephemeral_to or ""
-        if channel == reply.ephemeral_to:
+        channel = to.conversation_id or to.person_id
+        if channel == to.person_id:
             # A click in App Home has no channel: the person's DM with the bot is theirs alone.
-            return self._post(reply, reply.ephemeral_to, None)
-        response = self.client.chat_postEphemeral(channel=channel, user=reply.ephemeral_to,
-                                                  text=blocks.fallback(reply), blocks=blocks.render(reply))
-        return response.get("message_ts")
+            return Posted(message_id=self._post(client, reply, to.person_id, None))
+        client.chat_postEphemeral(channel=channel, user=to.person_id, text=render.fallback(reply),
+                                  blocks=render.render(reply))
+        return None
+
+    # Logs name where a reply went, never what it said: it may come from a private channel.
+    def _explain_not_in_channel(self, reply: Reply, origin: Origin) -> None:
+        """Tell the person who asked why nothing appeared, rather than leaving them waiting."""
+        to = reply.to
+        if not origin.response_url or not isinstance(to, Post | ReplaceCard) or to.conversation_id != origin.channel_id:
+            return
+        note = t(reply.locale, "slack.not_in_channel")
+        explanation = Reply(text=note, blocks=[Text(text=note)], to=to, locale=reply.locale)
+        try:
+            self._respond(origin.response_url, explanation, replace=False)
+        except (RetryLater, DeliveryFailed, SlackClientError, URLError, OSError) as error:
+            log.warning("could not explain a failed post to %s: %s", origin.user_id, error)
 
     def _respond(self, url: str, reply: Reply, replace: bool) -> None:
         hook = WebhookClient(url, timeout=10, retry_handlers=[ConnectionRetry(), RateLimitRetry()])
-        body = {"text": blocks.fallback(reply), "blocks": blocks.render(reply), "response_type": "ephemeral",
+        body = {"text": render.fallback(reply), "blocks": render.render(reply), "response_type": "ephemeral",
                 "replace_original": replace}
         response = hook.send_dict(body)
         if response.status_code == 429:
@@ -214,3 +232,11 @@ class Delivery:
             raise RetryLater(f"response_url: {response.status_code}", 5.0)
         if response.status_code >= 400:
             raise DeliveryFailed(f"response_url: {response.status_code} {str(response.body)[:80]}")
+
+
+def sender(settings: SlackSettings, tokens: Tokens, links: Permalinks | None = None, patient: bool = True) -> SlackSend:
+    """The Slack port: ``patient`` for replies to events (rate limits waited out for up to :data:`PATIENCE`),
+    else the scheduler's (one retry, then :class:`RetryLater`, so that it paces itself)."""
+    if patient:
+        return SlackSend(settings, tokens, links, patience=PATIENCE, rate_limit_retries=RATE_LIMIT_RETRIES)
+    return SlackSend(settings, tokens, links)

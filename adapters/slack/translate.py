@@ -90,6 +90,17 @@ def command(form: Payload, kind: ConversationKindName) -> CommandInvoked:
                           command=str(form["command"]).lstrip("/"), text=form.get("text") or "")
 
 
+REACTIONS = {"white_check_mark": "✅", "heavy_check_mark": "✔", "ballot_box_with_check": "☑",
+             "+1": "👍", "thumbsup": "👍"}
+"""Slack's names for the reactions the core acts on (kbbot/contract/actions.py), as the emoji the core speaks."""
+
+
+def reaction(name: str) -> str:
+    """A Slack reaction name in the core's vocabulary: ``+1::skin-tone-3`` → 👍; names the core ignores stay."""
+    base = name.split("::", 1)[0]
+    return REACTIONS.get(base, base)
+
+
 def _mention_pattern(bot_user_id: str | None) -> re.Pattern[str] | None:
     return re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>") if bot_user_id else None
 
@@ -122,7 +133,7 @@ def event(envelope: Payload, kind: ConversationKindName | None, bot_user_id: str
                 return None
             cls = ReactionAdded if name == "reaction_added" else ReactionRemoved
             return cls(**_base(team_id, event_id, Actor(id=body["user"]), Place(id=item["channel"], kind=kind), at),
-                       message_id=item["ts"], reaction=body["reaction"])
+                       message_id=item["ts"], reaction=reaction(body["reaction"]))
         case "app_home_opened":
             if body.get("tab", "home") != "home":
                 return None

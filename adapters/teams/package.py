@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import kbbot
-from kbbot.config import Settings
 
 from kbbot_adapters.teams import auth
+from kbbot_adapters.teams.settings import TeamsSettings
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.json"
@@ -26,9 +26,14 @@ DEFAULT_OUTPUT = Path("kbbot-teams-app.zip")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-def manifest(settings: Settings) -> dict[str, Any]:
-    """The manifest with the app id from ``settings`` (the bot's Microsoft app id) filled in."""
-    app_id = auth.app_id(settings)
+def _teams(settings: object) -> TeamsSettings:
+    """The adapter's settings: given, or read from the environment (the CLI hands over the core's)."""
+    return settings if isinstance(settings, TeamsSettings) else TeamsSettings()
+
+
+def manifest(settings: object = None) -> dict[str, Any]:
+    """The manifest with the configured app id (the bot's Microsoft app id) filled in."""
+    app_id = auth.app_id(_teams(settings))
     if not app_id or not _GUID.match(app_id):
         raise ValueError("Set KBBOT_TEAMS_APP_ID to the bot's Microsoft app id (a GUID) to build the Teams package")
     document: dict[str, Any] = json.loads(MANIFEST.read_text(encoding="utf-8"))
@@ -41,7 +46,7 @@ def manifest(settings: Settings) -> dict[str, Any]:
     return document
 
 
-def build(settings: Settings, output: Path | None = None) -> Path:
+def build(settings: object = None, output: Path | None = None) -> Path:
     """Write the package to ``output`` (default ``./kbbot-teams-app.zip``) and return its path."""
     document = manifest(settings)
     path = output or DEFAULT_OUTPUT

@@ -1,48 +1,58 @@
-"""Sending the core's replies to Teams through the Bot Connector.
+"""The core's replies to Teams through the Bot Connector: the adapter's outbound port.
 
-One :class:`Courier` serves both directions: replies to an activity just
-received (``origin`` known) and proactive sends from the scheduler (no
-origin: stored conversation references say where). Teams has no ephemeral
-messages in channels, so a reply meant for one person goes to that
-person's personal chat with the bot, which keeps suggestions from private
-places out of shared channels.
+:class:`Courier` sends one reply (async, on the event loop botbuilder's
+clients live on); :class:`TeamsOutbound` is the port the core calls from
+its threads, the ingest path's and the scheduler's alike
+(:class:`~kbbot.contract.outbound.Outbound`). Each reply arrives with every
+platform id filled in by the core; the courier reports what it posted
+(:class:`~kbbot.contract.replies.Posted`) and the core records it.
 
-Where a question card goes in a channel: when it was asked in a post of its
-own, the card is the first reply in that post's chain, and the chain's root
-is what the core records; otherwise (asked inside another chain, from a
-personal chat, or after "ask anyway") the card starts a new conversation in
-the channel and is its own root. In the first case the card's own activity
-id is remembered too (a conversation reference keyed by the chain, whose
-``activityId`` is the card), because replacing the card in place (the asker
-edited or withdrew the question) must update the card, not the asker's post.
+Where a reply goes, by its destination:
+
+* :class:`Ephemeral`, :class:`DirectMessage`, :class:`HomeView`: Teams has no
+  "only you can see this" in channels, so these go to the person's personal
+  chat with the bot, which keeps suggestions from private places out of
+  shared channels (a pressed button's card there is updated in place).
+* :class:`Post` of a question card in a channel: when it was asked in a post
+  of its own, the card is the first reply in that post's chain and the chain's
+  root is the question's thread (``Posted.thread_root``; the card's own id is
+  ``Posted.message_id``); otherwise it starts a new post in the channel.
+* :class:`Post` in a question's thread in a group chat (no reply chains): the
+  message is reported as ``related``, so quoting it answers the question.
+* :class:`ReplaceCard`: the card is updated where it is, never posted again.
+
+Proactive sends (no origin) find their conversation through the addresses
+the bot stored when it heard from it (:mod:`kbbot.pipeline.addresses`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botbuilder.core import CloudAdapterBase
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.aio import ConnectorClient
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.contract.replies import Anchor, Reply
-from kbbot.services.asking import record_posted, record_related
-from kbbot.store.db import unit_of_work
-from kbbot.store.models import Question
+from kbbot.contract.replies import DirectMessage, Ephemeral, HomeView, Post, Posted, ReplaceCard, Reply
+from kbbot.pipeline import addresses
 
-from kbbot_adapters.teams import references, render, retry
-from kbbot_adapters.teams.translate import Origin, thread_conversation
+from kbbot_adapters.teams import render, retry
+from kbbot_adapters.teams.connectors import Connectors
+from kbbot_adapters.teams.translate import PLATFORM, Origin, thread_conversation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+SEND_TIMEOUT = 120.0
 
 
 def looks_like_channel(conversation_id: str) -> bool:
@@ -51,7 +61,7 @@ def looks_like_channel(conversation_id: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Address:
+class Where:
     """A resolved destination: which service, which conversation, and whether it is a channel."""
 
     service_url: str
@@ -60,47 +70,8 @@ class Address:
     bot: dict[str, Any]
 
 
-class Connectors:
-    """Authenticated connector clients per service URL, kept so that their access token is reused.
-
-    botbuilder would make a client (and fetch a token) per turn; one per
-    service URL for the life of the process needs one token an hour.
-    """
-
-    def __init__(self, adapter: CloudAdapterBase, app_id: str) -> None:
-        self._factory = adapter.bot_framework_authentication.create_connector_factory(
-            adapter.create_claims_identity(app_id))
-        self._clients: dict[str, ConnectorClient] = {}
-
-    async def get(self, service_url: str) -> ConnectorClient:
-        client = self._clients.get(service_url)
-        if client is None:
-            client = await self._factory.create(service_url, None)
-            # Retries are ours (retry.py): the SDK's would retry 5xx blindly and never a 429.
-            client.config.retry_policy.retries = 0
-            client = self._clients.setdefault(service_url, client)
-        return client
-
-    async def close(self) -> None:
-        for client in self._clients.values():
-            try:
-                await client.__aexit__(None, None, None)
-            except Exception:  # pragma: no cover - closing must not hide the real outcome
-                log.debug("closing a connector client failed", exc_info=True)
-        self._clients.clear()
-
-
-@dataclass
-class Batch:
-    """The replies to one event (or one proactive send): shared clients, retry policy, roots posted so far."""
-
-    connectors: Connectors
-    policy: retry.RetryPolicy
-    posted: dict[int, str] = field(default_factory=dict)
-
-
 class Courier:
-    """Delivers replies; reports question cards' thread roots back to the core."""
+    """Sends one reply at a time; says what it posted."""
 
     def __init__(self, adapter: CloudAdapterBase, app_id: str, sessions: sessionmaker[Session],
                  policy: retry.RetryPolicy | None = None, clock: Clock = system_clock) -> None:
@@ -113,7 +84,7 @@ class Courier:
 
     @property
     def reply_policy(self) -> retry.RetryPolicy:
-        """Replies to someone who just wrote run in a background task: they can wait out a longer
+        """Replies to someone who just wrote run after the ack: they can wait out a longer
         ``Retry-After`` than a scheduler send, which gets RetryLater and comes back by itself."""
         return retry.RetryPolicy(attempts=self.policy.attempts + 2, base_delay=self.policy.base_delay,
                                  max_delay=max(self.policy.max_delay, 120.0))
@@ -121,240 +92,220 @@ class Courier:
     async def close(self) -> None:
         await self.connectors.close()
 
-    def batch(self, origin: Origin | None = None) -> Batch:
-        """State shared by the replies of one batch; replies to someone waiting get the longer retry policy."""
-        return Batch(self.connectors, self.reply_policy if origin is not None else self.policy)
-
-    async def send(self, batch: Batch, workspace_id: str, reply: Reply, origin: Origin | None = None) -> str | None:
-        """Deliver one reply of ``batch``; raises RetryLater or DeliveryFailed like an Outbound port."""
-        return await self._send(batch, workspace_id, reply, origin)
-
-    async def deliver(self, workspace_id: str, replies: list[Reply], origin: Origin | None = None,
-                      keep_going: bool = True) -> list[str | None]:
-        """Send ``replies`` in order; with ``keep_going`` one failed reply does not stop the rest."""
-        batch = self.batch(origin)
-        sent: list[str | None] = []
-        for reply in replies:
-            try:
-                sent.append(await self._send(batch, workspace_id, reply, origin))
-            except (RetryLater, DeliveryFailed) as error:
-                if not keep_going:
-                    raise
-                log.warning("Teams reply not delivered: %s", error)
-                sent.append(None)
-        return sent
-
-    # -- one reply --------------------------------------------------------------------------
-    async def _send(self, batch: Batch, workspace_id: str, reply: Reply, origin: Origin | None) -> str | None:
+    async def send(self, workspace_id: str, reply: Reply, origin: Origin | None = None) -> Posted | None:
+        """Deliver ``reply`` (its ids filled in by the core); raises RetryLater or DeliveryFailed."""
+        policy = self.reply_policy if origin is not None else self.policy
         body = render.message(reply)
-        person = reply.home_of or reply.dm_to or reply.ephemeral_to
-        if person is not None:
-            address = await self._personal_chat(batch, workspace_id, person, origin)
-            clicked_here = (origin is not None and origin.reply_to_id and origin.kind == "dm"
-                            and origin.conversation_id == address.conversation_id)
-            if reply.replace_original and clicked_here:
-                assert origin is not None and origin.reply_to_id is not None
-                return await self._update(batch, address, address.conversation_id, origin.reply_to_id, body)
-            return await self._post(batch, address, address.conversation_id, body)
-        if reply.conversation_id is None:
-            raise DeliveryFailed("a reply without a destination")
-        address = await self._conversation(workspace_id, reply.conversation_id, origin)
-        if reply.replaces is not None:
-            return await self._replace(batch, workspace_id, address, reply.replaces.id, body)
-        thread = reply.thread_id or (batch.posted.get(reply.in_thread_of.id) if reply.in_thread_of else None)
-        if reply.in_thread_of is not None and thread is None:
-            # Sent apart from its question's card (a recovered event): find the chain the card
-            # was posted in, or fail, rather than start a new channel post that pings experts.
-            thread = await asyncio.to_thread(self._posted_before, reply.in_thread_of.id)
-            if thread is None:
-                raise DeliveryFailed(f"question {reply.in_thread_of.id} has no posted card to reply under")
-        root: str | None
-        if thread and address.is_channel:
-            root = thread
-            activity_id = await self._reply(batch, address, thread_conversation(address.conversation_id, root),
-                                            root, body)
+        match reply.to:
+            case Ephemeral(person_id=person, replace_original=replace):
+                where = await self._personal_chat(policy, workspace_id, person, origin)
+                clicked_here = (origin is not None and origin.reply_to_id and origin.kind == "dm"
+                                and origin.conversation_id == where.conversation_id)
+                if replace and clicked_here:
+                    assert origin is not None and origin.reply_to_id is not None
+                    return Posted(message_id=await self._update(policy, where, where.conversation_id,
+                                                                origin.reply_to_id, body))
+                return Posted(message_id=await self._post(policy, where, where.conversation_id, body))
+            case DirectMessage(person_id=person) | HomeView(person_id=person):
+                where = await self._personal_chat(policy, workspace_id, person, origin)
+                return Posted(message_id=await self._post(policy, where, where.conversation_id, body))
+            case ReplaceCard(conversation_id=conversation, question_id=question, message_id=card, thread_id=root):
+                if card is None:
+                    raise DeliveryFailed(f"question {question} has no posted card to update")
+                where = await self._conversation(workspace_id, conversation, origin)
+                chain = thread_conversation(conversation, root or card) if where.is_channel else conversation
+                return Posted(message_id=await self._update(policy, where, chain, card, body))
+            case Post(conversation_id=conversation, thread_id=thread, in_thread_of=question):
+                if question is not None and thread is None:
+                    # Never a new channel post pinging experts out of context: the core resolves the thread.
+                    raise DeliveryFailed(f"question {question} has no posted card to reply under")
+                where = await self._conversation(workspace_id, conversation, origin)
+                return await self._post_in(policy, where, reply, thread, origin, body)
+        raise AssertionError(f"unhandled destination {reply.to!r}")
+
+    async def _post_in(self, policy: retry.RetryPolicy, where: Where, reply: Reply, thread: str | None,
+                       origin: Origin | None, body: dict[str, Any]) -> Posted:
+        """A message everyone in the conversation sees: in a reply chain, under the asker's post, or new."""
+        if thread and where.is_channel:
+            root: str | None = thread
+            activity_id = await self._reply(policy, where, thread_conversation(where.conversation_id, thread),
+                                            thread, body)
         elif (reply.anchor is not None and origin is not None and origin.in_root_post
-              and origin.conversation_id == address.conversation_id and origin.thread_root):
+              and origin.conversation_id == where.conversation_id and origin.thread_root):
             root = origin.thread_root
-            activity_id = await self._reply(batch, address, thread_conversation(address.conversation_id, root),
+            activity_id = await self._reply(policy, where, thread_conversation(where.conversation_id, root),
                                             root, body)
-        elif address.is_channel:
-            activity_id = await self._new_thread(batch, address, body)
+        elif where.is_channel:
+            activity_id = await self._new_thread(policy, where, body)
             root = activity_id
         else:
-            activity_id = await self._post(batch, address, address.conversation_id, body)
+            activity_id = await self._post(policy, where, where.conversation_id, body)
             root = activity_id
-        if reply.anchor is not None and root:
-            batch.posted[reply.anchor.id] = root
-            linked = await asyncio.to_thread(self._record, reply, root)
-            if linked and address.is_channel and activity_id and activity_id != root:
-                await asyncio.to_thread(self._remember_card, workspace_id, address, root, activity_id)
-        elif reply.in_thread_of is not None and activity_id and not address.is_channel:
-            # No reply chain here: the experts it mentions answer by quoting this message, not the card.
-            await asyncio.to_thread(self._record_related, reply.in_thread_of, activity_id)
-        return activity_id
-
-    async def _replace(self, batch: Batch, workspace_id: str, address: Address, question_id: int,
-                       body: dict[str, Any]) -> str | None:
-        """Update the question's card in place; a card never found is a failed delivery, not a new post."""
-        root = batch.posted.get(question_id) or await asyncio.to_thread(self._posted_before, question_id)
-        if root is None:
-            raise DeliveryFailed(f"question {question_id} has no posted card to update")
-        if not address.is_channel:
-            return await self._update(batch, address, address.conversation_id, root, body)
-        chain = thread_conversation(address.conversation_id, root)
-        card = await asyncio.to_thread(self._card_in_chain, workspace_id, chain)
-        return await self._update(batch, address, chain, card or root, body)
-
-    def _remember_card(self, tenant_id: str, address: Address, root: str, card_id: str) -> None:
-        """The reference of a question card posted as a reply in its asker's post (see the module doc)."""
-        chain = thread_conversation(address.conversation_id, root)
-        reference = {"activityId": card_id, "bot": address.bot, "channelId": "msteams",
-                     "serviceUrl": address.service_url,
-                     "conversation": {"id": chain, "conversationType": "channel", "tenantId": tenant_id}}
-        with unit_of_work(self.sessions) as session:
-            references.remember(session, tenant_id, references.CONVERSATION, chain, address.conversation_id,
-                                address.service_url, reference, self.clock())
-
-    def _card_in_chain(self, tenant_id: str, chain: str) -> str | None:
-        """The card's activity id in reply chain ``chain``, when the card is not the chain's root."""
-        with unit_of_work(self.sessions) as session:
-            stored = references.find(session, tenant_id, references.CONVERSATION, chain)
-            card = stored.reference.get("activityId") if stored is not None else None
-            return str(card) if card else None
-
-    def _posted_before(self, question_id: int) -> str | None:
-        """The reply chain an earlier delivery posted the question's card in, if any."""
-        with unit_of_work(self.sessions) as session:
-            question = session.get(Question, question_id)
-            return question.message_id if question is not None else None
-
-    def _record_related(self, anchor: Anchor, activity_id: str) -> None:
-        """Best effort: the message is posted, and failing here would post it (and ping the experts) again."""
-        try:
-            with unit_of_work(self.sessions) as session:
-                record_related(session, anchor, activity_id)
-        except SQLAlchemyError:
-            log.warning("invitation %s not linked to question %s; quoting it will not answer", activity_id,
-                        anchor.id, exc_info=True)
-
-    def _record(self, reply: Reply, root: str) -> bool:
-        """Tell the core which reply chain carries the question, so replies there become answers.
-
-        True when the question is now linked to this chain.
-        """
-        assert reply.anchor is not None
-        try:
-            with unit_of_work(self.sessions) as session:
-                record_posted(session, reply.anchor, root)
-                question = session.get(Question, reply.anchor.id)
-                return question is not None and question.message_id == root
-        except IntegrityError:
-            # Another question already owns this chain (a redelivered or swept event): keep the first.
-            log.warning("reply chain %s already carries a question; question %s not linked", root, reply.anchor.id)
-            return False
+        in_thread = isinstance(reply.to, Post) and reply.to.in_thread_of is not None
+        # No reply chains here: the experts it mentions answer by quoting this message, not the card.
+        related = (activity_id,) if in_thread and activity_id and not where.is_channel else ()
+        return Posted(message_id=activity_id, thread_root=root if reply.anchor is not None else None,
+                      related=related)
 
     # -- where --------------------------------------------------------------------------------
-    def _bot(self, origin: Origin | None, stored: references.TeamsConversationReference | None) -> dict[str, Any]:
+    def _bot(self, origin: Origin | None, stored: Mapping[str, Any] | None) -> dict[str, Any]:
         if origin is not None and origin.bot.get("id"):
             return origin.bot
-        if stored is not None and (stored.reference.get("bot") or {}).get("id"):
-            return dict(stored.reference["bot"])
+        if stored is not None and (stored.get("bot") or {}).get("id"):
+            return dict(stored["bot"])
         return {"id": f"28:{self.app_id}"}
 
-    async def _conversation(self, workspace_id: str, conversation_id: str, origin: Origin | None) -> Address:
+    async def _conversation(self, workspace_id: str, conversation_id: str, origin: Origin | None) -> Where:
         if origin is not None and origin.tenant_id == workspace_id and origin.conversation_id == conversation_id:
-            return Address(origin.service_url, conversation_id, origin.is_channel, origin.bot)
-        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, references.CONVERSATION,
+            return Where(origin.service_url, conversation_id, origin.is_channel, origin.bot)
+        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, addresses.CONVERSATION,
                                                    conversation_id)
-        if stored is not None:
-            kind = (stored.reference.get("conversation") or {}).get("conversationType")
-            return Address(stored.service_url, conversation_id, kind == "channel", self._bot(origin, stored))
+        if stored is not None and stored.get("serviceUrl"):
+            kind = (stored.get("conversation") or {}).get("conversationType")
+            return Where(str(stored["serviceUrl"]), conversation_id, kind == "channel", self._bot(origin, stored))
         # Never heard from (a questions channel set by an admin): the tenant's service URL reaches it too.
         same_tenant = origin if origin is not None and origin.tenant_id == workspace_id else None
-        service_url = same_tenant.service_url if same_tenant else (fallback.service_url if fallback else None)
-        if service_url is None:
+        service_url = same_tenant.service_url if same_tenant else (fallback or {}).get("serviceUrl")
+        if not service_url:
             raise DeliveryFailed(f"no conversation reference for {conversation_id}: the bot never heard from it")
-        return Address(service_url, conversation_id, looks_like_channel(conversation_id),
-                       self._bot(same_tenant, fallback))
+        return Where(str(service_url), conversation_id, looks_like_channel(conversation_id),
+                     self._bot(same_tenant, fallback))
 
-    def _lookup(self, tenant_id: str, scope: references.Scope, key: str
-                ) -> tuple[references.TeamsConversationReference | None, references.TeamsConversationReference | None]:
-        with unit_of_work(self.sessions) as session:
-            found = references.find(session, tenant_id, scope, key)
-            return found, (None if found else references.any_in_tenant(session, tenant_id))
+    def _lookup(self, tenant_id: str, scope: addresses.Scope, key: str
+                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        found = addresses.find(self.sessions, PLATFORM, tenant_id, scope, key)
+        return found, (None if found else addresses.any_in_workspace(self.sessions, PLATFORM, tenant_id))
 
-    async def _personal_chat(self, batch: Batch, workspace_id: str, person: str,
-                             origin: Origin | None) -> Address:
+    async def _personal_chat(self, policy: retry.RetryPolicy, workspace_id: str, person: str,
+                             origin: Origin | None) -> Where:
         """The person's 1:1 chat with the bot: the one we are in, a stored one, or a newly created one."""
         if origin is not None and origin.kind == "dm" and origin.actor_id == person \
                 and origin.tenant_id == workspace_id:
-            return Address(origin.service_url, origin.conversation_id, False, origin.bot)
-        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, references.PERSON, person)
-        if stored is not None:
-            return Address(stored.service_url, stored.conversation_id, False, self._bot(origin, stored))
+            return Where(origin.service_url, origin.conversation_id, False, origin.bot)
+        stored, fallback = await asyncio.to_thread(self._lookup, workspace_id, addresses.PERSON, person)
+        chat = (stored or {}).get("conversation") or {}
+        if stored is not None and stored.get("serviceUrl") and chat.get("id"):
+            return Where(str(stored["serviceUrl"]), str(chat["id"]), False, self._bot(origin, stored))
         same_tenant = origin if origin is not None and origin.tenant_id == workspace_id else None
-        if same_tenant is None and fallback is None:
+        service_url = same_tenant.service_url if same_tenant else (fallback or {}).get("serviceUrl")
+        if not service_url:
             raise DeliveryFailed(f"cannot reach {person}: the bot knows no conversation in tenant {workspace_id}")
-        service_url = same_tenant.service_url if same_tenant else fallback.service_url  # type: ignore[union-attr]
         bot = self._bot(same_tenant, fallback)
-        client = await batch.connectors.get(service_url)
+        client = await self.connectors.get(service_url)
         parameters = ConversationParameters(
             is_group=False, bot=ChannelAccount(id=bot["id"], name=bot.get("name")),
             members=[ChannelAccount(id=person)], tenant_id=workspace_id, channel_data={"tenant": {"id": workspace_id}})
-        created = await retry.call(lambda: client.conversations.create_conversation(parameters), batch.policy,
+        created = await retry.call(lambda: client.conversations.create_conversation(parameters), policy,
                                    f"opening a chat with {person}")
         reference = {"bot": bot, "user": {"id": person}, "channelId": "msteams", "serviceUrl": service_url,
                      "conversation": {"id": created.id, "conversationType": "personal", "tenantId": workspace_id}}
-        await asyncio.to_thread(self._remember_person, workspace_id, person, created.id, service_url, reference)
-        return Address(service_url, created.id, False, bot)
-
-    def _remember_person(self, tenant_id: str, person: str, conversation_id: str, service_url: str,
-                         reference: dict[str, Any]) -> None:
-        with unit_of_work(self.sessions) as session:
-            references.remember(session, tenant_id, references.PERSON, person, conversation_id, service_url,
-                                reference, self.clock())
+        await asyncio.to_thread(addresses.remember, self.sessions, PLATFORM, workspace_id, addresses.PERSON, person,
+                                created.id, reference, self.clock())
+        return Where(service_url, created.id, False, bot)
 
     # -- how ----------------------------------------------------------------------------------
-    def _activity(self, address: Address, conversation_id: str, body: dict[str, Any]) -> Activity:
-        activity = Activity().deserialize({**body, "from": address.bot, "channelId": "msteams",
-                                           "conversation": {"id": conversation_id}, "serviceUrl": address.service_url})
-        return activity
+    def _activity(self, where: Where, conversation_id: str, body: dict[str, Any]) -> Activity:
+        return Activity().deserialize({**body, "from": where.bot, "channelId": "msteams",
+                                       "conversation": {"id": conversation_id}, "serviceUrl": where.service_url})
 
-    async def _call(self, batch: Batch, address: Address, what: str,
+    async def _call(self, policy: retry.RetryPolicy, where: Where, what: str,
                     operation: Callable[[ConnectorClient], Awaitable[T]], idempotent: bool = True) -> T:
-        client = await batch.connectors.get(address.service_url)
-        return await retry.call(lambda: operation(client), batch.policy, what, idempotent)
+        client = await self.connectors.get(where.service_url)
+        return await retry.call(lambda: operation(client), policy, what, idempotent)
 
-    async def _post(self, batch: Batch, address: Address, conversation_id: str,
+    async def _post(self, policy: retry.RetryPolicy, where: Where, conversation_id: str,
                     body: dict[str, Any]) -> str | None:
-        activity = self._activity(address, conversation_id, body)
-        response = await self._call(batch, address, f"posting to {conversation_id}",
+        activity = self._activity(where, conversation_id, body)
+        response = await self._call(policy, where, f"posting to {conversation_id}",
                                     lambda c: c.conversations.send_to_conversation(conversation_id, activity),
                                     idempotent=False)
         return getattr(response, "id", None)
 
-    async def _reply(self, batch: Batch, address: Address, conversation_id: str, reply_to: str,
+    async def _reply(self, policy: retry.RetryPolicy, where: Where, conversation_id: str, reply_to: str,
                      body: dict[str, Any]) -> str | None:
-        activity = self._activity(address, conversation_id, {**body, "replyToId": reply_to})
-        response = await self._call(batch, address, f"replying in {conversation_id}",
+        activity = self._activity(where, conversation_id, {**body, "replyToId": reply_to})
+        response = await self._call(policy, where, f"replying in {conversation_id}",
                                     lambda c: c.conversations.reply_to_activity(conversation_id, reply_to, activity),
                                     idempotent=False)
         return getattr(response, "id", None)
 
-    async def _update(self, batch: Batch, address: Address, conversation_id: str, activity_id: str,
-                      body: dict[str, Any]) -> str | None:
-        activity = self._activity(address, conversation_id, {**body, "id": activity_id})
-        await self._call(batch, address, f"updating {activity_id}",
+    async def _update(self, policy: retry.RetryPolicy, where: Where, conversation_id: str, activity_id: str,
+                      body: dict[str, Any]) -> str:
+        activity = self._activity(where, conversation_id, {**body, "id": activity_id})
+        await self._call(policy, where, f"updating {activity_id}",
                          lambda c: c.conversations.update_activity(conversation_id, activity_id, activity))
         return activity_id
 
-    async def _new_thread(self, batch: Batch, address: Address, body: dict[str, Any]) -> str | None:
+    async def _new_thread(self, policy: retry.RetryPolicy, where: Where, body: dict[str, Any]) -> str | None:
         """A new post in a channel: Teams' documented way is a new conversation with the channel's id."""
-        activity = self._activity(address, address.conversation_id, body)
-        parameters = ConversationParameters(is_group=True, bot=ChannelAccount(id=address.bot["id"]),
-                                            channel_data={"channel": {"id": address.conversation_id}},
+        activity = self._activity(where, where.conversation_id, body)
+        parameters = ConversationParameters(is_group=True, bot=ChannelAccount(id=where.bot["id"]),
+                                            channel_data={"channel": {"id": where.conversation_id}},
                                             activity=activity)
-        created = await self._call(batch, address, f"posting in {address.conversation_id}",
+        created = await self._call(policy, where, f"posting in {where.conversation_id}",
                                    lambda c: c.conversations.create_conversation(parameters), idempotent=False)
         return created.activity_id
+
+
+class TeamsOutbound:
+    """The Teams :class:`~kbbot.contract.outbound.Outbound`: a blocking port over the async courier.
+
+    The core sends from threads (the ingest path's work threads, the
+    scheduler, a sweep) while botbuilder's clients live on the server's event
+    loop. When a loop is bound (``kbbot serve``, a worker) the send runs there
+    and the calling thread waits for it; without one (a one-off ``kbbot``
+    command) each send runs on a loop of its own.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, courier: Courier) -> None:
+        self.courier = courier
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Run sends on ``loop`` from now on (None: a fresh loop per send)."""
+        self._loop = loop
+
+    def send(self, workspace_id: str, reply: Reply, context: Mapping[str, Any] | None = None) -> Posted | None:
+        """Deliver ``reply`` where ``context`` (the stored :class:`Origin`) says the event came from.
+
+        Without the origin a recovered question card would open a new channel
+        post instead of going under the asker's; a scheduled send has none.
+        Raises RetryLater / DeliveryFailed.
+        """
+        origin = stored_origin(context or {})
+        return self.run(lambda: self.courier.send(workspace_id, reply, origin))
+
+    def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """On the bound loop, waiting for it from this thread; on a loop of its own when none is bound."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return asyncio.run(work())
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            raise RuntimeError("TeamsOutbound would block its own event loop; await the courier instead")
+        future = asyncio.run_coroutine_threadsafe(work(), loop)
+        try:
+            return future.result(timeout=SEND_TIMEOUT)
+        except concurrent.futures.TimeoutError as error:
+            future.cancel()
+            raise RetryLater("Teams send timed out", retry_after=30.0) from error
+
+
+def stored_origin(context: Mapping[str, Any]) -> Origin | None:
+    """The Origin stored with an event (see bot.py); None for scheduled sends.
+
+    Fields another kbbot version added are left out rather than losing the
+    whole origin; one missing that this version needs means there is none.
+    """
+    if not context:
+        return None
+    known = {field.name for field in dataclasses.fields(Origin)}
+    try:
+        return Origin(**{key: value for key, value in context.items() if key in known})
+    except TypeError:
+        return None

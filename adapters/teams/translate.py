@@ -53,6 +53,8 @@ _REPLY_BLOCK = re.compile(
     re.IGNORECASE | re.DOTALL)
 _ITEM_ID = re.compile(r"\bitemid=[\"']([^\"']+)[\"']", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+#: Teams names its reactions; the core's vocabulary is the emoji itself (kbbot/contract/actions.py).
+REACTIONS = {"like": "👍", "heart": "❤", "laugh": "😆", "surprised": "😮", "sad": "😢", "angry": "😠"}
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                                                 ("reactionsRemoved", ReactionRemoved))):
             for reaction in activity.get(field) or []:
                 name = str(reaction.get("type") or "")
+                name = REACTIONS.get(name.casefold(), name)
                 if name:
                     events.append(cls(**common, message_id=str(activity["replyToId"]), reaction=name,
                                       event_id=_event_key(activity, origin.conversation_id, f":{number}:{name}")))

@@ -50,6 +50,13 @@ class Capabilities:
     """Regular expressions of the platform's own mention markup in people's text, each with a group
     ``label``: the readable part kept when the markup is made inert (see :mod:`kbbot.text.mentions`)."""
 
+    @property
+    def lacks(self) -> tuple[str, ...]:
+        """What the platform cannot do, as the catalogue's variant suffixes (``key@no_reactions``)."""
+        missing = [("no_reactions", not self.hears_reactions), ("no_group_threads", not self.threads_in_group_chats),
+                   ("words_only", not self.slash_commands), ("no_home", not self.home_surface)]
+        return tuple(name for name, lacking in missing if lacking)
+
 
 @runtime_checkable
 class Platform(Protocol):

@@ -7,13 +7,12 @@ same placeholders.
 
 from __future__ import annotations
 
-import re
 
-from kbbot.i18n import catalogue, scheduling, search, teams
+from kbbot.i18n import catalogue, scheduling, search, variants
 
 # One catalogue per feature so that features can grow their messages
 # independently; a key may be defined only once across all of them.
-_PARTS = (catalogue, scheduling, search, teams)
+_PARTS = (catalogue, scheduling, search, variants)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _part in _PARTS:
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
@@ -32,22 +31,10 @@ class _Params(dict[str, object]):
         return "{" + key + "}"
 
 
-# Platforms without slash commands (Teams) take the same words typed to the bot:
-# "/kb search x" is "search x" there, "/ask" is "ask".
-_SLASHED = re.compile(r"(?<![\w/])/(?:kb\s+(?=[a-z])|(?=(?:ask|experts|expertise|vraag)\b))")
-WORDS_ONLY_PLATFORMS = frozenset({"teams"})
-
-
-def for_platform(text: str, platform: str) -> str:
-    """``text`` with command names spelled the way people type them on ``platform``."""
-    return _SLASHED.sub("", text) if platform in WORDS_ONLY_PLATFORMS else text
-
-
-def on_platform(key: str, platform: str) -> str:
-    """``key@platform`` where the catalogue words a message differently there (how one answers,
-    accepts or upvotes is not the same everywhere), else ``key``."""
-    variant = f"{key}@{platform}"
-    return variant if variant in MESSAGES else key
+def variant(key: str, lacks: tuple[str, ...]) -> str:
+    """``key@lack`` for the first of a platform's ``lacks`` (``no_reactions``, …) the catalogue words
+    differently (how one answers, accepts or upvotes is not the same everywhere), else ``key``."""
+    return next((f"{key}@{lack}" for lack in lacks if f"{key}@{lack}" in MESSAGES), key)
 
 
 def add_messages(messages: dict[str, dict[str, str]]) -> None:

@@ -32,7 +32,7 @@ from kbbot.contract.events import (
     ReactionRemoved,
 )
 from kbbot.contract.replies import Reply, Text
-from kbbot.services import answering, asking, directory, home, lookup, profile, prompts, revising
+from kbbot.services import answering, asking, directory, home, profile, prompts
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -203,44 +203,12 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
 
 
 def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> list[Reply]:
-    """Carry out a parsed command; a usage error becomes a short localised usage line."""
-    match parsed:
-        case commands.UsageError(key=key, params=params):
-            text = turn.say(key, **params)
-            usage = turn.say("usage.hint")
-            return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
-        case commands.Ask():
-            return asking.ask(turn, parsed)
-        case commands.Search():
-            return lookup.search_command(turn, parsed)
-        case commands.Help():
-            return lookup.help_command(turn)
-        case commands.Experts():
-            return lookup.experts_command(turn, parsed)
-        case commands.ShowSettings():
-            return profile.show_settings(turn)
-        case commands.ChangeSettings():
-            return profile.change_settings(turn, parsed)
-        case commands.Stats():
-            return profile.stats_command(turn)
-        case commands.ExpertiseAdd():
-            return profile.expertise_add(turn, parsed)
-        case commands.ExpertiseRemove():
-            return profile.expertise_remove(turn, parsed)
-        case commands.ExpertiseList():
-            return profile.expertise_list(turn)
-        case commands.FlagAnswer(answer_id=answer_id, kind=kind, reason=reason):
-            return answering.flag(turn, answer_id, kind, reason)
-        case commands.UpvoteAnswer(answer_id=answer_id):
-            return answering.vote(turn, answer_id) or [turn.notice("answer.upvoted")]
-        case commands.Home():
-            return home.home(turn, in_chat=True)
-        case commands.CloseQuestion(question_id=question_id):
-            return answering.close(turn, question_id)
-        case commands.EditQuestion():
-            return revising.edit(turn, parsed)
-        case commands.WithdrawQuestion(question_id=question_id):
-            return revising.withdraw(turn, question_id)
-        case commands.ChannelDigest(on=on):
-            return prompts.channel_digest(turn, on)
-    raise AssertionError(f"unhandled command {parsed!r}")
+    """Carry out a parsed command by its registered handler; a usage error becomes a short localised usage line."""
+    if isinstance(parsed, commands.UsageError):
+        text = turn.say(parsed.key, **parsed.params)
+        usage = turn.say("usage.hint")
+        return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
+    spec = commands.registry.by_type(parsed)
+    if spec is None:
+        raise AssertionError(f"no registered handler for {parsed!r}")
+    return spec.handle(turn, parsed)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ answer looks in every reply, so anonymity and truncation are handled once.
 
 from __future__ import annotations
 
-from kbbot.contract import actions
+from kbbot.contract import actions, platform
 from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Block, Button, Item, Text
 from kbbot.store.models import Answer, ConversationKind, FlagKind, Person, Question
@@ -66,15 +66,17 @@ def question_blocks(question: Question, locale: str) -> list[Block]:
 def _reply_hint(question: Question) -> str:
     """How to answer and accept where the card is.
 
-    Teams has no reply chains in group chats (an answer quotes the card
-    there), and its bots only hear reactions to their own messages, so the
-    asker accepts with the button kbbot sends them, not with ✅. Anonymous
-    askers accept privately everywhere.
+    Where group chats have no reply threads an answer quotes the card, and
+    where the bot hears no reactions to people's messages the asker accepts
+    with the button kbbot sends them, not with ✅. Anonymous askers accept
+    privately everywhere.
     """
-    teams = question.conversation.workspace.platform == "teams"
-    if teams and question.conversation.kind is ConversationKind.GROUP:
+    can = platform.capabilities(question.conversation.workspace.platform)
+    if not can.threads_in_group_chats and question.conversation.kind is ConversationKind.GROUP:
         return "question.reply_hint_quote"
-    return "question.reply_hint_anonymous" if question.is_anonymous or teams else "question.reply_hint"
+    if question.is_anonymous or not can.hears_reactions:
+        return "question.reply_hint_anonymous"
+    return "question.reply_hint"
 
 
 def answer_buttons(answer: Answer, locale: str) -> list[Button]:

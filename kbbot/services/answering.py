@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from kbbot.commands import CloseQuestion, FlagAnswer, UpvoteAnswer, command, grammar
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.i18n import t
@@ -176,6 +177,11 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
     return replies
 
 
+@command("close", verbs=("close", "sluit"), parse=grammar.close, usage="help.close", who="asker", order=90)
+def close_command(turn: Turn, command: CloseQuestion) -> list[Reply]:
+    return close(turn, command.question_id)
+
+
 def close(turn: Turn, question_id: int) -> list[Reply]:
     """The asker settles their own question: it leaves the lists of questions waiting for an answer."""
     question = turn.session.get(Question, question_id)
@@ -225,6 +231,12 @@ def _tell_followers(turn: Turn, question: Question, answer: Answer) -> list[Repl
     return replies
 
 
+@command("upvote", verbs=("upvote", "duim"), parse=grammar.upvote, usage="help.upvote", order=70)
+def upvote_command(turn: Turn, command: UpvoteAnswer) -> list[Reply]:
+    """``/kb upvote N``: where people cannot react to each other's messages; silent votes get a thank-you."""
+    return vote(turn, command.answer_id) or [turn.notice("answer.upvoted")]
+
+
 def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
     """Upvote (or take back) an answer; one vote per person, never on one's own answer."""
     answer = _visible_answer(turn, answer_id)
@@ -244,6 +256,11 @@ def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
         return []
     activity.log(turn.session, turn.person, "voted", turn.now, answer.id)
     return []
+
+
+@command("flag", verbs=("flag", "markeer"), parse=grammar.flag, usage="help.flag", order=80)
+def flag_command(turn: Turn, command: FlagAnswer) -> list[Reply]:
+    return flag(turn, command.answer_id, command.kind, command.reason)
 
 
 def flag(turn: Turn, answer_id: int, kind: str, reason: str | None) -> list[Reply]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
-from kbbot.commands import Ask, small_int
+from kbbot.commands import Ask, command, grammar, small_int
 from kbbot.i18n import LOCALES, t
 from kbbot.contract.replies import Actions, Anchor, Button, DirectMessage, ListBlock, Mentions, PersonRef, Post, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
@@ -34,6 +34,7 @@ EXPERT_NOTIFY_SETTING = "expert_notify"  # "thread" (default) or "dm"
 QUESTIONS_CHANNEL_SETTING = "questions_channel"
 
 
+@command("ask", slash="ask", parse=grammar.ask, usage="help.ask", default=True, order=10)
 def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
     """``/ask``: show similar answered questions if any, otherwise post the question.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kbbot.commands import Home, command, grammar
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.contract.replies import Actions, Button, HomeView, ListBlock, Reply, Text
@@ -34,6 +35,12 @@ def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list
         .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
                  selectinload(Question.conversation))
         .order_by(Question.created_at.desc()).limit(limit)))
+
+
+@command("home", verbs=("home", "overzicht"), parse=grammar.nothing_more(Home), usage="help.home", order=120)
+def home_command(turn: Turn, _command: Home) -> list[Reply]:
+    """``/kb home``: the home view as a message, for platforms without a home surface and for chat."""
+    return home(turn, in_chat=True)
 
 
 def home(turn: Turn, in_chat: bool = False) -> list[Reply]:

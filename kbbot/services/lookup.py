@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from kbbot.presentation import cards
-from kbbot.commands import Experts, Search
+from kbbot.commands import Experts, Help, Search, command, grammar, registry
 from kbbot.search.render import post_item
 from kbbot.contract.replies import Item, ListBlock, Reply, Text
 from kbbot.services import activity, expertise, search, tagging
 from kbbot.services.turn import Turn
 
 RESULT_LIMIT = 5
-HELP_KEYS = ("help.ask", "help.answer", "help.search", "help.experts", "help.expertise", "help.settings",
-             "help.stats", "help.upvote", "help.flag", "help.close", "help.edit", "help.withdraw", "help.home",
-             "help.digest")
+ANSWERING_HELP = (15, "help.answer")
+"""Answering is no command (people reply in the thread), but help explains it right after asking."""
 
 
+@command("search", verbs=("search", "zoek"), parse=grammar.search, usage="help.search", order=20)
 def search_command(turn: Turn, command: Search) -> list[Reply]:
     """``/kb search``: only what the searcher may see, and the search is logged as consumption."""
     hits = search.find(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
@@ -27,6 +27,7 @@ def search_command(turn: Turn, command: Search) -> list[Reply]:
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 
 
+@command("experts", slash="experts", parse=grammar.experts, usage="help.experts", default=True, order=30)
 def experts_command(turn: Turn, command: Experts) -> list[Reply]:
     """``/experts``: people ranked on what the asker may see, with why each is listed."""
     tag = tagging.canonical(turn.session, command.tag) or command.tag
@@ -49,8 +50,15 @@ def experts_command(turn: Turn, command: Experts) -> list[Reply]:
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 
 
-def help_command(turn: Turn) -> list[Reply]:
+def help_keys() -> list[str]:
+    """One line per command, from the registry, in its order (commands that share a line show it once)."""
+    lines = sorted([(spec.order, spec.usage) for spec in registry.specs() if spec.usage] + [ANSWERING_HELP])
+    return list(dict.fromkeys(key for _, key in lines))
+
+
+@command("help", verbs=("help", "hulp"), parse=grammar.nothing_more(Help), usage="", default=True, order=0)
+def help_command(turn: Turn, _command: Help) -> list[Reply]:
     """``/kb help`` in the person's language."""
     heading = turn.say("help.heading")
-    items = [Item(text=turn.say(key)) for key in HELP_KEYS]
+    items = [Item(text=turn.say(key)) for key in help_keys()]
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from kbbot.commands import ChangeSettings, ExpertiseAdd, ExpertiseRemove
+from kbbot.commands import (
+    ChangeSettings,
+    ExpertiseAdd,
+    ExpertiseList,
+    ExpertiseRemove,
+    ShowSettings,
+    Stats,
+    command,
+    grammar,
+)
 from kbbot.i18n import LOCALES, t
 from kbbot.contract.replies import Item, ListBlock, Reply, Text
 from kbbot.weekly import schedules
@@ -34,6 +43,12 @@ def settings_items(turn: Turn) -> list[Item]:
         Item(text=turn.say("settings.digest", value=digest),
              detail=_when(turn, schedules.DIGEST) if person.digest_enabled else None),
     ]
+
+
+@command("settings", verbs=("settings", "instellingen"), parse=grammar.settings, usage="help.settings", order=50)
+def settings_command(turn: Turn, command: ShowSettings | ChangeSettings) -> list[Reply]:
+    """``/kb settings``: shown as they are, or changed where something is given."""
+    return change_settings(turn, command) if isinstance(command, ChangeSettings) else show_settings(turn)
 
 
 def show_settings(turn: Turn) -> list[Reply]:
@@ -84,7 +99,8 @@ def set_language(turn: Turn, locale: str) -> None:
         turn.person.locale, turn.person.locale_chosen = locale, True
 
 
-def stats_command(turn: Turn) -> list[Reply]:
+@command("stats", verbs=("stats", "statistieken"), parse=grammar.nothing_more(Stats), usage="help.stats", order=60)
+def stats_command(turn: Turn, _command: Stats) -> list[Reply]:
     """``/kb stats``: a person's own figures and stage, shown to them alone."""
     figures = stats.for_person(turn.session, turn.person)
     heading = turn.say("stats.heading")
@@ -101,12 +117,16 @@ def stats_command(turn: Turn) -> list[Reply]:
                                                               style="context")])]
 
 
+@command("expertise add", slash="expertise", verbs=("add", "toevoegen"), parse=grammar.expertise_add,
+         usage="help.expertise", order=40)
 def expertise_add(turn: Turn, command: ExpertiseAdd) -> list[Reply]:
     """Declare tags; they count at once for ``/experts`` and for bringing people into questions."""
     names = expertise.declare(turn.session, turn.person, command.tags, turn.now)
     return [turn.notice("expertise.added", tags=" ".join(f"#{n}" for n in names))]
 
 
+@command("expertise remove", slash="expertise", verbs=("remove", "verwijderen"), parse=grammar.expertise_remove,
+         usage="help.expertise", order=40)
 def expertise_remove(turn: Turn, command: ExpertiseRemove) -> list[Reply]:
     """Stop being named for tags one no longer wants to answer about."""
     removed = expertise.undeclare(turn.session, turn.person, command.tags)
@@ -115,7 +135,9 @@ def expertise_remove(turn: Turn, command: ExpertiseRemove) -> list[Reply]:
     return [turn.notice("expertise.removed", tags=" ".join(f"#{n}" for n in removed))]
 
 
-def expertise_list(turn: Turn) -> list[Reply]:
+@command("expertise list", slash="expertise", verbs=("list", "lijst"), parse=grammar.nothing_more(ExpertiseList),
+         usage="help.expertise", default=True, order=40)
+def expertise_list(turn: Turn, _command: ExpertiseList) -> list[Reply]:
     """Declared tags and the ones earned by accepted answers, side by side."""
     declared = expertise.declared(turn.session, turn.person)
     earned = expertise.earned(turn.session, turn.person)

@@ -324,6 +324,12 @@ def _open(turn: Turn, delivery_id: int | None, question_id: int | None) -> list[
 
 # -- channels asking for a digest -----------------------------------------------------------------
 
+@commands.command("digest", verbs=("digest", "samenvatting"), parse=commands.grammar.channel_digest,
+                  usage="help.digest", who="channel member", order=130)
+def digest_command(turn: Turn, command: commands.ChannelDigest) -> list[Reply]:
+    return channel_digest(turn, command.on)
+
+
 def channel_digest(turn: Turn, on: bool, thread_id: str | None = None) -> list[Reply]:
     """Turn the weekly digest of the current channel on or off, in the asker's language and timezone."""
     where = turn.conversation

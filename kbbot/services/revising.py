@@ -14,7 +14,7 @@ is knowledge the next colleague with the same question will look for.
 from __future__ import annotations
 
 from kbbot.presentation import cards
-from kbbot.commands import EditQuestion
+from kbbot.commands import EditQuestion, WithdrawQuestion, command, grammar
 from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Block, ReplaceCard, Reply, Text
 from kbbot.services import tagging
@@ -24,6 +24,7 @@ from kbbot.store.models import Question, QuestionStatus
 from kbbot.services.turn import Turn
 
 
+@command("edit", verbs=("edit", "bewerk"), parse=grammar.edit, usage="help.edit", who="asker", order=100)
 def edit(turn: Turn, command: EditQuestion) -> list[Reply]:
     """The asker rewords their question; tags named in the new text replace the old ones.
 
@@ -48,6 +49,12 @@ def edit(turn: Turn, command: EditQuestion) -> list[Reply]:
         blocks = _with_context(cards.question_blocks(question, locale), t(locale, "question.edited_mark"))
         replies.append(_replacement(question, cards.snippet(question.text), blocks, locale))
     return replies
+
+
+@command("withdraw", verbs=("withdraw", "intrekken"), parse=grammar.withdraw, usage="help.withdraw", who="asker",
+         order=110)
+def withdraw_command(turn: Turn, command: WithdrawQuestion) -> list[Reply]:
+    return withdraw(turn, command.question_id)
 
 
 def withdraw(turn: Turn, question_id: int) -> list[Reply]:

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kbbot.config import Settings
-from kbbot.i18n import for_platform, on_platform, t
+from kbbot.commands import registry
+from kbbot.contract import platform
+from kbbot.i18n import t, variant
 from kbbot.contract.replies import Block, Ephemeral, Reply, Text
 from kbbot.store.models import Conversation, Person, Workspace
 
@@ -28,8 +30,9 @@ class Turn:
 
     def say(self, key: str, **params: object) -> str:
         """The catalogue message ``key`` in the acting person's language, worded for their platform."""
-        platform = self.workspace.platform
-        return for_platform(t(self.locale, on_platform(key, platform), **params), platform)
+        can = platform.capabilities(self.workspace.platform)
+        text = t(self.locale, variant(key, can.lacks), **params)
+        return text if can.slash_commands else registry.as_words(text)
 
     def private(self, text: str, blocks: list[Block] | None = None, replace: bool = False) -> Reply:
         """A reply only the acting person sees, where they acted."""

@@ -404,3 +404,30 @@ class OutboxReply(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class PlatformAddress(Base):
+    """Where a platform lets kbbot write on its own initiative, as the adapter captured it.
+
+    Some platforms (Teams) accept a proactive message only with an address
+    taken from an earlier event: a service URL, the conversation, the bot's
+    account. The core keeps them without reading them (``address`` is the
+    adapter's JSON), one per person (``scope="person"``) or conversation
+    (``scope="conversation"``), through :mod:`kbbot.pipeline.addresses`.
+    """
+
+    __tablename__ = "platform_addresses"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "scope", "key",
+                         name="uq_platform_addresses_platform_workspace_scope_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[str] = mapped_column(String(255))
+    address: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

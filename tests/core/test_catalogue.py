@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 from kbbot.i18n import LOCALES, MESSAGES, t
 
 ROOT = Path(__file__).resolve().parents[2]
+# Adapters keep their platform's own messages beside them (adapters/*/messages.py); they join the catalogue
+# when imported, so that the checks below cover them too.
+for _messages in sorted(ROOT.glob("adapters/*/messages.py")):
+    importlib.import_module(f"kbbot_adapters.{_messages.parent.name}.messages")
 
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))

@@ -17,7 +17,8 @@ from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory, unit_of_work
 from kbbot.store.models import InboundEvent, Question
 from kbbot_adapters.hosting.server import sweep_once
-from kbbot_adapters.slack import plugin, translate
+from kbbot_adapters.slack import platform, translate
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture, running_slack_server
@@ -58,13 +59,14 @@ def test_retried_deliveries_change_nothing_and_post_nothing_twice(
 
 
 def test_when_the_database_or_slack_is_down_the_event_is_not_acknowledged_and_its_retry_is_processed(
-        slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session], db_url: str) -> None:
+        settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack, sessions: sessionmaker[Session],
+        db_url: str) -> None:
     down_url = ("postgresql+psycopg://postgres@127.0.0.1:1/down?connect_timeout=2" if db_url.startswith("postgres")
                 else "sqlite:////nonexistent-kbbot-dir/kbbot.db")
     down = make_engine(down_url)
     mention = fixture("event_app_mention.json")
     try:
-        with running_slack_server(slack_settings, session_factory(down)) as broken:
+        with running_slack_server(settings, session_factory(down), slack_settings) as broken:
             answer = broken.event(mention)
             broken.settle()
         assert answer.status >= 500
@@ -72,7 +74,7 @@ def test_when_the_database_or_slack_is_down_the_event_is_not_acknowledged_and_it
     finally:
         down.dispose()
 
-    with running_slack_server(slack_settings, sessions) as healthy:
+    with running_slack_server(settings, sessions, slack_settings) as healthy:
         fake_slack.fail("auth.test", "internal_error")  # and Slack itself hiccups while kbbot checks its token
         assert healthy.event(mention, retry_num=1).status >= 500
         assert healthy.event(mention, retry_num=2).status == 200
@@ -192,21 +194,22 @@ def test_a_channel_made_private_hides_its_questions_from_non_members_at_once(
 
 
 def test_an_event_a_dead_replica_acknowledged_is_finished_by_the_sweeper_through_slack(
-        slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+        settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
     """kbbot serve's sweeper sends a batch reply by reply; the experts' mention still lands in the thread."""
-    port = plugin.outbound(slack_settings, sessions)
+    port = platform.outbound(settings, sessions, slack_settings)
     declare = translate.command({**fixture("command_ask.json"), "user_id": "U_BOB", "command": "/expertise",
                                  "text": "add postgres", "trigger_id": "t-bob"}, "channel")
     question = translate.command(fixture("command_ask.json"), "channel")
-    inbox.receive(sessions, declare, slack_settings, datetime.now(UTC))
+    inbox.receive(sessions, declare, settings, datetime.now(UTC))
     assert inbox.accept(sessions, question, datetime.now(UTC) - timedelta(minutes=10))  # acked, then the replica died
 
-    assert sweep_once(slack_settings, sessions, {"slack": port}) == 1
+    assert sweep_once(settings, sessions, {"slack": port}) == 1
     card, invitation = fake_slack.calls_to("chat.postMessage")
     assert "Question from" in all_text(card.json_param("blocks"))
     assert invitation.params["thread_ts"] == card.body["ts"]
     assert "<@U_BOB>" in str(invitation.json_param("blocks"))
-    assert sweep_once(slack_settings, sessions, {"slack": port}) == 0
+    assert sweep_once(settings, sessions, {"slack": port}) == 0
 
 
 def test_a_large_private_channel_is_synced_page_by_page_after_the_ack(

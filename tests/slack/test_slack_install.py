@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed
-from kbbot.contract.replies import Reply, Text
+from kbbot.contract.replies import DirectMessage, Reply, Text
 from kbbot.store.db import unit_of_work
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_web_api import FakeSlack
 from slack_support.fixtures import fake_slack  # noqa: F401 - pytest fixture
 from slack_support.harness import SIGNING_SECRET, SlackServer, fixture, running_slack_server
@@ -25,12 +26,11 @@ CLIENT_SECRET = "oauth-client-secret"
 
 
 @pytest.fixture
-def oauth_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
+def oauth_settings(fake_slack: FakeSlack) -> SlackSettings:
     fake_slack.methods.oauth_client_id = CLIENT_ID
     fake_slack.methods.oauth_client_secret = CLIENT_SECRET
-    return settings.model_copy(update={"slack_client_id": CLIENT_ID, "slack_client_secret": CLIENT_SECRET,
-                                       "slack_signing_secret": SIGNING_SECRET, "slack_api_url": fake_slack.url,
-                                       "slack_socket_mode": False})
+    return SlackSettings(_env_file=None, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                         signing_secret=SIGNING_SECRET, api_url=fake_slack.url, socket_mode=False)
 
 
 def install(server: SlackServer, code: str) -> str:
@@ -49,8 +49,9 @@ def install(server: SlackServer, code: str) -> str:
 
 
 def test_an_admin_installs_kbbot_and_it_answers_there_with_the_installed_token(
-        oauth_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    with running_slack_server(oauth_settings, sessions) as server:
+        settings: Settings, oauth_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    with running_slack_server(settings, sessions, oauth_settings) as server:
         install(server, "code-from-slack-1")
         with unit_of_work(sessions) as session:
             rows = session.execute(text("SELECT team_id, bot_token, bot_user_id FROM slack_installations")).all()
@@ -67,16 +68,18 @@ def test_an_admin_installs_kbbot_and_it_answers_there_with_the_installed_token(
     assert card.token == installed_token
     assert "how do I get access to the staging cluster?" in all_text(card.json_param("blocks"))
 
-    port = plugin.outbound(oauth_settings, sessions)
-    ts = port.send("T0001", Reply(text="Weekly digest", blocks=[Text(text="Weekly digest")], dm_to="U_BOB"))
-    assert ts and fake_slack.calls_to("chat.postMessage")[-1].token == installed_token
+    port = platform.outbound(settings, sessions, oauth_settings)
+    posted = port.send("T0001", Reply(text="Weekly digest", blocks=[Text(text="Weekly digest")],
+                                      to=DirectMessage(person_id="U_BOB")), {})
+    assert posted and posted.message_id and fake_slack.calls_to("chat.postMessage")[-1].token == installed_token
     with pytest.raises(DeliveryFailed):
-        port.send("T_NOT_INSTALLED", Reply(text="hello", dm_to="U_BOB"))
+        port.send("T_NOT_INSTALLED", Reply(text="hello", to=DirectMessage(person_id="U_BOB")), {})
 
 
 def test_a_callback_without_the_issued_state_installs_nothing(
-        oauth_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    with running_slack_server(oauth_settings, sessions) as server:
+        settings: Settings, oauth_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    with running_slack_server(settings, sessions, oauth_settings) as server:
         page = server.get("/slack/oauth_redirect?code=code-from-slack-2&state=forged-state")
         assert page.status >= 400
     with unit_of_work(sessions) as session:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from kbbot.config import Settings
 from kbbot.contract.events import Actor
 from kbbot_adapters.slack.clients import async_web_client, web_client
 from kbbot_adapters.slack.lookups import ConversationKinds, Profiles
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_methods import BOT_TOKEN
 from slack_support.fake_web_api import FakeSlack, running_fake_slack
 
@@ -23,7 +23,7 @@ def fake() -> Iterator[FakeSlack]:
 
 def kind_of(fake: FakeSlack, kinds: ConversationKinds, channel: str) -> str:
     async def ask() -> str:
-        return await kinds.resolve(async_web_client(Settings(_env_file=None, slack_api_url=fake.url), BOT_TOKEN),
+        return await kinds.resolve(async_web_client(SlackSettings(_env_file=None, api_url=fake.url), BOT_TOKEN),
                                    "T0001", channel, None)
 
     return asyncio.run(ask())
@@ -44,7 +44,7 @@ def test_a_channels_kind_is_asked_once_and_an_unanswerable_one_counts_as_private
 
 
 def test_profiles_give_locale_and_timezone_are_cached_refreshed_and_kept_when_slack_fails(fake: FakeSlack) -> None:
-    client = web_client(Settings(_env_file=None, slack_api_url=fake.url), BOT_TOKEN)
+    client = web_client(SlackSettings(_env_file=None, api_url=fake.url), BOT_TOKEN)
     profiles = Profiles()
     alice = profiles.enrich(client, "T0001", Actor(id="U_ALICE"))
     assert (alice.name, alice.locale, alice.timezone) == ("alice", "de-DE", "Europe/Berlin")

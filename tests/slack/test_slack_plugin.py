@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from kbbot.config import Settings
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
 from kbbot_adapters.slack.app import uses_oauth, uses_socket_mode
+from kbbot_adapters.slack.settings import SlackSettings
 
 
-def slack(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)
+def slack(**values: object) -> SlackSettings:
+    return SlackSettings(_env_file=None, **{name.removeprefix("slack_"): value for name, value in values.items()})
 
 
 @pytest.mark.parametrize(("values", "runs", "socket_mode"), [
@@ -27,7 +28,8 @@ def slack(**values: object) -> Settings:
 ])
 def test_configured_and_mode(values: dict[str, object], runs: bool, socket_mode: bool) -> None:
     settings = slack(**values)
-    assert plugin.configured(settings) is runs
+    assert platform.configured(slack=settings) is runs
+    assert platform.SlackPlatform(settings).configured() is runs
     assert uses_socket_mode(settings) is socket_mode
     assert uses_oauth(settings) is bool(values.get("slack_client_id") and values.get("slack_client_secret"))
 
@@ -39,5 +41,6 @@ def test_http_mode_is_never_served_without_request_verification() -> None:
 
     engine = make_engine("sqlite://")
     with pytest.raises(ValueError, match="SIGNING_SECRET"):
-        plugin.attach(web.Application(), slack(slack_bot_token="xoxb-1"), session_factory(engine))
+        platform.attach(web.Application(), Settings(_env_file=None), session_factory(engine),
+                        slack(slack_bot_token="xoxb-1"))
     engine.dispose()

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.contract.replies import Reply, Text
+from kbbot.contract.replies import DirectMessage, HomeView, Post, Reply, Text
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
 from kbbot_adapters.slack.clients import RATE_LIMIT_RETRIES
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_web_api import FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture
@@ -67,29 +68,32 @@ def test_a_429_storm_ends_with_each_question_posted_exactly_once_and_acks_stay_f
 
 
 def test_the_scheduler_is_told_to_retry_later_or_that_delivery_failed_and_nothing_is_posted_twice(
-        slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    port = plugin.outbound(slack_settings, sessions)
+        settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    port = platform.outbound(settings, sessions, slack_settings)
     assert port.platform == "slack"
+    digest = Reply(text="Your weekly digest", blocks=[Text(text="Your weekly digest")],
+                   to=DirectMessage(person_id="U_BOB"))
     fake_slack.rate_limit("chat.postMessage", times=2, retry_after=0.1)
     with pytest.raises(RetryLater) as raised:
-        port.send("T0001", Reply(text="Your weekly digest", blocks=[Text(text="Your weekly digest")], dm_to="U_BOB"))
+        port.send("T0001", digest, {})
     assert raised.value.retry_after == pytest.approx(0.1)
     assert fake_slack.calls_to("chat.postMessage") == []
 
-    ts = port.send("T0001", Reply(text="Your weekly digest", blocks=[Text(text="Your weekly digest")], dm_to="U_BOB"))
+    posted = port.send("T0001", digest, {})
     [sent] = fake_slack.calls_to("chat.postMessage")
-    assert sent.body["ts"] == ts and sent.body["channel"] == "D_BOB"
+    assert posted is not None and sent.body["ts"] == posted.message_id and sent.body["channel"] == "D_BOB"
 
     fake_slack.clear()
     fake_slack.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(DeliveryFailed):
-        port.send("T0001", Reply(text="Digest", conversation_id="C_GONE"))
+        port.send("T0001", Reply(text="Digest", to=Post(conversation_id="C_GONE")), {})
 
     fake_slack.drop("chat.postMessage")
     with pytest.raises(RetryLater):
-        port.send("T0001", Reply(text="Digest", conversation_id="C_GENERAL"))
+        port.send("T0001", Reply(text="Digest", to=Post(conversation_id="C_GENERAL")), {})
     assert len(fake_slack.calls_to("chat.postMessage", ok_only=False)) == 2  # the dropped one was not re-sent
 
     fake_slack.drop("views.publish")  # publishing a Home view twice is harmless, so it is retried
-    port.send("T0001", Reply(text="Home", home_of="U_BOB"))
+    port.send("T0001", Reply(text="Home", to=HomeView(person_id="U_BOB")), {})
     assert len(fake_slack.calls_to("views.publish")) == 1

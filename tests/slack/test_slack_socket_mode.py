@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_methods import BOT_TOKEN
 from slack_support.fake_socket_mode import FakeSocketMode
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
@@ -29,17 +30,16 @@ def socket(fake_slack: FakeSlack) -> Iterator[FakeSocketMode]:
 
 
 @pytest.fixture
-def socket_settings(settings: Settings, fake_slack: FakeSlack, socket: FakeSocketMode) -> Settings:
+def socket_settings(fake_slack: FakeSlack, socket: FakeSocketMode) -> SlackSettings:
     """Socket Mode as a newcomer configures it: a bot token and an app-level token, no public URL."""
-    return settings.model_copy(update={"slack_bot_token": BOT_TOKEN, "slack_app_token": APP_TOKEN,
-                                       "slack_api_url": fake_slack.url})
+    return SlackSettings(_env_file=None, bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake_slack.url)
 
 
 @pytest.fixture
-def connected(socket_settings: Settings, sessions: sessionmaker[Session],
+def connected(settings: Settings, socket_settings: SlackSettings, sessions: sessionmaker[Session],
               socket: FakeSocketMode) -> Iterator[SlackServer]:
-    assert plugin.configured(socket_settings)
-    with running_slack_server(socket_settings, sessions) as server:
+    assert platform.configured(slack=socket_settings)
+    with running_slack_server(settings, sessions, socket_settings) as server:
         socket.wait_connected()
         yield server
 
@@ -68,10 +68,10 @@ def test_events_and_commands_over_socket_mode_are_acked_and_handled_once_even_wh
 
 
 def test_without_a_database_the_envelope_is_not_acked_so_slack_redelivers_it(
-        socket_settings: Settings, socket: FakeSocketMode, fake_slack: FakeSlack) -> None:
+        settings: Settings, socket_settings: SlackSettings, socket: FakeSocketMode, fake_slack: FakeSlack) -> None:
     down = make_engine("sqlite:////nonexistent-kbbot-dir/kbbot.db")
     try:
-        with running_slack_server(socket_settings, session_factory(down)) as server:
+        with running_slack_server(settings, session_factory(down), socket_settings) as server:
             socket.wait_connected()
             envelope = socket.push("events_api", fixture("event_app_mention.json"))
             assert socket.ack(envelope, timeout=1.0) is None

@@ -57,7 +57,7 @@ def test_a_thread_reply_edit_delete_and_reaction_name_the_message_they_are_about
     assert isinstance(gone, MessageDeleted) and gone.message_id == "1700000100.000200" and gone.actor.id == "U_BOB"
     tick = translate.event(fixture("event_reaction_added.json"), "channel", BOT)
     assert isinstance(tick, ReactionAdded)
-    assert (tick.message_id, tick.reaction, tick.actor.id) == ("1700000100.000200", "white_check_mark", "U_ALICE")
+    assert (tick.message_id, tick.reaction, tick.actor.id) == ("1700000100.000200", "✅", "U_ALICE")
 
 
 def test_a_mention_is_a_message_to_the_bot_and_its_plain_message_twin_is_dropped() -> None:

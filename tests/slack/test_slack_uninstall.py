@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed
-from kbbot.contract.replies import Reply
+from kbbot.contract.replies import DirectMessage, Reply
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.pacing import Pacer
 from kbbot.weekly.schedules import DIGEST
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Workspace
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_web_api import FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture, running_slack_server
@@ -36,9 +37,9 @@ def _removed(sessions: sessionmaker[Session]) -> bool:
         return space.removed_at is not None
 
 
-def _digest_round(settings: Settings, sessions: sessionmaker[Session]) -> str:
+def _digest_round(settings: Settings, slack: SlackSettings, sessions: sessionmaker[Session]) -> str:
     """A digest round in which every digest of the past week is still due; what it did, as the log says."""
-    deliverer = Deliverer(settings, sessions, {"slack": plugin.outbound(settings, sessions)},
+    deliverer = Deliverer(settings, sessions, {"slack": platform.outbound(settings, sessions, slack)},
                           kinds=frozenset({DIGEST}), grace=timedelta(days=8), pacer=Pacer(sleep=lambda _s: None))
     return str(deliverer.run())
 
@@ -50,7 +51,8 @@ def _event(name: str, event_id: str, event_time: int) -> dict:
 
 
 def test_after_an_uninstall_nothing_is_sent_there_until_someone_uses_kbbot_again(
-        slack: SlackServer, slack_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+        slack: SlackServer, settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
     assert slack.event(fixture("event_app_home_opened.json")).status == 200  # Bob, in workspace T0001
     slack.settle()
 
@@ -63,7 +65,7 @@ def test_after_an_uninstall_nothing_is_sent_there_until_someone_uses_kbbot_again
     slack.settle()
     assert _removed(sessions)
     before = len(fake_slack.calls)
-    assert _digest_round(slack_settings, sessions) == "nothing due"
+    assert _digest_round(settings, slack_settings, sessions) == "nothing due"
     assert fake_slack.calls[before:] == []  # not even an attempt
 
     # Nor does a slash command accepted before the uninstall and handled after it (it says not when it
@@ -81,7 +83,7 @@ def test_after_an_uninstall_nothing_is_sent_there_until_someone_uses_kbbot_again
     assert slack.event(home).status == 200
     slack.settle()
     assert not _removed(sessions)
-    resumed = _digest_round(slack_settings, sessions)  # Bob's and Alice's (her /ask made her known)
+    resumed = _digest_round(settings, slack_settings, sessions)  # Bob's and Alice's (her /ask made her known)
     assert resumed in ("empty 2", "empty 1, sent 1", "sent 2"), resumed
 
 
@@ -96,12 +98,13 @@ def test_a_revoked_bot_token_counts_as_removal(
 
 
 def test_an_uninstall_forgets_the_installation_and_a_reinstall_resumes(
-        oauth_settings: Settings, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+        settings: Settings, oauth_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
     def installations() -> int:
         with unit_of_work(sessions) as session:
             return int(session.execute(text("SELECT count(*) FROM slack_installations")).scalar() or 0)
 
-    with running_slack_server(oauth_settings, sessions) as server:
+    with running_slack_server(settings, sessions, oauth_settings) as server:
         install(server, "code-from-slack-1")
         assert server.event(fixture("event_app_home_opened.json")).status == 200
         server.settle()
@@ -114,7 +117,8 @@ def test_an_uninstall_forgets_the_installation_and_a_reinstall_resumes(
         assert installations() == 0  # its tokens are gone, as Bolt's own listeners would do
         assert _removed(sessions)
         with pytest.raises(DeliveryFailed, match="not installed"):
-            plugin.outbound(oauth_settings, sessions).send("T0001", Reply(text="hello", dm_to="U_BOB"))
+            platform.outbound(settings, sessions, oauth_settings).send(
+                "T0001", Reply(text="hello", to=DirectMessage(person_id="U_BOB")), {})
 
         install(server, "code-from-slack-2")
         server.settle()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
+from kbbot_adapters.slack.settings import SlackSettings
 from slack_support.fake_methods import BOT_TOKEN
 from slack_support.fake_web_api import FakeSlack, running_fake_slack
 from slack_support.harness import SIGNING_SECRET, SlackServer, running_slack_server
@@ -24,13 +25,13 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
-    """HTTP mode with a single-workspace bot token, talking to the fake Slack."""
-    return settings.model_copy(update={"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET,
-                                       "slack_api_url": fake_slack.url, "slack_socket_mode": False})
+def slack_settings(fake_slack: FakeSlack) -> SlackSettings:
+    """HTTP mode with a single-workspace bot token, talking to the fake Slack (the environment ignored)."""
+    return SlackSettings(_env_file=None, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.url,
+                         socket_mode=False)
 
 
 @pytest.fixture
-def slack(slack_settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackServer]:
-    with running_slack_server(slack_settings, sessions) as server:
+def slack(settings: Settings, slack_settings: SlackSettings, sessions: sessionmaker[Session]) -> Iterator[SlackServer]:
+    with running_slack_server(settings, sessions, slack_settings) as server:
         yield server

@@ -31,8 +31,9 @@ from kbbot.config import Settings
 from kbbot.contract.outbound import Outbound
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.pipeline.worker import Worker, deferred
-from kbbot_adapters.slack import plugin
+from kbbot_adapters.slack import platform
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
+from kbbot_adapters.slack.settings import SlackSettings
 from loopback import LoopbackServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
@@ -59,9 +60,10 @@ class Answer:
 class SlackServer:
     """One running Slack adapter; start with :func:`running_slack_server`."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], slack: SlackSettings) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.slack = slack
         self._server = LoopbackServer("slack-server")
         self.loop = self._server.loop
         self.port = 0
@@ -78,7 +80,8 @@ class SlackServer:
     def start(self) -> SlackServer:
         self.port = self._server.start(self._build)
         if deferred(self.settings):
-            self.worker = Worker(self.settings, self.sessions, {"slack": plugin.handler(self.settings, self.sessions)})
+            self.worker = Worker(self.settings, self.sessions, {"slack": platform.handler(self.settings, self.sessions,
+                                                                                self.slack)})
             self._worker_thread = threading.Thread(target=self.worker.run, args=(self._worker_stop, 0.2),
                                                    name="kbbot-test-worker", daemon=True)
             self._worker_thread.start()
@@ -86,7 +89,7 @@ class SlackServer:
 
     def _build(self) -> web.Application:
         self.web_app = web.Application()
-        self.outbound = plugin.attach(self.web_app, self.settings, self.sessions)
+        self.outbound = platform.attach(self.web_app, self.settings, self.sessions, self.slack)
         return self.web_app
 
     def stop(self) -> None:
@@ -107,7 +110,7 @@ class SlackServer:
 
     def settle(self, timeout: float = 30) -> None:
         """Wait until the work started by earlier requests is done (by this process or the worker)."""
-        self.run(self.runtime.pipeline.drain())
+        self.run(self.runtime.ingest.drain())
         if self.worker is None:
             return
         deadline = time.monotonic() + timeout
@@ -183,8 +186,10 @@ class SlackServer:
 
 
 @contextmanager
-def running_slack_server(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackServer]:
-    server = SlackServer(settings, sessions).start()
+def running_slack_server(settings: Settings, sessions: sessionmaker[Session],
+                         slack: SlackSettings) -> Iterator[SlackServer]:
+    """The adapter serving on the core's ``settings`` with its own ``slack`` settings (never the environment's)."""
+    server = SlackServer(settings, sessions, slack).start()
     try:
         yield server
     finally:

@@ -14,8 +14,7 @@ import requests
 from sqlalchemy import func, select
 
 from kbbot.store.db import make_engine, session_factory, unit_of_work
-from kbbot.store.models import Answer, InboundEvent, Person
-from kbbot_adapters.teams.references import TeamsConversationReference
+from kbbot.store.models import Answer, InboundEvent, Person, PlatformAddress
 from teams_support.activities import ALICE, BOB, chain_reply, channel_post, personal
 from teams_support.fake_microsoft import FakeMicrosoft
 
@@ -47,7 +46,7 @@ def test_a_forged_token_is_refused_before_any_core_code_runs(teams: TeamsHarness
         assert response.status_code == 401, forgery
     assert teams.fake.sent == []
     assert _count(teams, InboundEvent) == 0
-    assert _count(teams, TeamsConversationReference) == 0
+    assert _count(teams, PlatformAddress) == 0
     assert _count(teams, Person) == 0
 
 
@@ -73,8 +72,10 @@ def test_a_repeated_activity_changes_nothing(teams: TeamsHarness) -> None:
 
 
 def test_a_database_that_is_down_makes_teams_deliver_again(fake: FakeMicrosoft, settings, tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'kbbot.db'}")
-    harness = TeamsHarness(fake, teams_settings(settings, fake), session_factory(engine)).start()
+    url = f"sqlite:///{tmp_path / 'no-such-dir' / 'kbbot.db'}"
+    engine = make_engine(url)
+    harness = TeamsHarness(fake, settings.model_copy(update={"database_url": url}), session_factory(engine),
+                           teams_settings(fake)).start()
     try:
         response = harness.post(personal(fake, ALICE, "help"))
         assert response.status_code >= 500
@@ -91,9 +92,8 @@ def test_only_json_activities_are_accepted(teams: TeamsHarness) -> None:
 
 
 def test_a_single_tenant_bot_ignores_other_tenants(fake: FakeMicrosoft, settings, sessions) -> None:
-    single = teams_settings(settings, fake).model_copy(update={"teams_app_type": "SingleTenant",
-                                                               "teams_tenant_id": "another-tenant"})
-    harness = TeamsHarness(fake, single, sessions).start()
+    single = teams_settings(fake, app_type="SingleTenant", tenant_id="another-tenant")
+    harness = TeamsHarness(fake, settings, sessions, single).start()
     try:
         assert harness.post(personal(fake, ALICE, "help")).status_code in (200, 201)
         assert fake.sent == []

@@ -186,21 +186,23 @@ def test_an_expert_mention_sent_on_its_own_goes_into_its_questions_chain(teams: 
     import pytest
 
     from kbbot.contract.outbound import DeliveryFailed
-    from kbbot.contract.replies import Anchor, Mentions, PersonRef, Reply
+    from kbbot.contract.replies import Mentions, PersonRef, Post, Reply
+    from kbbot.pipeline import posting
     from kbbot.store.models import Question
 
     root, _ = _ask_in_channel(teams)
     with unit_of_work(teams.sessions) as session:
         question_id = session.scalars(select(Question.id)).one()
     mention = Reply(text="Can you help?", blocks=[Mentions(lead="Can you help?", people=[
-        PersonRef(id=ids.BOB_ID, name="Bob Example")])], conversation_id=ids.CHANNEL_ID,
-        in_thread_of=Anchor(id=question_id))
+        PersonRef(id=ids.BOB_ID, name="Bob Example")])],
+        to=Post(conversation_id=ids.CHANNEL_ID, in_thread_of=question_id))
     mark = len(teams.fake.sent)
-    teams.outbound.send(ids.TENANT_ID, mention)  # as the sweeper sends a recovered event's replies
+    # As the sweeper sends a recovered event's replies: the core fills in the thread, Teams posts there.
+    posting.send(teams.sessions, teams.outbound, ids.TENANT_ID, mention)
     (sent,) = teams.seen_since(mark)
     assert sent.kind == "reply" and sent.conversation_id == f"{ids.CHANNEL_ID};messageid={root}"
 
-    orphan = mention.model_copy(update={"in_thread_of": Anchor(id=question_id + 1000)})
+    orphan = mention.model_copy(update={"to": Post(conversation_id=ids.CHANNEL_ID, in_thread_of=question_id + 1000)})
     with pytest.raises(DeliveryFailed):
-        teams.outbound.send(ids.TENANT_ID, orphan)
+        posting.send(teams.sessions, teams.outbound, ids.TENANT_ID, orphan)
     assert len(teams.fake.sent) == mark + 1  # no new channel post pinging the experts

@@ -1,6 +1,6 @@
 """Messages the bot sends on its own, throttling, and private channels.
 
-Proactive sends go through the Outbound that ``plugin.attach`` returns,
+Proactive sends go through the Outbound that ``platform.attach`` returns,
 called from a plain thread as the scheduler does, and reach people through
 conversation references stored when the bot first heard from them.
 """
@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.contract.replies import Reply, Text
-from kbbot_adapters.teams import plugin
+from kbbot.contract.replies import DirectMessage, Destination, Post, Reply, Text
+from kbbot_adapters.teams import platform
 from kbbot_adapters.teams.retry import RetryPolicy
 from teams_support import ids
 from teams_support.activities import ALICE, BOB, DAAN, PRIVATE_CHANNEL_ID, channel_post, personal
@@ -25,8 +25,8 @@ pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 PROMPT = "What did you learn this week?"
 
 
-def _prompt(**target: str) -> Reply:
-    return Reply(text=PROMPT, blocks=[Text(text=PROMPT, style="heading")], **target)
+def _prompt(to: Destination) -> Reply:
+    return Reply(text=PROMPT, blocks=[Text(text=PROMPT, style="heading")], to=to)
 
 
 def test_a_proactive_dm_is_delivered_from_the_reference_stored_at_install(teams: TeamsHarness) -> None:
@@ -37,7 +37,8 @@ def test_a_proactive_dm_is_delivered_from_the_reference_stored_at_install(teams:
     assert "What kbbot can do" in card_texts(welcome)
 
     assert teams.outbound is not None
-    activity_id = teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    posted = teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
+    activity_id = posted.message_id if posted else None
 
     sent = teams.fake.sent[1:]
     assert [s.kind for s in sent] == ["send"]  # no new conversation: the stored one is used
@@ -49,7 +50,8 @@ def test_a_proactive_dm_is_delivered_from_the_reference_stored_at_install(teams:
 def test_a_proactive_post_to_a_channel_starts_a_new_conversation_there(teams: TeamsHarness) -> None:
     teams.post(channel_post(teams.fake, ALICE, "help"))
     mark = len(teams.fake.sent)
-    activity_id = teams.outbound.send(ids.TENANT_ID, _prompt(conversation_id=ids.CHANNEL_ID))
+    posted = teams.outbound.send(ids.TENANT_ID, _prompt(Post(conversation_id=ids.CHANNEL_ID)))
+    activity_id = posted.message_id if posted else None
     sent = teams.seen_since(mark)
     assert len(sent) == 1 and sent[0].kind == "create_conversation"
     assert sent[0].activity["channelData"] == {"channel": {"id": ids.CHANNEL_ID}}
@@ -60,16 +62,16 @@ def test_a_proactive_post_to_a_channel_starts_a_new_conversation_there(teams: Te
 def test_a_one_off_outbound_without_a_server_reaches_a_stored_person(teams: TeamsHarness) -> None:
     teams.post(personal(teams.fake, DAAN, "hulp"))
     mark = len(teams.fake.sent)
-    one_off = plugin.outbound(teams.settings, teams.sessions)
-    one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.DAAN_ID))
-    one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.DAAN_ID))  # a second loop reuses the client and its token
+    one_off = platform.outbound(teams.settings, teams.sessions, teams.teams_settings)
+    one_off.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.DAAN_ID)))
+    one_off.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.DAAN_ID)))  # a second loop reuses the client and its token
     sent = teams.seen_since(mark)
     assert [(s.kind, s.conversation_id) for s in sent] == [("send", ids.DAAN_PERSONAL_CONVERSATION_ID)] * 2
 
 
 def test_someone_the_bot_never_heard_of_in_an_unknown_tenant_is_a_delivery_failure(teams: TeamsHarness) -> None:
     with pytest.raises(DeliveryFailed):
-        teams.outbound.send("another-tenant", _prompt(dm_to=ids.BOB_ID))
+        teams.outbound.send("another-tenant", _prompt(DirectMessage(person_id=ids.BOB_ID)))
     assert teams.fake.sent == []
 
 
@@ -89,7 +91,7 @@ def test_throttling_that_does_not_end_becomes_retry_later_for_the_scheduler(team
     mark = len(teams.fake.sent)
     teams.fake.fail_next(10, status=429, retry_after=45, method="POST")
     with pytest.raises(RetryLater) as raised:
-        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert raised.value.retry_after == 45
     assert teams.seen_since(mark) == []
 
@@ -98,12 +100,12 @@ def test_a_transient_error_is_retried_and_a_refusal_is_not(teams: TeamsHarness) 
     teams.post(load("personal_install", teams.fake))
     mark = len(teams.fake.connector_calls)
     teams.fake.fail_next(status=503, method="POST")
-    teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+    teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert [c.status for c in teams.fake.connector_calls[mark:]] == [503, 200]
 
     teams.fake.fail_next(status=403, method="POST", body={"error": {"code": "ConversationBlockedByUser"}})
     with pytest.raises(DeliveryFailed):
-        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert [c.status for c in teams.fake.connector_calls[mark:]] == [503, 200, 403]
 
 
@@ -112,7 +114,7 @@ def test_a_post_whose_outcome_is_unknown_is_not_sent_twice(teams: TeamsHarness) 
     mark = len(teams.fake.connector_calls)
     teams.fake.fail_next(status=504, method="POST")  # the gateway timed out: Teams may have posted it
     with pytest.raises(DeliveryFailed):
-        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert [c.status for c in teams.fake.connector_calls[mark:]] == [504]
 
 
@@ -142,16 +144,16 @@ def test_a_private_channel_question_is_hidden_from_a_non_member(teams: TeamsHarn
 def test_a_member_who_left_a_private_channel_silently_loses_sight_within_the_hour(teams: TeamsHarness) -> None:
     from datetime import timedelta
 
-    from kbbot_adapters.teams.bot import RESYNC_EVERY
+    from kbbot_adapters.teams.roster import RESYNC_EVERY
 
     members = {m["id"]: m for m in ids.DEFAULT_MEMBERS}
     teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID], members[ids.DAAN_ID]])
     teams.post(channel_post(teams.fake, ALICE, "ask Where is the payroll outage runbook? #payroll",
                             fixture="private_channel_mention"))
     teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID]])  # Daan left; Teams sent no event
-    bot = teams.service.bot
-    synced = bot._synced[PRIVATE_CHANNEL_ID]
-    bot._synced[PRIVATE_CHANNEL_ID] = synced - RESYNC_EVERY - timedelta(seconds=1)  # an hour went by
+    roster = teams.roster
+    synced = roster._synced[PRIVATE_CHANNEL_ID]
+    roster._synced[PRIVATE_CHANNEL_ID] = synced - RESYNC_EVERY - timedelta(seconds=1)  # an hour went by
     teams.post(channel_post(teams.fake, ALICE, "ask Who signs off payroll changes?", fixture="private_channel_mention"))
     mark = len(teams.fake.sent)
     teams.post(personal(teams.fake, DAAN, "zoek payroll runbook"))
@@ -172,7 +174,7 @@ def test_results_asked_for_in_a_channel_go_to_the_persons_own_chat(teams: TeamsH
 
 def test_after_a_team_install_the_bot_can_post_in_the_general_channel(teams: TeamsHarness) -> None:
     teams.post(load("team_install", teams.fake))
-    teams.outbound.send(ids.TENANT_ID, _prompt(conversation_id=ids.TEAM_ID))
+    teams.outbound.send(ids.TENANT_ID, _prompt(Post(conversation_id=ids.TEAM_ID)))
     (sent,) = teams.fake.sent
     assert sent.kind == "create_conversation"
     assert sent.activity["channelData"] == {"channel": {"id": ids.TEAM_ID}}
@@ -183,29 +185,30 @@ def test_azure_ad_trouble_is_retry_later_and_wrong_credentials_a_delivery_failur
     teams.post(load("personal_install", teams.fake))
     mark = len(teams.fake.sent)
     # A process of its own (no token yet), as ``kbbot digest send --now`` would be.
-    one_off = plugin.outbound(teams.settings, sessions)
+    one_off = platform.outbound(teams.settings, sessions, teams.teams_settings)
     one_off.courier.policy = RetryPolicy(attempts=2, base_delay=0.01)  # type: ignore[attr-defined]
     teams.fake.fail_next(status=503, route="token")
     # MSAL remembers a failing token endpoint for a while: the scheduler is told to come back later.
     with pytest.raises(RetryLater):
-        one_off.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        one_off.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert teams.seen_since(mark) == []
 
-    wrong = teams.settings.model_copy(update={"teams_app_password": "not-the-secret"})
+    wrong = teams.teams_settings.model_copy(update={"app_password": "not-the-secret"})
     with pytest.raises(DeliveryFailed, match="token"):
-        plugin.outbound(wrong, sessions).send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        platform.outbound(teams.settings, sessions, wrong).send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert teams.seen_since(mark) == []
     assert [r.status for r in teams.fake.token_requests][-1] == 401
 
 
 def test_a_reply_waits_out_a_retry_after_the_scheduler_would_be_told_to_come_back_for(teams: TeamsHarness) -> None:
+    assert teams.service is not None
     teams.service.courier.policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.1)
     teams.post(load("personal_install", teams.fake))
     mark = len(teams.fake.sent)
 
     teams.fake.fail_next(status=429, retry_after=0.3, method="POST")
     with pytest.raises(RetryLater) as raised:  # the scheduler: told at once, it retries on its own clock
-        teams.outbound.send(ids.TENANT_ID, _prompt(dm_to=ids.ALICE_ID))
+        teams.outbound.send(ids.TENANT_ID, _prompt(DirectMessage(person_id=ids.ALICE_ID)))
     assert raised.value.retry_after == pytest.approx(0.3)
 
     teams.fake.fail_next(status=429, retry_after=0.3, method="POST")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from kbbot.config import Settings
+from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams import package
 
 APP_ID = "b0b0b0b0-0000-4000-8000-000000000001"
 
 
-def _settings(**values: str) -> Settings:
-    return Settings(_env_file=None, **values)
+def _settings(**values: str) -> TeamsSettings:
+    return TeamsSettings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def _png(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
@@ -47,7 +47,7 @@ def _png(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
 
 
 def test_the_package_holds_the_manifest_with_the_configured_ids_and_both_icons(tmp_path: Path) -> None:
-    path = package.build(_settings(teams_app_id=APP_ID, teams_app_password="secret"), tmp_path / "app.zip")
+    path = package.build(_settings(app_id=APP_ID, app_password="secret"), tmp_path / "app.zip")
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(archive.read("manifest.json"))
@@ -77,7 +77,7 @@ def test_the_package_holds_the_manifest_with_the_configured_ids_and_both_icons(t
 
 
 def test_a_managed_identity_app_is_packaged_with_its_client_id(tmp_path: Path) -> None:
-    path = package.build(_settings(teams_managed_identity_client_id=APP_ID, teams_tenant_id="t"), tmp_path / "m.zip")
+    path = package.build(_settings(managed_identity_client_id=APP_ID, tenant_id="t"), tmp_path / "m.zip")
     with zipfile.ZipFile(path) as archive:
         assert json.loads(archive.read("manifest.json"))["bots"][0]["botId"] == APP_ID
 
@@ -85,5 +85,5 @@ def test_a_managed_identity_app_is_packaged_with_its_client_id(tmp_path: Path) -
 @pytest.mark.parametrize("app_id", [None, "not-a-guid"])
 def test_no_package_without_a_valid_app_id(tmp_path: Path, app_id: str | None) -> None:
     with pytest.raises(ValueError, match="KBBOT_TEAMS_APP_ID"):
-        package.build(_settings(**({"teams_app_id": app_id} if app_id else {})), tmp_path / "x.zip")
+        package.build(_settings(**({"app_id": app_id} if app_id else {})), tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()

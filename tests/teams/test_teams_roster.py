@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kbbot_adapters.teams.bot import RESYNC_EVERY
+from kbbot_adapters.teams.roster import RESYNC_EVERY
 from teams_support import ids
 from teams_support.activities import ALICE, BOB, DAAN, PRIVATE_CHANNEL_ID, channel_post, personal
 from teams_support.harness import TeamsHarness, card_texts
@@ -60,8 +60,7 @@ def test_a_page_that_fails_leaves_the_members_as_they_were(teams: TeamsHarness) 
     _large_private_channel(teams)
     teams.post(channel_post(teams.fake, ALICE, f"ask {QUESTION} #payroll", fixture="private_channel_mention"))
 
-    bot = teams.service.bot
-    bot._synced[PRIVATE_CHANNEL_ID] -= RESYNC_EVERY + timedelta(seconds=1)  # an hour later, Teams refuses page 2
+    teams.roster._synced[PRIVATE_CHANNEL_ID] -= RESYNC_EVERY + timedelta(seconds=1)  # an hour later, Teams refuses page 2
     mark = len(teams.fake.connector_calls)
     teams.fake.fail_next(status=403, method="GET", after=1)
     teams.post(channel_post(teams.fake, ALICE, "ask Who signs off payroll changes?", fixture="private_channel_mention"))

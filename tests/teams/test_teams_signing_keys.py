@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot_adapters.hosting import server
-from kbbot_adapters.teams import plugin
+from kbbot_adapters.teams import platform
 from kbbot_adapters.teams.signing_keys import MAX_AGE, REFRESH_AFTER, SigningKeys
 from loopback import LoopbackServer
 from teams_support.activities import ALICE, personal
 from teams_support.fake_microsoft import FakeMicrosoft
-from teams_support.harness import teams_settings
+from teams_support.harness import teams_environment
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake
 
@@ -66,7 +66,7 @@ class Server:
 
         def post() -> None:
             answers.append(requests.post(
-                f"http://127.0.0.1:{self.port}{plugin.MESSAGES_PATH}", json=personal(self.fake, ALICE, "help"),
+                f"http://127.0.0.1:{self.port}{platform.MESSAGES_PATH}", json=personal(self.fake, ALICE, "help"),
                 headers={"Authorization": self.fake.channel_auth_header()}, timeout=30))
 
         thread = threading.Thread(target=post)
@@ -80,14 +80,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def serve(fake: FakeMicrosoft, settings: Settings, sessions: sessionmaker[Session], clock: Clock
-          ) -> Iterator[Callable[[], Server]]:
+def serve(fake: FakeMicrosoft, settings: Settings, sessions: sessionmaker[Session], clock: Clock,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Server]]:
     """Starts the server when called, so that a test can make Microsoft slow before it starts."""
     # The keys for this fake's URL, on a clock the test moves; attach keeps what is installed.
     keys = SigningKeys(fake.openid_metadata_url, clock=clock)
     JwtTokenExtractor.metadataCache[fake.openid_metadata_url] = keys
     loopback = LoopbackServer("kbbot-serve")
-    whole = teams_settings(settings, fake).model_copy(update={"scheduler_enabled": False, "workers": 0})
+    for name, value in teams_environment(fake).items():  # kbbot serve reads the adapter's settings itself
+        monkeypatch.setenv(name, value)
+    whole = settings.model_copy(update={"scheduler_enabled": False, "workers": 0})
     started: list[Server] = []
 
     def start() -> Server:

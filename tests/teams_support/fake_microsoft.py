@@ -12,6 +12,10 @@ server plays all of them:
   a conversation's members (``GET …/pagedmembers``, page by page, as
   documented).
 
+The routes live by service: :mod:`.fake_identity` (OpenID metadata, JWKS,
+Azure AD) and :mod:`.fake_connector` (the Bot Connector); this module composes
+them into one server and keeps the state and the knobs tests turn.
+
 Why a *thread* and not an aiohttp app on the test's event loop: botbuilder
 does its HTTP with ``requests``, some of it blocking on the event loop (its
 own OpenID metadata refresh, which kbbot moves into a thread, and MSAL's
@@ -25,7 +29,6 @@ an ``https://`` authority; see ``tls.py``.
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
 import json
 import socket
@@ -33,73 +36,30 @@ import ssl
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable, Literal, Mapping
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from . import ids
-from .keys import BOT_FRAMEWORK_ISSUER, SigningKey, bearer, build_jwks, default_signing_key, sign_channel_token
+from .fake_connector import (
+    CONNECTOR_PREFIX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    PAGE_SIZE_MIN,
+    ConnectorCall,
+    ConnectorRoutes,
+    SentActivity,
+    SentKind,
+)
+from .fake_identity import AAD_DISCOVERY_SUFFIX, JWKS_PATH, OPENID_PATH, IdentityRoutes, TokenRequest, identity_route
+from .keys import SigningKey, bearer, default_signing_key, sign_channel_token
 from .tls import FakeCertificateAuthority, create_fake_ca
 
 Route = Literal["connector", "token", "openid"]
-SentKind = Literal["send", "reply", "update", "delete", "create_conversation"]
 
-_CONNECTOR_PREFIX = "/v3/conversations"
-_OPENID_PATH = "/v1/.well-known/openidconfiguration"
-_JWKS_PATH = "/v1/.well-known/keys"
-_AAD_DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
-
-#: ``pagedmembers`` page sizes, as Teams documents them: fewer than 50 are read as 50, more than 500 as 500.
-PAGE_SIZE_MIN, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200, 500
-
-
-@dataclass(frozen=True)
-class SentActivity:
-    """Something the bot successfully sent to the fake Bot Connector."""
-
-    kind: SentKind
-    conversation_id: str
-    #: The JSON body as sent (the ConversationParameters for ``create_conversation``; ``{}`` for delete).
-    activity: dict[str, Any]
-    #: The ``Authorization`` header the bot used.
-    authorization: str | None
-    #: The ``{activityId}`` path segment for reply/update/delete.
-    target_activity_id: str | None
-    #: The id the fake connector returned: the new activity's id (for ``create_conversation`` with an
-    #: activity, e.g. a new channel post, too), or the new conversation's id when no activity was posted.
-    assigned_id: str | None
-
-    @property
-    def type(self) -> str | None:
-        return self.activity.get("type")
-
-    @property
-    def text(self) -> str | None:
-        return self.activity.get("text")
-
-
-@dataclass(frozen=True)
-class ConnectorCall:
-    """Every Bot Connector request, including ones answered with an injected failure or 401."""
-
-    method: str
-    path: str
-    status: int
-    authorization: str | None
-    #: The query parameters (``pageSize``, ``continuationToken`` of ``pagedmembers``).
-    query: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TokenRequest:
-    """A request to the fake AAD token endpoint."""
-
-    path: str
-    grant_type: str | None
-    client_id: str | None
-    scope: str | None
-    status: int
+__all__ = ["FakeMicrosoft", "SentActivity", "SentKind", "ConnectorCall", "TokenRequest", "Route",
+           "PAGE_SIZE_MIN", "PAGE_SIZE_DEFAULT", "PAGE_SIZE_MAX"]
 
 
 @dataclass
@@ -217,16 +177,16 @@ class FakeMicrosoft:
     @property
     def openid_metadata_url(self) -> str:
         """Stand-in for https://login.botframework.com/v1/.well-known/openidconfiguration."""
-        return f"{self.http_base}{_OPENID_PATH}?instance={self.instance_tag}"
+        return f"{self.http_base}{OPENID_PATH}?instance={self.instance_tag}"
 
     @property
     def emulator_openid_metadata_url(self) -> str:
         """Stand-in for the emulator/skill metadata; same keys, only so nothing points at the internet."""
-        return f"{self.http_base}/common/v2.0{_AAD_DISCOVERY_SUFFIX}?instance={self.instance_tag}"
+        return f"{self.http_base}/common/v2.0{AAD_DISCOVERY_SUFFIX}?instance={self.instance_tag}"
 
     @property
     def jwks_url(self) -> str:
-        return f"{self.http_base}{_JWKS_PATH}"
+        return f"{self.http_base}{JWKS_PATH}"
 
     @property
     def login_authority(self) -> str:
@@ -449,7 +409,7 @@ class _DualProtocolServer(ThreadingHTTPServer):
         return
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(IdentityRoutes, ConnectorRoutes, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10
     server: _DualProtocolServer
@@ -508,211 +468,11 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routing
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path
-        if _CONNECTOR_PREFIX in path:
+        route = identity_route(self.command, path)
+        if CONNECTOR_PREFIX in path:
             self._connector(path)
-        elif self.command == "GET" and path == _OPENID_PATH:
-            self._openid_document()
-        elif self.command == "GET" and path == _JWKS_PATH:
-            self._jwks()
-        elif self.command == "GET" and path.endswith(_AAD_DISCOVERY_SUFFIX):
-            self._aad_discovery(path[: -len(_AAD_DISCOVERY_SUFFIX)])
-        elif self.command == "POST" and (path.endswith("/oauth2/v2.0/token") or path.endswith("/oauth2/token")):
-            self._token(path)
+        elif route is not None:
+            self._identity(route, path)
         else:
             self._body()
             self._reply(404, {"error": {"code": "NotFound", "message": f"{self.command} {path}"}})
-
-    # -- Bot Framework OpenID metadata
-    def _openid_document(self) -> None:
-        with self.fake._lock:
-            self.fake._openid_requests += 1
-            self.fake._lock.notify_all()
-            delay = self.fake.openid_delay
-        if delay:
-            time.sleep(delay)
-        failure = self.fake._take_failure("openid", "GET")
-        if failure:
-            return self._fail(failure)
-        with self.fake._lock:
-            self.fake._openid_fetches += 1
-        self._reply(200, {
-            "issuer": BOT_FRAMEWORK_ISSUER,
-            "authorization_endpoint": "https://invalid.botframework.com",
-            "jwks_uri": f"{self._base()}{_JWKS_PATH}",
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-        })
-
-    def _jwks(self) -> None:
-        failure = self.fake._take_failure("openid", "GET")
-        if failure:
-            return self._fail(failure)
-        with self.fake._lock:
-            self.fake._jwks_fetches += 1
-            keys = list(self.fake.published_keys)
-        self._reply(200, build_jwks(keys))
-
-    # -- Azure AD
-    def _aad_discovery(self, prefix: str) -> None:
-        """Tenant discovery, both for MSAL (token side) and for the emulator metadata URL."""
-        tenant_root = prefix[: -len("/v2.0")] if prefix.endswith("/v2.0") else prefix
-        base = self._base()
-        self._reply(200, {
-            "issuer": f"{base}{tenant_root}/v2.0",
-            "authorization_endpoint": f"{base}{tenant_root}/oauth2/v2.0/authorize",
-            "token_endpoint": f"{base}{tenant_root}/oauth2/v2.0/token",
-            "jwks_uri": f"{base}{_JWKS_PATH}",
-            "response_types_supported": ["code", "id_token", "token"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-        })
-
-    def _token(self, path: str) -> None:
-        form = {key: values[0] for key, values in parse_qs(self._body().decode("utf-8")).items()}
-        request = TokenRequest(path, form.get("grant_type"), form.get("client_id"), form.get("scope"), 0)
-        failure = self.fake._take_failure("token", "POST")
-        if failure:
-            self._record_token(request, failure.status)
-            return self._fail(failure)
-        if request.grant_type != "client_credentials":
-            self._record_token(request, 400)
-            return self._reply(400, {"error": "unsupported_grant_type",
-                                     "error_description": "AADSTS70003: only client_credentials is faked"})
-        if request.client_id != self.fake.app_id or form.get("client_secret") != self.fake.app_password:
-            self._record_token(request, 401)
-            return self._reply(401, {"error": "invalid_client",
-                                     "error_description": "AADSTS7000215: Invalid client secret provided."})
-        token = f"fake-aad-token-{uuid.uuid4().hex}"
-        with self.fake._lock:
-            self.fake._issued_tokens.add(token)
-        self._record_token(request, 200)
-        self._reply(200, {"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
-                          "access_token": token})
-
-    def _record_token(self, request: TokenRequest, status: int) -> None:
-        with self.fake._lock:
-            self.fake._token_requests.append(
-                TokenRequest(request.path, request.grant_type, request.client_id, request.scope, status)
-            )
-
-    # -- Bot Connector
-    def _connector(self, path: str) -> None:
-        fake = self.fake
-        body = self._json_body() if self.command in ("POST", "PUT") else {}
-        authorization = self.headers.get("Authorization")
-        tail = path[path.index(_CONNECTOR_PREFIX) + len(_CONNECTOR_PREFIX):]
-        segments = [unquote(part) for part in tail.split("/") if part]
-        query = {key: values[-1] for key, values in parse_qs(urlsplit(self.path).query).items()}
-
-        def record(status: int, sent: SentActivity | None = None) -> None:
-            fake._record(ConnectorCall(self.command, path, status, authorization, query), sent)
-
-        failure = fake._take_failure("connector", self.command)
-        if failure:
-            record(failure.status)
-            return self._fail(failure)
-        if fake.require_connector_auth and not self._authorized(authorization):
-            record(401)
-            return self._reply(401, {"message": "Authorization has been denied for this request."})
-
-        method, n = self.command, len(segments)
-        if method == "POST" and n == 0:
-            return self._create_conversation(body, authorization, record)
-        if n >= 2 and segments[1] == "activities":
-            conversation_id = segments[0]
-            target = segments[2] if n == 3 else None
-            kind: SentKind | None = {
-                ("POST", 2): "send", ("POST", 3): "reply", ("PUT", 3): "update", ("DELETE", 3): "delete",
-            }.get((method, n))
-            if kind is not None:
-                assigned = None if kind == "delete" else (target if kind == "update" else fake._next_id())
-                record(200, SentActivity(kind, conversation_id, body, authorization, target, assigned))
-                return self._reply(200, None if kind == "delete" else {"id": assigned})
-        if method == "GET" and n in (2, 3) and segments[1] == "members":
-            return self._members(segments[0], segments[2] if n == 3 else None, record)
-        if method == "GET" and n == 2 and segments[1] == "pagedmembers":
-            return self._paged_members(segments[0], query, record)
-        record(404)
-        self._reply(404, {"error": {"code": "BadArgument", "message": f"unsupported {method} {path}"}})
-
-    def _authorized(self, authorization: str | None) -> bool:
-        if not authorization or not authorization.startswith("Bearer "):
-            return False
-        return authorization[len("Bearer "):] in self.fake.issued_tokens
-
-    def _create_conversation(self, params: dict[str, Any], authorization: str | None, record: Any) -> None:
-        fake = self.fake
-        members = params.get("members") or []
-        member_id = members[0].get("id") if members else None
-        channel = ((params.get("channelData") or {}).get("channel") or {}).get("id")
-        activity_id = fake._next_id() if params.get("activity") else None
-        with fake._lock:
-            conversation_id = fake._personal_conversations.get(member_id) if member_id else None
-            if channel and activity_id:
-                # A new post in a channel: Teams answers with the new reply chain's conversation id.
-                conversation_id = f"{channel};messageid={activity_id}"
-            elif conversation_id is None:
-                conversation_id = f"a:1fake-conversation-{next(fake._ids)}"
-                if member_id and not params.get("isGroup"):
-                    fake._personal_conversations[member_id] = conversation_id
-        response: dict[str, Any] = {"id": conversation_id}
-        if activity_id:
-            response["activityId"] = activity_id
-        record(200, SentActivity("create_conversation", conversation_id, params, authorization, None,
-                                 activity_id or conversation_id))
-        self._reply(200, response)
-
-    def _known_members(self, conversation_id: str) -> dict[str, dict[str, Any]]:
-        with self.fake._lock:
-            known = self.fake._rosters.get(conversation_id)
-            if known is None:
-                known = {**self.fake._members.get(None, {}), **self.fake._members.get(conversation_id, {})}
-            return dict(known)
-
-    def _paged_members(self, conversation_id: str, query: Mapping[str, str], record: Any) -> None:
-        """``GET /v3/conversations/{id}/pagedmembers?pageSize=&continuationToken=``, as Teams documents it.
-
-        The answer is a TeamsPagedMembersResult, ``{"members": [...], "continuationToken": "..."}``;
-        the last page has no ``continuationToken``. ``pageSize`` is a suggestion (50 to 500, 200
-        when not given). Only teams and channels are paged: a chat's whole roster comes at once.
-        The token is opaque to the bot (here base64, so it needs URL-encoding in the query).
-        """
-        def refuse(message: str) -> None:
-            record(400)
-            self._reply(400, {"error": {"code": "BadArgument", "message": message}})
-
-        try:
-            asked = int(query.get("pageSize") or PAGE_SIZE_DEFAULT)
-        except ValueError:
-            return refuse("pageSize must be an integer")
-        page_size = min(max(asked, PAGE_SIZE_MIN), PAGE_SIZE_MAX)
-        start = 0
-        token = query.get("continuationToken")
-        if token:
-            try:
-                token_conversation, offset = base64.b64decode(token, validate=True).decode("utf-8").rsplit("|", 1)
-                start = int(offset)
-            except ValueError:
-                return refuse("invalid continuation token")
-            if token_conversation != conversation_id:
-                return refuse("continuation token of another conversation")
-        members = list(self._known_members(conversation_id).values())
-        paged = conversation_id.startswith("19:") and conversation_id.endswith(("@thread.tacv2", "@thread.skype"))
-        end = start + page_size if paged else len(members)
-        result: dict[str, Any] = {"members": members[start:end]}
-        if end < len(members):
-            result["continuationToken"] = base64.b64encode(f"{conversation_id}|{end}".encode("utf-8")).decode("ascii")
-        record(200)
-        self._reply(200, result)
-
-    def _members(self, conversation_id: str, user_id: str | None, record: Any) -> None:
-        known = self._known_members(conversation_id)
-        if user_id is None:
-            record(200)
-            return self._reply(200, list(known.values()))
-        member = known.get(user_id)
-        if member is None:
-            record(404)
-            return self._reply(404, {"error": {"code": "MemberNotFoundInConversation",
-                                               "message": "The member was not found in the conversation."}})
-        record(200)
-        self._reply(200, member)

@@ -24,7 +24,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMicrosoft]:
 @pytest.fixture
 def teams(fake: FakeMicrosoft, settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TeamsHarness]:
     """The Teams adapter attached to a real aiohttp server on 127.0.0.1, on each database backend."""
-    harness = TeamsHarness(fake, teams_settings(settings, fake), sessions).start()
+    harness = TeamsHarness(fake, settings, sessions, teams_settings(fake)).start()
     try:
         yield harness
     finally:

@@ -1,7 +1,9 @@
 """The real Teams adapter on 127.0.0.1, driven like Teams drives it.
 
-:class:`TeamsHarness` runs ``plugin.attach`` on a real aiohttp server in a
+:class:`TeamsHarness` runs ``platform.attach`` on a real aiohttp server in a
 thread of its own (as ``kbbot serve`` would), next to :class:`FakeMicrosoft`.
+Where ``kbbot serve`` leaves the work to worker processes (PostgreSQL), a
+worker runs in a thread of the test process against the same database.
 A test POSTs activities (JSON fixtures shaped as Microsoft documents them)
 with a signed channel token, waits until the bot has finished its work, and
 reads what the bot sent to the fake Bot Connector: what a Teams user sees.
@@ -12,17 +14,26 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import requests
 from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.contract.outbound import Outbound
-from kbbot_adapters.teams import plugin
+from kbbot.pipeline.worker import Worker, deferred
+from kbbot.store.models import InboundEvent as InboundEventRow
+from kbbot_adapters.teams import platform
+from kbbot_adapters.teams.roster import RosterSync
+from kbbot_adapters.teams.send import TeamsOutbound
+from kbbot_adapters.teams.service import SERVICE, TeamsService
+from kbbot_adapters.teams.settings import TeamsSettings
 from loopback import LoopbackServer
 
 from . import ids
@@ -32,12 +43,17 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "teams"
 _ids = itertools.count(1)
 
 
-def teams_settings(settings: Settings, fake: FakeMicrosoft) -> Settings:
-    """The test's settings with Teams credentials and every Microsoft URL pointing at ``fake``."""
-    return settings.model_copy(update={
-        "teams_app_id": fake.app_id, "teams_app_password": fake.app_password,
-        "teams_openid_metadata_url": fake.openid_metadata_url, "teams_oauth_endpoint": fake.login_authority,
-    })
+def teams_settings(fake: FakeMicrosoft, **changes: str) -> TeamsSettings:
+    """Teams credentials and every Microsoft URL pointing at ``fake`` (never the developer's environment)."""
+    return TeamsSettings(_env_file=None, app_id=fake.app_id, app_password=fake.app_password,  # type: ignore[call-arg]
+                         openid_metadata_url=fake.openid_metadata_url, oauth_endpoint=fake.login_authority,
+                         **changes)
+
+
+def teams_environment(fake: FakeMicrosoft) -> dict[str, str]:
+    """The same settings as ``KBBOT_TEAMS_*`` environment variables, for code that reads them itself."""
+    return {f"KBBOT_TEAMS_{name.upper()}": str(value)
+            for name, value in teams_settings(fake).model_dump(exclude_none=True).items()}
 
 
 def load(name: str, fake: FakeMicrosoft | None = None, **changes: Any) -> dict[str, Any]:
@@ -58,28 +74,52 @@ def fresh_id() -> str:
 class TeamsHarness:
     """A running server with the Teams adapter attached; ``post`` plays the Bot Framework channel."""
 
-    def __init__(self, fake: FakeMicrosoft, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, fake: FakeMicrosoft, settings: Settings, sessions: sessionmaker[Session],
+                 teams: TeamsSettings | None = None) -> None:
         self.fake = fake
         self.settings = settings
+        self.teams_settings = teams or teams_settings(fake)
         self.sessions = sessions
         self._server = LoopbackServer("teams-harness")
         self.loop = self._server.loop
-        self.outbound: Outbound | None = None
+        self.outbound: TeamsOutbound | None = None
+        self.service: TeamsService | None = None
         self.port = 0
+        self.worker: Worker | None = None
+        self._worker_stop = threading.Event()
+        self._worker_thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> TeamsHarness:
         self.port = self._server.start(self._build)
+        if deferred(self.settings):
+            self.handler = platform.handler(self.settings, self.sessions, self.teams_settings)
+            self.worker = Worker(self.settings, self.sessions, {"teams": self.handler})
+            self._worker_thread = threading.Thread(target=self.worker.run, args=(self._worker_stop, 0.2),
+                                                   name="kbbot-test-teams-worker", daemon=True)
+            self._worker_thread.start()
         return self
 
     def _build(self) -> web.Application:
         app = web.Application()
-        self.outbound = plugin.attach(app, self.settings, self.sessions)
-        self.service = app[plugin.SERVICE]
+        self.outbound = platform.attach(app, self.settings, self.sessions, self.teams_settings)
+        self.service = app[SERVICE]
         return app
 
     def stop(self) -> None:
+        if self.worker is not None and self._worker_thread is not None:
+            self._worker_stop.set()
+            self._worker_thread.join(10)
+            self.worker.close()
         self._server.stop()
+
+    @property
+    def roster(self) -> RosterSync:
+        """The roster step of whichever process works on events: the worker's, or the server's own."""
+        if self.worker is not None:
+            return next(step for step in self.handler.steps if isinstance(step, RosterSync))
+        assert self.service is not None
+        return self.service.roster
 
     def _run(self, coroutine: Any, timeout: float = 30.0) -> Any:
         return self._server.run(coroutine, timeout)
@@ -87,7 +127,7 @@ class TeamsHarness:
     # -- playing Teams ------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{plugin.MESSAGES_PATH}"
+        return f"http://127.0.0.1:{self.port}{platform.MESSAGES_PATH}"
 
     def post(self, activity: dict[str, Any], authorization: str | None = "valid", wait: bool = True
              ) -> requests.Response:
@@ -102,8 +142,24 @@ class TeamsHarness:
             self.idle()
         return response
 
-    def idle(self) -> None:
+    def idle(self, timeout: float = 30.0) -> None:
+        """Wait until the work of every activity posted so far is done (by this process or the worker)."""
+        assert self.service is not None
         self._run(self.service.bot.idle())
+        if self.worker is None:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with self.sessions() as session:
+                    untried = session.scalar(select(func.count()).select_from(InboundEventRow).where(
+                        InboundEventRow.status == "pending", InboundEventRow.attempts == 0))
+            except SQLAlchemyError:
+                return  # a database that is down holds nothing for the worker to do
+            if not untried and self.worker.idle():
+                return
+            time.sleep(0.02)
+        raise TimeoutError("the worker did not finish the accepted events in time")
 
     def seen_since(self, mark: int) -> list[SentActivity]:
         return self.fake.sent[mark:]
@@ -153,4 +209,4 @@ def to_person(sent: list[SentActivity], conversation_id: str) -> list[SentActivi
     return [s for s in sent if s.conversation_id == conversation_id]
 
 
-__all__ = ["TeamsHarness", "teams_settings", "load", "fresh_id", "card_texts", "card_actions", "to_person", "ids"]
+__all__ = ["TeamsHarness", "teams_settings", "teams_environment", "load", "fresh_id", "card_texts", "card_actions", "to_person", "ids"]

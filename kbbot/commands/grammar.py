@@ -1,4 +1,4 @@
-"""One command grammar for every platform, parsed once.
+"""One command grammar for every platform, parsed once: the commands' types and their argument parsers.
 
 Slack's ``/ask how …``, Teams' ``ask how …`` (after the bot's mention is
 stripped) and the console's ``/ask how …`` all reach :func:`parse`. The
@@ -9,10 +9,12 @@ parser never raises on user input: anything it cannot read becomes a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
+from kbbot.commands import registry
 from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.text.tags import normalise
 
@@ -143,40 +145,16 @@ class Home:
     """``/kb home``: the home view as a message, where the platform has no home tab."""
 
 
+@dataclass(frozen=True)
+class WhoAmI:
+    """``/kb whoami``: what kbbot knows about the person asking."""
+
+
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
     | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest | CloseQuestion
-    | EditQuestion | WithdrawQuestion
+    | EditQuestion | WithdrawQuestion | WhoAmI
 )
-
-# Words a person may start a plain message with (Teams, a DM, an @mention):
-# English and Dutch both work, whatever the person's language setting.
-VERBS: dict[str, tuple[str, str]] = {
-    "ask": ("ask", ""),
-    "vraag": ("ask", ""),
-    "search": ("kb", "search"),
-    "zoek": ("kb", "search"),
-    "experts": ("experts", ""),
-    "expertise": ("expertise", ""),
-    "settings": ("kb", "settings"),
-    "instellingen": ("kb", "settings"),
-    "help": ("kb", "help"),
-    "hulp": ("kb", "help"),
-    "stats": ("kb", "stats"),
-    "statistieken": ("kb", "stats"),
-    "flag": ("kb", "flag"),
-    "markeer": ("kb", "flag"),
-    "upvote": ("kb", "upvote"),
-    "duim": ("kb", "upvote"),
-    "home": ("kb", "home"),
-    "close": ("kb", "close"),
-    "sluit": ("kb", "close"),
-    "edit": ("kb", "edit"),
-    "bewerk": ("kb", "edit"),
-    "withdraw": ("kb", "withdraw"),
-    "intrekken": ("kb", "withdraw"),
-    "overzicht": ("kb", "home"),
-}
 
 _TAG_TOKEN = re.compile(r"^#[^\s#][^\s]*$")
 # "--anon", "-a", "--": options; "-5 degrees" or "—" start a question.
@@ -192,22 +170,22 @@ def _too_long(text: str) -> UsageError | None:
 
 
 def parse(command: str, text: str) -> Command | UsageError:
-    """Parse a slash command (``ask``, ``kb``, ``experts``, ``expertise``) and its text."""
-    name = command.strip().lstrip("/").casefold()
+    """Parse a slash command (``ask``, ``kb``, ``experts``, ``expertise``) and its text, by the registry."""
     if error := _too_long(text):
         return error
     text = text.strip()
-    if name in ("ask", "vraag"):
-        return _parse_ask(text)
-    if name == "kb":
-        sub, rest = _verb(text)
-        return _parse_kb(sub.casefold(), rest)
-    if name == "experts":
-        return _parse_experts(text)
-    if name == "expertise":
-        sub, rest = _verb(text)
-        return _parse_expertise(sub.casefold(), rest)
-    return UsageError("error.unknown_command", {"command": command[:40]})
+    slash = registry.slash(command.strip().lstrip("/"))
+    if slash is None:
+        return UsageError("error.unknown_command", {"command": command[:40]})
+    if not registry.has_verbs(slash.name):
+        spec = registry.under(slash.name, "")
+        assert spec is not None, f"/{slash.name} has no command"
+        return spec.parse(text)  # type: ignore[no-any-return]
+    verb, rest = _verb(text)
+    spec = registry.under(slash.name, verb)
+    if spec is None:
+        return UsageError(slash.unknown, {"command": verb[:40]})
+    return spec.parse(rest)  # type: ignore[no-any-return]
 
 
 def _verb(text: str) -> tuple[str, str]:
@@ -221,14 +199,15 @@ def parse_message(text: str) -> Command | UsageError:
     if error := _too_long(text):
         return error
     verb, rest = _verb(text)
-    target = VERBS.get(verb.casefold())
-    if target is None:
+    found = registry.by_word(verb)
+    if found is None:
         return UsageError("error.unknown_command", {"command": verb[:40]})
-    command, sub = target
-    return parse(command, f"{sub} {rest}".strip() if sub else rest)
+    slash, verb_included = found
+    return parse(slash, f"{verb} {rest}".strip() if verb_included else rest)
 
 
-def _parse_ask(text: str) -> Ask | UsageError:
+def ask(text: str) -> Ask | UsageError:
+    """``/ask [--anon] <question> [#tag …]``."""
     tokens = text.split()
     anonymous = False
     while tokens and _FLAG_TOKEN.match(tokens[0]):
@@ -284,37 +263,47 @@ def _keep_original_spacing(original: str, question: str) -> str:
     return candidate if candidate.split() == words else question
 
 
-def _parse_kb(sub: str, rest: str) -> Command | UsageError:
-    if sub in ("", "help", "hulp"):
-        return Help()
-    if sub in ("search", "zoek"):
-        return Search(query=rest) if rest else UsageError("usage.search")
-    if sub in ("stats", "statistieken"):
-        return Stats()
-    if sub in ("settings", "instellingen"):
-        return _parse_settings(rest)
-    if sub in ("flag", "markeer"):
-        return _parse_flag(rest)
-    if sub in ("upvote", "duim"):
-        number = small_int(rest.lstrip("#")) if rest else None
-        return UpvoteAnswer(number) if number is not None else UsageError("usage.upvote")
-    if sub in ("home", "overzicht"):
-        return Home()
-    if sub in ("close", "sluit"):
-        number = small_int(rest.lstrip("#Qq")) if rest else None
-        return CloseQuestion(number) if number is not None else UsageError("usage.close")
-    if sub in ("edit", "bewerk"):
-        return _parse_edit(rest)
-    if sub in ("withdraw", "intrekken"):
-        number = small_int(rest.lstrip("#Qq")) if rest else None
-        return WithdrawQuestion(number) if number is not None else UsageError("usage.withdraw")
-    if sub in ("digest", "samenvatting"):
-        flag = _on_off(rest.casefold())
-        return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")
-    return UsageError("usage.kb", {"command": sub[:40]})
+def nothing_more(kind: type[Command]) -> Callable[[str], Command]:
+    """A command that takes no arguments (anything typed after it is ignored, as it always was)."""
+
+    def parse_it(_rest: str) -> Command:
+        return kind()
+
+    return parse_it
 
 
-def _parse_edit(rest: str) -> EditQuestion | UsageError:
+def search(rest: str) -> Search | UsageError:
+    return Search(query=rest) if rest else UsageError("usage.search")
+
+
+def _numbered(kind: Callable[[int], Command], usage: str, strip: str = "#Qq") -> Callable[[str], Command | UsageError]:
+    """A command that names one answer or question by number (``12``, ``#12``, ``Q12``)."""
+
+    def parse_it(rest: str) -> Command | UsageError:
+        number = small_int(rest.lstrip(strip)) if rest else None
+        return kind(number) if number is not None else UsageError(usage)
+
+    return parse_it
+
+
+def upvote(rest: str) -> UpvoteAnswer | UsageError:
+    return _numbered(UpvoteAnswer, "usage.upvote", "#")(rest)  # type: ignore[return-value]
+
+
+def close(rest: str) -> CloseQuestion | UsageError:
+    return _numbered(CloseQuestion, "usage.close")(rest)  # type: ignore[return-value]
+
+
+def withdraw(rest: str) -> WithdrawQuestion | UsageError:
+    return _numbered(WithdrawQuestion, "usage.withdraw")(rest)  # type: ignore[return-value]
+
+
+def channel_digest(rest: str) -> ChannelDigest | UsageError:
+    flag = _on_off(rest.casefold())
+    return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")
+
+
+def edit(rest: str) -> EditQuestion | UsageError:
     """``12 <new text>``: the new text must pass what ``/ask`` asks of a question (not empty, few tags).
 
     Nothing in the text is an option, so a question that starts with "--" stays as typed.
@@ -329,7 +318,7 @@ def _parse_edit(rest: str) -> EditQuestion | UsageError:
     return EditQuestion(question_id=number, text=asked.text, tags=asked.tags)
 
 
-def _parse_settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:
+def settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:
     tokens = rest.split()
     if not tokens:
         return ShowSettings()
@@ -410,7 +399,7 @@ def _zones() -> dict[str, str]:
     return {zone.casefold(): zone for zone in available_timezones()}
 
 
-def _parse_flag(rest: str) -> FlagAnswer | UsageError:
+def flag(rest: str) -> FlagAnswer | UsageError:
     parts = rest.split(maxsplit=2)
     if len(parts) < 2 or small_int(parts[0].lstrip("#")) is None:
         return UsageError("usage.flag")
@@ -434,19 +423,25 @@ def small_int(text: str) -> int | None:
     return None
 
 
-def _parse_experts(text: str) -> Experts | UsageError:
+def experts(text: str) -> Experts | UsageError:
     tag = normalise(text) if text and len(text.split()) == 1 else None
     return Experts(tag=tag) if tag else UsageError("usage.experts")
 
 
-def _parse_expertise(sub: str, rest: str) -> Command | UsageError:
-    if sub in ("list", "lijst", ""):
-        return ExpertiseList()
-    if sub not in ("add", "toevoegen", "remove", "verwijderen"):
-        return UsageError("usage.expertise")
+def _expertise_tags(rest: str) -> tuple[str, ...] | UsageError:
     tags = tuple(dict.fromkeys(t for t in (normalise(raw) for raw in re.split(r"[\s,]+", rest)) if t))
     if not tags:
         return UsageError("usage.expertise")
     if len(tags) > MAX_TAGS:
         return UsageError("error.too_many_tags", {"limit": str(MAX_TAGS)})
-    return ExpertiseAdd(tags) if sub in ("add", "toevoegen") else ExpertiseRemove(tags)
+    return tags
+
+
+def expertise_add(rest: str) -> ExpertiseAdd | UsageError:
+    tags = _expertise_tags(rest)
+    return tags if isinstance(tags, UsageError) else ExpertiseAdd(tags)
+
+
+def expertise_remove(rest: str) -> ExpertiseRemove | UsageError:
+    tags = _expertise_tags(rest)
+    return tags if isinstance(tags, UsageError) else ExpertiseRemove(tags)

@@ -1,15 +1,17 @@
-"""The Teams adapter as the server and the CLI see it: three functions, no SDK types in their signatures.
+"""The Teams adapter wired together: the ``/api/messages`` endpoint, the ingest path, the outbound port.
 
-* :func:`configured`: are there Teams credentials?
-* :func:`attach`: serve ``POST /api/messages`` on the shared aiohttp app and
-  return the Outbound that sends on that app's loop;
-* :func:`outbound`: an Outbound for one-off sends without a server.
+What :mod:`.platform` hands out when asked, kept apart so that importing
+the platform never imports botbuilder. The serving process and a worker
+process build the same ingest path (:class:`kbbot.pipeline.ingest.Ingest`
+with the roster step, :mod:`.roster`); they differ only in the event loop
+the sends run on: the server's, or one of the worker's own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 
 import requests
@@ -21,14 +23,16 @@ from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.contract.outbound import Outbound
+from kbbot.pipeline.ingest import Ingest
+from kbbot.pipeline.worker import deferred
 
 from kbbot_adapters.teams import auth, signing_keys
 from kbbot_adapters.teams.bot import RAW_ACTIVITY, KbBot
-from kbbot_adapters.teams.send import Courier
-from kbbot_adapters.teams.outbound import TeamsOutbound
+from kbbot_adapters.teams.platform import MESSAGES_PATH
+from kbbot_adapters.teams.roster import RosterSync
+from kbbot_adapters.teams.send import Courier, TeamsOutbound
+from kbbot_adapters.teams.settings import TeamsSettings
 
-MESSAGES_PATH = "/api/messages"
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +43,8 @@ class TeamsService:
     bot: KbBot
     courier: Courier
     outbound: TeamsOutbound
+    ingest: Ingest
+    roster: RosterSync
 
 
 SERVICE = web.AppKey("kbbot_teams", TeamsService)
@@ -69,25 +75,30 @@ async def authenticate(adapter: CloudAdapter, activity: Activity, header: str) -
         raise web.HTTPUnauthorized() from None
 
 
-def configured(settings: Settings) -> bool:
-    """App id + password, or a user-assigned managed identity (client id + tenant)."""
-    return auth.configured(settings)
-
-
-def _courier(settings: Settings, sessions: sessionmaker[Session]) -> Courier:
-    app_id = auth.app_id(settings)
+def courier(sessions: sessionmaker[Session], teams: TeamsSettings) -> Courier:
+    app_id = auth.app_id(teams)
     if not app_id:
         raise ValueError("Teams is not configured: set KBBOT_TEAMS_APP_ID and KBBOT_TEAMS_APP_PASSWORD")
-    return Courier(auth.cloud_adapter(settings), app_id, sessions)
+    return Courier(auth.cloud_adapter(teams), app_id, sessions)
 
 
-def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
+def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: TeamsOutbound,
+                work_here: bool) -> tuple[Ingest, RosterSync]:
+    """The ingest path with the adapter's steps; ``work_here`` False leaves the work to worker processes."""
+    roster = RosterSync(sender.courier, sender.run)
+    ingest = Ingest(settings, sessions, sender, steps=(roster,), deferred=not work_here)
+    roster.ingest = ingest
+    return ingest, roster
+
+
+def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session],
+           teams: TeamsSettings) -> TeamsOutbound:
     """Register ``POST /api/messages`` on ``web_app``; the returned Outbound sends on its loop."""
-    courier = _courier(settings, sessions)
-    bot = KbBot(sessions, settings, courier)
-    sender = TeamsOutbound(courier)
-    adapter = courier.adapter
-    keys = signing_keys.install(auth.openid_metadata_urls(settings))
+    sender = TeamsOutbound(courier(sessions, teams))
+    ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings))
+    bot = KbBot(sessions, teams, ingest, roster)
+    adapter = sender.courier.adapter
+    keys = signing_keys.install(auth.openid_metadata_urls(teams))
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -120,16 +131,30 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
 
     async def stopping(_app: web.Application) -> None:
         await bot.idle()
+        await ingest.close()
         sender.bind(None)
-        await courier.close()
+        await sender.courier.close()
 
     web_app.router.add_post(MESSAGES_PATH, messages)
     web_app.on_startup.append(started)
     web_app.on_shutdown.append(stopping)
-    web_app[SERVICE] = TeamsService(bot=bot, courier=courier, outbound=sender)
+    web_app[SERVICE] = TeamsService(bot=bot, courier=sender.courier, outbound=sender, ingest=ingest, roster=roster)
     return sender
 
 
-def outbound(settings: Settings, sessions: sessionmaker[Session]) -> Outbound:
+def outbound(sessions: sessionmaker[Session], teams: TeamsSettings) -> TeamsOutbound:
     """An Outbound for one-off sends (each on its own short-lived loop)."""
-    return TeamsOutbound(_courier(settings, sessions))
+    return TeamsOutbound(courier(sessions, teams))
+
+
+def handler(settings: Settings, sessions: sessionmaker[Session], teams: TeamsSettings) -> Ingest:
+    """The ingest path for a worker process: it works on accepted events, its sends on a loop of its own."""
+    sender = TeamsOutbound(courier(sessions, teams))
+    loop = asyncio.new_event_loop()
+    running = threading.Event()
+    loop.call_soon(running.set)
+    threading.Thread(target=loop.run_forever, name="kbbot-teams-sends", daemon=True).start()
+    running.wait(10)
+    sender.bind(loop)
+    ingest, _ = ingest_path(settings, sessions, sender, work_here=True)
+    return ingest

@@ -1,0 +1,94 @@
+"""The Teams adapter as the core and ``kbbot serve`` see it: :data:`PLATFORM`, registered by entry point.
+
+Importing this module loads no Microsoft library: the core reads
+``PLATFORM.name`` and ``PLATFORM.capabilities`` (to word a digest preview,
+say) without botbuilder; the methods import it when called.
+
+* ``configured``: are there Teams credentials (:class:`.settings.TeamsSettings`)?
+* ``attach``: serve ``POST /api/messages`` on the shared aiohttp app; returns
+  the Outbound that sends on that app's loop;
+* ``outbound``: an Outbound for one-off sends without a server;
+* ``handler``: what a worker process does with accepted Teams events (the
+  same ingest path, on a loop of its own for the sends).
+
+The module-level functions of the same names are what ``adapters/hosting``
+calls today.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.config import Settings
+from kbbot.contract.platform import Capabilities
+
+from kbbot_adapters.teams.settings import TeamsSettings
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from kbbot.pipeline.ingest import Ingest
+    from kbbot_adapters.teams.send import TeamsOutbound
+
+NAME = "teams"
+MESSAGES_PATH = "/api/messages"
+
+CAPABILITIES = Capabilities(
+    slash_commands=False, hears_reactions=False, threads_in_group_chats=False, home_surface=False,
+    max_text=28000, mention_markup=(r"<at\b[^>]*>(?P<label>.*?)</at>",))
+"""Teams: people type words to the bot, reactions reach it only on its own messages, group chats have no
+reply threads, no home view, messages up to about 28 KB, and ``<at>…</at>`` mentions."""
+
+
+class TeamsPlatform:
+    """Microsoft Teams, as :class:`kbbot.contract.platform.Platform`."""
+
+    name = NAME
+    capabilities = CAPABILITIES
+
+    def configured(self, teams: TeamsSettings | None = None) -> bool:
+        """App id + password, or a user-assigned managed identity (client id + tenant)."""
+        from kbbot_adapters.teams import auth
+
+        return auth.configured(teams or TeamsSettings())
+
+    def attach(self, web_app: web.Application, settings: Settings, sessions: sessionmaker[Session],
+               teams: TeamsSettings | None = None) -> TeamsOutbound:
+        from kbbot_adapters.teams.service import attach
+
+        return attach(web_app, settings, sessions, teams or TeamsSettings())
+
+    def outbound(self, settings: Settings, sessions: sessionmaker[Session],
+                 teams: TeamsSettings | None = None) -> TeamsOutbound:
+        from kbbot_adapters.teams.service import outbound
+
+        return outbound(sessions, teams or TeamsSettings())
+
+    def handler(self, settings: Settings, sessions: sessionmaker[Session],
+                teams: TeamsSettings | None = None) -> Ingest:
+        from kbbot_adapters.teams.service import handler
+
+        return handler(settings, sessions, teams or TeamsSettings())
+
+
+PLATFORM = TeamsPlatform()
+
+
+def configured(settings: Any = None, teams: TeamsSettings | None = None) -> bool:
+    """Whether Teams credentials are configured (``settings``, the core's, is not needed: kept for callers)."""
+    return PLATFORM.configured(teams)
+
+
+def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session],
+           teams: TeamsSettings | None = None) -> TeamsOutbound:
+    return PLATFORM.attach(web_app, settings, sessions, teams)
+
+
+def outbound(settings: Settings, sessions: sessionmaker[Session], teams: TeamsSettings | None = None) -> TeamsOutbound:
+    return PLATFORM.outbound(settings, sessions, teams)
+
+
+def handler(settings: Settings, sessions: sessionmaker[Session], teams: TeamsSettings | None = None) -> Ingest:
+    return PLATFORM.handler(settings, sessions, teams)

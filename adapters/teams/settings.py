@@ -1,0 +1,25 @@
+"""The Teams adapter's own settings: ``KBBOT_TEAMS_*`` from the environment and ``.env``.
+
+The core's :class:`kbbot.config.Settings` knows nothing of Microsoft; the
+adapter reads its credentials here, under the environment variable names it
+always had (``KBBOT_TEAMS_APP_ID`` is :attr:`TeamsSettings.app_id`).
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TeamsSettings(BaseSettings):
+    """What an operator configures for Microsoft Teams."""
+
+    model_config = SettingsConfigDict(env_prefix="KBBOT_TEAMS_", env_file=".env", extra="ignore")
+
+    app_id: str | None = None
+    app_password: str | None = None
+    app_type: str = "MultiTenant"
+    tenant_id: str | None = None
+    managed_identity_client_id: str | None = None
+    # Overrides for tests and sovereign clouds; None means Microsoft's public endpoints.
+    openid_metadata_url: str | None = None
+    oauth_endpoint: str | None = None
