@@ -266,6 +266,28 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "nl": "/kb home: je open vragen, vragen voor jou, expertise en instellingen"},
     "help.digest": {"en": "/kb digest on|off: a weekly digest for this channel",
                     "nl": "/kb digest aan|uit: een wekelijkse samenvatting voor dit kanaal"},
+    "help.whoami": {"en": "/kb whoami: what kbbot knows about you", "nl": "/kb whoami: wat kbbot over je weet"},
+    "whoami.heading": {"en": "What kbbot knows about you", "nl": "Wat kbbot over je weet"},
+    "whoami.name": {"en": "Name: {name}", "nl": "Naam: {name}"},
+    "whoami.id": {"en": "your id on this platform: {id}", "nl": "je id op dit platform: {id}"},
+    "whoami.expertise": {"en": "Expertise: declared {declared}; earned {earned}",
+                         "nl": "Expertise: zelf opgegeven {declared}; verdiend {earned}"},
+    "whoami.knowledge": {
+        "en": "Your knowledge here: {questions} question(s), {answers} answer(s), {posts} shared post(s); "
+              "you follow {following} question(s)",
+        "nl": "Jouw kennis hier: {questions} vraag/vragen, {answers} antwoord(en), {posts} gedeelde bericht(en); "
+              "je volgt {following} vraag/vragen",
+    },
+    "whoami.conversations": {
+        "en": "Conversations kbbot knows you are in: {count} (this decides what you may see)",
+        "nl": "Gesprekken waarvan kbbot weet dat je erin zit: {count} (dat bepaalt wat je mag zien)",
+    },
+    "whoami.activity": {"en": "Recorded actions: {count} in total, no timeline; your stage: {stage}",
+                        "nl": "Vastgelegde acties: {count} in totaal, geen tijdlijn; je fase: {stage}"},
+    "whoami.footer": {
+        "en": "Only you see this. Change your settings with /kb settings, your expertise with /expertise.",
+        "nl": "Alleen jij ziet dit. Wijzig je instellingen met /kb settings, je expertise met /expertise.",
+    },
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
                   "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
     # Usage and errors

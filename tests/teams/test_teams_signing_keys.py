@@ -186,14 +186,15 @@ def test_botbuilder_still_takes_its_keys_from_the_cache_entry_kbbot_installs(fak
     assert fake.metadata_fetches == (1, 1) and serving.keys._keys is not None
 
 
-def test_every_url_botbuilder_validates_against_is_covered(settings: Settings) -> None:
+def test_every_url_botbuilder_validates_against_is_covered() -> None:
     """Public cloud: Teams' tokens and (never expected) emulator or skill tokens alike."""
     from kbbot_adapters.teams import auth
+    from kbbot_adapters.teams.settings import TeamsSettings
 
     urls = (AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
             AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL)
     before = {url: JwtTokenExtractor.metadataCache.get(url) for url in urls}
-    public = settings.model_copy(update={"teams_app_id": "app", "teams_app_password": "secret"})
+    public = TeamsSettings(_env_file=None, app_id="app", app_password="secret")  # type: ignore[call-arg]
     assert auth.openid_metadata_urls(public) == urls
     try:
         auth.cloud_adapter(public)
