@@ -100,8 +100,10 @@ class Status:
         return "ok" if not self.concerns else "concerns"
 
 
-_PLATFORM_CODE = re.compile(r"^(slack|response_url): ([a-z_]+(?: [a-z_]+)?|\d+|[A-Z]\w*)")
-_TEAMS = re.compile(r"Bot Connector answered \w+|no Bot Connector token|outcome unknown \(\w+\)")
+# The shapes adapters give their refusals (kbbot/contract/outbound.py): "<where>: <code>" with the platform's
+# error code, or a service's answer ("… answered 403", "no … token", "outcome unknown (…)").
+_PLATFORM_CODE = re.compile(r"^([a-z_]+): ([a-z_]+(?: [a-z_]+)?|\d+|[A-Z]\w*)")
+_ANSWERED = re.compile(r"[A-Z][A-Za-z ]* answered \w+|no [A-Z][A-Za-z ]* token|outcome unknown \(\w+\)")
 _WITH_DIGITS = re.compile(r"\w*\d\w*")
 
 
@@ -110,7 +112,7 @@ def reason(error: str | None) -> str:
 
     Errors are stored as ``"ExceptionType: message"`` (the inbox, an
     unexpected exception in the outbox) or as an adapter's refusal
-    (``"slack: channel_not_found"``, ``"replying in 19:…: Bot Connector
+    (``"<where>: channel_not_found"``, ``"replying in …: <service>
     answered 403"``). Their message may quote what someone wrote, so only a
     prefix is kept: a platform's error code, the Bot Connector's answer, or
     the text before the first ``:`` with ids (anything with a digit) masked.
@@ -119,7 +121,7 @@ def reason(error: str | None) -> str:
         return "unknown"
     if found := _PLATFORM_CODE.match(error):
         return f"{found[1]}: {found[2]}"
-    if found := _TEAMS.search(error):
+    if found := _ANSWERED.search(error):
         return found[0]
     return error_type(error)
 

@@ -2,7 +2,10 @@
 
 Every test that takes ``db_url`` (or ``sessions``) runs once per backend. The
 PostgreSQL run needs ``KBBOT_TEST_POSTGRES_URL``; without it those runs are
-skipped with a reason that pytest's ``-ra`` summary shows.
+skipped with a reason that pytest's ``-ra`` summary shows. Each test gets its
+own copy of a database migrated once per pytest process (see tests/databases.py).
+
+Hypothesis runs with the "dev" profile, or "ci" when ``CI`` is set (.ci/run).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from databases import PostgresCopies, sqlite_copy, sqlite_template
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +26,14 @@ from kbbot.store.db import make_engine, session_factory, upgrade
 
 POSTGRES_ENV = "KBBOT_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
+
+# CI must fail or pass the same way on every run: the same examples (derandomize), no
+# examples replayed from an earlier run's database, and a blob to reproduce a failure locally.
+# Tests that set max_examples themselves keep their own number.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, max_examples=100, deadline=None,
+                                     print_blob=True)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile("dev" if os.environ.get("CI", "").lower() in ("", "0", "false") else "ci")
 
 
 def postgres_url() -> str | None:
@@ -45,23 +58,40 @@ def _drop_postgres_schema(base_url: str, schema: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This process's SQLite database migrated to head, copied by :func:`db_url` for each test."""
+    return sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_copies() -> Iterator[PostgresCopies]:
+    """This process's migrated template database on the PostgreSQL server, made on first use."""
+    base = postgres_url()
+    assert base is not None, "db_url skips before asking for this"
+    copies = PostgresCopies(base)
+    yield copies
+    copies.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database migrated to head, on each backend."""
+    """A URL of a database of its own, migrated to head, on each backend.
+
+    The database is a copy of a template migrated once per process: a real,
+    separate database the test may change, downgrade or share with subprocesses.
+    """
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kbbot.db'}"
-        upgrade(url)
-        yield url
+        yield sqlite_copy(request.getfixturevalue("sqlite_template_file"), tmp_path / "kbbot.db")
         return
-    base = postgres_url()
-    if base is None:
+    if postgres_url() is None:
         pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    url, schema = _fresh_postgres_schema(base)
+    copies: PostgresCopies = request.getfixturevalue("postgres_copies")
+    name = copies.create()
     try:
-        upgrade(url)
-        yield url
+        yield copies.url(name)
     finally:
-        _drop_postgres_schema(base, schema)
+        copies.drop(name)
 
 
 @pytest.fixture

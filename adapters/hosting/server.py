@@ -147,23 +147,6 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
     return finished
 
 
-PRUNE_EVERY = 3600.0
-
-
-def prune_once(sessions: sessionmaker[Session]) -> tuple[int, int]:
-    """Forget old handled events and failed replies, so the tables stay the size of recent traffic."""
-    from kbbot.pipeline import inbox, outbox
-    from kbbot.clock import system_clock
-
-    events = replies = 0
-    while (removed := inbox.prune(sessions, system_clock())) > 0:
-        events += removed
-    replies = outbox.prune(sessions, system_clock())
-    if events or replies:
-        log.info("forgot %d handled events and %d failed replies", events, replies)
-    return events, replies
-
-
 def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionmaker[Session],
                     ports: dict[str, Outbound], interval: float = 60.0) -> None:
     import contextlib
@@ -180,15 +163,9 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
         sweepers = handlers(settings, sessions)
 
     async def loop() -> None:
-        next_prune = 0.0
+        # Pruning is the scheduler's housekeeping job (kbbot/scheduler/jobs.py), not this loop's.
         while True:
             await asyncio.sleep(interval)
-            if asyncio.get_running_loop().time() >= next_prune:
-                next_prune = asyncio.get_running_loop().time() + PRUNE_EVERY
-                try:
-                    await asyncio.to_thread(prune_once, sessions)
-                except Exception:
-                    log.exception("pruning handled events failed")
             try:
                 finished = await asyncio.to_thread(sweep_once, settings, sessions, ports, sweepers)
                 if finished:

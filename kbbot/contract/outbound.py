@@ -14,6 +14,11 @@ from typing import Any, Protocol, runtime_checkable
 from kbbot.contract.replies import Posted, Reply
 
 
+# How adapters word a failure, so that ``kbbot status`` can show its kind without its content: start the
+# message with "<where>: <code>" (the platform's own error code: lower_snake, a number or a CamelName), or
+# say "<Service> answered <code>". Never put what someone wrote into it.
+
+
 class DeliveryFailed(RuntimeError):
     """The platform refused the message for good (user gone, channel archived): do not retry."""
 

@@ -32,7 +32,7 @@ from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.pipeline import posting
 from kbbot.contract.replies import Reply
-from kbbot.scheduler import ledger, windows
+from kbbot.scheduler import kinds, ledger, windows
 from kbbot.scheduler.ledger import Wanted
 from kbbot.scheduler.pacing import Pacer
 from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
@@ -327,22 +327,8 @@ class Deliverer:
         space = session.get(Workspace, wanted.workspace_id)
         if space is None:
             return None
-        reply: Reply | None = None
-        if wanted.kind == PROMPT:
-            person = session.get(Person, wanted.person_id)
-            if person is not None and person.is_active and person.prompts_enabled and not prompts.answered(
-                    session, person, wanted.period):
-                reply = prompts.prompt_reply(person, wanted.variant or 0)
-        elif wanted.kind == DIGEST:
-            person = session.get(Person, wanted.person_id)
-            if person is not None and person.is_active and person.digest_enabled:
-                reply = digest.personal(session, person, self._window(session, claim, wanted), delivery_id)
-        elif wanted.kind == CHANNEL_DIGEST:
-            conversation = session.get(Conversation, wanted.conversation_id)
-            subscription = session.get(ChannelDigest, wanted.conversation_id)
-            if conversation is not None and subscription is not None and subscription.enabled:
-                reply = digest.channel(session, conversation, subscription.locale,
-                                       self._window(session, claim, wanted), delivery_id)
+        reply = kinds.builder(wanted.kind)(session, kinds.Claimed(
+            wanted, delivery_id, lambda: self._window(session, claim, wanted)))
         if reply is None:
             return None
         return space.platform, space.external_id, reply

@@ -1,8 +1,9 @@
 """The scheduler inside ``kbbot serve``: APScheduler with its job store in kbbot's database.
 
-One job, :data:`JOB_ID`, runs a delivery round (:mod:`kbbot.scheduler.delivery`)
-every :data:`TICK_SECONDS`. The job lives in the ``apscheduler_jobs`` table
-(created by the migration, never at runtime), so it survives restarts;
+Every job registered in :mod:`kbbot.scheduler.jobs` is scheduled: the
+delivery round (:mod:`kbbot.scheduler.delivery`, :data:`JOB_ID`) every
+:data:`TICK_SECONDS`, housekeeping hourly. Jobs live in the ``apscheduler_jobs`` table
+(created by the migration, never at runtime), so they survive restarts;
 rounds missed while kbbot was down are coalesced into one, which then sends
 what is due within the misfire grace window and records older ones as
 skipped. Each person's own moment (Thursday 15:00 in *their* timezone) is
@@ -30,13 +31,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.contract.outbound import Outbound
+from kbbot.scheduler import jobs
 from kbbot.scheduler.delivery import Deliverer, RoundReport
 from kbbot.scheduler.pacing import Pacer
 from kbbot.store.scheduling import APSCHEDULER_JOBS
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "kbbot-delivery-round"
+JOB_ID = jobs.DELIVERY_ROUND
 TICK_SECONDS = 60.0
 FIRST_ROUND_AFTER = 5.0
 """Seconds after start-up before the first round: catches up on anything missed while down."""
@@ -44,13 +46,20 @@ FIRST_ROUND_AFTER = 5.0
 _bound = threading.local()
 
 
-def _round() -> None:
-    """The job's function, referenced by name in the job store; runs the round of this thread's runner."""
+def _run(job_id: str = JOB_ID) -> None:
+    """Every job's function, referenced by name in the job store; runs the job for this thread's runner."""
     runner: Runner | None = getattr(_bound, "runner", None)
-    if runner is None:
-        log.error("delivery round started on a thread without a runner; skipped")
+    found = jobs.get(job_id)
+    if runner is None or found is None:
+        log.error("job %s started on a thread without a runner, or no longer registered; skipped", job_id)
         return
-    runner.round()
+    try:
+        found.run(runner)
+    except Exception:  # one failed run must not stop the schedule; the next run tries again
+        log.exception("scheduled job %s failed", job_id)
+
+
+_round = _run  # the name jobs stored by an earlier kbbot refer to
 
 
 def _bind(runner: Runner) -> None:
@@ -97,15 +106,17 @@ def start(settings: Settings, sessions: sessionmaker[Session], outbounds: Mappin
     runner = Runner(deliverer, tick_seconds)
     scheduler = BackgroundScheduler(
         jobstores={"default": _MigratedJobStore(engine=engine, tablename=APSCHEDULER_JOBS)},
-        executors={"default": ThreadPoolExecutor(1, pool_kwargs={"initializer": _bind, "initargs": (runner,)})},
+        executors={"default": ThreadPoolExecutor(2, pool_kwargs={"initializer": _bind, "initargs": (runner,)})},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": max(1, settings.misfire_grace_seconds)},
         timezone=UTC,
     )
     runner.scheduler = scheduler
     scheduler.start()
-    scheduler.add_job(f"{__name__}:_round", trigger="interval", seconds=tick_seconds, id=JOB_ID,
-                      name="kbbot prompts and digests", replace_existing=True,
-                      next_run_time=datetime.now(UTC) + timedelta(seconds=first_round_after))
-    log.info("scheduler started: a delivery round every %.0fs (worker %s)", tick_seconds, deliverer.worker)
+    for job in jobs.registered():
+        first = job.first_after if job.first_after is not None else first_round_after
+        scheduler.add_job(f"{__name__}:_run", args=[job.id], trigger="interval", seconds=job.every or tick_seconds,
+                          id=job.id, name=job.description, replace_existing=True,
+                          next_run_time=datetime.now(UTC) + timedelta(seconds=max(first, first_round_after)))
+    log.info("scheduler started: %s (worker %s)", ", ".join(job.id for job in jobs.registered()), deliverer.worker)
     return runner

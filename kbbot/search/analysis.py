@@ -39,9 +39,13 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text`` worth indexing, in order, stop words and noise removed."""
+    """The folded words of ``text`` worth indexing, in order, stop words and noise removed.
+
+    NUL is dropped first, as kbbot.contract.events drops it from everything it
+    stores: a query "ab\\x00c" must become "abc" like the stored text, not "ab" and "c".
+    """
     out = []
-    for match in _WORD.finditer(fold(text)):
+    for match in _WORD.finditer(fold(text.replace("\x00", ""))):
         word = match.group()
         if len(word) < 2 or len(word) > MAX_WORD or word in stopwords.ALL:
             continue

@@ -144,7 +144,7 @@ def _copy_row(sessions: sessionmaker[Session], row_id: int) -> int:
 
 def test_old_handled_events_and_failed_replies_are_forgotten_but_pending_work_is_not(
         sessions: sessionmaker[Session], settings: Settings) -> None:
-    from kbbot_adapters.hosting.server import prune_once
+    from kbbot.scheduler.housekeeping import prune_once
 
     now = system_clock()
     long_ago = now - timedelta(days=40)

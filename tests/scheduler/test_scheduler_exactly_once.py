@@ -13,7 +13,7 @@ from test_scheduler_support import FakeTime, RecordingOutbound, World, dm_to, te
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
-from kbbot.scheduler import ledger, runner
+from kbbot.scheduler import jobs, ledger, runner
 from kbbot.scheduler.delivery import Deliverer
 from kbbot.scheduler.pacing import Pacer
 from kbbot.store.db import make_engine, session_factory, unit_of_work
@@ -181,26 +181,28 @@ def test_two_schedulers_on_one_database_send_each_digest_once(sessions: sessionm
     assert received == sorted(people)  # the asker has nothing worth saying
     assert sum(handle.rounds for handle in runners) >= 2
     with unit_of_work(sessions) as session:
-        # The job lives in the database (it survives a restart) and only once.
+        # Each registered job lives in the database (it survives a restart) and only once.
         assert session.scalar(select(func.count()).select_from(
-            Delivery.metadata.tables[APSCHEDULER_JOBS])) == 1
+            Delivery.metadata.tables[APSCHEDULER_JOBS])) == len(jobs.registered())
 
 
 def test_the_schedule_lives_in_the_database_and_survives_a_restart(sessions: sessionmaker[Session],
                                                                   settings: Settings) -> None:
-    jobs = Delivery.metadata.tables[APSCHEDULER_JOBS]
+    table = Delivery.metadata.tables[APSCHEDULER_JOBS]
     first = runner.start(settings, sessions, {}, tick_seconds=3600, first_round_after=3600)
     first.shutdown()
     with unit_of_work(sessions) as session:
-        stored = session.execute(select(jobs.c.id, jobs.c.next_run_time)).all()
-    assert [row.id for row in stored] == [runner.JOB_ID] and stored[0].next_run_time > time.time()
+        stored = session.execute(select(table.c.id, table.c.next_run_time)).all()
+    registered = sorted(job.id for job in jobs.registered())
+    assert sorted(row.id for row in stored) == registered and runner.JOB_ID in registered
+    assert all(row.next_run_time > time.time() for row in stored)
     second = runner.start(settings, sessions, {}, tick_seconds=3600, first_round_after=3600)
     try:
-        assert second.scheduler is not None and second.scheduler.get_job(runner.JOB_ID) is not None
+        assert second.scheduler is not None and all(second.scheduler.get_job(id) is not None for id in registered)
     finally:
         second.shutdown()
     with unit_of_work(sessions) as session:
-        assert session.scalar(select(func.count()).select_from(jobs)) == 1
+        assert session.scalar(select(func.count()).select_from(table)) == len(registered)
 
 
 def test_a_big_batch_is_spread_over_rounds_not_burst(world: World) -> None:

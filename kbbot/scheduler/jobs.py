@@ -1,0 +1,67 @@
+"""The scheduler's registered jobs: what ``kbbot serve`` runs on a clock, declared once each.
+
+Each job is stored in the ``apscheduler_jobs`` table under its id, so it
+survives restarts and every replica shares one schedule per job. A job
+function gets the process's :class:`~kbbot.scheduler.runner.Runner` (its
+deliverer, database and settings). Adding a periodic job is one
+:func:`job` declaration here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kbbot.scheduler import housekeeping
+
+if TYPE_CHECKING:
+    from kbbot.scheduler.runner import Runner
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    description: str
+    run: Callable[[Runner], Any]
+    every: float | None = None
+    """Seconds between runs; ``None`` runs it every tick of the runner."""
+    first_after: float | None = None
+    """Seconds after start-up before its first run; ``None`` for the runner's default."""
+
+
+_JOBS: dict[str, Job] = {}
+
+
+def job(id: str, description: str, every: float | None = None,
+        first_after: float | None = None) -> Callable[[Callable[[Runner], Any]], Callable[[Runner], Any]]:
+    def register(run: Callable[[Runner], Any]) -> Callable[[Runner], Any]:
+        if id in _JOBS:
+            raise ValueError(f"scheduler job {id!r} registered twice")
+        _JOBS[id] = Job(id, description, run, every, first_after)
+        return run
+
+    return register
+
+
+def registered() -> list[Job]:
+    return sorted(_JOBS.values(), key=lambda found: found.id)
+
+
+def get(id: str) -> Job | None:
+    return _JOBS.get(id)
+
+
+DELIVERY_ROUND = "kbbot-delivery-round"
+HOUSEKEEPING = "kbbot-housekeeping"
+PRUNE_EVERY = 3600.0
+
+
+@job(DELIVERY_ROUND, "kbbot prompts and digests")
+def delivery_round(runner: Runner) -> Any:
+    return runner.round()
+
+
+@job(HOUSEKEEPING, "kbbot forgets handled events and failed replies", every=PRUNE_EVERY, first_after=60.0)
+def prune(runner: Runner) -> Any:
+    return housekeeping.prune_once(runner.deliverer.sessions)

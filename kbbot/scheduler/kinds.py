@@ -1,0 +1,85 @@
+"""What a scheduled delivery of each kind says: one registered builder per kind.
+
+The ledger, pacing and retries (:mod:`kbbot.scheduler.delivery`) are the same
+for every kind; only the message differs. A new weekly message is a
+:func:`kind` builder here (and its moment in :mod:`kbbot.weekly.schedules`),
+not another branch in the delivery round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from kbbot.contract.replies import Reply
+from kbbot.scheduler.ledger import Wanted
+from kbbot.services import digest, prompts
+from kbbot.store.models import Conversation, Person
+from kbbot.store.scheduling import ChannelDigest
+from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One claimed delivery as a builder sees it: what is wanted, its ledger row, and its digest window."""
+
+    wanted: Wanted
+    delivery_id: int
+    window: Callable[[], digest.Window]
+    """The window a digest covers; reading it notes the window's start in the ledger, so only digests call it."""
+
+
+Builder = Callable[[Session, Claimed], Reply | None]
+"""The reply for one claimed delivery, or ``None`` when there is nothing to send (opted out, empty digest)."""
+
+_BUILDERS: dict[str, Builder] = {}
+
+
+def kind(name: str) -> Callable[[Builder], Builder]:
+    """Register the builder of the scheduled kind ``name``."""
+
+    def register(builder: Builder) -> Builder:
+        if name in _BUILDERS:
+            raise ValueError(f"scheduled kind {name!r} registered twice")
+        _BUILDERS[name] = builder
+        return builder
+
+    return register
+
+
+def builder(name: str) -> Builder:
+    return _BUILDERS[name]
+
+
+def names() -> list[str]:
+    return sorted(_BUILDERS)
+
+
+@kind(PROMPT)
+def weekly_prompt(session: Session, claimed: Claimed) -> Reply | None:
+    wanted = claimed.wanted
+    person = session.get(Person, wanted.person_id)
+    if person is None or not (person.is_active and person.prompts_enabled):
+        return None
+    if prompts.answered(session, person, wanted.period):
+        return None
+    return prompts.prompt_reply(person, wanted.variant or 0)
+
+
+@kind(DIGEST)
+def personal_digest(session: Session, claimed: Claimed) -> Reply | None:
+    person = session.get(Person, claimed.wanted.person_id)
+    if person is None or not (person.is_active and person.digest_enabled):
+        return None
+    return digest.personal(session, person, claimed.window(), claimed.delivery_id)
+
+
+@kind(CHANNEL_DIGEST)
+def channel_digest(session: Session, claimed: Claimed) -> Reply | None:
+    conversation = session.get(Conversation, claimed.wanted.conversation_id)
+    subscription = session.get(ChannelDigest, claimed.wanted.conversation_id)
+    if conversation is None or subscription is None or not subscription.enabled:
+        return None
+    return digest.channel(session, conversation, subscription.locale, claimed.window(), claimed.delivery_id)
