@@ -1,9 +1,10 @@
 """The ``kbbot`` command.
 
-``kbbot`` alone starts whatever is configured: the servers for Slack and
-Teams when their credentials are set, otherwise the local console, so that
-a first run needs nothing but ``pip install``. Adapters are imported lazily:
-the console never loads a platform SDK, and the core never imports one.
+``kbbot`` alone starts whatever is configured: the server for every
+platform whose credentials are set, otherwise the platform that runs in this
+terminal, so that a first run needs nothing but ``pip install``. Platforms
+are found through the registry (:mod:`kbbot.contract.platform`) and add
+their own subcommands; their SDKs are imported only when one is used.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import system_clock
 from kbbot.config import Settings
+from kbbot.contract import platform
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory, unit_of_work, upgrade
 
 
@@ -41,18 +43,15 @@ def _sessions(settings: Settings, semantic: bool = True) -> sessionmaker[Session
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters.hosting import server
-
-    if server.configured_platforms(settings):
+    if any(found.configured() for found in platform.platforms()):
         return _serve(args, settings)
-    _out("No Slack or Teams credentials set: starting the local console (`kbbot serve` says how to connect a workspace).")
-    return _console(args, settings)
-
-
-def _console(_args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters.console import run
-
-    return run(_sessions(settings), settings)
+    local = next((found for found in platform.platforms() if hasattr(found, "start_locally")), None)
+    if local is None:
+        _out("No platform is configured, and none runs in this terminal: see `kbbot serve`.")
+        return 2
+    served = " or ".join(platform.title(found) for found in platform.platforms() if not hasattr(found, "start_locally"))
+    _out(f"No {served} credentials set: starting kbbot in this terminal (`kbbot serve` says how to connect a workspace).")
+    return int(local.start_locally(settings, _sessions(settings)))  # type: ignore[attr-defined]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,23 +135,15 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if args.check and snapshot.concerns else 0
 
 
-def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
-    from kbbot_adapters.teams import package
-
-    path = package.build(settings, Path(args.output) if args.output else None)
-    _out(f"Teams app package written to {path}; upload it in Teams (Apps → Manage your apps → Upload).")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     """The whole command line, built in one place so ``kbbot --help`` lists everything."""
-    top = argparse.ArgumentParser(prog="kbbot", description="Knowledge-sharing bot for Slack and Microsoft Teams.")
+    served = [platform.title(found) for found in platform.platforms() if not hasattr(found, "start_locally")]
+    top = argparse.ArgumentParser(prog="kbbot", description=f"Knowledge-sharing bot for {' and '.join(served)}.")
     top.add_argument("--database-url", help="SQLAlchemy URL (default: $KBBOT_DATABASE_URL or sqlite:///kbbot.db)")
     top.set_defaults(run=_start)
     sub = top.add_subparsers(title="commands", metavar="COMMAND")
 
-    sub.add_parser("console", help="chat with kbbot in this terminal (reads a script from stdin)").set_defaults(run=_console)
-    serve = sub.add_parser("serve", help="serve Slack, Teams and the scheduler on one port")
+    serve = sub.add_parser("serve", help=f"serve {', '.join(served)} and the scheduler on one port")
     # Started by kbbot serve itself (KBBOT_HTTP_PROCESSES > 1): one more process acknowledging on the shared port.
     serve.add_argument("--sibling", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
@@ -198,10 +189,11 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--check", action="store_true", help="exit with 1 when there are concerns (for cron or a probe)")
     status.set_defaults(run=_status)
 
-    teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(title="teams commands", metavar="ACTION", required=True)
-    package = teams.add_parser("package", help="build the Teams app package (.zip) to upload")
-    package.add_argument("--output", "-o", help="zip file to write")
-    package.set_defaults(run=_teams_package)
+    cli = platform.CommandLine(sessions=_sessions, out=_out)
+    for found in platform.platforms():
+        add_commands = getattr(found, "add_commands", None)
+        if add_commands is not None:
+            add_commands(sub, cli)
     return top
 
 

@@ -33,25 +33,8 @@ class Settings(BaseSettings):
     semantic_model: str | None = None
     expert_notify: Literal["thread", "dm"] = "thread"
 
-    # Slack (issue: Slack adapter)
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_client_id: str | None = None
-    slack_client_secret: str | None = None
-    slack_api_url: str | None = None
-    slack_socket_mode: bool | None = None  # None: Socket Mode when an app-level token is set
-    slack_state_secret: str | None = None
-
-    # Microsoft Teams (issue: Teams adapter)
-    teams_app_id: str | None = None
-    teams_app_password: str | None = None
-    teams_app_type: str = "MultiTenant"
-    teams_tenant_id: str | None = None
-    teams_managed_identity_client_id: str | None = None
-    # Overrides for tests and sovereign clouds; None means Microsoft's public endpoints.
-    teams_openid_metadata_url: str | None = None
-    teams_oauth_endpoint: str | None = None
+    # Each platform's own settings (tokens, app ids) live in its adapter's settings class
+    # (adapters/<platform>/settings.py), read from the same environment and .env.
 
     # Scheduler (issue: working out loud and digests); days are mon..sun, times HH:MM local.
     scheduler_enabled: bool = True

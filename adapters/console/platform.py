@@ -10,13 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbbot.contract.platform import Capabilities
+from kbbot.contract.platform import Capabilities, CommandLine
 
 
 @dataclass(frozen=True)
 class ConsolePlatform:
     name: str = "console"
+    title: str = "the console"
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(home_surface=False))
+
+    def start_locally(self, settings: Any, sessions: Any) -> int:
+        """``kbbot`` with nothing configured, and ``kbbot console``: chat in this terminal."""
+        from kbbot_adapters.console.session import run
+
+        return run(sessions, settings)
+
+    def add_commands(self, commands: Any, cli: CommandLine) -> None:
+        def console(_args: Any, settings: Any) -> int:
+            return self.start_locally(settings, cli.sessions(settings))
+
+        commands.add_parser("console", help="chat with kbbot in this terminal (reads a script from stdin)"
+                            ).set_defaults(run=console)
 
     def configured(self) -> bool:
         """Never served: the console runs in the terminal that starts it."""

@@ -1,31 +1,31 @@
-"""``kbbot serve``: Slack, Teams and the scheduler in one aiohttp process on one port.
+"""``kbbot serve``: every configured platform and the scheduler in one aiohttp process on one port.
 
-Each platform package offers ``plugin.configured(settings)`` and
-``plugin.attach(web_app, settings, sessions) -> Outbound``; this module only
-composes them, so a deployment runs one process per replica and scales out
-by adding replicas against the same PostgreSQL (see ../README.md).
+Platforms come from the registry (:mod:`kbbot.contract.platform`, entry points
+``kbbot.platforms``): each says whether it is ``configured()`` and
+``attach(web_app, settings, sessions)`` serves it and returns its Outbound.
+This module only composes them, so a deployment runs one process per replica
+and scales out by adding replicas against the same PostgreSQL (see ../README.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 from collections.abc import Callable, Mapping
-from types import ModuleType
 
 from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
+from kbbot.contract import platform
 from kbbot.contract.outbound import Outbound
+from kbbot.contract.platform import Platform
 from kbbot.pipeline.worker import Handler, worker_count
 from kbbot_adapters.hosting.workers import Supervisor, follow_parent_out
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("slack", "teams")
 SWEEPER = web.AppKey("kbbot.sweeper", asyncio.Task)
 SCHEDULER = web.AppKey("kbbot.scheduler", object)
 
@@ -42,12 +42,17 @@ Microsoft Teams (/api/messages on this server):
 Put them in the environment or in a .env file. To try kbbot without any workspace: kbbot console"""
 
 
-def plugin(platform: str) -> ModuleType:
-    return importlib.import_module(f"kbbot_adapters.{platform}.platform")
+def plugin(name: str) -> Platform:
+    """The registered platform called ``name`` (adapters register by entry point; see adapters/README.md)."""
+    found = platform.get(name)
+    if found is None:
+        raise LookupError(f"no platform {name!r} is installed")
+    return found
 
 
 def configured_platforms(settings: Settings) -> list[str]:
-    return [name for name in PLATFORMS if plugin(name).configured(settings)]
+    """The platforms with credentials here, each by its own settings (the environment or .env)."""
+    return [found.name for found in platform.platforms() if found.configured()]
 
 
 def outbounds(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str], None]) -> dict[str, Outbound]:
@@ -106,7 +111,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
 
 def workable(settings: Settings) -> list[str]:
     """Configured platforms whose work worker processes can do (the others work in the serving process)."""
-    return [name for name in configured_platforms(settings) if hasattr(plugin(name), "handler")]
+    return [name for name in configured_platforms(settings) if callable(getattr(plugin(name), "handler", None))]
 
 
 def handlers(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Handler]:

@@ -7,7 +7,11 @@ messages, channel joins, a message the bot was mentioned in, which arrives
 again as ``app_mention``).
 
 The conversation *kind* decides who may see a question, so it is never
-guessed here: callers pass what they resolved (see :mod:`.conversations`).
+guessed here: callers pass what they resolved (see :mod:`.lookups`).
+
+Reactions are named as the core names them, by the emoji itself
+(:func:`reaction`: ``white_check_mark`` → ✅), so the core never learns
+Slack's names.
 
 Event ids give idempotency: the Events API's ``event_id`` (the same on every
 retry), and for slash commands and button clicks, which have none, their

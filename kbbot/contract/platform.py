@@ -17,7 +17,7 @@ loading Slack's or Microsoft's libraries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -87,6 +87,25 @@ class Platform(Protocol):
     def handler(self, settings: Any, sessions: Any) -> Any:
         """What a worker process does with this platform's accepted events (:class:`kbbot.pipeline.worker.Handler`)."""
         ...
+
+
+# Optional, looked up with getattr so that a platform offers only what it has:
+#   title: str                                   how people call it ("Microsoft Teams"), for help texts
+#   add_commands(commands, cli: CommandLine)     its own ``kbbot`` subcommands (``kbbot teams package``)
+#   start_locally(settings, sessions) -> int     run kbbot in this terminal when nothing is configured
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """What a platform's own ``kbbot`` subcommands may use from the CLI: the database, and the terminal."""
+
+    sessions: Callable[[Any], Any]
+    """Opens the database of the given Settings, refusing one that is not migrated (the error says what to run)."""
+    out: Callable[[str], None]
+
+
+def title(found: Platform) -> str:
+    return str(getattr(found, "title", found.name.capitalize()))
 
 
 @dataclass

@@ -86,3 +86,11 @@ def test_app_home_and_button_clicks() -> None:
     assert (click.action_id, click.value, click.conversation.id) == ("kb_set_language", "nl", "D_BOB")
     in_channel = fixture("block_actions_ephemeral.json")
     assert translate.button_place(in_channel, None, None) is None  # unknown kind: never guessed
+
+
+@pytest.mark.parametrize(("name", "core"), [
+    ("white_check_mark", "✅"), ("heavy_check_mark", "✔"), ("ballot_box_with_check", "☑"), ("+1", "👍"),
+    ("thumbsup", "👍"), ("+1::skin-tone-4", "👍"), ("tada", "tada"),
+])
+def test_slack_reaction_names_become_the_emoji_the_core_acts_on(name: str, core: str) -> None:
+    assert translate.reaction(name) == core

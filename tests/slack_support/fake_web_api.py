@@ -1,6 +1,6 @@
 """A fake Slack Web API on 127.0.0.1: real HTTP, Slack-shaped answers, every call recorded.
 
-slack_sdk clients reach it through ``base_url`` (``settings.slack_api_url``),
+slack_sdk clients reach it through ``base_url`` (``SlackSettings.api_url``),
 so the adapter's own HTTP stack, retry handlers and error handling run for
 real; only Slack's servers are replaced. Method behaviour lives in
 :mod:`fake_methods`; this module is the plumbing: parsing form or JSON
