@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.contract.platform import Capabilities
+from kbbot.contract.platform import Capabilities, CommandLine
 
 from kbbot_adapters.teams.settings import TeamsSettings
 
@@ -46,7 +46,26 @@ class TeamsPlatform:
     """Microsoft Teams, as :class:`kbbot.contract.platform.Platform`."""
 
     name = NAME
+    title = "Microsoft Teams"
     capabilities = CAPABILITIES
+
+    def add_commands(self, commands: Any, cli: CommandLine) -> None:
+        """``kbbot teams package``: the app package to upload to Teams."""
+
+        def package(args: Any, settings: Any) -> int:
+            from pathlib import Path
+
+            from kbbot_adapters.teams import package as packaging
+
+            path = packaging.build(settings, Path(args.output) if args.output else None)
+            cli.out(f"Teams app package written to {path}; upload it in Teams (Apps → Manage your apps → Upload).")
+            return 0
+
+        teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(
+            title="teams commands", metavar="ACTION", required=True)
+        build = teams.add_parser("package", help="build the Teams app package (.zip) to upload")
+        build.add_argument("--output", "-o", help="zip file to write")
+        build.set_defaults(run=package)
 
     def configured(self, teams: TeamsSettings | None = None) -> bool:
         """App id + password, or a user-assigned managed identity (client id + tenant)."""

@@ -14,7 +14,6 @@ from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, up
 from kbbot.store.models import Base
 
 # Modules that add tables to Base.metadata besides kbbot.store.models (features and adapters).
-MODEL_MODULES = ("kbbot.store.scheduling", "kbbot_adapters.teams.references")
 # Tables owned by libraries or made by raw SQL in migrations, not by kbbot's models.
 FOREIGN_TABLES = {"alembic_version", "apscheduler_jobs", "slack_bots", "slack_installations", "slack_oauth_states"}
 
