@@ -13,7 +13,9 @@ from sqlalchemy import Engine, inspect
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, upgrade
 from kbbot.store.models import Base
 
-# Modules that add tables to Base.metadata besides kbbot.store.models (features and adapters).
+# Modules that add tables to Base.metadata besides kbbot.store.models (adapters add none: they keep
+# what they need through the core, e.g. kbbot.pipeline.addresses).
+MODEL_MODULES = ("kbbot.store.scheduling",)
 # Tables owned by libraries or made by raw SQL in migrations, not by kbbot's models.
 FOREIGN_TABLES = {"alembic_version", "apscheduler_jobs", "slack_bots", "slack_installations", "slack_oauth_states"}
 
