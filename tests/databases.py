@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -55,12 +56,16 @@ class PostgresCopies:
     name carries this run's random id. A run holds a session advisory lock on its
     id for as long as it lives; whoever finds ``kbbot_test_`` databases of a run
     whose lock is free knows that run died without cleaning up, and drops them.
+
+    Copying takes about as long as a short test, so one worker thread copies the
+    next test's database and drops the last one's while the current test runs.
     """
 
     def __init__(self, base_url: str) -> None:
         self.run = uuid.uuid4().hex[:12]
         self._base = make_url(base_url)
-        # One autocommit connection (CREATE/DROP DATABASE refuse transactions) that also holds the run's lock.
+        # One autocommit connection (CREATE/DROP DATABASE refuse transactions) that also holds the run's lock;
+        # after __init__ only the worker uses it, one statement at a time.
         self._engine = create_engine(self._base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         self._admin = self._engine.connect()
         self._admin.execute(text("SELECT pg_advisory_lock(CAST(:key AS bigint))"), {"key": _lock_key(self.run)})
@@ -69,26 +74,45 @@ class PostgresCopies:
         self._admin.exec_driver_sql(f'CREATE DATABASE "{self.template}"')
         upgrade(self.url(self.template))
         self._names = (f"{self.template}_{n}" for n in itertools.count())
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
+        self._next = self._worker.submit(self._copy)
+        self._drops: list[Future[None]] = []
 
     def url(self, database: str) -> str:
         """The base URL (user, host, query options) pointed at ``database``."""
         return self._base.set(database=database).render_as_string(hide_password=False)
 
     def create(self) -> str:
-        """A new database copied from the template; nobody may be connected to the template, and nobody is."""
+        """A new database copied from the template (made ahead of time); the next one is started now."""
+        name = self._next.result()
+        self._next = self._worker.submit(self._copy)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop ``name`` in the background; :meth:`close` reports any failure."""
+        self._drops.append(self._worker.submit(self._drop, name))
+
+    def close(self) -> None:
+        """Drop every database of this run, then release its lock (closing the connection releases it)."""
+        self.drop(self._next.result())
+        self._worker.shutdown(wait=True)
+        try:
+            for dropped in self._drops:
+                dropped.result()
+        finally:
+            self._drop(self.template)
+            self._admin.close()
+            self._engine.dispose()
+
+    def _copy(self) -> str:
+        """Copy the template; this needs nobody connected to it, and nobody ever is."""
         name = next(self._names)
         self._admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return name
 
-    def drop(self, name: str) -> None:
+    def _drop(self, name: str) -> None:
         """Drop ``name``, ending connections a test left open (a forgotten engine, a killed subprocess)."""
         self._admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def close(self) -> None:
-        """Drop the template and release the run's lock (closing the connection releases it)."""
-        self.drop(self.template)
-        self._admin.close()
-        self._engine.dispose()
 
     def _drop_abandoned(self) -> None:
         """Drop the databases of runs that died (their lock is free); never those of a run still going."""
@@ -103,7 +127,7 @@ class PostgresCopies:
                 continue
             try:
                 for name in databases:
-                    self.drop(name)
+                    self._drop(name)
             finally:
                 self._admin.execute(text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), key)
 

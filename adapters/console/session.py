@@ -32,7 +32,7 @@ from kbbot.contract.events import (
     ReactionRemoved,
 )
 from kbbot.pipeline.ingest import Ingest
-from kbbot_adapters.console.send import BOT, PLATFORM, ConsoleScreen
+from kbbot_adapters.console.send import PLATFORM, ConsoleScreen
 
 # Models built from what is typed; their validation errors are the platform refusing the input.
 _PLATFORM_SIDE = {"Actor", "Place", "CommandInvoked", "MessagePosted", "MessageEdited", "MessageDeleted",

@@ -146,9 +146,9 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
             continue
         finished += 1
     parcels = outbox.due(sessions, system_clock(), platforms=sorted(ports))
-    for platform in sorted({parcel.platform for parcel in parcels}):
-        send = workers[platform].resend if platform in workers else outbox.through(ports[platform])
-        outbox.deliver(sessions, [parcel for parcel in parcels if parcel.platform == platform], send, system_clock)
+    for name in sorted({parcel.platform for parcel in parcels}):
+        send = workers[name].resend if name in workers else outbox.through(ports[name])
+        outbox.deliver(sessions, [parcel for parcel in parcels if parcel.platform == name], send, system_clock)
     return finished
 
 

@@ -23,18 +23,16 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract.outbound import Outbound
-from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.pipeline.worker import Worker, deferred
 from kbbot_adapters.slack import platform
 from kbbot_adapters.slack.app import RUNTIME, SlackRuntime
 from kbbot_adapters.slack.settings import SlackSettings
 from loopback import LoopbackServer
+from worker_thread import wait_for_worker
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -113,20 +111,7 @@ class SlackServer:
         self.run(self.runtime.ingest.drain())
         if self.worker is None:
             return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            # Untried events are the worker's to take; one that failed keeps its count and waits its turn.
-            try:
-                with self.sessions() as session:
-                    untried = session.scalar(select(func.count()).select_from(InboundEventRow).where(
-                        InboundEventRow.status == "pending", InboundEventRow.attempts == 0))
-            except SQLAlchemyError:
-                return  # a database that is down holds nothing for the worker to do
-
-            if not untried and self.worker.idle():
-                return
-            time.sleep(0.02)
-        raise TimeoutError("the worker did not finish the accepted events in time")
+        wait_for_worker(self.sessions, self.worker, timeout)
 
     # ------------------------------------------------------------------- requests
     def signed_headers(self, body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET,

@@ -15,26 +15,23 @@ import copy
 import itertools
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import requests
 from aiohttp import web
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.pipeline.worker import Worker, deferred
-from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot_adapters.teams import platform
 from kbbot_adapters.teams.roster import RosterSync
 from kbbot_adapters.teams.send import TeamsOutbound
 from kbbot_adapters.teams.service import SERVICE, TeamsService
 from kbbot_adapters.teams.settings import TeamsSettings
 from loopback import LoopbackServer
+from worker_thread import wait_for_worker
 
 from . import ids
 from .fake_microsoft import FakeMicrosoft, SentActivity
@@ -148,18 +145,7 @@ class TeamsHarness:
         self._run(self.service.bot.idle())
         if self.worker is None:
             return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with self.sessions() as session:
-                    untried = session.scalar(select(func.count()).select_from(InboundEventRow).where(
-                        InboundEventRow.status == "pending", InboundEventRow.attempts == 0))
-            except SQLAlchemyError:
-                return  # a database that is down holds nothing for the worker to do
-            if not untried and self.worker.idle():
-                return
-            time.sleep(0.02)
-        raise TimeoutError("the worker did not finish the accepted events in time")
+        wait_for_worker(self.sessions, self.worker, timeout)
 
     def seen_since(self, mark: int) -> list[SentActivity]:
         return self.fake.sent[mark:]
