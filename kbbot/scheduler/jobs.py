@@ -2,8 +2,8 @@
 
 Each job is stored in the ``apscheduler_jobs`` table under its id, so it
 survives restarts and every replica shares one schedule per job. A job
-function gets the process's :class:`~kbbot.scheduler.runner.Runner` (its
-deliverer, database and settings). Adding a periodic job is one
+function gets the process's runner (:class:`kbbot.scheduler.runner.Runner`:
+its deliverer, and through it the database and settings). Adding a periodic job is one
 :func:`job` declaration here.
 """
 
@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.scheduler import housekeeping
 
-if TYPE_CHECKING:
-    from kbbot.scheduler.runner import Runner
+
+class Deliverer(Protocol):
+    sessions: sessionmaker[Session]
+
+
+class Runner(Protocol):
+    """What a job gets: the process's scheduler runner (:class:`kbbot.scheduler.runner.Runner`)."""
+
+    deliverer: Deliverer
+
+    def round(self) -> Any: ...
 
 
 @dataclass(frozen=True)
