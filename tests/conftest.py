@@ -17,22 +17,26 @@ from pathlib import Path
 
 import pytest
 from databases import PostgresCopies, sqlite_copy, sqlite_template
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
-from kbbot.store.db import make_engine, session_factory, upgrade
+from kbbot.store.db import make_engine, session_factory
 
 POSTGRES_ENV = "KBBOT_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
 
 # CI must fail or pass the same way on every run: the same examples (derandomize), no
 # examples replayed from an earlier run's database, and a blob to reproduce a failure locally.
-# Tests that set max_examples themselves keep their own number.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None, max_examples=100, deadline=None,
-                                     print_blob=True)
-hypothesis_settings.register_profile("dev")
+# Tests that set max_examples themselves keep their own number. Both profiles start from
+# Hypothesis's defaults: without a parent they would inherit whatever profile is loaded, and
+# Hypothesis loads its own "ci" profile by itself whenever a CI variable is present at all.
+_DEFAULTS = hypothesis_settings.get_profile("default")
+hypothesis_settings.register_profile("ci", _DEFAULTS, derandomize=True, database=None, max_examples=100,
+                                     deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("dev", _DEFAULTS)
 hypothesis_settings.load_profile("dev" if os.environ.get("CI", "").lower() in ("", "0", "false") else "ci")
 
 

@@ -94,8 +94,9 @@ class PostgresCopies:
 
     def close(self) -> None:
         """Drop every database of this run, then release its lock (closing the connection releases it)."""
-        self.drop(self._next.result())
-        self._worker.shutdown(wait=True)
+        self._worker.shutdown(wait=True)  # finishes the copy made ahead and the pending drops
+        if self._next.exception() is None:
+            self._drop(self._next.result())
         try:
             for dropped in self._drops:
                 dropped.result()
