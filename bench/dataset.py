@@ -4,15 +4,19 @@
 ``dev.txt`` / ``test.txt``: ``query_id<TAB>similar ids<TAB>candidate ids[<TAB>baseline scores]``,
 ids separated by spaces. A split file that is absent is simply not evaluated,
 so a set with only ``dev.txt`` (such as the SemEval-2016 conversion) runs too.
+:func:`hold_out` splits ``dev.txt`` in two by query id, so that what is tuned
+on one part can be reported on the other.
 """
 
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 SPLITS = ("dev", "test")
+TUNE, HELD_OUT = "tune", "held-out"
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,23 @@ def read_split(path: Path) -> list[Query]:
 
 def read_splits(directory: Path) -> dict[str, list[Query]]:
     return {name: read_split(directory / f"{name}.txt") for name in SPLITS if (directory / f"{name}.txt").exists()}
+
+
+def held_out(query_id: str) -> bool:
+    """True for every other query: those whose id has an even number (Q202, Q204, …), a checksum where none.
+
+    Deterministic and independent of the file's order, so every run and
+    every backend hold out the same queries.
+    """
+    digits = "".join(ch for ch in query_id if ch.isdigit())
+    number = int(digits) if digits else zlib.crc32(query_id.encode("utf-8"))
+    return number % 2 == 0
+
+
+def hold_out(splits: dict[str, list[Query]]) -> dict[str, list[Query]]:
+    """``dev`` split into :data:`TUNE` (odd-numbered queries) and :data:`HELD_OUT` (even-numbered); others kept."""
+    if "dev" not in splits:
+        return dict(splits)
+    dev = splits["dev"]
+    rest = {name: queries for name, queries in splits.items() if name != "dev"}
+    return {TUNE: [q for q in dev if not held_out(q.id)], HELD_OUT: [q for q in dev if held_out(q.id)], **rest}

@@ -5,41 +5,120 @@ platform whose credentials are set, otherwise the platform that runs in this
 terminal, so that a first run needs nothing but ``pip install``. Platforms
 are found through the registry (:mod:`kbbot.contract.platform`) and add
 their own subcommands; their SDKs are imported only when one is used.
+
+What goes wrong in a way the operator can fix (a :class:`CommandError`, a
+file that cannot be written, a setting or database URL that cannot be used)
+ends as one line on standard error and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from pydantic import ValidationError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import system_clock
 from kbbot.config import Settings
 from kbbot.contract import platform
+from kbbot.contract.problems import CommandError
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory, unit_of_work, upgrade
+from kbbot.store.models import Workspace
+from kbbot.weekly.timing import parse_week
+
+MAX_REPORT_WEEKS = 104
+"""Two years: as far back as ``kbbot report adoption`` looks."""
+KNOWN_SHOWN = 10
+"""Known workspaces listed after an unknown one; a large organisation's list is cut there."""
 
 
 def _out(text: str) -> None:
     print(text, flush=True)
 
 
+def _err(text: str) -> None:
+    print(f"kbbot: {text}", file=sys.stderr, flush=True)
+
+
+def _engine(url: str) -> Engine:
+    """The database's engine, or a :class:`CommandError` for a URL kbbot cannot use (never echoing a password)."""
+    try:
+        return make_engine(url)
+    except ArgumentError as error:
+        raise CommandError(f"cannot use the database URL (KBBOT_DATABASE_URL or --database-url): {error}",
+                           exit_code=3) from None
+    except ImportError as error:
+        raise CommandError(f"cannot use the database URL (KBBOT_DATABASE_URL or --database-url): its driver is "
+                           f"not installed ({error})", exit_code=3) from None
+
+
 def _sessions(settings: Settings, semantic: bool = True) -> sessionmaker[Session]:
     """Open the database and refuse to go on if it is not migrated (the error says what to run).
 
-    ``semantic=False`` skips loading the search model, for commands that never search.
+    ``semantic=False`` skips loading the search model, for commands that never search; the
+    others say at start, on standard error, when a configured model cannot be used.
     """
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings.database_url)
     ensure_migrated(engine)
     if semantic and settings.semantic_model:
         from kbbot.search import semantic
 
-        semantic.configure(semantic.load(settings.semantic_model))
+        semantic.configure(semantic.load(settings.semantic_model, notice=_err))
     return session_factory(engine)
+
+
+def _check_workspace(session: Session, ident: str | None) -> None:
+    """Refuse a ``--workspace`` that names none (by platform id or name), listing those there are.
+
+    Without this an unknown workspace reads as one where nothing happened: zeros, or an empty export.
+    """
+    if ident is None:
+        return
+    spaces = list(session.scalars(select(Workspace).order_by(Workspace.platform, Workspace.external_id)))
+    if any(ident in (space.external_id, space.name) for space in spaces):
+        return
+    if not spaces:
+        raise CommandError(f"unknown workspace: {ident} (there is no workspace yet: kbbot has not been used)")
+    known = [f"{space.external_id} ({space.name})" if space.name else space.external_id
+             for space in spaces[:KNOWN_SHOWN]]
+    more = f" and {len(spaces) - KNOWN_SHOWN} more" if len(spaces) > KNOWN_SHOWN else ""
+    raise CommandError(f"unknown workspace: {ident} (known: {', '.join(known)}{more})")
+
+
+def _output(name: str | None) -> Path | None:
+    """The file an ``--output`` names, refused before any work is done if it cannot be a file there."""
+    if name is None:
+        return None
+    path = Path(name)
+    if path.is_dir():
+        raise CommandError(f"cannot write {name}: it is a folder; name a file in it", exit_code=1)
+    if not path.parent.is_dir():
+        raise CommandError(f"cannot write {name}: there is no folder {path.parent}", exit_code=1)
+    return path
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` whole or not at all: into a file next to ``path``, renamed over it once complete.
+
+    An export interrupted half-way (a full disk, Ctrl-C) thus never leaves a
+    truncated document where a reader, or the previous good export, expects one.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,7 +148,13 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade(settings.database_url, args.revision)
+    from alembic.util import CommandError as MigrationError
+
+    _engine(settings.database_url).dispose()
+    try:
+        upgrade(settings.database_url, args.revision)
+    except MigrationError as error:
+        raise CommandError(f"cannot upgrade the database to {args.revision}: {error}") from None
     _out(f"Database {make_engine(settings.database_url).url.render_as_string(hide_password=True)} is at {args.revision}.")
     return 0
 
@@ -77,11 +162,13 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.services import export
 
-    with unit_of_work(_sessions(settings)) as session:
+    output = _output(args.output)
+    with unit_of_work(_sessions(settings, semantic=False)) as session:
+        _check_workspace(session, args.workspace)
         items = list(export.records(session, args.workspace, args.include_private))
     document = export.render(items, args.format, system_clock())
-    if args.output:
-        Path(args.output).write_text(document, encoding="utf-8")
+    if output:
+        _write(output, document)
         _out(f"Exported {len(items)} questions to {args.output}.")
     else:
         sys.stdout.write(document)
@@ -91,7 +178,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.scheduler import cli as scheduler_cli
 
-    return scheduler_cli.preview(_sessions(settings), settings, args.person, args.week, _out)
+    return scheduler_cli.preview(_sessions(settings, semantic=False), settings, args.person, args.week, _out, err=_err)
 
 
 def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,19 +188,22 @@ def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
     if not args.now:
         _out("Digests are sent by `kbbot serve` on schedule; use `kbbot digest send --now` to send the due ones now.")
         return 2
-    sessions = _sessions(settings)
+    sessions = _sessions(settings, semantic=False)
     return scheduler_cli.send_now(sessions, settings, server.outbounds(settings, sessions, _out), _out)
 
 
 def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.services import adoption
 
+    output = _output(args.output)
     now = system_clock()
-    with unit_of_work(_sessions(settings)) as session:
+    with unit_of_work(_sessions(settings, semantic=False)) as session:
+        _check_workspace(session, args.workspace)
         weeks = adoption.weekly(session, now, args.weeks, args.workspace)
+    if output:
+        _write(output, adoption.html(weeks, now))
     _out(adoption.table(weeks))
-    if args.output:
-        Path(args.output).write_text(adoption.html(weeks, now), encoding="utf-8")
+    if output:
         _out(f"Report with chart written to {args.output}.")
     return 0
 
@@ -121,7 +211,7 @@ def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
 def _search_reindex(_args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.search import reindex
 
-    sessions = _sessions(settings)
+    sessions = _sessions(settings, semantic=False)
     total = reindex.run(sessions.kw["bind"], _out)
     _out(f"Re-indexed {total} documents.")
     return 0
@@ -133,6 +223,44 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     snapshot = status.snapshot(_sessions(settings, semantic=False), system_clock(), settings.default_timezone)
     _out(status.as_json(snapshot) if args.json else status.text(snapshot))
     return 1 if args.check and snapshot.concerns else 0
+
+
+def _weeks(value: str) -> int:
+    """``--weeks``: a whole number in the report's range, refused by saying the range (not every choice in it)."""
+    try:
+        weeks = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number between 1 and {MAX_REPORT_WEEKS}") from None
+    if not 1 <= weeks <= MAX_REPORT_WEEKS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_REPORT_WEEKS}, not {weeks}")
+    return weeks
+
+
+def _iso_week(value: str) -> str:
+    """``--week``: an ISO week that exists (``2026-W48``), refused with what is wrong with it."""
+    text = value.strip()
+    try:
+        parse_week(text)
+    except ValueError as problem:
+        year, _, week = text.partition("-W")
+        if year.isdigit() and week.isdigit() and len(week) == 2 and 1 <= int(year) <= 9999:
+            last = date(int(year), 12, 28).isocalendar().week  # 28 December is always in the year's last week
+            raise argparse.ArgumentTypeError(f"{text} does not exist: {year} has weeks 1 to {last}") from None
+        raise argparse.ArgumentTypeError(str(problem)) from None
+    return text
+
+
+def _invalid_setting(error: ValidationError) -> str:
+    """One line naming the environment variables behind a settings class's refusal.
+
+    Settings classes read ``KBBOT_`` (:class:`kbbot.config.Settings`) or, for
+    a class named ``<Name>Settings``, ``KBBOT_<NAME>_``.
+    """
+    scope = error.title.removesuffix("Settings").upper()
+    prefix = f"KBBOT_{scope}_" if scope else "KBBOT_"
+    problems = [f"{prefix}{'_'.join(map(str, detail['loc'])).upper()}={detail.get('input')!r}: {detail['msg']}"
+                for detail in error.errors()]
+    return "invalid setting " + "; ".join(problems)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -166,7 +294,7 @@ def parser() -> argparse.ArgumentParser:
     digest = sub.add_parser("digest", help="weekly digests").add_subparsers(title="digest commands", metavar="ACTION", required=True)
     preview = digest.add_parser("preview", help="print a person's digest as they would see it")
     preview.add_argument("--person", required=True, help="kbbot person id or platform user id")
-    preview.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: the current week)")
+    preview.add_argument("--week", type=_iso_week, help="ISO week, e.g. 2026-W48 (default: the current week)")
     preview.set_defaults(run=_digest_preview)
     send = digest.add_parser("send", help="send the digests that are due")
     send.add_argument("--now", action="store_true", help="send now instead of waiting for the schedule")
@@ -179,7 +307,8 @@ def parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="reports for the organisation").add_subparsers(
         title="reports", metavar="REPORT", required=True)
     adoption = report.add_parser("adoption", help="people consuming, contributing and creating, per week (no names)")
-    adoption.add_argument("--weeks", type=int, default=12, choices=range(1, 105), metavar="N")
+    adoption.add_argument("--weeks", type=_weeks, default=12, metavar="N",
+                          help=f"how many weeks back, 1 to {MAX_REPORT_WEEKS} (default: 12)")
     adoption.add_argument("--workspace", help="only this workspace (id or name)")
     adoption.add_argument("--output", "-o", help="also write an HTML report with a chart")
     adoption.set_defaults(run=_report_adoption)
@@ -198,18 +327,31 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[..., Settings] = Settings) -> int:
-    """Run one command; errors a user can fix (an unmigrated or unreachable database) become a message and exit code 3."""
+    """Run one command; an error the operator can fix becomes one line on standard error and a non-zero exit.
+
+    Exit codes: 1 a file or the system refused, 2 a command, option or setting that cannot be
+    used (as for argparse's usage errors), 3 the database (unmigrated, unreachable, a bad URL).
+    """
     args = parser().parse_args(argv)
     overrides = {"database_url": args.database_url} if args.database_url else {}
-    settings = settings_factory(**overrides)
     try:
+        settings = settings_factory(**overrides)
         return int(args.run(args, settings) or 0)
+    except CommandError as error:
+        _err(str(error))
+        return error.exit_code
     except DatabaseNotMigrated as error:
-        print(f"kbbot: {error}", file=sys.stderr)
+        _err(str(error))
         return 3
     except OperationalError as error:
-        print(f"kbbot: cannot use the database: {error.orig}", file=sys.stderr)
+        _err(f"cannot use the database: {error.orig}")
         return 3
+    except ValidationError as error:
+        _err(_invalid_setting(error))
+        return 2
+    except OSError as error:  # a file or folder named on the command line or in a setting
+        _err(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
+        return 1
     except KeyboardInterrupt:
         return 130
 

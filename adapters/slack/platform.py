@@ -41,8 +41,12 @@ MENTION_MARKUP = (
 )
 """Slack's mention markup in what people type; ``label`` is what stays readable once it is made inert."""
 
+USER_MENTION = r"<@(?P<id>[A-Z0-9_]+)(?:\|(?:[^>|]*\|)*(?P<label>[^>|]*))?>"
+"""``<@U123>`` (a message) or ``<@U123|name>`` (an escaped slash command): one person, by id."""
+
 CAPABILITIES = Capabilities(slash_commands=True, hears_reactions=True, threads_in_group_chats=True,
-                            home_surface=True, max_text=40_000, mention_markup=MENTION_MARKUP)
+                            home_surface=True, max_text=40_000, mention_markup=MENTION_MARKUP,
+                            user_mention=USER_MENTION)
 
 
 def configured(settings: Any = None, slack: SlackSettings | None = None) -> bool:

@@ -83,6 +83,8 @@ def _item(item: Item) -> list[BlockJson]:
     if item.link:
         title = f"<{escape(item.link)}|{title}>"
     lines = f"{title}\n{safe(item.detail)}" if item.detail else title
+    if item.lines:
+        lines += "".join(f"\n  › {safe(line)}" for line in item.lines)
     blocks = _section(lines)
     if len(item.buttons) == 1 and blocks:
         blocks[-1]["accessory"] = button(item.buttons[0])

@@ -63,6 +63,7 @@ def _item(item: Item) -> dict[str, Any]:
     items: list[dict[str, Any]] = [_text_block(item.text, weight="Bolder")]
     if item.detail:
         items.append(_text_block(item.detail, isSubtle=True, size="Small", spacing="None"))
+    items.extend(_text_block(line, size="Small", spacing="None") for line in item.lines)
     if item.buttons:
         items.append(_action_set(item.buttons))
     container: dict[str, Any] = {"type": "Container", "separator": True, "items": items}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from kbbot.commands import registry
 from kbbot.config import MAX_TEXT_LENGTH
-from kbbot.text.tags import normalise
+from kbbot.text.tags import is_mention, normalise
 
 MAX_TAGS = 10
 LOCALES = ("en", "nl")
@@ -28,6 +28,14 @@ class UsageError:
 
     key: str
     params: dict[str, str] = field(default_factory=dict)
+    verbs_of: str | None = None
+    """For an unknown verb: the slash command whose verbs the message lists (``{verbs}``, English in ``params``)."""
+
+    def params_in(self, locale: str) -> dict[str, str]:
+        """``params`` for a reader of ``locale``: the verbs they can type, in their language."""
+        if self.verbs_of is None:
+            return self.params
+        return {**self.params, "verbs": registry.usage_verbs(self.verbs_of, locale)}
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,17 @@ class ChannelDigest:
     """``/kb digest on|off`` in a channel: whether the channel gets its weekly digest."""
 
     on: bool
+
+
+@dataclass(frozen=True)
+class ChannelLanguage:
+    """``/kb channel language nl|en|auto`` in a channel: the language kbbot posts in there.
+
+    ``locale`` sets it; ``automatic`` goes back to the members' language; neither shows it.
+    """
+
+    locale: str | None = None
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +172,7 @@ class WhoAmI:
 Command = (
     Ask | Search | Help | ShowSettings | ChangeSettings | Stats | Experts
     | ExpertiseAdd | ExpertiseRemove | ExpertiseList | FlagAnswer | UpvoteAnswer | Home | ChannelDigest | CloseQuestion
-    | EditQuestion | WithdrawQuestion | WhoAmI
+    | EditQuestion | WithdrawQuestion | WhoAmI | ChannelLanguage
 )
 
 _TAG_TOKEN = re.compile(r"^#[^\s#][^\s]*$")
@@ -184,7 +203,8 @@ def parse(command: str, text: str) -> Command | UsageError:
     verb, rest = _verb(text)
     spec = registry.under(slash.name, verb)
     if spec is None:
-        return UsageError(slash.unknown, {"command": verb[:40]})
+        return UsageError(slash.unknown, {"command": verb[:40], "verbs": registry.usage_verbs(slash.name, "en")},
+                          verbs_of=slash.name)
     return spec.parse(rest)  # type: ignore[no-any-return]
 
 
@@ -301,6 +321,23 @@ def withdraw(rest: str) -> WithdrawQuestion | UsageError:
 def channel_digest(rest: str) -> ChannelDigest | UsageError:
     flag = _on_off(rest.casefold())
     return ChannelDigest(flag) if flag is not None else UsageError("usage.channel_digest")
+
+
+_AUTOMATIC = {"auto", "automatic", "automatisch"}
+
+
+def channel(rest: str) -> ChannelLanguage | UsageError:
+    """``language [en|nl|auto]`` (``taal …``): nothing after ``language`` shows the channel's language."""
+    tokens = rest.casefold().split()
+    if not tokens:
+        return ChannelLanguage()
+    if tokens[0] not in ("language", "taal", "locale") or len(tokens) > 2:
+        return UsageError("usage.channel")
+    if len(tokens) == 1:
+        return ChannelLanguage()
+    if tokens[1] in LOCALES:
+        return ChannelLanguage(locale=tokens[1])
+    return ChannelLanguage(automatic=True) if tokens[1] in _AUTOMATIC else UsageError("usage.channel")
 
 
 def edit(rest: str) -> EditQuestion | UsageError:
@@ -429,9 +466,13 @@ def experts(text: str) -> Experts | UsageError:
 
 
 def _expertise_tags(rest: str) -> tuple[str, ...] | UsageError:
-    tags = tuple(dict.fromkeys(t for t in (normalise(raw) for raw in re.split(r"[\s,]+", rest)) if t))
+    """The tags named in ``rest``; mentions (``@here``, ``<!channel>``) are left out, they are not topics."""
+    typed = [raw for raw in re.split(r"[\s,]+", rest) if raw]
+    tags = tuple(dict.fromkeys(t for t in map(normalise, typed) if t))
+    if not tags and any(map(is_mention, typed)):
+        return UsageError("usage.expertise_mentions")
     if not tags:
-        return UsageError("usage.expertise")
+        return UsageError("usage.expertise", {"verbs": registry.usage_verbs("expertise", "en")}, verbs_of="expertise")
     if len(tags) > MAX_TAGS:
         return UsageError("error.too_many_tags", {"limit": str(MAX_TAGS)})
     return tags

@@ -28,6 +28,10 @@ Who = Literal["anyone", "asker", "channel member"]
 The service enforces it (it knows the question); the registry says it, for help and for review."""
 
 
+VERB_LOCALES = ("en", "nl")
+"""The languages of a command's verbs, in the order it declares them (``search``, ``zoek``)."""
+
+
 @dataclass(frozen=True)
 class Slash:
     """A top-level command as people type it after ``/`` (``/kb``), with the usage shown for an unknown verb."""
@@ -43,7 +47,7 @@ SLASH_COMMANDS: dict[str, Slash] = {slash.name: slash for slash in (
     Slash("ask", aliases=("vraag",)),
     Slash("kb", unknown="usage.kb", typed=False),
     Slash("experts"),
-    Slash("expertise", unknown="usage.expertise"),
+    Slash("expertise", unknown="usage.expertise_unknown"),
 )}
 """The slash commands a platform registers (Slack's manifest); every command below belongs to one."""
 
@@ -130,6 +134,14 @@ def under(slash_name: str, verb: str) -> Spec | None:
         if spec.slash == slash_name and ((verb and verb in spec.verbs) or (not verb and spec.default)):
             return spec
     return None
+
+
+def usage_verbs(slash_name: str, locale: str) -> str:
+    """The verbs of ``/slash_name`` in ``locale`` (English where unknown), as a usage line lists them:
+    ``help|search|settings|…``, in the order of ``/kb help``. Every declared command is in it."""
+    index = VERB_LOCALES.index(locale) if locale in VERB_LOCALES else 0
+    return "|".join(spec.verbs[min(index, len(spec.verbs) - 1)]
+                    for spec in specs() if spec.slash == slash_name and spec.verbs)
 
 
 def has_verbs(slash_name: str) -> bool:

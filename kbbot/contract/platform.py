@@ -49,6 +49,11 @@ class Capabilities:
     mention_markup: tuple[str, ...] = ()
     """Regular expressions of the platform's own mention markup in people's text, each with a group
     ``label``: the readable part kept when the markup is made inert (see :mod:`kbbot.text.mentions`)."""
+    user_mention: str | None = None
+    """A regular expression of the platform's markup for one person in people's text, with a group ``id``
+    (their platform id) and optionally ``label``, where that markup carries an id rather than a name: kbbot
+    shows such a person by name (:func:`kbbot.text.mentions.name_people`), never by id. None where
+    mentions already carry the name."""
 
     @property
     def lacks(self) -> tuple[str, ...]:

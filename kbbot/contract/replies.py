@@ -57,6 +57,8 @@ class Item(BaseModel):
 
     text: str
     detail: str | None = None
+    lines: list[str] = Field(default_factory=list)
+    """Short further lines under ``detail``, one thing each (an answer under a search hit); user text too."""
     link: str | None = None
     buttons: list[Button] = Field(default_factory=list)
     # The question an entry stands for, and (filled by the core just before sending) the message that

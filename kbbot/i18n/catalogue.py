@@ -102,6 +102,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "De vraag die jij ook had, “{question}”, heeft een geaccepteerd antwoord van {author}:",
     },
     "answer.upvoted": {"en": "👍 Thanks, your upvote is counted.", "nl": "👍 Dank je, je duim telt mee."},
+    "answer.already_upvoted": {"en": "You already upvoted that answer.", "nl": "Je hebt dat antwoord al een 👍 gegeven."},
+    "answer.already_accepted": {"en": "You already accepted {author}'s answer; nothing changed.",
+                                "nl": "Je hebt het antwoord van {author} al geaccepteerd; er is niets veranderd."},
     "answer.not_found": {
         "en": "That answer no longer exists or is not visible to you.",
         "nl": "Dat antwoord bestaat niet meer of is niet zichtbaar voor jou.",
@@ -146,6 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hit.accepted": {"en": "✅ {author}: {answer}", "nl": "✅ {author}: {answer}"},
     "hit.answers": {"en": "{count} answer(s)", "nl": "{count} antwoord(en)"},
     "hit.outdated_warning": {"en": "⚠️ may be outdated", "nl": "⚠️ mogelijk verouderd"},
+    "hit.answer_line": {"en": "answer {id} by {author}: {answer}", "nl": "antwoord {id} van {author}: {answer}"},
+    "hit.more_answers": {"en": "+ {count} more answer(s)", "nl": "+ nog {count} antwoord(en)"},
     "search.heading": {"en": "{count} result(s) for “{query}”", "nl": "{count} resultaat/resultaten voor “{query}”"},
     "search.none": {
         "en": "Nothing found for “{query}”. Ask your colleagues with /ask.",
@@ -162,6 +167,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "experts.posts": {"en": "{count} shared post(s)", "nl": "{count} gedeelde post(s)"},
     "experts.upvotes": {"en": "{count} upvote(s)", "nl": "{count} duim(en) omhoog"},
     "expertise.added": {"en": "Added to your expertise: {tags}", "nl": "Toegevoegd aan je expertise: {tags}"},
+    "expertise.already": {"en": "Already in your expertise: {tags}", "nl": "Stond al in je expertise: {tags}"},
     "expertise.removed": {"en": "Removed from your expertise: {tags}", "nl": "Verwijderd uit je expertise: {tags}"},
     "expertise.none_removed": {
         "en": "None of those tags were in your expertise.",
@@ -191,6 +197,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settings.saved": {"en": "Settings saved.", "nl": "Instellingen opgeslagen."},
     "language.en": {"en": "English", "nl": "Engels"},
     "language.nl": {"en": "Dutch", "nl": "Nederlands"},
+    # A channel's language (/kb channel language): what kbbot posts there is in it
+    "channel.language_set": {"en": "kbbot now posts in {language} in {channel} (set by {person}).",
+                             "nl": "kbbot post nu in het {language} in {channel} (ingesteld door {person})."},
+    "channel.language_automatic": {
+        "en": "kbbot posts in {channel} in the language of most of its members again (now {language}).",
+        "nl": "kbbot post in {channel} weer in de taal van de meeste leden (nu {language}).",
+    },
+    "channel.language_shown_set": {
+        "en": "kbbot posts in {channel} in {language}: set with /kb channel language. Change it with /kb channel language en|nl|auto.",
+        "nl": "kbbot post in {channel} in het {language}: ingesteld met /kb kanaal taal. Wijzig het met /kb kanaal taal en|nl|auto.",
+    },
+    "channel.language_shown_members": {
+        "en": "kbbot posts in {channel} in {language}, the language most of its members use. Set one with /kb channel language en|nl.",
+        "nl": "kbbot post in {channel} in het {language}, de taal van de meeste leden. Stel er een in met /kb kanaal taal en|nl.",
+    },
+    "channel.language_not_here": {
+        "en": "Use this in the channel whose language you want to set.",
+        "nl": "Gebruik dit in het kanaal waarvan je de taal wilt instellen.",
+    },
+    # Someone mentioned in what a colleague wrote whom kbbot does not know: never shown by their id
+    "mention.someone": {"en": "@someone", "nl": "@iemand"},
     # Stats and stages
     "stats.heading": {"en": "Your knowledge sharing", "nl": "Jouw kennisdeling"},
     "stats.questions": {"en": "Questions asked: {count}", "nl": "Vragen gesteld: {count}"},
@@ -267,6 +294,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help.digest": {"en": "/kb digest on|off: a weekly digest for this channel",
                     "nl": "/kb digest aan|uit: een wekelijkse samenvatting voor dit kanaal"},
     "help.whoami": {"en": "/kb whoami: what kbbot knows about you", "nl": "/kb whoami: wat kbbot over je weet"},
+    "help.channel": {"en": "/kb channel language en|nl|auto: the language kbbot posts in here (auto: most members')",
+                     "nl": "/kb kanaal taal en|nl|auto: de taal waarin kbbot hier post (auto: die van de meeste leden)"},
     "whoami.heading": {"en": "What kbbot knows about you", "nl": "Wat kbbot over je weet"},
     "whoami.name": {"en": "Name: {name}", "nl": "Naam: {name}"},
     "whoami.id": {"en": "your id on this platform: {id}", "nl": "je id op dit platform: {id}"},
@@ -290,6 +319,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
                   "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
+    # Small talk to kbbot: thanks and greetings are not questions (kbbot/commands/small_talk.py)
+    "chat.thanks": {
+        "en": "Glad it helped! Ask me anything with /ask <question>, or type /kb help to see what I can do.",
+        "nl": "Fijn dat het hielp! Vraag me alles met /ask <vraag>, of typ /kb help om te zien wat ik kan.",
+    },
+    "chat.hello": {
+        "en": "Hi! Ask me anything with /ask <question>, or type /kb help to see what I can do.",
+        "nl": "Hoi! Vraag me alles met /ask <vraag>, of typ /kb help om te zien wat ik kan.",
+    },
+    "chat.thread_reply": {
+        "en": "I don't pass on replies to my messages. To ask something new, use /ask <question>; "
+              "to answer or thank a colleague, reply in the question's thread.",
+        "nl": "Antwoorden op mijn berichten geef ik niet door. Iets nieuws vragen doe je met /ask <vraag>; "
+              "een collega antwoorden of bedanken doe je in de thread van de vraag.",
+    },
+    # A channel's digest asked for again (the first request is announced in the channel: see scheduling.py)
+    "digest.channel_already_on": {
+        "en": "This channel already gets a weekly digest ({day} {time}, {timezone}); nothing changed.",
+        "nl": "Dit kanaal krijgt al een wekelijkse samenvatting ({day} {time}, {timezone}); er is niets veranderd.",
+    },
+    "digest.channel_already_off": {
+        "en": "This channel gets no weekly digest; nothing changed.",
+        "nl": "Dit kanaal krijgt geen wekelijkse samenvatting; er is niets veranderd.",
+    },
     # Usage and errors
     "usage.hint": {"en": "Type /kb help for all commands.", "nl": "Typ /kb help voor alle opdrachten."},
     "usage.ask": {"en": "Usage: /ask [--anon] <question> [#tag …]", "nl": "Gebruik: /ask [--anon] <vraag> [#tag …]"},
@@ -299,8 +352,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "usage.search": {"en": "Usage: /kb search <words>", "nl": "Gebruik: /kb search <woorden>"},
     "usage.kb": {
-        "en": "Unknown /kb command “{command}”. Usage: /kb search|help|settings|stats|flag",
-        "nl": "Onbekende /kb-opdracht “{command}”. Gebruik: /kb search|help|settings|stats|flag",
+        "en": "Unknown /kb command “{command}”. Usage: /kb {verbs}",
+        "nl": "Onbekende /kb-opdracht “{command}”. Gebruik: /kb {verbs}",
     },
     "usage.settings": {
         "en": "Usage: /kb settings [language en|nl] [timezone Area/City] [prompts on|off] [digest on|off] "
@@ -317,6 +370,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "De wekelijkse vraag komt alleen op werkdagen: kies maandag tot en met vrijdag.",
     },
     "usage.channel_digest": {"en": "Usage: /kb digest on|off (in the channel)", "nl": "Gebruik: /kb digest aan|uit (in het kanaal)"},
+    "usage.channel": {"en": "Usage: /kb channel language en|nl|auto (in the channel)",
+                      "nl": "Gebruik: /kb kanaal taal en|nl|auto (in het kanaal)"},
     "usage.settings_language": {
         "en": "Unknown language “{value}”: choose en or nl.",
         "nl": "Onbekende taal “{value}”: kies en of nl.",
@@ -326,8 +381,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Onbekende tijdzone “{value}”: gebruik een naam als Europe/Amsterdam.",
     },
     "usage.experts": {"en": "Usage: /experts <tag>", "nl": "Gebruik: /experts <tag>"},
-    "usage.expertise": {"en": "Usage: /expertise add|remove|list <tags>", "nl": "Gebruik: /expertise add|remove|list <tags>"},
+    "usage.expertise": {"en": "Usage: /expertise {verbs} <tags>", "nl": "Gebruik: /expertise {verbs} <tags>"},
+    "usage.expertise_unknown": {"en": "Unknown /expertise command “{command}”. Usage: /expertise {verbs} <tags>",
+                                "nl": "Onbekende /expertise-opdracht “{command}”. Gebruik: /expertise {verbs} <tags>"},
+    "usage.expertise_mentions": {
+        "en": "Mentions are not tags: name topics, for example /expertise add kubernetes python",
+        "nl": "Vermeldingen zijn geen tags: noem onderwerpen, bijvoorbeeld /expertise add kubernetes python",
+    },
     "usage.close": {"en": "Usage: /kb close <question number>", "nl": "Gebruik: /kb close <vraagnummer>"},
+    "question.already_closed": {"en": "Question {id} is already closed; nothing changed.",
+                                "nl": "Vraag {id} is al gesloten; er is niets veranderd."},
     "question.closed": {"en": "Question {id} is closed. Thanks for letting colleagues know.",
                         "nl": "Vraag {id} is gesloten. Fijn dat je het laat weten."},
     "question.only_asker_closes": {"en": "Only the person who asked can close a question.",

@@ -31,7 +31,9 @@ from kbbot.contract.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
+from kbbot.presentation import people
 from kbbot.services import answering, asking, directory, home, profile, prompts
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
@@ -94,7 +96,8 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         directory.join(session, where, person, now)
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
-    return _route(turn, event)
+    # People mentioned by id in what colleagues wrote are shown by name, never by their id.
+    return people.by_name(session, space.id, _route(turn, event))
 
 
 def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime, settings: Settings) -> None:
@@ -139,21 +142,30 @@ def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
 
 
 def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
+    in_dm = turn.conversation.kind is ConversationKind.DM
+    in_thread = bool(event.thread_id and event.thread_id != event.message_id)
+    if (event.mentions_bot or in_dm) and (talk := small_talk(event.text)) is not None:
+        # "thanks!" to kbbot is neither a question nor what someone learned this week.
+        return [turn.notice(f"chat.{talk}")]
     wol = prompts.reply_to_prompt(turn, event)
     if wol is not None:
         return wol
-    if event.thread_id and event.thread_id != event.message_id:
+    if event.thread_id and in_thread:
         question = answering.question_in_thread(turn, event.thread_id)
         if question is not None:
             if len(event.text) > MAX_TEXT_LENGTH:
                 return [_too_long(turn, event.text)]
             return answering.capture(turn, question, event.message_id, event.text)
-    in_dm = turn.conversation.kind is ConversationKind.DM
     if not (event.mentions_bot or in_dm):
         return []
     # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
     parsed = commands.parse_message(event.text)
     if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":
+        if in_dm and in_thread:
+            # A reply under one of kbbot's own DMs ("Bob answered your question") talks back to that
+            # message; it is not a new question. kbbot keeps no record of its DMs' ids, but in a DM
+            # with kbbot a thread continues something already said.
+            return [turn.notice("chat.thread_reply")]
         parsed = commands.parse("ask", event.text)
         if isinstance(parsed, commands.Ask) and in_dm:
             # Anything typed to the bot may be small talk: confirm before posting it for everyone.
@@ -205,7 +217,7 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
 def run_command(turn: Turn, parsed: commands.Command | commands.UsageError) -> list[Reply]:
     """Carry out a parsed command by its registered handler; a usage error becomes a short localised usage line."""
     if isinstance(parsed, commands.UsageError):
-        text = turn.say(parsed.key, **parsed.params)
+        text = turn.say(parsed.key, **parsed.params_in(turn.locale))
         usage = turn.say("usage.hint")
         return [turn.private(text, [Text(text=text), Text(text=usage, style="context")])]
     spec = commands.registry.by_type(parsed)

@@ -105,8 +105,16 @@ def answer_item(answer: Answer, locale: str, buttons: bool = False) -> Item:
                 buttons=answer_buttons(answer, locale) if buttons else [])
 
 
-def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: list[Button] | None = None) -> Item:
-    """A question as a search result or suggestion: what was asked and the best answer so far."""
+def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: list[Button] | None = None,
+             answers: int = 0) -> Item:
+    """A question as a search result or suggestion: what was asked and the best answer so far.
+
+    ``answers`` > 0 adds a compact line for up to that many of its other
+    answers (:func:`answer_lines`) and the accepted answer's upvotes, so a
+    reader can upvote or flag any answer by its number, not only the
+    accepted one. The caller has already decided the reader may see the
+    question; its live answers are all visible with it.
+    """
     live = [a for a in question.answers if a.deleted_at is None]
     parts = [where(question, locale), t(locale, "hit.asked_by", asker=asker_label(question, locale))]
     if question.tags:
@@ -115,6 +123,8 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
         parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author)))
         # The id lets any reader flag the answer (/kb flag <id> outdated), not only the asker.
         parts.append(t(locale, "hit.answer_id", id=accepted.id))
+        if answers > 0 and accepted.votes:
+            parts.append(t(locale, "answer.votes", count=len(accepted.votes)))
         kinds = {f.kind for f in accepted.flags}
         if FlagKind.OUTDATED in kinds:
             parts.append(t(locale, "hit.outdated_warning"))
@@ -122,5 +132,33 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
             parts.append(t(locale, "hit.incorrect_warning"))
     else:
         parts.append(t(locale, "hit.answers", count=len(live)))
+    others = [a for a in live if accepted is None or a.id != accepted.id]
     return Item(text=f"[Q{question.id}] {snippet(question.text, 200)}", detail=" · ".join(parts),
+                lines=answer_lines(others, locale, answers) if answers > 0 else [],
                 buttons=buttons or [], question_id=question.id)
+
+
+ANSWER_LINE = 70
+"""How much of an answer its line in a result shows: the first words, enough to recognise it."""
+
+
+def answer_lines(live: list[Answer], locale: str, limit: int) -> list[str]:
+    """One line per answer (number, author, first words, ✅ and 👍), the most trusted first, at most ``limit``.
+
+    Accepted first, then by upvotes, then oldest first; the rest is counted in
+    a last line. ``live`` must hold only answers that were not taken back.
+    """
+    ranked = sorted(live, key=lambda a: (not a.is_accepted, -len(a.votes), a.id))
+    lines = []
+    for answer in ranked[:limit]:
+        marks = ["✅"] if answer.is_accepted else []
+        if answer.votes:
+            marks.append(t(locale, "answer.votes", count=len(answer.votes)))
+        if answer.flags:
+            marks.append("⚠️")
+        line = t(locale, "hit.answer_line", id=answer.id, author=name(answer.author),
+                 answer=snippet(answer.text, ANSWER_LINE))
+        lines.append(" · ".join([line, *marks]))
+    if len(ranked) > limit:
+        lines.append(t(locale, "hit.more_answers", count=len(ranked) - limit))
+    return lines

@@ -41,26 +41,33 @@ def find_person(session: Session, ident: str) -> list[Person]:
 
 
 def preview(sessions: sessionmaker[Session], settings: Settings, person: str, week: str | None, out: Out,
-            clock: Clock = system_clock) -> int:
+            clock: Clock = system_clock, err: Out | None = None) -> int:
     """Print ``person``'s digest sent in ISO ``week`` (default: the next one, as it stands now); exit code.
 
-    ``sessions`` come from the caller, which has already checked the schema is migrated.
+    An operator reads this, not the person: their anonymous questions are left
+    out (with the answers, count and stage they brought), as for any other
+    reader, so no command reveals an anonymous asker. Their real digest keeps them.
+    ``sessions`` come from the caller, which has already checked the schema is migrated. Why a preview
+    cannot be shown (an unknown or ambiguous person, a week that does not exist) goes to ``err`` as one
+    line (by default to ``out``).
     """
     with sessions() as session:
-        return _preview(session, settings, person, week, out, clock)
+        return _preview(session, settings, person, week, out, clock, err or out)
 
 
-def _preview(session: Session, settings: Settings, ident: str, week: str | None, out: Out, clock: Clock) -> int:
+def _preview(session: Session, settings: Settings, ident: str, week: str | None, out: Out, clock: Clock,
+             err: Out) -> int:
     found = find_person(session, ident)
     if not found:
-        out(f"No person {ident!r}: give a kbbot person id or a platform user id.")
+        err(f"unknown person: {ident} (give a kbbot person id or a platform user id)")
         return 1
     if len(found) > 1:
-        out(f"{ident!r} matches several people; use the kbbot person id:")
+        matches = []
         for match in found:
             space = session.get(Workspace, match.workspace_id)
-            out(f"  {match.id}: {cards.name(match)} ({match.external_id} in {space.platform if space else '?'}"
-                f" {space.external_id if space else ''})")
+            matches.append(f"{match.id} = {cards.name(match)} ({match.external_id} in "
+                           f"{space.platform + ' ' + space.external_id if space else '?'})")
+        err(f"{ident} matches several people; give the kbbot person id: {'; '.join(matches)}")
         return 1
     person = found[0]
     now = clock()
@@ -77,7 +84,7 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
         try:
             year, number = parse_week(week)
         except ValueError as problem:
-            out(str(problem))
+            err(str(problem))
             return 2
         due = occurrence(weekly, year, number)
         window = _built(session, recipient, due.period) or \
@@ -87,7 +94,7 @@ def _preview(session: Session, settings: Settings, ident: str, week: str | None,
         f"{person.timezone}")
     if not person.digest_enabled or not person.is_active:
         out("(digests are off for this person: nothing would be sent)")
-    reply = digest.personal(session, person, window)
+    reply = digest.personal(session, person, window, operator=True)
     session.rollback()
     if reply is None:
         out(t(person.locale, "digest.empty_preview"))

@@ -31,6 +31,7 @@ from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.pipeline import posting
+from kbbot.presentation import people
 from kbbot.contract.replies import Reply
 from kbbot.scheduler import kinds, ledger, windows
 from kbbot.scheduler.ledger import Wanted
@@ -328,9 +329,10 @@ class Deliverer:
         if space is None:
             return None
         reply = kinds.builder(wanted.kind)(session, kinds.Claimed(
-            wanted, delivery_id, lambda: self._window(session, claim, wanted)))
+            wanted, delivery_id, lambda: self._window(session, claim, wanted), self.settings.default_locale))
         if reply is None:
             return None
+        [reply] = people.by_name(session, space.id, [reply])  # people mentioned by id, by name
         return space.platform, space.external_id, reply
 
     def _window(self, session: Session, claim: ledger.Claim, wanted: Wanted) -> digest.Window:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.contract.replies import Reply
 from kbbot.scheduler.ledger import Wanted
-from kbbot.services import digest, prompts
+from kbbot.services import digest, language, prompts
 from kbbot.store.models import Conversation, Person
 from kbbot.store.scheduling import ChannelDigest
 from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT
@@ -29,6 +29,8 @@ class Claimed:
     delivery_id: int
     window: Callable[[], digest.Window]
     """The window a digest covers; reading it notes the window's start in the ledger, so only digests call it."""
+    default_locale: str = "en"
+    """The workspace's default language: a channel's digest falls back on it (kbbot/services/language.py)."""
 
 
 Builder = Callable[[Session, Claimed], Reply | None]
@@ -82,4 +84,5 @@ def channel_digest(session: Session, claimed: Claimed) -> Reply | None:
     subscription = session.get(ChannelDigest, claimed.wanted.conversation_id)
     if conversation is None or subscription is None or not subscription.enabled:
         return None
-    return digest.channel(session, conversation, subscription.locale, claimed.window(), claimed.delivery_id)
+    locale = language.channel_locale(session, conversation, claimed.default_locale)  # not the requester's
+    return digest.channel(session, conversation, locale, claimed.window(), claimed.delivery_id)

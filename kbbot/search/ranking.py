@@ -12,6 +12,10 @@ so a knowledge base ranks identically whichever database it lives in.
   question text and tags. Unlike a BM25 score it is comparable across
   queries and knowledge-base sizes, which is what a "show a suggestion only
   above X" threshold needs.
+* :func:`shared_words` counts the query words a question has. A short query
+  that shares one ordinary word ("wifi password" and "rotate the staging
+  password") can still reach a high relevance, so suggestions also need a
+  second shared word.
 """
 
 from __future__ import annotations
@@ -143,3 +147,19 @@ def relevance(query: Sequence[Group], idfs: Sequence[float], candidate: Candidat
     unmatched = sum(1 for word in words if query_terms.isdisjoint(analysis.forms(word)))
     candidate_mass = shared + unmatched * mass / len(idfs)
     return 2 * shared / (mass + candidate_mass)
+
+
+def shared_words(query: Sequence[Group], candidate: Candidate) -> int:
+    """How many words the query and the candidate's question (text and tags) have in common.
+
+    Words match when their forms meet (stems or compound parts, as
+    :func:`kbbot.search.analysis.forms` gives them). Counted on both sides and
+    the larger taken, so that a Dutch compound counts for the words it joins:
+    "thuiswerkvergoeding" shares two words with "vergoeding voor thuiswerken",
+    and the other way round.
+    """
+    words = candidate.fields["text"].words | candidate.fields["tags"].words
+    forms = [frozenset(analysis.forms(word)) for word in words]
+    asked = sum(1 for group in query if any(not group.all.isdisjoint(f) for f in forms))
+    query_terms = frozenset().union(*(g.all for g in query))
+    return max(asked, sum(1 for f in forms if not query_terms.isdisjoint(f)))

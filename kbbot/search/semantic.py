@@ -4,14 +4,15 @@ Lexical search misses paraphrases ("laptop won't boot" vs "notebook does not
 start"); a sentence-embedding model catches them. It is optional because the
 model and its dependencies are large: without ``sentence-transformers``, or
 without the model available locally, :func:`load` returns ``None`` and search
-stays purely lexical. Models are never downloaded implicitly; an operator
+stays purely lexical, and says so once, since an operator who named a model
+expects it to be used. Models are never downloaded implicitly; an operator
 fetches one once and names it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -52,17 +53,35 @@ def available() -> bool:
     return True
 
 
-def load(model_name: str | None) -> Reranker | None:
-    """The reranker for a locally available ``model_name``, or ``None`` (never downloads)."""
-    if not model_name or not available():
+def load(model_name: str | None, notice: Callable[[str], None] | None = None) -> Reranker | None:
+    """The reranker for a locally available ``model_name``, or ``None`` (never downloads).
+
+    When a model is named but cannot be used, ``notice`` is told why in one
+    line and what to do (by default it is logged as a warning); search then
+    stays lexical rather than failing.
+    """
+    if not model_name:
+        return None
+    say = notice or log.warning
+    if not available():
+        say("KBBOT_SEMANTIC_MODEL is set but the [semantic] extra is not installed: search stays lexical. "
+            "pip install -e '.[semantic]'")
         return None
     try:
         from sentence_transformers import SentenceTransformer
 
         return Reranker(SentenceTransformer(model_name, local_files_only=True))
     except Exception as error:  # a missing or broken model must not break search
-        log.warning("semantic reranking disabled: %s", error)
+        say(f"KBBOT_SEMANTIC_MODEL={model_name} is not on this machine or cannot be loaded ({_first_line(error)}): "
+            f"search stays lexical. kbbot never downloads a model; fetch it once, e.g. "
+            f"python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('{model_name}')\"")
         return None
+
+
+def _first_line(error: Exception, limit: int = 160) -> str:
+    """The gist of a loader's error: its first line, shortened (Hugging Face's run to paragraphs)."""
+    line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 _active: Reranker | None = None

@@ -1,7 +1,8 @@
 """The activity log: raw material for the consume → contribute → create picture.
 
 It records kinds of acts, not content, so the adoption figures never need to
-read what anyone wrote.
+read what anyone wrote. Which kind counts towards which stage is decided in
+one place, :mod:`kbbot.services.stats`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kbbot.store.models import Activity, Person
-
-CONSUMING = frozenset({"searched", "viewed_suggestion", "found_answer", "read_digest", "opened_home", "followed"})
-CONTRIBUTING = frozenset({"asked", "voted", "flagged", "accepted"})
-CREATING = frozenset({"answered", "shared_post"})
 
 
 def log(session: Session, person: Person, kind: str, now: datetime, subject_id: int | None = None) -> None:

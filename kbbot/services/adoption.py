@@ -11,23 +11,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbbot.presentation.charts import stacked_bars
 from kbbot.clock import as_utc
-from kbbot.services.activity import CONSUMING, CONTRIBUTING, CREATING
-from kbbot.store.models import Activity, Answer, Question, Workspace
+from kbbot.services import stats
+from kbbot.services.stats import STAGES
+from kbbot.store.models import Answer, Question, Workspace
 
 MIN_GROUP = 3
-STAGE_OF_KIND = {**{k: 0 for k in CONSUMING}, **{k: 1 for k in CONTRIBUTING}, **{k: 2 for k in CREATING}}
-STAGES = ("consuming", "contributing", "creating")  # the order of Week.people
 
 
 @dataclass(frozen=True)
 class Week:
-    """One ISO week; ``people`` counts each active person once, at the highest stage they reached."""
+    """One ISO week; ``people`` counts each active person once, at the highest stage they reached that week.
+
+    The stages are :mod:`kbbot.services.stats`'s, in the order of :data:`~kbbot.services.stats.STAGES`.
+    """
 
     label: str  # "2026-W48"
     people: tuple[int, int, int]
@@ -54,17 +57,13 @@ def weekly(session: Session, now: datetime, weeks: int = 12, workspace: str | No
     """The last ``weeks`` ISO weeks up to ``now``, oldest first, empty weeks included."""
     first = _week_start(now) - timedelta(weeks=weeks - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=now.tzinfo)
-    space = _workspace_filter(session, workspace)
+    ids = _workspace_ids(session, workspace)
+    space = (lambda column: (column.in_(ids),)) if ids is not None else (lambda _column: ())
 
     best: dict[tuple[date, int], int] = {}
-    rows = session.execute(select(Activity.person_id, Activity.kind, Activity.created_at)
-                           .where(Activity.created_at >= since, *space(Activity.workspace_id)))
-    for person_id, kind, created_at in rows:
-        stage = STAGE_OF_KIND.get(kind)
-        if stage is None:
-            continue
-        key = (_week_start(created_at), person_id)
-        best[key] = max(best.get(key, 0), stage)
+    for moment in stats.reached(session, workspace_ids=ids, since=since):
+        key = (_week_start(moment.at), moment.person_id)
+        best[key] = max(best.get(key, 0), moment.stage)
     people: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for (start, _), stage in best.items():
         people[start][stage] += 1
@@ -88,12 +87,12 @@ def weekly(session: Session, now: datetime, weeks: int = 12, workspace: str | No
     return result
 
 
-def _workspace_filter(session: Session, workspace: str | None):  # type: ignore[no-untyped-def]
+def _workspace_ids(session: Session, workspace: str | None) -> list[int] | None:
+    """The ids of the workspace called (or with platform id) ``workspace``; ``None`` for all of them."""
     if workspace is None:
-        return lambda _column: ()
-    ids = list(session.scalars(select(Workspace.id).where(
+        return None
+    return list(session.scalars(select(Workspace.id).where(
         (Workspace.external_id == workspace) | (Workspace.name == workspace))))
-    return lambda column: (column.in_(ids),)
 
 
 def table(weeks: list[Week]) -> str:
@@ -105,25 +104,27 @@ def table(weeks: list[Week]) -> str:
                      f"{week.questions:>9} {week.answers:>7} {week.accepted:>8}")
     lines.append(f"People are counted once a week at the highest stage they reached; groups under {MIN_GROUP} "
                  f"are shown as <{MIN_GROUP}. No names are ever reported.")
+    lines.append(stats.EXPLAINED)
     return "\n".join(lines)
 
 
-def shown_count(count: int) -> int:
-    """The height a chart may draw: small groups are drawn at the threshold, never exactly."""
-    return MIN_GROUP if 0 < count < MIN_GROUP else count
+def drawn(count: int) -> int | None:
+    """What the chart may draw of a count: ``None`` (masked) for a group too small to show."""
+    return None if 0 < count < MIN_GROUP else count
 
 
 def html(weeks: list[Week], generated_at: datetime) -> str:
     """A one-page report: the stacked chart of stages and the table beneath it."""
     chart = stacked_bars("People by stage, per week", [w.label for w in weeks],
-                         [(name, [shown_count(w.people[i]) for w in weeks]) for i, name in enumerate(STAGES)])
+                         [(name, [drawn(w.people[i]) for w in weeks]) for i, name in enumerate(STAGES)],
+                         masked=f"<{MIN_GROUP}", masked_note=f"fewer than {MIN_GROUP} people, not drawn to scale")
     rows = "".join(f"<tr><td>{w.label}</td><td>{w.shown(0)}</td><td>{w.shown(1)}</td><td>{w.shown(2)}</td>"
                    f"<td>{w.questions}</td><td>{w.answers}</td><td>{w.accepted}</td></tr>" for w in weeks)
     return (f"<!doctype html><meta charset='utf-8'><title>kbbot adoption</title>"
             f"<body style='font-family:sans-serif;max-width:760px;margin:2em auto'>"
             f"<h1>kbbot adoption</h1><p>Generated {generated_at:%Y-%m-%d %H:%M} UTC. People are counted once a "
             f"week at the highest stage they reached; groups under {MIN_GROUP} are shown as &lt;{MIN_GROUP}. "
-            f"No names are ever reported.</p>{chart}"
+            f"No names are ever reported.</p><p style='color:#555'>{escape(stats.EXPLAINED)}</p>{chart}"
             f"<table border='1' cellpadding='4' style='border-collapse:collapse;margin-top:1em'>"
             f"<tr><th>week</th><th>consuming</th><th>contributing</th><th>creating</th><th>questions</th>"
             f"<th>answers</th><th>accepted</th></tr>{rows}</table></body>\n")

@@ -15,7 +15,7 @@ from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.i18n import t
 from kbbot.contract.replies import DirectMessage, Ephemeral, ListBlock, Post, Reply, Text
-from kbbot.services import activity
+from kbbot.services import activity, language
 from kbbot.store.visibility import can_see
 from kbbot.store.models import (
     Answer,
@@ -151,8 +151,8 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
     question = answer.question
     if question.asker_id != turn.person.id:
         return [turn.notice("answer.only_asker_accepts")]
-    if answer.is_accepted == accepted:
-        return []
+    if answer.is_accepted == accepted:  # clicked again: nothing to post, nobody to thank twice
+        return [turn.notice("answer.already_accepted", author=cards.name(answer.author))] if accepted else []
     for other in question.answers:
         other.is_accepted = False
     answer.is_accepted = accepted
@@ -164,11 +164,12 @@ def accept(turn: Turn, answer_id: int, accepted: bool = True) -> list[Reply]:
     author = answer.author
     replies = [turn.notice("answer.accepted_confirmation", author=cards.name(author))]
     if question.message_id:
-        note = t(turn.locale, "answer.accepted_in_thread", author=cards.name(author),
-                 asker=cards.asker_label(question, turn.locale))
+        locale = language.turn_channel_locale(turn, question.conversation)  # the thread is read by the channel
+        note = t(locale, "answer.accepted_in_thread", author=cards.name(author),
+                 asker=cards.asker_label(question, locale))
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
                              to=Post(conversation_id=question.conversation.external_id,
-                                     thread_id=question.message_id), locale=turn.locale))
+                                     thread_id=question.message_id), locale=locale))
     replies.extend(_tell_followers(turn, question, answer))
     if author.id != turn.person.id and _may_tell(turn, author, question):
         thanks = t(author.locale, "answer.accepted_for_author", question=cards.snippet(question.text, 120))
@@ -183,20 +184,26 @@ def close_command(turn: Turn, command: CloseQuestion) -> list[Reply]:
 
 
 def close(turn: Turn, question_id: int) -> list[Reply]:
-    """The asker settles their own question: it leaves the lists of questions waiting for an answer."""
+    """The asker settles their own question: it leaves the lists of questions waiting for an answer.
+
+    Closing it again changes nothing: the asker is told, the thread gets no second note.
+    """
     question = turn.session.get(Question, question_id)
     if question is None or not can_see(turn.session, turn.person, question):
         return [turn.notice("question.not_found")]
     if question.asker_id != turn.person.id:
         return [turn.notice("question.only_asker_closes")]
+    if question.status is QuestionStatus.CLOSED:
+        return [turn.notice("question.already_closed", id=question.id)]
     question.status = QuestionStatus.CLOSED
     question.updated_at = turn.now
     replies = [turn.notice("question.closed", id=question.id)]
     if question.message_id:
-        note = t(turn.settings.default_locale, "question.closed_in_thread")
+        locale = language.turn_channel_locale(turn, question.conversation)
+        note = t(locale, "question.closed_in_thread")
         replies.append(Reply(text=note, blocks=[Text(text=note, style="context")],
                              to=Post(conversation_id=question.conversation.external_id,
-                                     thread_id=question.message_id), locale=turn.settings.default_locale))
+                                     thread_id=question.message_id), locale=locale))
     return replies
 
 
@@ -238,7 +245,11 @@ def upvote_command(turn: Turn, command: UpvoteAnswer) -> list[Reply]:
 
 
 def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
-    """Upvote (or take back) an answer; one vote per person, never on one's own answer."""
+    """Upvote (or take back) an answer; one vote per person, never on one's own answer.
+
+    Nothing to show when it counted (the caller thanks, or a reaction speaks for itself);
+    a second upvote says it was already counted.
+    """
     answer = _visible_answer(turn, answer_id)
     if answer is None:
         return [turn.notice("answer.not_found")]
@@ -248,12 +259,12 @@ def vote(turn: Turn, answer_id: int, up: bool = True) -> list[Reply]:
         turn.session.execute(delete(Vote).where(Vote.answer_id == answer.id, Vote.person_id == turn.person.id))
         return []
     if turn.session.get(Vote, (answer.id, turn.person.id)) is not None:
-        return []
+        return [turn.notice("answer.already_upvoted")]
     try:
         with turn.session.begin_nested():  # 👍 and the button at once, or two replicas: one vote
             turn.session.add(Vote(answer_id=answer.id, person_id=turn.person.id, created_at=turn.now))
     except IntegrityError:
-        return []
+        return [turn.notice("answer.already_upvoted")]
     activity.log(turn.session, turn.person, "voted", turn.now, answer.id)
     return []
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.commands import Ask, command, grammar, small_int
-from kbbot.i18n import LOCALES, t
+from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Anchor, Button, DirectMessage, ListBlock, Mentions, PersonRef, Post, Reply, Text
-from kbbot.services import activity, expertise, search, tagging
+from kbbot.services import activity, expertise, language, search, tagging
 from kbbot.services.directory import get_or_create
 from kbbot.store.models import (
     Conversation,
@@ -32,6 +32,8 @@ from kbbot.services.turn import Turn
 
 EXPERT_NOTIFY_SETTING = "expert_notify"  # "thread" (default) or "dm"
 QUESTIONS_CHANNEL_SETTING = "questions_channel"
+SUGGESTED_ANSWERS = 3
+"""Answers listed under each suggested question: one may already be the answer, accepted or not."""
 
 
 @command("ask", slash="ask", parse=grammar.ask, usage="help.ask", default=True, order=10)
@@ -63,7 +65,7 @@ def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
                   Actions(buttons=post_buttons)]
         return [turn.private(heading, blocks)]
     activity.log(turn.session, turn.person, "viewed_suggestion", turn.now, draft.id)
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, buttons=[Button(
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=SUGGESTED_ANSWERS, buttons=[Button(
         label=turn.say("button.this_answers_it"), action_id=actions.THIS_ANSWERS_IT,
         value=f"{draft.id}:{hit.question.id}", style="primary")]) for hit in hits]
     blocks = [Text(text=turn.say("suggest.heading"), style="heading"), ListBlock(items=items),
@@ -100,7 +102,7 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     turn.session.add(question)
     turn.session.flush()
     activity.log(turn.session, turn.person, "asked", turn.now, question.id)
-    # What is posted in a channel is read by everyone there: the workspace's language, not the asker's.
+    # What is posted in a channel is read by everyone there: the channel's language, not the asker's.
     channel_locale = public_locale(turn, where)
     anchor = Anchor(id=question.id)
     replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
@@ -113,10 +115,8 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
 
 
 def public_locale(turn: Turn, where: Conversation) -> str:
-    """The language of what kbbot posts in ``where``: the workspace's, read by everyone there (a DM: the person's)."""
-    if where.kind is ConversationKind.DM:
-        return turn.locale
-    return turn.settings.default_locale if turn.settings.default_locale in LOCALES else turn.locale
+    """The language of what kbbot posts in ``where``, read by everyone there (:mod:`kbbot.services.language`)."""
+    return language.turn_channel_locale(turn, where)
 
 
 def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor: Anchor,

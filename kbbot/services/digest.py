@@ -11,6 +11,11 @@ posted into, plus working-out-loud posts explicitly shared with it; its
 readers are that conversation's members. Askers appear through
 :func:`kbbot.presentation.cards.asker_label`, so anonymous stays anonymous, and flaggers
 are never named.
+
+Built for an operator's preview, the personal digest leaves out every trace of
+the person's anonymous questions (the questions, their answers, their count
+and the stage they brought): anonymous means anonymous in operator tools too,
+and only the asker, in their own digest, sees such a question as theirs.
 """
 
 from __future__ import annotations
@@ -66,8 +71,13 @@ def _capped(items: list[Item], total: int, locale: str) -> list[Item]:
     return items
 
 
-def personal(session: Session, person: Person, window: Window, delivery_id: int = 0) -> Reply | None:
-    """``person``'s digest: what waits for their expertise, what came back to them, where they stand."""
+def personal(session: Session, person: Person, window: Window, delivery_id: int = 0,
+             operator: bool = False) -> Reply | None:
+    """``person``'s digest: what waits for their expertise, what came back to them, where they stand.
+
+    ``operator=True`` builds it for someone else's eyes (``kbbot digest preview``):
+    the person's anonymous questions are then not theirs.
+    """
     locale = person.locale
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
     blocks: list[Block] = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
@@ -80,9 +90,10 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
         blocks += [Text(text=say("digest.personal.waiting"), style="heading"), ListBlock(items=[
             cards.hit_item(q, None, locale, buttons=[_open_button(locale, delivery_id, q.id)]) for q in waiting])]
 
+    own = [Question.asker_id == person.id, *([Question.is_anonymous.is_(False)] if operator else [])]
     new_answers = list(session.scalars(
         select(Answer).join(Question, Question.id == Answer.question_id)
-        .where(Question.asker_id == person.id, visible_questions(person), Answer.author_id != person.id,
+        .where(*own, visible_questions(person), Answer.author_id != person.id,
                Answer.deleted_at.is_(None), Answer.created_at >= window.start, Answer.created_at < window.end)
         .options(selectinload(Answer.author), selectinload(Answer.question))
         .order_by(Answer.created_at)))
@@ -106,7 +117,7 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
 
     if not worth:
         return None
-    figures = stats.for_person(session, person)
+    figures = stats.for_person(session, person, with_anonymous_asking=not operator)
     blocks += [
         Text(text=say("digest.personal.stage", stage=say(f"stage.{figures.stage}"), questions=figures.questions,
                       answers=figures.answers, accepted=figures.accepted_answers)),

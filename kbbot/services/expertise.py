@@ -56,15 +56,15 @@ class ExpertRank:
                 + SHARED_POST_POINTS * self.posts)
 
 
-def declare(session: Session, person: Person, names: Sequence[str], now: datetime) -> list[str]:
-    """Add declared tags; returns the canonical names now declared (new or not)."""
+def declare(session: Session, person: Person, names: Sequence[str], now: datetime) -> tuple[list[str], list[str]]:
+    """Add declared tags; returns the canonical names added and those that were already declared."""
     tags = tagging.ensure(session, names)
     have = set(session.scalars(select(DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id == person.id)))
     for tag in tags:
         if tag.id not in have:
             get_or_create(session, DeclaredExpertise, {"person_id": person.id, "tag_id": tag.id},
                           {"created_at": now})
-    return [tag.name for tag in tags]
+    return [tag.name for tag in tags if tag.id not in have], [tag.name for tag in tags if tag.id in have]
 
 
 def undeclare(session: Session, person: Person, names: Sequence[str]) -> list[str]:

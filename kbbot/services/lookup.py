@@ -10,6 +10,8 @@ from kbbot.services import activity, expertise, search, tagging
 from kbbot.services.turn import Turn
 
 RESULT_LIMIT = 5
+ANSWERS_PER_RESULT = 3
+"""Answers listed under each question found (by number, so any of them can be upvoted or flagged)."""
 ANSWERING_HELP = (15, "help.answer")
 """Answering is no command (people reply in the thread), but help explains it right after asking."""
 
@@ -22,7 +24,8 @@ def search_command(turn: Turn, command: Search) -> list[Reply]:
     if not hits:
         return [turn.notice("search.none", query=cards.snippet(command.query, 80))]
     heading = turn.say("search.heading", count=len(hits), query=cards.snippet(command.query, 80))
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale) if isinstance(hit, search.Hit)
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=ANSWERS_PER_RESULT)
+             if isinstance(hit, search.Hit)
              else post_item(hit.post, turn.locale) for hit in hits]
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 

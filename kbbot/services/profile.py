@@ -120,9 +120,14 @@ def stats_command(turn: Turn, _command: Stats) -> list[Reply]:
 @command("expertise add", slash="expertise", verbs=("add", "toevoegen"), parse=grammar.expertise_add,
          usage="help.expertise", order=40)
 def expertise_add(turn: Turn, command: ExpertiseAdd) -> list[Reply]:
-    """Declare tags; they count at once for ``/experts`` and for bringing people into questions."""
-    names = expertise.declare(turn.session, turn.person, command.tags, turn.now)
-    return [turn.notice("expertise.added", tags=" ".join(f"#{n}" for n in names))]
+    """Declare tags; they count at once for ``/experts`` and for bringing people into questions.
+
+    Tags already declared are named apart: declaring them again changes nothing.
+    """
+    added, already = expertise.declare(turn.session, turn.person, command.tags, turn.now)
+    lines = [turn.say(key, tags=" ".join(f"#{n}" for n in names))
+             for key, names in (("expertise.added", added), ("expertise.already", already)) if names]
+    return [turn.private("\n".join(lines), [Text(text=line) for line in lines])]
 
 
 @command("expertise remove", slash="expertise", verbs=("remove", "verwijderen"), parse=grammar.expertise_remove,

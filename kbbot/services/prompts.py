@@ -28,7 +28,7 @@ from kbbot.i18n.scheduling import PROMPT_QUESTIONS
 from kbbot.contract.replies import Actions, Block, Button, DirectMessage, ListBlock, Post, Reply, Text
 from kbbot.weekly.schedules import CHANNEL_DIGEST, PROMPT, choose, moment
 from kbbot.weekly.timing import WORKDAYS, Weekly, week_index
-from kbbot.services import activity, asking, tagging
+from kbbot.services import activity, asking, language, tagging
 from kbbot.store.visibility import can_see, can_see_conversation, visible_conversations
 from kbbot.store.models import (
     Activity,
@@ -331,28 +331,40 @@ def digest_command(turn: Turn, command: commands.ChannelDigest) -> list[Reply]:
 
 
 def channel_digest(turn: Turn, on: bool, thread_id: str | None = None) -> list[Reply]:
-    """Turn the weekly digest of the current channel on or off, in the asker's language and timezone."""
+    """Turn the weekly digest of the current channel on or off, in the asker's timezone.
+
+    The answer is posted in the channel, so it is in the channel's language
+    (:mod:`kbbot.services.language`), as the digest will be; ``locale`` keeps
+    that language as it was when the digest was turned on, for reference.
+    """
     where = turn.conversation
     if where.kind not in (ConversationKind.CHANNEL, ConversationKind.PRIVATE):
         return [turn.notice("digest.channel_private_only")]
+    locale = language.turn_channel_locale(turn, where)
     row = turn.session.get(ChannelDigest, where.id)
+    if row is not None and row.enabled and on:  # asked again: nothing changes, only the asker is told
+        weekly = moment(turn.settings, CHANNEL_DIGEST, row.timezone, turn.workspace.settings, None)
+        return [turn.notice("digest.channel_already_on", day=turn.say(f"wol.day.{weekly.day}"), time=weekly.at,
+                            timezone=weekly.timezone)]
+    if (row is None or not row.enabled) and not on:
+        return [turn.notice("digest.channel_already_off")]
     if row is None:
         row = ChannelDigest(conversation_id=where.id, workspace_id=where.workspace_id, enabled=on,
-                            locale=turn.locale, timezone=turn.person.timezone, requested_by=turn.person.id,
+                            locale=locale, timezone=turn.person.timezone, requested_by=turn.person.id,
                             created_at=turn.now)
         turn.session.add(row)
     else:
         row.enabled = on
         if on:
-            row.locale, row.timezone, row.requested_by = turn.locale, turn.person.timezone, turn.person.id
+            row.locale, row.timezone, row.requested_by = locale, turn.person.timezone, turn.person.id
     if on:
         weekly = moment(turn.settings, CHANNEL_DIGEST, row.timezone, turn.workspace.settings, None)
-        text = turn.say("digest.channel_on", day=turn.say(f"wol.day.{weekly.day}"), time=weekly.at,
-                        timezone=weekly.timezone)
+        text = t(locale, "digest.channel_on", day=t(locale, f"wol.day.{weekly.day}"), time=weekly.at,
+                 timezone=weekly.timezone)
     else:
-        text = turn.say("digest.channel_off")
+        text = t(locale, "digest.channel_off")
     return [Reply(text=text, blocks=[Text(text=text)], to=Post(conversation_id=where.external_id, thread_id=thread_id),
-                  locale=turn.locale)]
+                  locale=locale)]
 
 
 # -- what shared posts add to expertise -----------------------------------------------------------

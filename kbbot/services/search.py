@@ -30,12 +30,21 @@ from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedP
 MAX_TERMS = 12
 CANDIDATE_LIMIT = 100
 """Candidates the database returns for re-ranking; the final order is decided among them."""
-SUGGESTION_MIN_RELEVANCE = 0.09
+SUGGESTION_MIN_RELEVANCE = 0.12
 """Least :func:`kbbot.search.ranking.relevance` (idf-weighted Dice overlap) for ``/ask`` to suggest a question.
 
-Chosen with ``bench/retrieval.py --tune`` on the SemEval-2016 Task 3
-question–question set: the best mean F0.5 (precision counted double) over
-whole-question and title-only queries; see ``bench/RESULTS.md``.
+Chosen with :data:`SUGGESTION_MIN_SHARED_WORDS` by ``bench/retrieval.py
+--hold-out --tune`` on half of the SemEval-2016 Task 3 subtask B
+question–question set (training part 2): the best mean F0.5 (precision
+counted double) over whole-question and title-only queries; precision and
+recall on the other half are in ``bench/RESULTS.md``.
+"""
+SUGGESTION_MIN_SHARED_WORDS = 2
+"""Query words a suggested question must share (all of them when the query has fewer).
+
+One ordinary word in common ("anyone know the wifi password?" and "How do I
+rotate the staging password?") says nothing about the question, however high
+the relevance of a two-word query.
 """
 COMMON_SHARE = 0.02
 COMMON_MIN_DOCS = 5000
@@ -45,6 +54,7 @@ OUTDATED_PENALTY = 0.75
 STOP_WORDS = stopwords.ALL
 # What a result card shows of a question (cards.hit_item): loaded for the winners only.
 _HIT_LOADING = (selectinload(Question.answers).selectinload(Answer.flags),
+                selectinload(Question.answers).selectinload(Answer.votes),
                 selectinload(Question.answers).joinedload(Answer.author), selectinload(Question.tags),
                 joinedload(Question.conversation), joinedload(Question.asker))
 
@@ -120,16 +130,22 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
 
 
 def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3, *,
-            min_relevance: float | None = None, only: Collection[int] | None = None) -> list[Hit]:
+            min_relevance: float | None = None, min_shared_words: int | None = None,
+            only: Collection[int] | None = None) -> list[Hit]:
     """Answered questions similar enough to ``text`` to offer before a new question is posted.
 
-    Only hits above the relevance threshold are offered, at most ``limit``,
-    those with an accepted answer first. ``min_relevance`` and ``only`` exist
-    for the benchmark, which ranks through this very function.
+    Only hits above the relevance threshold that share at least
+    :data:`SUGGESTION_MIN_SHARED_WORDS` of the query's words (all of them
+    when it has fewer) are offered, at most ``limit``, those with an
+    accepted answer first. ``min_relevance``, ``min_shared_words`` and
+    ``only`` exist for the benchmark, which ranks through this very function.
     """
     threshold = SUGGESTION_MIN_RELEVANCE if min_relevance is None else min_relevance
+    wanted = _groups(session, text, tags)
+    need = min(SUGGESTION_MIN_SHARED_WORDS if min_shared_words is None else min_shared_words, len(wanted))
     hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags, only=only)
-    good = [h for h in hits if h.relevance >= threshold]
+    good = [h for h in hits if h.relevance >= threshold and ranking.shared_words(wanted, ranking.Candidate.of(
+        h.question, h.question.text, [tag.name for tag in h.question.tags])) >= need]
     good.sort(key=lambda h: (h.accepted is None, -h.score))
     return good[:limit]
 

@@ -121,6 +121,8 @@ class Conversation(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[ConversationKind] = mapped_column(_enum(ConversationKind, "conversation_kind"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The language set for it (``/kb channel language``); None: its members' (kbbot/services/language.py).
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     workspace: Mapped[Workspace] = relationship()
 

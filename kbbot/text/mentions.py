@@ -1,15 +1,20 @@
-"""Neutralising broadcast mentions in text that users wrote.
+"""Neutralising broadcast mentions in text that users wrote, and naming the people it mentions.
 
 kbbot stores what people typed as they typed it, but whenever it shows that
 text again it must not ping a whole channel or a user group on their behalf.
-Renderers call these functions on every piece of text they render; the
+Renderers call :func:`neutralise` on every piece of text they render; the
 platform's own escaping comes on top; each platform states its mention markup
 in its :class:`~kbbot.contract.platform.Capabilities`.
+
+A mention of one person that carries only their platform id (``<@U123>``)
+would read as that id; :func:`name_people` turns it into ``@`` and their name
+before a reply is rendered (see :mod:`kbbot.presentation.people`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 from kbbot.contract import platform
@@ -55,3 +60,36 @@ def neutralise(text: str) -> str:
         if text == before:
             break
     return _BROADCAST_WORDS.sub("@" + _JOINER, text)
+
+
+@cache
+def _user_markup() -> tuple[re.Pattern[str], ...]:
+    """Every installed platform's markup for one person by id (``Capabilities.user_mention``), compiled once."""
+    return tuple(re.compile(found.capabilities.user_mention, re.IGNORECASE)
+                 for found in platform.platforms() if found.capabilities.user_mention)
+
+
+def user_mentions(text: str) -> set[str]:
+    """The platform ids of the people ``text`` mentions by id."""
+    return {match.group("id") for pattern in _user_markup() for match in pattern.finditer(text)}
+
+
+def name_people(text: str, names: Mapping[str, str], unknown: str) -> str:
+    """``text`` with each mention of one person by id as ``@`` and their name from ``names``.
+
+    Someone not in ``names`` keeps the label the markup carries, if any, else
+    becomes ``unknown`` (a neutral "@someone"): an id is never shown. The
+    result is plain text, no mention; broadcast markup is left for
+    :func:`neutralise`, which every renderer still applies.
+    """
+
+    def named(match: re.Match[str]) -> str:
+        name = names.get(match.group("id"))
+        if name:
+            return "@" + name
+        label = (match.groupdict().get("label") or "").strip().lstrip("@")
+        return "@" + label if label else unknown
+
+    for pattern in _user_markup():
+        text = pattern.sub(named, text)
+    return text

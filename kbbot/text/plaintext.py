@@ -36,6 +36,7 @@ def lines(reply: Reply, button: Callable[[Button], str] = bracketed) -> list[str
                 out.append(f" • {neutralise(item.text)}")
                 if item.detail:
                     out.append(f"   {neutralise(item.detail)}")
+                out += [f"     · {neutralise(line)}" for line in item.lines]
                 if item.buttons:
                     out.append("   " + "   ".join(map(button, item.buttons)))
         elif isinstance(block, Actions):

@@ -215,3 +215,90 @@ def test_the_asker_closes_their_own_question(chat: Chat, sessions: sessionmaker[
     chat(":reply 1 Facilities, ext. 4411.")  # a late answer is still kept, the question stays closed
     with unit_of_work(sessions) as session:
         assert session.scalars(select(Question)).one().status is QuestionStatus.CLOSED
+
+
+def test_wifi_password_is_not_the_staging_password(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat("/ask How do I rotate the staging password?", ":as bob", ":reply 1 vault write db/rotate-root/staging",
+         ":as alice", ":react 2 ✅")
+    shown = chat(":as erin", "/ask @here anyone know the wifi password?")
+    assert "may already help" not in shown and "rotate the staging password" not in shown
+    assert "Question from Erin" in shown
+    assert count(sessions, Question) == 2
+
+
+def test_a_reaction_on_kbbots_own_message_says_it_does_nothing(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat("/ask How do I rotate the staging password?", ":as bob", ":reply 1 vault write db/rotate-root/staging")
+    dm = chat.lines[-6:]
+    accept = chat.button("Accept", "\n".join(dm))
+    shown = chat(":as alice", ":react 3 ✅")  # #3 is kbbot's DM telling alice about the answer
+    assert "✅ on kbbot's message does nothing" in shown
+    assert "react to an answer" in shown and f":click {accept}" in shown
+    shown = chat(":react 1 white_check_mark")  # the question's card: no buttons that accept
+    assert "✅ on kbbot's message does nothing" in shown and "react to an answer" in shown
+    with unit_of_work(sessions) as session:
+        assert not session.scalars(select(Answer)).one().is_accepted
+    # A reaction on a person's message is the platform's business: nothing extra is said.
+    assert chat(":react 2 ✅").count("does nothing") == 0
+
+
+def test_edits_and_deletes_are_for_your_own_messages(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat("/ask Which VPN profile do contractors use?", ":as bob", ":reply 1 The 'guest' profile.")
+    assert "only edit your own messages" in chat(":as carol", ":edit 2 Something else.")
+    assert "only delete your own messages" in chat(":delete 2")
+    assert "#1 is kbbot's" in chat(":as alice", ":edit 1 Which VPN profile do interns use?")
+    with unit_of_work(sessions) as session:
+        answer = session.scalars(select(Answer)).one()
+        assert answer.text == "The 'guest' profile." and answer.deleted_at is None
+
+
+def test_a_reply_to_a_reply_goes_into_the_same_thread(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat("/ask Which VPN profile do contractors use?", ":as bob", ":reply 1 The 'guest' profile.")
+    shown = chat(":as carol", ":reply 2 Since November it is 'contractor-2026'.")
+    assert "in the thread of #1" in shown and "Carol answered your question" in shown
+    assert count(sessions, Answer) == 2
+
+
+def test_earlier_questions_are_answered_by_their_number_after_a_restart(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    first = Chat(sessions, settings)
+    first("/ask How do I rotate the staging password?", "/ask Which VPN profile do contractors use?")
+    later = Chat(sessions, settings)  # the console started again on the same database: numbers start at 1
+    shown = later(":as bob", ":reply 2 The 'contractor-2026' profile.")
+    assert "no message #2 in this run" in shown and ":reply Q" in shown
+    assert count(sessions, Answer) == 0
+
+    shown = later(":reply Q2 The 'contractor-2026' profile.")
+    assert "in the thread of question 2" in shown
+    assert "DM to alice" in shown and "Bob answered your question “Which VPN profile" in shown
+    shown = later(":as carol", ":reply q1 vault write db/rotate-root/staging")
+    assert "Carol answered your question “How do I rotate" in shown
+    with unit_of_work(sessions) as session:
+        assert {a.question_id: a.author.external_id for a in session.scalars(select(Answer))} == {1: "carol", 2: "bob"}
+    assert "no question Q9" in later(":reply Q9 hello")
+
+
+def test_a_thread_from_an_earlier_run_keeps_its_channel_private(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    first = Chat(sessions, settings)
+    first(":in #hr private", "/ask What is the salary band for L5? #salary")
+    later = Chat(sessions, settings)
+    shown = later("/kb close Q1")  # kbbot says so in the question's thread, in a channel this run never entered
+    assert "#1 kbbot in #hr (thread of" in shown
+    later(":as bob", ":react 1 👍", ":reply 1 Ask HR for the bands sheet.")
+    assert "salary band for L5" not in later(":as eve", ":in #general", "/kb search salary band")
+
+
+def test_a_console_command_given_too_little_says_what_is_missing(chat: Chat) -> None:
+    for typed, missing in [(":reply", "a message number and text"), (":reply 1", "text after the message number"),
+                           (":react 1", "an emoji"), (":react", "a message number and an emoji"),
+                           (":unreact 1", "an emoji"), (":edit 1", "text after the message number"),
+                           (":delete", "a message number"), (":click", "a button number"),
+                           (":click x", "a button number"), (":as", "a name"), (":in", "a channel")]:
+        shown = chat(typed)
+        verb = typed.split()[0]
+        assert "unknown console command" not in shown, typed
+        assert f"({verb} needs {missing}" in shown, (typed, shown)
+        assert f"usage: {verb} " in shown, (typed, shown)
+    assert "(:react takes a message number and one emoji; usage: :react N EMOJI)" in chat(":react 1 ✅ 👍")
+    assert "Q1 is a question's number: :reply Q1 TEXT answers it" in chat(":react Q1 ✅")
+    assert "unknown console command ':frobnicate'" in chat(":frobnicate 1")

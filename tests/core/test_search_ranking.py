@@ -84,3 +84,18 @@ def test_nothing_matches_gives_an_empty_list(kb: KB) -> None:
     kb.ask("How do I reset my VPN password?", answer="Self-service portal.")
     assert search.search(kb.session, kb.bob, "quarterly revenue forecast") == []
     assert search.search(kb.session, kb.bob, "the and of") == []
+
+
+def test_one_shared_word_is_not_a_suggestion(kb: KB) -> None:
+    """"Anyone know the wifi password?" is not "How do I rotate the staging password?"."""
+    rotate = kb.ask("How do I rotate the staging password?", answer="vault write db/rotate-root/staging",
+                    accepted=True)
+    kb.ask("Where is the printer on the third floor?", answer="Next to the kitchen.")
+    kb.ask("Who orders the coffee beans?", answer="Facilities.")
+    assert search.suggest(kb.session, kb.bob, "@here anyone know the wifi password?", []) == []
+    assert search.suggest(kb.session, kb.bob, "password", ["wifi"]) == []  # a tag is a word of the question too
+    # Two words in common are, and a one-word question needs only that word.
+    assert texts(search.suggest(kb.session, kb.bob, "how often should the staging password be rotated?", [])) == [
+        rotate.text]
+    assert texts(search.suggest(kb.session, kb.bob, "staging password", [])) == [rotate.text]
+    assert texts(search.suggest(kb.session, kb.bob, "printer?", [])) == ["Where is the printer on the third floor?"]
