@@ -202,11 +202,12 @@ class ConsoleSession:
                     self._reaction_on_kbbot(found, reaction)
         elif verb == "edit":
             if (found := self._message(args[0])) and self._own(found, args[0], "edit"):
-                self._dispatch(MessageEdited(**self._base(found.place), message_id=found.message_id,  # type: ignore[arg-type]
-                                             text=rest.split(maxsplit=1)[1]))
+                self._dispatch(MessageEdited(**self._base(found.place),  # type: ignore[arg-type]
+                                             message_id=found.message_id, text=rest.split(maxsplit=1)[1]))
         elif verb == "delete":
             if (found := self._message(args[0])) and self._own(found, args[0], "delete"):
-                self._dispatch(MessageDeleted(**self._base(found.place), message_id=found.message_id))  # type: ignore[arg-type]
+                self._dispatch(MessageDeleted(**self._base(found.place),  # type: ignore[arg-type]
+                                              message_id=found.message_id))
         elif verb == "click":
             self._click(int(args[0]))
         elif verb == "home":
@@ -280,7 +281,7 @@ class ConsoleSession:
     def _click(self, number: int) -> None:
         entry = self.screen.board.buttons.get(number)
         if entry is None:
-            self.out(f"  (no button [{number}])")
+            self.out(f"  (no button [{number}] in this run: the console numbers buttons from 1 every time it starts)")
             return
         button, message_id = entry
         self._dispatch(ButtonClicked(**self._base(), action_id=button.action_id,  # type: ignore[arg-type]

@@ -275,6 +275,7 @@ def test_earlier_questions_are_answered_by_their_number_after_a_restart(
     with unit_of_work(sessions) as session:
         assert {a.question_id: a.author.external_id for a in session.scalars(select(Answer))} == {1: "carol", 2: "bob"}
     assert "no question Q9" in later(":reply Q9 hello")
+    assert "no button [9] in this run" in later(":click 9")
 
 
 def test_a_thread_from_an_earlier_run_keeps_its_channel_private(

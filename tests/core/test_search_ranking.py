@@ -99,3 +99,15 @@ def test_one_shared_word_is_not_a_suggestion(kb: KB) -> None:
         rotate.text]
     assert texts(search.suggest(kb.session, kb.bob, "staging password", [])) == [rotate.text]
     assert texts(search.suggest(kb.session, kb.bob, "printer?", [])) == ["Where is the printer on the third floor?"]
+
+
+def test_a_dutch_compound_shares_the_words_it_joins() -> None:
+    from kbbot.search import ranking
+    from kbbot.search.query import groups
+
+    def shared(query: str, question: str) -> int:
+        return ranking.shared_words(groups(query), ranking.Candidate.of(None, question, []))
+
+    assert shared("Waar vraag ik de thuiswerkvergoeding aan?", "Vergoeding voor thuiswerken") == 2
+    assert shared("vergoeding voor thuiswerken", "Hoe vraag ik de thuiswerkvergoeding aan?") == 2
+    assert shared("anyone know the wifi password?", "How do I rotate the staging password?") == 1
