@@ -62,9 +62,9 @@ def load(model_name: str | None, notice: Callable[[str], None] | None = None) ->
     """
     if not model_name:
         return None
-    say = notice or log.warning
+    warn = notice or log.warning  # an operator notice, English like the rest of the CLI
     if not available():
-        say("KBBOT_SEMANTIC_MODEL is set but the [semantic] extra is not installed: search stays lexical. "
+        warn("KBBOT_SEMANTIC_MODEL is set but the [semantic] extra is not installed: search stays lexical. "
             "pip install -e '.[semantic]'")
         return None
     try:
@@ -72,7 +72,7 @@ def load(model_name: str | None, notice: Callable[[str], None] | None = None) ->
 
         return Reranker(SentenceTransformer(model_name, local_files_only=True))
     except Exception as error:  # a missing or broken model must not break search
-        say(f"KBBOT_SEMANTIC_MODEL={model_name} is not on this machine or cannot be loaded ({_first_line(error)}): "
+        warn(f"KBBOT_SEMANTIC_MODEL={model_name} is not on this machine or cannot be loaded ({_first_line(error)}): "
             f"search stays lexical. kbbot never downloads a model; fetch it once, e.g. "
             f"python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('{model_name}')\"")
         return None
