@@ -96,7 +96,11 @@ class PersonSchedule(Base):
 
 
 class ChannelDigest(Base):
-    """A channel that asked for a weekly digest, in the language and timezone of whoever asked."""
+    """A channel that asked for a weekly digest, at the moment of whoever asked, in their timezone.
+
+    Its language is the channel's (:func:`kbbot.services.language.channel_locale`), like everything
+    kbbot posts there; ``locale`` keeps the requester's, as it was stored before that rule, and is not read.
+    """
 
     __tablename__ = "channel_digests"
 
