@@ -258,8 +258,12 @@ def _invalid_setting(error: ValidationError) -> str:
     """
     scope = error.title.removesuffix("Settings").upper()
     prefix = f"KBBOT_{scope}_" if scope else "KBBOT_"
-    problems = [f"{prefix}{'_'.join(map(str, detail['loc'])).upper()}={detail.get('input')!r}: {detail['msg']}"
-                for detail in error.errors()]
+    problems = []
+    for detail in error.errors():
+        name = f"{prefix}{'_'.join(map(str, detail['loc'])).upper()}"
+        # A value is repeated only where it cannot be a secret (a token, a password, a URL with one).
+        secret = any(word in name for word in ("URL", "TOKEN", "SECRET", "PASSWORD", "KEY"))
+        problems.append(f"{name}{'' if secret else '=' + repr(detail.get('input'))}: {detail['msg']}")
     return "invalid setting " + "; ".join(problems)
 
 
@@ -347,6 +351,8 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[..., Sett
         _err(f"cannot use the database: {error.orig}")
         return 3
     except ValidationError as error:
+        if not error.title.endswith("Settings"):
+            raise  # a bug in kbbot's own models, not the operator's settings: keep its traceback
         _err(_invalid_setting(error))
         return 2
     except OSError as error:  # a file or folder named on the command line or in a setting

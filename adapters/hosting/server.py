@@ -22,6 +22,8 @@ from kbbot.contract import platform
 from kbbot.contract.outbound import Outbound
 from kbbot.contract.platform import Platform
 from kbbot.pipeline.worker import Handler, worker_count
+from kbbot.scheduler import housekeeping
+from kbbot.scheduler.jobs import PRUNE_EVERY
 from kbbot_adapters.hosting.workers import Supervisor, follow_parent_out
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,8 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
         return app
     if settings.scheduler_enabled:
         _attach_scheduler(app, settings, sessions, ports)
-    _attach_sweeper(app, settings, sessions, ports)
+    # Without the scheduler its housekeeping job does not run: the sweeper prunes instead.
+    _attach_sweeper(app, settings, sessions, ports, prune=not settings.scheduler_enabled)
     # Children read the same environment and .env; the database is passed on in case it came from --database-url.
     env = {"KBBOT_DATABASE_URL": settings.database_url}
     workers = worker_count(settings)
@@ -153,7 +156,7 @@ def sweep_once(settings: Settings, sessions: sessionmaker[Session], ports: dict[
 
 
 def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionmaker[Session],
-                    ports: dict[str, Outbound], interval: float = 60.0) -> None:
+                    ports: dict[str, Outbound], interval: float = 60.0, prune: bool = False) -> None:
     import contextlib
 
     from kbbot.pipeline.worker import deferred
@@ -168,9 +171,17 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
         sweepers = handlers(settings, sessions)
 
     async def loop() -> None:
-        # Pruning is the scheduler's housekeeping job (kbbot/scheduler/jobs.py), not this loop's.
+        # Pruning is the scheduler's housekeeping job (kbbot/scheduler/jobs.py); this loop does it only
+        # where the scheduler is off, on the same hourly rhythm.
+        next_prune = 0.0
         while True:
             await asyncio.sleep(interval)
+            if prune and asyncio.get_running_loop().time() >= next_prune:
+                next_prune = asyncio.get_running_loop().time() + PRUNE_EVERY
+                try:
+                    await asyncio.to_thread(housekeeping.prune_once, sessions)
+                except Exception:
+                    log.exception("pruning handled events failed")
             try:
                 finished = await asyncio.to_thread(sweep_once, settings, sessions, ports, sweepers)
                 if finished:

@@ -59,8 +59,7 @@ class KbBot(Bot):
         origin = translation.origin
         new_place = await asyncio.to_thread(self._remember, activity, origin)
         stored = dataclasses.asdict(origin)
-        for event in translation.events:
-            await self.ingest.receive(event, stored)
+        await self.ingest.receive_all(translation.events, stored)  # worked in the activity's order
         if origin.kind == "private" and (new_place or _membership_changed(activity)):
             self.roster.forget(origin.conversation_id)
             if not translation.events:  # nothing to run the roster step before: sync on its own

@@ -22,7 +22,7 @@ MAX_WORDS = 6
 """Longer than this, a message says something more than thanks or hello."""
 _MAX_CHARACTERS = 200
 
-# What may come after these is free ("thanks Bob, that helps!", "hoi allemaal").
+# What may follow these: more small talk, a friendly tail, or a name ("thanks Bob, that helps!", "hoi allemaal").
 _PHRASES: dict[str, SmallTalk] = {
     **dict.fromkeys(["thanks", "thank you", "thank u", "thankyou", "thx", "thnx", "tnx", "ty", "many thanks",
                      "cheers", "much appreciated", "appreciated", "bedankt", "dank", "dank je", "dank je wel",
@@ -39,6 +39,13 @@ _ACKNOWLEDGEMENTS = frozenset([
     "good job", "well done", "nice one", "goed zo", "helemaal goed", "got it", "understood", "begrepen",
     "👍", "🙏", "👌", "🙂", "😊", "😀", "😄", "🎉", "💯", "❤", "✅", "🙌",
 ])
+_TAILS = frozenset([
+    "that helps", "that helped", "this helps", "that's great", "for the help", "for your help", "for that", "a lot",
+    "so much", "very much", "all", "everyone", "team", "there", "allemaal", "iedereen", "dat helpt",
+    "dat hielp", "voor de hulp", "voor je hulp", "heel erg", "hartelijk", "zeer",
+])
+MAX_NAME_WORDS = 2
+"""Unknown words a thanks or greeting may carry (a name, "thanks Anna Visser"); more says something else."""
 _QUESTION_WORDS = frozenset([
     "how", "what", "why", "where", "when", "who", "whom", "whose", "which", "can", "could", "would", "should",
     "hoe", "wat", "waarom", "waar", "wanneer", "wie", "welke", "welk", "kan", "kun", "kunt", "kunnen", "moet",
@@ -46,7 +53,7 @@ _QUESTION_WORDS = frozenset([
 # Emoji variation selectors and skin tones: "👍🏽" is "👍".
 _MODIFIERS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")
 _TOKENS = re.compile(r"[\w'’]+|[^\w\s]")
-_LONGEST = max(len(phrase.split()) for phrase in [*_PHRASES, *_ACKNOWLEDGEMENTS])
+_LONGEST = max(len(phrase.split()) for phrase in [*_PHRASES, *_ACKNOWLEDGEMENTS, *_TAILS])
 
 
 def small_talk(text: str) -> SmallTalk | None:
@@ -61,7 +68,7 @@ def small_talk(text: str) -> SmallTalk | None:
 
 
 def _read(tokens: list[str]) -> SmallTalk | None:
-    """Acknowledgements, each standing alone, then perhaps a thanks or greeting followed by anything."""
+    """Acknowledgements, each standing alone, then perhaps a thanks or greeting with a friendly tail or a name."""
     found: SmallTalk | None = None
     at = 0
     while at < len(tokens):
@@ -70,7 +77,7 @@ def _read(tokens: list[str]) -> SmallTalk | None:
             continue
         length, kind = _phrase_at(tokens, at)
         if kind is not None:
-            return kind
+            return kind if _only_friendly(tokens[at + length:]) else None
         if length == 0:
             return None  # a word that is not small talk
         at += length
@@ -78,6 +85,26 @@ def _read(tokens: list[str]) -> SmallTalk | None:
         if at < len(tokens) and _is_word(tokens[at]) and _phrase_at(tokens, at) == (0, None):
             return None  # "top 10 kafka metrics": an acknowledgement followed by something else
     return found
+
+
+def _only_friendly(tokens: list[str]) -> bool:
+    """What follows a thanks or greeting: small talk, a friendly tail and at most a name ("hi, the vpn is
+    broken" is a question in the making, "thanks Bob, that helps!" is not)."""
+    unknown = 0
+    at = 0
+    while at < len(tokens):
+        if not _is_word(tokens[at]) and tokens[at] not in _ACKNOWLEDGEMENTS:
+            at += 1
+            continue
+        length, _kind = _phrase_at(tokens, at)
+        tail = next((n for n in range(min(_LONGEST, len(tokens) - at), 0, -1)
+                     if " ".join(tokens[at:at + n]) in _TAILS), 0)
+        step = max(length, tail)
+        if step == 0:
+            unknown += 1
+            step = 1
+        at += step
+    return unknown <= MAX_NAME_WORDS
 
 
 def _phrase_at(tokens: list[str], at: int) -> tuple[int, SmallTalk | None]:

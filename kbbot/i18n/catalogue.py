@@ -317,6 +317,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only you see this. Change your settings with /kb settings, your expertise with /expertise.",
         "nl": "Alleen jij ziet dit. Wijzig je instellingen met /kb settings, je expertise met /expertise.",
     },
+    "channel.this_channel": {"en": "this channel", "nl": "dit kanaal"},
+    "channel.language_unchanged": {"en": "kbbot already posts in {language} in {channel}; nothing changed.",
+                                   "nl": "kbbot post al in het {language} in {channel}; er is niets veranderd."},
     "help.flag": {"en": "/kb flag <answer number> outdated|incorrect [reason]: correct the knowledge",
                   "nl": "/kb flag <antwoordnummer> verouderd|onjuist [reden]: corrigeer de kennis"},
     # Small talk to kbbot: thanks and greetings are not questions (kbbot/commands/small_talk.py)

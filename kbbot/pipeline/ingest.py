@@ -71,7 +71,7 @@ class Ingest:
         self.gate = AckFirstGate(exclusive=sqlite)
         self._accept_pool = ThreadPoolExecutor(accept_threads, thread_name_prefix=f"kbbot-{self.platform}-accept")
         self._work_pool = ThreadPoolExecutor(work_threads, thread_name_prefix=f"kbbot-{self.platform}-work")
-        self._in_flight: set[asyncio.Future[outbox.Tally]] = set()
+        self._in_flight: set[asyncio.Future[None]] = set()
 
     # -- before the ack ---------------------------------------------------------------------
     def accept(self, event: InboundEvent, context: Mapping[str, Any] | None = None) -> bool:
@@ -84,17 +84,39 @@ class Ingest:
 
         Raises when the database cannot record the event: the caller must not acknowledge.
         """
+        return await self.receive_all([event], context) == 1
+
+    async def receive_all(self, events: Sequence[InboundEvent], context: Mapping[str, Any] | None = None) -> int:
+        """Persist events that arrived together (one activity, one payload), then work them in their order.
+
+        One work item for all of them, so that a reaction added and removed
+        in one payload is applied in that order, never the other way round.
+        Returns how many were new. Raises when the database cannot record
+        one: the caller must not acknowledge (those already recorded are
+        recognised as repeats when the platform delivers again).
+        """
         loop = asyncio.get_running_loop()
-        if not await loop.run_in_executor(self._accept_pool, self.accept, event, context):
-            log.info("%s delivery %s seen before; acknowledged, nothing to do", self.platform, event.event_id)
-            return False
-        if not self.deferred:
-            future = loop.run_in_executor(self._work_pool, self.work_on, event, dict(context or {}))
+        accepted = []
+        for event in events:
+            if await loop.run_in_executor(self._accept_pool, self.accept, event, context):
+                accepted.append(event)
+            else:
+                log.info("%s delivery %s seen before; acknowledged, nothing to do", self.platform, event.event_id)
+        if accepted and not self.deferred:
+            future = loop.run_in_executor(self._work_pool, self._work_in_order, accepted, dict(context or {}))
             self._in_flight.add(future)
             future.add_done_callback(self._finished)
-        return True
+        return len(accepted)
 
-    def _finished(self, future: asyncio.Future[outbox.Tally]) -> None:
+    def _work_in_order(self, events: Sequence[InboundEvent], context: Mapping[str, Any]) -> None:
+        """Each event in turn; one that fails stays pending (for a sweep) and does not hold up the rest."""
+        for event in events:
+            try:
+                self.work_on(event, context)
+            except Exception:
+                log.exception("%s event %s failed after the ack; it stays pending", self.platform, event.event_id)
+
+    def _finished(self, future: asyncio.Future[None]) -> None:
         self._in_flight.discard(future)
         if not future.cancelled() and future.exception() is not None:
             log.error("%s event failed after the ack; it stays pending", self.platform, exc_info=future.exception())

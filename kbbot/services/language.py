@@ -67,11 +67,14 @@ def channel_command(turn: Turn, command: grammar.ChannelLanguage) -> list[Reply]
     where = turn.conversation
     if where.kind is ConversationKind.DM:
         return [turn.notice("channel.language_not_here")]
-    label = f"#{where.name or where.external_id}"
+    label = f"#{where.name}" if where.name else turn.say("channel.this_channel")
     if not command.automatic and command.locale is None:
         locale = turn_channel_locale(turn, where)
         key = "channel.language_shown_set" if where.locale in LOCALES else "channel.language_shown_members"
         return [turn.notice(key, channel=label, language=turn.say(f"language.{locale}"))]
+    if where.locale == command.locale:  # set to what it is, or "auto" where nothing was set: nothing changes
+        locale = turn_channel_locale(turn, where)
+        return [turn.notice("channel.language_unchanged", channel=label, language=turn.say(f"language.{locale}"))]
     where.locale = command.locale
     locale = turn_channel_locale(turn, where)
     language = t(locale, f"language.{locale}")

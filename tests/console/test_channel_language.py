@@ -104,3 +104,11 @@ def test_a_tie_goes_to_the_workspace_default(sessions: sessionmaker[Session], se
 
     dutch = Chat(sessions, settings.model_copy(update={"default_locale": "nl"}))
     assert "Vraag van Alice" in dutch(":as alice", ":in #pair", "/ask Who pairs on Monday?")
+
+
+def test_setting_the_language_it_already_has_changes_nothing_and_says_so(chat: Chat) -> None:
+    assert "kbbot post nu in het Nederlands in #team" in chat(":in #team", "/kb channel language nl")  # in its new language
+    again = chat("/kb channel language nl")
+    assert "kbbot already posts in Dutch in #team; nothing changed." in again and "only alice sees this" in again
+    assert "now posts" not in again
+    assert "kbbot post al in het" in chat(":as bob nl", ":in #lunch", "/kb kanaal taal auto")  # nothing was set

@@ -104,6 +104,20 @@ def test_questions_and_other_messages_are_not_small_talk(typed: str) -> None:
     assert small_talk(typed) is None
 
 
+@pytest.mark.parametrize("typed", ["hi, the vpn is broken", "hey vpn down again", "thanks but it still fails",
+                                   "Hoi, mijn laptop start niet", "morning standup link broken", "dag 3 deploy faalt",
+                                   "hey, learned about kafka"])
+def test_a_greeting_or_thanks_before_something_else_is_not_small_talk(typed: str) -> None:
+    """What follows a greeting may be the question itself, or a reply to the weekly prompt."""
+    assert small_talk(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["thanks Bob, that helps!", "hoi allemaal", "dank je wel Anna Visser",
+                                   "bedankt voor de hulp!", "thank you so much"])
+def test_a_thanks_may_name_someone_and_be_warm(typed: str) -> None:
+    assert small_talk(typed) in ("thanks", "hello")
+
+
 # -- 9. the usage line lists every command, from the registry -------------------------------------
 
 def test_an_unknown_kb_verb_lists_every_kb_command_in_the_persons_language(chat: Chat) -> None:
