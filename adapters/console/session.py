@@ -42,7 +42,7 @@ _PLATFORM_SIDE = {"Actor", "Place", "CommandInvoked", "MessagePosted", "MessageE
                   "ReactionAdded", "ReactionRemoved", "ButtonClicked", "HomeOpened"}
 WORKSPACE = "local"
 # The core speaks emoji; the names people know from Slack work here too.
-EMOJI = {"white_check_mark": "✅", "+1": "👍", "thumbsup": "👍", "heavy_check_mark": "✔"}
+EMOJI = {"white_check_mark": "✅", "heavy_check_mark": "✔", "ballot_box_with_check": "☑", "+1": "👍", "thumbsup": "👍"}
 
 HELP = """Console commands:
   :as NAME [en|nl]        act as NAME (optionally with a platform language)

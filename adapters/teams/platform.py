@@ -11,8 +11,9 @@ say) without botbuilder; the methods import it when called.
 * ``handler``: what a worker process does with accepted Teams events (the
   same ingest path, on a loop of its own for the sends).
 
-The module-level functions of the same names are what ``adapters/hosting``
-calls today.
+The module-level functions of the same names take an explicit
+:class:`~.settings.TeamsSettings` (the tests' way in); ``kbbot serve`` uses
+:data:`PLATFORM` through the registry.
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ class MessageDeleted(_Event):
 
 
 class ReactionAdded(_Event):
-    """``reaction`` is a Slack-style name (``white_check_mark``, ``+1``) or the emoji itself."""
+    """``reaction`` is the emoji itself (✅, 👍); adapters translate their platform's names for it."""
 
     type: Literal["reaction_added"] = "reaction_added"
     message_id: PlatformId

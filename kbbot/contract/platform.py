@@ -125,7 +125,9 @@ DEFAULT = Capabilities()
 
 def register(platform: Platform) -> None:
     """Add a platform by hand (tests, or a program embedding kbbot); entry points are found by themselves."""
+    _load()
     _REGISTRY.platforms[platform.name] = platform
+    capabilities.cache_clear()
 
 
 def _load() -> None:

@@ -99,7 +99,7 @@ def process(sessions: sessionmaker[Session], event: InboundEvent, settings: Sett
             now: datetime) -> list[Reply]:
     """Run the core for an accepted event, once; ``[]`` when it is done or another worker holds it.
 
-    The replies exist only in the caller's hands: for the console and tests.
+    The replies exist only in the caller's hands: for tests of the core alone.
     Adapters that talk to a platform use :func:`process_to_outbox`.
     """
     return _process(sessions, event, settings, now, None)
@@ -256,7 +256,11 @@ def prune(sessions: sessionmaker[Session], now: datetime, keep: timedelta = KEEP
 
 def receive(sessions: sessionmaker[Session], event: InboundEvent, settings: Settings,
             now: datetime) -> list[Reply]:
-    """Accept and process in one go, for adapters with no ack deadline (the console)."""
+    """Accept and process in one go, the replies in the caller's hands (tests of the core alone).
+
+    Adapters take :class:`kbbot.pipeline.ingest.Ingest`, which stores the
+    replies in the outbox and sends them.
+    """
     if not accept(sessions, event, now):
         return []
     return process(sessions, event, settings, now)

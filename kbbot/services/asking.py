@@ -9,7 +9,6 @@ which is how replies in its thread are recognised as answers.
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
@@ -25,7 +24,6 @@ from kbbot.store.models import (
     DraftStatus,
     Person,
     Question,
-    QuestionMessage,
     QuestionStatus,
 )
 from kbbot.services.turn import Turn
@@ -195,20 +193,3 @@ def _own_pending_draft(turn: Turn, draft_id: int) -> Draft | None:
     """The draft, if it is this person's and still waiting (a second click does nothing)."""
     return turn.session.scalars(select(Draft).where(
         Draft.id == draft_id, Draft.person_id == turn.person.id, Draft.status == DraftStatus.PENDING)).first()
-
-
-def record_posted(session: Session, anchor: Anchor, message_id: str) -> None:
-    """Remember which platform message carries a posted question (adapters call this after posting)."""
-    question = session.get(Question, anchor.id)
-    if question is not None and question.message_id is None:
-        question.message_id = message_id
-
-
-def record_related(session: Session, anchor: Anchor, message_id: str) -> None:
-    """Remember another posted message that stands for the question (an invitation in a chat with no
-    threads), so that a reply quoting it is an answer too (adapters call this after posting)."""
-    if session.get(Question, anchor.id) is None:
-        return
-    if session.scalars(select(QuestionMessage.id).where(QuestionMessage.question_id == anchor.id,
-                                                        QuestionMessage.message_id == message_id)).first() is None:
-        session.add(QuestionMessage(question_id=anchor.id, message_id=message_id))
