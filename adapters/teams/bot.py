@@ -88,13 +88,11 @@ class KbBot(Bot):
         reference = {"bot": activity.get("recipient"), "user": activity.get("from"), "locale": activity.get("locale"),
                      "channelId": origin.channel_id, "serviceUrl": origin.service_url,
                      "conversation": {**(activity.get("conversation") or {}), "id": origin.conversation_id}}
-        now = self.clock()
-        new = addresses.remember(self.sessions, PLATFORM, origin.tenant_id, addresses.CONVERSATION,
-                                 origin.conversation_id, origin.conversation_id, reference, now)
+        keys: list[tuple[addresses.Scope, str]] = [(addresses.CONVERSATION, origin.conversation_id)]
         if origin.kind == "dm" and origin.actor_id and not origin.actor_id.startswith("28:"):
-            addresses.remember(self.sessions, PLATFORM, origin.tenant_id, addresses.PERSON, origin.actor_id,
-                               origin.conversation_id, reference, now)
-        return new
+            keys.append((addresses.PERSON, origin.actor_id))
+        return addresses.remember_all(self.sessions, PLATFORM, origin.tenant_id, keys, origin.conversation_id,
+                                      reference, self.clock())[0]
 
     # -- after the answer -------------------------------------------------------------------
     async def _sync_members(self, translation: Translation) -> None:

@@ -15,6 +15,7 @@ personal chat) or :data:`CONVERSATION` (key: the conversation id).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -33,24 +34,38 @@ CONVERSATION: Scope = "conversation"
 def remember(sessions: sessionmaker[Session], platform: str, workspace_id: str, scope: Scope, key: str,
              conversation_id: str, address: dict[str, Any], now: datetime) -> bool:
     """Insert or refresh one address; True when it is new. Safe when two replicas store it at once."""
+    return remember_all(sessions, platform, workspace_id, [(scope, key)], conversation_id, address, now)[0]
+
+
+def remember_all(sessions: sessionmaker[Session], platform: str, workspace_id: str,
+                 keys: Sequence[tuple[Scope, str]], conversation_id: str, address: dict[str, Any],
+                 now: datetime) -> list[bool]:
+    """One address under several keys (a conversation and the person whose chat it is), in one transaction:
+    this runs before a platform's request is acknowledged, so one commit instead of one per key."""
     with unit_of_work(sessions) as session:
-        row = _row(session, platform, workspace_id, scope, key)
-        if row is None:
-            try:
-                with session.begin_nested():
-                    session.add(PlatformAddress(platform=platform, workspace_id=workspace_id, scope=scope, key=key,
-                                                conversation_id=conversation_id, address=address,
-                                                created_at=now, updated_at=now))
-                return True
-            except IntegrityError:
-                row = _row(session, platform, workspace_id, scope, key)
-                if row is None:  # pragma: no cover - the conflicting row vanished again
-                    raise
-        if (row.conversation_id, row.address) != (conversation_id, address):
-            row.conversation_id = conversation_id
-            row.address = address
-            row.updated_at = now
-        return False
+        return [_remember(session, platform, workspace_id, scope, key, conversation_id, address, now)
+                for scope, key in keys]
+
+
+def _remember(session: Session, platform: str, workspace_id: str, scope: Scope, key: str, conversation_id: str,
+              address: dict[str, Any], now: datetime) -> bool:
+    row = _row(session, platform, workspace_id, scope, key)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(PlatformAddress(platform=platform, workspace_id=workspace_id, scope=scope, key=key,
+                                            conversation_id=conversation_id, address=address,
+                                            created_at=now, updated_at=now))
+            return True
+        except IntegrityError:
+            row = _row(session, platform, workspace_id, scope, key)
+            if row is None:  # pragma: no cover - the conflicting row vanished again
+                raise
+    if (row.conversation_id, row.address) != (conversation_id, address):
+        row.conversation_id = conversation_id
+        row.address = address
+        row.updated_at = now
+    return False
 
 
 def find(sessions: sessionmaker[Session], platform: str, workspace_id: str, scope: Scope,

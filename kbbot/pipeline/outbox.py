@@ -285,6 +285,8 @@ class Round:
 
     def ready(self, parcel: Parcel) -> Parcel | None:
         """The parcel with the platform ids the core recorded filled in; None (and parked) when one is missing."""
+        if not posting.needs_resolving(parcel.reply):
+            return parcel
         try:
             with unit_of_work(self.sessions) as session:
                 reply = posting.resolve(session, parcel.reply)
@@ -343,7 +345,7 @@ async def deliver_async(sessions: sessionmaker[Session], parcels: Sequence[Parce
     for parcel in parcels:
         if await asyncio.to_thread(round_.must_wait, parcel):
             continue
-        ready = await asyncio.to_thread(round_.ready, parcel)
+        ready = await asyncio.to_thread(round_.ready, parcel) if posting.needs_resolving(parcel.reply) else parcel
         if ready is None:
             continue
         try:

@@ -30,6 +30,17 @@ from kbbot.store.models import Conversation, Question, QuestionMessage
 log = logging.getLogger(__name__)
 
 
+def needs_resolving(reply: Reply) -> bool:
+    """Whether :func:`resolve` has anything to fill in: most replies need no database at all."""
+    to = reply.to
+    if isinstance(to, Post) and to.in_thread_of is not None and to.thread_id is None:
+        return True
+    if isinstance(to, ReplaceCard) and to.message_id is None:
+        return True
+    return any(item.question_id is not None and item.posted is None
+               for block in reply.blocks if isinstance(block, ListBlock) for item in block.items)
+
+
 def resolve(session: Session, reply: Reply) -> Reply:
     """``reply`` with the platform ids the core knows filled in; raises DeliveryFailed when one is missing.
 
@@ -125,8 +136,10 @@ def send(sessions: sessionmaker[Session], sender: Outbound, workspace_id: str, r
     blip after a successful send is logged, not raised: the message is out,
     and sending it again would show it twice.
     """
-    with unit_of_work(sessions) as session:
-        ready = resolve(session, reply)
+    ready = reply
+    if needs_resolving(reply):
+        with unit_of_work(sessions) as session:
+            ready = resolve(session, reply)
     posted = sender.send(workspace_id, ready, dict(context or {}))
     try:
         with unit_of_work(sessions) as session:
