@@ -84,13 +84,15 @@ def terms(text: str) -> list[str]:
 
 
 def search(session: Session, viewer: Person, query: str, *, limit: int = 10, answered_only: bool = False,
-           tags: Sequence[str] = (), only: Collection[int] | None = None) -> list[Hit]:
+           tags: Sequence[str] = (), only: Collection[int] | None = None,
+           wanted: list[Group] | None = None) -> list[Hit]:
     """Questions ``viewer`` may see that match ``query`` (or ``tags``), best first; never raises on odd input.
 
     ``only`` restricts the search to those question ids (used by the benchmark
-    to rank a fixed candidate list through this same code path).
+    to rank a fixed candidate list through this same code path); ``wanted``
+    is the query's term groups where the caller already has them.
     """
-    wanted = _groups(session, query, tags)
+    wanted = wanted if wanted is not None else _groups(session, query, tags)
     if not wanted or limit <= 0 or (only is not None and not only):
         return []
     connection = session.connection()
@@ -143,7 +145,8 @@ def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], li
     threshold = SUGGESTION_MIN_RELEVANCE if min_relevance is None else min_relevance
     wanted = _groups(session, text, tags)
     need = min(SUGGESTION_MIN_SHARED_WORDS if min_shared_words is None else min_shared_words, len(wanted))
-    hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags, only=only)
+    hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags, only=only,
+                  wanted=wanted)
     good = [h for h in hits if h.relevance >= threshold and ranking.shared_words(wanted, ranking.Candidate.of(
         h.question, h.question.text, [tag.name for tag in h.question.tags])) >= need]
     good.sort(key=lambda h: (h.accepted is None, -h.score))
