@@ -267,7 +267,7 @@ class ConsoleSession:
 
     def _answer(self, question_id: int, text: str) -> None:
         """``:reply Q3 TEXT``: a reply in question 3's thread, wherever and whenever it was asked."""
-        thread = question_thread(self.sessions, PLATFORM, WORKSPACE, question_id)
+        thread = question_thread(self.sessions, PLATFORM, WORKSPACE, question_id, self.user)
         if thread is None:
             self.out(f"  (no question Q{question_id} here: /kb search shows questions with their numbers)")
             return

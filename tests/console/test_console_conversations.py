@@ -303,3 +303,10 @@ def test_a_console_command_given_too_little_says_what_is_missing(chat: Chat) -> 
     assert "(:react takes a message number and one emoji; usage: :react N EMOJI)" in chat(":react 1 ✅ 👍")
     assert "Q1 is a question's number: :reply Q1 TEXT answers it" in chat(":react Q1 ✅")
     assert "unknown console command ':frobnicate'" in chat(":frobnicate 1")
+
+
+def test_a_question_number_opens_no_private_channel_to_an_outsider(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat(":in #hr private", "/ask When are the salary reviews this year?")
+    shown = chat(":as eve", ":in #general", ":reply Q1 Probably March.")
+    assert "no question Q1 here" in shown and "hr" not in shown
+    assert count(sessions, Answer) == 0
