@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.pipeline import inbox, outbox
+from kbbot.pipeline import inbox, liveness, outbox
 from kbbot.clock import as_utc
 from kbbot.scheduler import ledger
 from kbbot.weekly.timing import current_period
@@ -59,6 +59,25 @@ class InboxStatus:
 
 
 @dataclass(frozen=True)
+class Held:
+    """Replies not yet due, grouped by why they wait: which process leases them and whether it lives, or a retry.
+
+    ``why`` is stable, for monitoring: ``leased`` (a live process sends
+    them), ``owner_dead`` (its process is gone: the next sweep takes them
+    over), ``owner_unknown`` (a process that does not report, so its lease
+    must end) or ``retry`` (a platform asked to wait, or sending failed).
+    """
+
+    why: str
+    replies: int
+    owner: str | None  # "worker host:pid"; None for retries and owners that do not report
+    owner_state: str | None  # "heartbeat 4s ago", "process gone", "no heartbeat for 180s"
+    first_due_seconds: int  # when the first of them may be taken by a sweep (its lease ends, or its retry is due)
+    last_due_seconds: int
+    message: str
+
+
+@dataclass(frozen=True)
 class OutboxStatus:
     waiting: int
     past_due: int  # lease ended or retry due: a sweep may take them now
@@ -68,6 +87,7 @@ class OutboxStatus:
     failed_recently: int
     failed_by_platform: dict[str, int]
     failed_by_reason: dict[str, int]
+    held: list[Held] = field(default_factory=list)  # the waiting replies not yet due, and why
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,10 @@ def _age(now: datetime, then: datetime | None) -> int | None:
     return None if then is None else max(0, int((now - as_utc(then)).total_seconds()))
 
 
+def _until(now: datetime, then: datetime) -> int:
+    return max(0, int((as_utc(then) - now).total_seconds()))
+
+
 def _inbox(session: Session, now: datetime) -> InboxStatus:
     pending = [Backlog(platform, count, _age(now, oldest) or 0) for platform, count, oldest in session.execute(
         select(InboundEvent.platform, func.count(), func.min(InboundEvent.received_at))
@@ -184,7 +208,45 @@ def _outbox(session: Session, now: datetime) -> OutboxStatus:
         platforms[platform] += count
         reasons[reason(error)] += count
     return OutboxStatus(waiting, past_due, past_due_long, _age(now, oldest), sum(platforms.values()),
-                        sum(recent for *_, recent in failed), _ranked(platforms), _ranked(reasons))
+                        sum(recent for *_, recent in failed), _ranked(platforms), _ranked(reasons),
+                        _held(session, now))
+
+
+def _held(session: Session, now: datetime) -> list[Held]:
+    """Why each reply not yet due waits, by the process holding it (see :class:`Held`)."""
+    owner = func.substr(func.coalesce(OutboxReply.owner, ""), 1, liveness.NAME_LENGTH + 1)
+    groups = session.execute(select(owner, func.count(), func.min(OutboxReply.due_at), func.max(OutboxReply.due_at))
+                             .where(OutboxReply.status == outbox.SENDING, OutboxReply.due_at > now)
+                             .group_by(owner)).all()
+    verdicts = liveness.judge(session, now) if groups else {}
+    unknown = [0, None, None]
+    held = []
+    for prefix, count, first, last in groups:
+        first_due, last_due = _until(now, first), _until(now, last)
+        ends = duration(last_due) if first_due == last_due else f"{duration(first_due)} to {duration(last_due)}"
+        replies = _many(count, "reply", "replies")
+        verdict = verdicts.get(liveness.process_of(prefix) or "")
+        if not prefix:
+            held.append(Held("retry", count, None, None, first_due, last_due,
+                             f"{replies} to retry (a platform asked to wait, or sending failed): due in {ends}"))
+        elif verdict is None:  # does not report: an older kbbot, a one-off command, or forgotten long ago
+            unknown = [unknown[0] + count, min(unknown[1] or first_due, first_due), max(unknown[2] or 0, last_due)]
+        elif verdict.dead:
+            held.append(Held("owner_dead", count, verdict.who, verdict.why, first_due, last_due,
+                             f"{replies} leased by {verdict.who}, which is dead ({verdict.why}): "
+                             f"the next sweep takes {'it' if count == 1 else 'them'} over"))
+        else:
+            held.append(Held("leased", count, verdict.who, verdict.why, first_due, last_due,
+                             f"{replies} leased by {verdict.who}, alive ({verdict.why}): "
+                             f"lease{'s end' if first_due != last_due else ' ends'} in {ends}"))
+    if unknown[0]:
+        count, first_due, last_due = unknown[0], unknown[1] or 0, unknown[2] or 0
+        ends = duration(last_due) if first_due == last_due else f"{duration(first_due)} to {duration(last_due)}"
+        held.append(Held("owner_unknown", count, None, None, first_due, last_due,
+                         f"{_many(count, 'reply', 'replies')} leased by a process that does not report its "
+                         f"liveness: lease{'s end' if first_due != last_due else ' ends'} in {ends}"))
+    order = {"owner_dead": 0, "leased": 1, "owner_unknown": 2, "retry": 3}
+    return sorted(held, key=lambda item: (order[item.why], item.owner or "", item.first_due_seconds))
 
 
 def _ranked(counts: Counter[str]) -> dict[str, int]:
@@ -282,6 +344,8 @@ def text(status: Status) -> str:
     oldest = f"oldest {duration(out.oldest_seconds)}" if out.oldest_seconds is not None else ""
     row("waiting", out.waiting, oldest)
     row("past due", out.past_due, f"{out.past_due_long} of them for more than {duration(PAST_DUE_AFTER)}")
+    for number, held in enumerate(out.held):
+        row("  not yet due, because" if number == 0 else "", held.replies, held.message)
     row(f"failed, kept {outbox.KEEP_FAILED.days} days", out.failed, f"{_recent()}: {out.failed_recently}")
     counts("by platform", out.failed_by_platform)
     counts("by reason", out.failed_by_reason)

@@ -21,6 +21,7 @@ from kbbot.config import Settings
 from kbbot.contract import platform
 from kbbot.contract.outbound import Outbound
 from kbbot.contract.platform import Platform
+from kbbot.pipeline import liveness, quiet_logs
 from kbbot.pipeline.worker import Handler, worker_count
 from kbbot.scheduler import housekeeping
 from kbbot.scheduler.jobs import PRUNE_EVERY
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 SWEEPER = web.AppKey("kbbot.sweeper", asyncio.Task)
 SCHEDULER = web.AppKey("kbbot.scheduler", object)
+HEARTBEAT = web.AppKey("kbbot.heartbeat", liveness.Heartbeat)
 
 HOW_TO_CONFIGURE = """kbbot serve needs credentials for at least one platform.
 
@@ -95,6 +97,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
         return web.json_response({"status": "ok", "platforms": sorted(ports)})
 
     app.router.add_get("/healthz", health)
+    _attach_heartbeat(app, sessions)
     if sibling:
         return app
     if settings.scheduler_enabled:
@@ -188,6 +191,7 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
                     log.info("recovered %d unfinished inbound events", finished)
             except Exception:  # a database blip must not end the sweeper
                 log.exception("sweep of unfinished inbound events failed")
+            quiet_logs.flush()  # how often each failure repeated since it was last told
 
     async def start(app: web.Application) -> None:
         app[SWEEPER] = asyncio.get_running_loop().create_task(loop())
@@ -197,6 +201,20 @@ def _attach_sweeper(app: web.Application, settings: Settings, sessions: sessionm
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
+def _attach_heartbeat(app: web.Application, sessions: sessionmaker[Session]) -> None:
+    """Every serving process beats: the replies it stored are taken over as soon as it is gone, not 15 min later."""
+    async def start(app: web.Application) -> None:
+        app[HEARTBEAT] = liveness.Heartbeat(sessions, "serve").start()
+
+    async def stop(app: web.Application) -> None:
+        heartbeat = app.get(HEARTBEAT)
+        if heartbeat is not None:
+            await asyncio.to_thread(heartbeat.close)
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
@@ -235,6 +253,7 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
         out(HOW_TO_CONFIGURE)
         return 2
     follow_parent_out()
+    quiet_logs.install()  # a database outage: one traceback per kind of failure, then a count per interval
     shared = sibling or http_process_count(settings) > 1
     if shared and not sibling and not _port_free(settings.host, settings.port):
         out(f"kbbot: port {settings.port} on {settings.host} is already in use (KBBOT_PORT chooses another)")
@@ -281,6 +300,7 @@ def work(settings: Settings, sessions: sessionmaker[Session], out: Callable[[str
         out(HOW_TO_CONFIGURE)
         return 2
     follow_parent_out()
+    quiet_logs.install()
     lower_priority(settings.worker_nice)
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):

@@ -20,6 +20,7 @@ kbbot code runs.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -173,12 +174,38 @@ async def _installed(path: Ingest, args: AsyncSuccessArgs) -> BoltResponse:
     return await args.default.success(args)
 
 
+_TIMESTAMP = re.compile(r"[0-9]{1,15}")
+
+
+def malformed(request: web.Request) -> web.Response | None:
+    """401 for a signature timestamp that is not a number of seconds, before Bolt reads it.
+
+    Bolt's verifier calls ``int()`` on the header and answers an exception
+    with a 500, which Slack retries. A missing header, a wrong or
+    other-version signature and a stale or future timestamp are Bolt's to
+    refuse (401); this only keeps garbage from reaching it.
+    """
+    stamp = request.headers.get("X-Slack-Request-Timestamp")
+    if stamp is not None and not _TIMESTAMP.fullmatch(stamp):
+        log.info("slack request with a malformed timestamp header refused")
+        return web.Response(status=401, text="invalid request")
+    return None
+
+
 def mount(web_app: web.Application, runtime: SlackRuntime) -> None:
     """Add the HTTP routes (or the Socket Mode connection) and the shutdown hooks to ``web_app``."""
     bolt = runtime.bolt
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        refused = malformed(request)
+        if refused is not None:
+            return refused
+        try:
+            bolt_request = await to_bolt_request(request)
+        except UnicodeDecodeError:
+            # Slack sends UTF-8; anything else is not Slack (nor signed text Bolt could check).
+            return web.Response(status=400, text="the request body is not UTF-8")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     if runtime.socket_mode is None:
         web_app.router.add_post(EVENTS_PATH, events)

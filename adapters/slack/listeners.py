@@ -11,8 +11,12 @@ business rule lives here.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from pydantic import ValidationError
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -23,6 +27,8 @@ from kbbot_adapters.slack import translate
 from kbbot_adapters.slack.bounded import Bounded
 from kbbot_adapters.slack.lookups import CACHED, ConversationKinds
 from kbbot_adapters.slack.send import Origin
+
+log = logging.getLogger(__name__)
 
 COMMANDS = ("/ask", "/kb", "/experts", "/expertise")
 """Slash commands, as declared under ``features.slash_commands`` in the manifest."""
@@ -61,9 +67,9 @@ class Listeners:
     def register(self, app: AsyncApp) -> None:
         # One listener per kind, matching every name by pattern: Bolt tries listeners one by one
         # for each request, and a dozen of them were a noticeable part of every acknowledgement.
-        app.command(_exactly(COMMANDS))(self.on_command)
-        app.event(_exactly(tuple(EVENTS)))(self.on_event)
-        app.action(ACTIONS)(self.on_action)
+        app.command(_exactly(COMMANDS))(_refusing_invalid(self.on_command))
+        app.event(_exactly(tuple(EVENTS)))(_refusing_invalid(self.on_event))
+        app.action(ACTIONS)(_refusing_invalid(self.on_action))
 
     async def _submit(self, ack: AsyncAck, event: InboundEvent | None, origin: Origin,
                       roster: str | None = None) -> None:
@@ -140,6 +146,26 @@ class Listeners:
         origin = Origin(user_id=user_id, channel_id=place.id if place else None,
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
         await self._submit(ack, event, origin)
+
+
+Handler = Callable[[AsyncAck, dict[str, Any], AsyncBoltContext], Awaitable[None]]
+
+
+def _refusing_invalid(handler: Handler) -> Handler:
+    """Acknowledge and drop a payload the core's event models refuse (an id no Slack id is like).
+
+    Slack would retry a 500 as often as it may, and the same payload would be
+    refused each time. Only the fields at fault are logged, never what people wrote.
+    """
+    async def listener(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        try:
+            await handler(ack, body, context)
+        except ValidationError as error:
+            log.warning("slack payload refused by the event model (team %s): %s", context.team_id,
+                        [".".join(map(str, problem["loc"])) for problem in error.errors()])
+            await ack()
+
+    return listener
 
 
 def context_of(origin: Origin, roster: str | None = None) -> dict[str, object]:

@@ -31,6 +31,7 @@ from kbbot.contract.events import (
     AppRemoved,
     ButtonClicked,
     CommandInvoked,
+    ConversationChanged,
     ConversationKindName,
     HomeOpened,
     InboundEvent,
@@ -77,6 +78,15 @@ def _when(seconds: str | float | int | None) -> datetime | None:
         return datetime.fromtimestamp(float(seconds), UTC) if seconds is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def _stated_at(body: Payload, at: datetime | None) -> datetime | None:
+    """When an event's own payload described its channel: ``event_ts`` (to the microsecond), else ``event_time``.
+
+    A retry carries the payload as first sent, so this dates the kind it states
+    (see :class:`kbbot.contract.events.Place`).
+    """
+    return _when(body.get("event_ts")) or at
 
 
 def _base(team_id: str, event_id: str, actor: Actor, place: Place, at: datetime | None) -> dict[str, Any]:
@@ -149,12 +159,17 @@ def event(envelope: Payload, kind: ConversationKindName | None, bot_user_id: str
 def _message(body: Payload, team_id: str, event_id: str, kind: ConversationKindName | None,
              bot_user_id: str | None, at: datetime | None) -> InboundEvent | None:
     subtype = body.get("subtype")
-    kind = kind or kind_hint(body.get("channel", ""), body.get("channel_type"))
+    stated = kind_hint(body.get("channel", ""), body.get("channel_type"))
+    kind = kind or stated
     if kind is None:
         return None
     if body.get("is_ext_shared_channel") and kind == "channel":
         kind = "private"  # Slack Connect: shared with other organisations
-    place = Place(id=body["channel"], kind=kind)
+    place = Place(id=body["channel"], kind=kind, kind_as_of=_stated_at(body, at) if stated is not None else None)
+    if subtype == "channel_convert_to_public":
+        # Made public (the reverse, channel_convert_to_private, syncs its members: see listeners).
+        actor = Actor(id=body.get("user") or SLACK_SYSTEM_USER)
+        return ConversationChanged(**_base(team_id, event_id, actor, place, at)) if stated == "channel" else None
     if subtype == "message_changed" and (body.get("message") or {}).get("subtype") == "tombstone":
         # A deleted message that had replies stays as a "This message was deleted." tombstone,
         # edited by USLACKBOT: it is the author's deletion, not an edit.
@@ -186,11 +201,16 @@ def _message(body: Payload, team_id: str, event_id: str, kind: ConversationKindN
 
 
 def membership(envelope: Payload, kind: ConversationKindName, member_ids: list[str]) -> MembersSynced:
-    """``member_joined_channel``/``member_left_channel``: who is in the channel now, as Slack lists them."""
+    """``member_joined_channel``/``member_left_channel`` (or a channel made private): who is in it now.
+
+    Slack lists the members after the ack; the kind is dated by the event, so a
+    channel made private stays so whatever older event is handled after it.
+    """
     body = envelope["event"]
     team_id = envelope.get("team_id") or body.get("team")
-    return MembersSynced(**_base(team_id, envelope["event_id"], Actor(id=body["user"]),
-                                 Place(id=body["channel"], kind=kind), _when(envelope.get("event_time"))),
+    at = _when(envelope.get("event_time"))
+    place = Place(id=body["channel"], kind=kind, kind_as_of=_stated_at(body, at))
+    return MembersSynced(**_base(team_id, envelope["event_id"], Actor(id=body["user"]), place, at),
                          member_ids=member_ids)
 
 

@@ -19,6 +19,7 @@ from aiohttp import ClientError, web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
 from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,7 +110,10 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
             raise web.HTTPBadRequest(text="invalid JSON") from error
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="an activity must be a JSON object")
-        activity = Activity().deserialize(body)
+        try:
+            activity = Activity().deserialize(body)
+        except DeserializationError as error:  # a field of the wrong shape: not an activity Teams would send
+            raise web.HTTPBadRequest(text="not a Bot Framework activity") from error
         if not activity.type:
             raise web.HTTPBadRequest(text="an activity needs a type")
         # Authentication first and on its own: a request that fails it never reaches any kbbot code.

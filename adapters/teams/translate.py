@@ -271,7 +271,9 @@ def translate(activity: dict[str, Any]) -> Translation | None:
     # private channel public.
     typed_message = activity.get("type") == "message" and activity.get("value") is None
     stated = origin.kind if origin.kind != "channel" or typed_message else None
-    place = Place(id=origin.conversation_id, kind=stated, name=_place_name(activity, origin.kind))  # type: ignore[arg-type]
+    # Dated by the activity's own time: a late delivery then cannot widen a conversation made private since.
+    place = Place(id=origin.conversation_id, kind=stated, name=_place_name(activity, origin.kind),  # type: ignore[arg-type]
+                  kind_as_of=_timestamp(activity) if stated else None)
     is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
                   timezone=_timezone(activity), is_bot=is_bot)

@@ -8,19 +8,39 @@ under a unique key, so a repeated delivery changes nothing.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 ConversationKindName = Literal["channel", "private", "dm", "group"]
 NAME_LENGTH = 200
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+UNREADABLE = "\ufffd"
+"""What stands where a platform sent something that is not a character (Unicode's replacement character)."""
+
+
+def _readable(value: object) -> object:
+    """Lone surrogates (half a character, e.g. from a JSON ``\\ud800`` escape) become U+FFFD.
+
+    They cannot be encoded as UTF-8, so neither stored nor sent anywhere; every
+    adapter builds these models, so this is the one place they are caught.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub(UNREADABLE, value)
+    if isinstance(value, list):
+        return [_readable(item) for item in value]
+    return value
+
+
 def _clean(value: object) -> object:
-    """Drop NUL characters: PostgreSQL cannot store them and no person typed them on purpose."""
+    """Drop NUL characters (PostgreSQL cannot store them and no person typed them on purpose); see :func:`_readable`."""
+    value = _readable(value)
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
@@ -46,10 +66,21 @@ Content = Annotated[str, BeforeValidator(_clean)]
 PlatformId = Annotated[str, Field(min_length=1, max_length=128)]
 
 
-class Actor(BaseModel):
-    """The person who did something, as the platform describes them."""
+class _Boundary(BaseModel):
+    """Every text field of an inbound model is readable Unicode, whichever adapter built it."""
 
     model_config = ConfigDict(frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _readable_text(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {key: _readable(value) for key, value in data.items()}
+        return data
+
+
+class Actor(_Boundary):
+    """The person who did something, as the platform describes them."""
 
     id: PlatformId
     name: Label = None
@@ -60,20 +91,22 @@ class Actor(BaseModel):
     is_bot: bool = False
 
 
-class Place(BaseModel):
+class Place(_Boundary):
     """A conversation: channel, private channel, group chat or direct message."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str = Field(min_length=1, max_length=200)
     # ``None`` when the payload does not say (a reaction, an edit): the core then keeps
     # what it knew, and treats a conversation it never saw described as private.
     kind: ConversationKindName | None = None
     name: Label = None
+    # When the platform said so: the time of the event whose own payload states ``kind``. ``None``
+    # when the kind was looked up or remembered (its age unknown). A conversation's kind only widens
+    # (to ``channel``) on evidence newer than its last change; older or undated evidence may only
+    # narrow it, so a late retry from before a channel was made private cannot make it public again.
+    kind_as_of: datetime | None = None
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class _Event(_Boundary):
 
     platform: str = Field(min_length=1, max_length=16)
     workspace_id: str = Field(min_length=1, max_length=128)
@@ -163,6 +196,16 @@ class AppRemoved(_Event):
     type: Literal["app_removed"] = "app_removed"
 
 
+class ConversationChanged(_Event):
+    """The platform says a conversation became something else (a channel made private or public).
+
+    ``conversation`` states the new kind with ``kind_as_of``; the change applies
+    unless newer evidence about the conversation is already known.
+    """
+
+    type: Literal["conversation_changed"] = "conversation_changed"
+
+
 class AppInstalled(_Event):
     """kbbot was (re)installed in the workspace: scheduled prompts and digests go out there again."""
 
@@ -179,6 +222,7 @@ InboundEvent = Annotated[
     | ButtonClicked
     | HomeOpened
     | MembersSynced
+    | ConversationChanged
     | AppRemoved
     | AppInstalled,
     Field(discriminator="type"),

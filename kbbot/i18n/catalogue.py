@@ -438,6 +438,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That text is {length} characters; the limit is {limit}. Please shorten it.",
         "nl": "Die tekst is {length} tekens; de limiet is {limit}. Maak hem korter.",
     },
+    "error.unreadable": {
+        "en": "Part of what you sent could not be read (it arrived garbled, shown as �). Please type it again.",
+        "nl": "Een deel van wat je stuurde kon niet worden gelezen (het kwam verminkt aan, te zien als �). "
+              "Typ het opnieuw.",
+    },
     "error.too_many_tags": {"en": "Use at most {limit} tags.", "nl": "Gebruik maximaal {limit} tags."},
     "error.unknown_action": {
         "en": "That button no longer works. Try the command again.",

@@ -18,10 +18,12 @@ from kbbot.contract import actions
 from kbbot import commands
 from kbbot.config import MAX_TEXT_LENGTH, Settings
 from kbbot.contract.events import (
+    UNREADABLE,
     AppInstalled,
     AppRemoved,
     ButtonClicked,
     CommandInvoked,
+    ConversationChanged,
     HomeOpened,
     InboundEvent,
     MembersSynced,
@@ -92,6 +94,8 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     if isinstance(event, MembersSynced):
         directory.sync_members(session, space, where, event.member_ids, now, settings.default_timezone)
         return []
+    if isinstance(event, ConversationChanged):
+        return []  # the new kind was applied with the conversation's row, above
     if not isinstance(event, HomeOpened) and not found.is_member:
         directory.join(session, where, person, now)
     session.flush()
@@ -116,6 +120,8 @@ def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime
 def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
     match event:
         case CommandInvoked(command=name, text=text):
+            if UNREADABLE in text:
+                return [turn.notice("error.unreadable")]
             return run_command(turn, commands.parse(name, text))
         case MessagePosted():
             return _message(turn, event)
@@ -158,6 +164,8 @@ def _message(turn: Turn, event: MessagePosted) -> list[Reply]:
             return answering.capture(turn, question, event.message_id, event.text)
     if not (event.mentions_bot or in_dm):
         return []
+    if UNREADABLE in event.text:
+        return [turn.notice("error.unreadable")]  # never a question or a command made of garbled words
     # "@kbbot how do I …" or a DM to the bot: a known verb is a command, anything else a question.
     parsed = commands.parse_message(event.text)
     if isinstance(parsed, commands.UsageError) and parsed.key == "error.unknown_command":

@@ -9,7 +9,9 @@ took it (:func:`deliver`).
 
 Ownership is a lease. Stored replies belong to the process that stored them
 (``owner``) until ``due_at``; a process that died leaves them to any
-replica's sweep (:func:`due`), which takes them over with a new owner. Every
+replica's sweep (:func:`due`), which takes them over with a new owner: at
+once when the owner is known dead (kbbot/pipeline/liveness.py), else when
+the lease ends. Every
 outcome is a compare-and-set on the owner, so a process whose lease ran out
 cannot undo the work of the one that took over.
 
@@ -23,20 +25,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.contract.replies import DirectMessage, HomeView, Posted, Reply
-from kbbot.pipeline import posting
+from kbbot.pipeline import liveness, posting
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import OutboxReply
 
@@ -74,7 +75,7 @@ class Parcel:
 def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[Reply], now: datetime,
           context: Mapping[str, Any] | None = None, event_row: int | None = None) -> list[Parcel]:
     """Store ``replies`` in the caller's transaction, owned by a fresh lease; in order."""
-    owner = uuid.uuid4().hex
+    owner = liveness.owner()
     rows = [OutboxReply(inbound_event_id=event_row, position=position, platform=platform, workspace_id=workspace_id,
                         reply=reply.model_dump(mode="json"), context=dict(context or {}) or None, status=SENDING,
                         owner=owner, due_at=now + LEASE, attempts=0, created_at=now)
@@ -88,20 +89,28 @@ def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[
 
 def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str] | None = None,
         limit: int = 100) -> list[Parcel]:
-    """Take over replies whose owner's lease ended (it died, or was told to retry later); in delivery order.
+    """Take over replies whose owner's lease ended, or whose owner is known dead; in delivery order.
 
-    Rows another replica is taking over at this moment are skipped, not
-    waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+    A lease ends when it is due (its process died unnoticed, or was told to
+    retry later); a process known dead (:mod:`kbbot.pipeline.liveness`: its
+    pid is gone on this machine, or its heartbeat stopped) loses its leases
+    at once. Rows another replica is taking over at this moment are
+    skipped, not waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
     """
-    owner = uuid.uuid4().hex
+    owner = liveness.owner()
     earlier = aliased(OutboxReply)
-    # A reply waits while an earlier reply of its event is still to be sent and not yet due (or
-    # held by another process): a thread reply must never overtake the card it belongs under.
-    blocked = exists().where(earlier.inbound_event_id == OutboxReply.inbound_event_id,
-                             earlier.position < OutboxReply.position, earlier.status == SENDING,
-                             earlier.due_at > now)
     with unit_of_work(sessions) as session:
-        query = (select(OutboxReply.id).where(OutboxReply.status == SENDING, OutboxReply.due_at <= now, ~blocked)
+        dead = liveness.dead(session, now)
+        takeable = OutboxReply.due_at <= now
+        held = earlier.due_at > now
+        if dead:
+            takeable = or_(takeable, liveness.owned_by(OutboxReply.owner, dead))
+            held = and_(held, ~liveness.owned_by(earlier.owner, dead))
+        # A reply waits while an earlier reply of its event is still to be sent and not yet due (or
+        # held by another live process): a thread reply must never overtake the card it belongs under.
+        blocked = exists().where(earlier.inbound_event_id == OutboxReply.inbound_event_id,
+                                 earlier.position < OutboxReply.position, earlier.status == SENDING, held)
+        query = (select(OutboxReply.id).where(OutboxReply.status == SENDING, takeable, ~blocked)
                  .order_by(OutboxReply.id).limit(limit).with_for_update(skip_locked=True))
         if platforms is not None:
             query = query.where(OutboxReply.platform.in_(list(platforms)))
@@ -109,7 +118,7 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
         if not ids:
             return []
         session.execute(update(OutboxReply)
-                        .where(OutboxReply.id.in_(ids), OutboxReply.status == SENDING, OutboxReply.due_at <= now)
+                        .where(OutboxReply.id.in_(ids), OutboxReply.status == SENDING, takeable)
                         .values(owner=owner, due_at=now + LEASE)
                         .execution_options(synchronize_session=False))
         rows = session.scalars(select(OutboxReply).where(OutboxReply.id.in_(ids), OutboxReply.owner == owner)

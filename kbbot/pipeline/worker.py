@@ -31,7 +31,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.pipeline import inbox, outbox
+from kbbot.pipeline import inbox, liveness, outbox, quiet_logs
 from kbbot.clock import system_clock
 from kbbot.config import Settings
 
@@ -217,6 +217,8 @@ class Worker:
     def run(self, stop: threading.Event, poll: float = 1.0) -> None:
         """Work until ``stop`` is set; a database blip only pauses the loop."""
         wakeup = Wakeup(self.sessions.kw["bind"], self._bell)
+        # Others take this worker's leased replies over as soon as it stops beating (or its pid is gone).
+        heartbeat = liveness.Heartbeat(self.sessions, "worker", self.clock).start()
         next_sweep = 0.0
         sweeping: Future[outbox.Tally] | None = None
         try:
@@ -232,11 +234,13 @@ class Worker:
                 except Exception:
                     log.exception("worker round failed; trying again shortly")
                     started = 0
+                quiet_logs.flush()  # how often each failure repeated since it was last told
                 # Busy, look again within 50 ms anyway: notifications that came while every thread had
                 # work were let go (see _wait), and events another worker's look had locked are free again.
                 self._wait(BUSY_POLL_SECONDS if started or not self.idle() else poll, stop)
         finally:
             wakeup.close()
+            heartbeat.close()
 
     def _wait(self, timeout: float, stop: threading.Event) -> None:
         """Until the bell rings, ``stop`` is set or ``timeout`` passes; while events queue for a thread,

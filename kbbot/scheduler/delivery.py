@@ -14,13 +14,15 @@ same thing twice. One recipient failing never stops the round.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import time
 import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +46,11 @@ from kbbot.store.models import Conversation, Person, SharedPost, Workspace
 from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule
 
 log = logging.getLogger(__name__)
+
+DIGEST_GROUP = 200
+"""Personal digests claimed together and built in one go (set-based); then sent one by one at the platform's pace."""
+
+_UNBUILT = object()
 
 ERROR_BACKOFF = 60.0
 """Seconds before retrying after an unexpected error (doubled per attempt)."""
@@ -193,19 +200,103 @@ class Deliverer:
         total = len(jobs)
         if total and self.progress:
             self.progress(f"{total} deliveries due")
+        deadline = None if budget is None else started + budget
+        prebuilt: dict[int, tuple[ledger.Claim, object]] = {}
+        grouped: set[int] = set()
         for number, job in enumerate(jobs, 1):
             if budget is not None and self.pacer.monotonic() - started > budget:
                 report.unfinished = total - number + 1
+                self._release(prebuilt.values())
                 break
             if platforms.get(job.wanted.workspace_id) not in self.outbounds:
                 report.no_outbound += 1
                 continue
-            self._one(job, report, None if budget is None else started + budget)
+            if number not in grouped and self._groupable(job):
+                group = [(n, other) for n, other in enumerate(jobs[number - 1:number - 1 + DIGEST_GROUP], number)]
+                group = list(itertools.takewhile(
+                    lambda pair: self._groupable(pair[1])
+                    and platforms.get(pair[1].wanted.workspace_id) in self.outbounds, group))
+                grouped.update(n for n, _ in group)
+                prebuilt.update(self._claim_and_build(group, report))
+            if number in grouped and number not in prebuilt:
+                continue  # taken by another process, or could not be claimed
+            if number in prebuilt:
+                claim, built = prebuilt.pop(number)
+                self._send_claimed(job, claim, built, report, deadline)
+            else:
+                self._one(job, report, deadline)
             if self.progress and (number % self.progress_every == 0 or number == total):
                 self.progress(f"{number}/{total}: {report}")
         if report.no_outbound:
             log.warning("%d deliveries wait for an outbound port of their platform", report.no_outbound)
         return report
+
+    @staticmethod
+    def _groupable(job: _Job) -> bool:
+        return job.delivery_id is None and job.wanted.kind == DIGEST
+
+    def _claim_and_build(self, group: list[tuple[int, _Job]], report: RoundReport
+                         ) -> dict[int, tuple[ledger.Claim, object]]:
+        """Claim fresh personal digests together and build them in one go; ``{job number: (claim, built)}``.
+
+        Each claim is its own insert, exactly as :meth:`_one` makes it, so
+        exactly-once is the ledger's as ever; each digest's window still ends at
+        its own claim. A build that fails leaves the digests to be built one by
+        one when sent (where a failure is retried as usual).
+        """
+        claims: list[tuple[int, ledger.Claim, Wanted]] = []
+        for number, job in group:
+            try:
+                with unit_of_work(self.sessions) as session:
+                    delivery_id = ledger.claim(session, job.wanted, self.clock(), self.worker)
+            except Exception:
+                log.exception("could not claim %s %s %s", job.wanted.kind, job.wanted.recipient, job.wanted.period)
+                continue
+            if delivery_id is None:
+                report.taken_elsewhere += 1
+            else:
+                claims.append((number, ledger.Claim(delivery_id, self.worker, 1), job.wanted))
+        built: list[object] = [_UNBUILT] * len(claims)
+        try:
+            with unit_of_work(self.sessions) as session:
+                replies = kinds.personal_digests(session, [
+                    kinds.Claimed(wanted, claim.delivery_id, functools.partial(self._window, session, claim, wanted),
+                                  self.settings.default_locale) for _, claim, wanted in claims])
+                for position, ((_, _, wanted), reply) in enumerate(zip(claims, replies)):
+                    built[position] = self._addressed(session, wanted, reply)
+        except Exception:
+            log.exception("building %d digests together failed; building them one by one", len(claims))
+            built = [_UNBUILT] * len(claims)
+        return {number: (claim, one) for (number, claim, _), one in zip(claims, built)}
+
+    def _send_claimed(self, job: _Job, claim: ledger.Claim, built: object, report: RoundReport,
+                      deadline: float | None) -> None:
+        """Send a digest claimed and built with its group, at the platform's pace; never raises."""
+        wanted = job.wanted
+        try:
+            with unit_of_work(self.sessions) as session:
+                target = self._target(session, wanted)
+            workspace_key, conversation_key = target if target is not None else (str(wanted.workspace_id),
+                                                                                 wanted.recipient)
+            delay = self.pacer.delay(workspace_key, conversation_key)
+            if deadline is not None and delay > deadline - self.pacer.monotonic():
+                self._release([(claim, built)], after=delay)
+                report.unfinished += 1
+                return
+            self.pacer.wait(workspace_key, conversation_key)
+        except Exception:
+            log.exception("could not pace %s %s %s", wanted.kind, wanted.recipient, wanted.period)
+        report.statuses[self._send(claim.delivery_id, claim.attempts, wanted, built)] += 1
+
+    def _release(self, held: Iterable[tuple[ledger.Claim, object]], after: float = 0.0) -> None:
+        """Hand claimed but unsent digests back to the ledger for a later round (not a failed attempt)."""
+        for claim, _ in list(held):
+            try:
+                with unit_of_work(self.sessions) as session:
+                    ledger.mark_retry(session, claim, self.clock(), after, "left for a later round",
+                                      rate_limited=True)
+            except Exception:
+                log.exception("could not release delivery %d; it is retried after its lease", claim.delivery_id)
 
     def _retry_job(self, row: Delivery) -> _Job | None:
         wanted = Wanted(row.workspace_id, row.recipient, row.kind, row.period, as_utc(row.due_at),
@@ -261,8 +352,8 @@ class Deliverer:
         conversation = session.get(Conversation, wanted.conversation_id)
         return f"{space.platform}:{space.external_id}", conversation.external_id if conversation else wanted.recipient
 
-    def _send(self, delivery_id: int, attempts: int, wanted: Wanted) -> str:
-        """Build and send a claimed delivery, then mark it; returns the resulting ledger status."""
+    def _send(self, delivery_id: int, attempts: int, wanted: Wanted, prebuilt: object = _UNBUILT) -> str:
+        """Build (unless ``prebuilt``) and send a claimed delivery, then mark it; returns the ledger status."""
         claim = ledger.Claim(delivery_id, self.worker, attempts)
         now = self.clock()
         try:
@@ -273,7 +364,7 @@ class Deliverer:
                             wanted.period)
                 return DeliveryStatus.SKIPPED
             with unit_of_work(self.sessions) as session:
-                built = self._build(session, claim, wanted)
+                built = self._build(session, claim, wanted) if prebuilt is _UNBUILT else prebuilt
                 if built is None:
                     ledger.mark_empty(session, claim)
                     return DeliveryStatus.EMPTY
@@ -330,7 +421,13 @@ class Deliverer:
             return None
         reply = kinds.builder(wanted.kind)(session, kinds.Claimed(
             wanted, delivery_id, lambda: self._window(session, claim, wanted), self.settings.default_locale))
-        if reply is None:
+        return self._addressed(session, wanted, reply)
+
+    @staticmethod
+    def _addressed(session: Session, wanted: Wanted, reply: Reply | None) -> tuple[str, str, Reply] | None:
+        """A built reply with the platform and workspace it goes to, people mentioned by id shown by name."""
+        space = session.get(Workspace, wanted.workspace_id)
+        if reply is None or space is None:
             return None
         [reply] = people.by_name(session, space.id, [reply])  # people mentioned by id, by name
         return space.platform, space.external_id, reply

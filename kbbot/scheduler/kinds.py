@@ -8,7 +8,7 @@ not another branch in the delivery round.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -72,10 +72,20 @@ def weekly_prompt(session: Session, claimed: Claimed) -> Reply | None:
 
 @kind(DIGEST)
 def personal_digest(session: Session, claimed: Claimed) -> Reply | None:
-    person = session.get(Person, claimed.wanted.person_id)
-    if person is None or not (person.is_active and person.digest_enabled):
-        return None
-    return digest.personal(session, person, claimed.window(), claimed.delivery_id)
+    return personal_digests(session, [claimed])[0]
+
+
+def personal_digests(session: Session, claimed: Sequence[Claimed]) -> list[Reply | None]:
+    """Many claimed personal digests built together (set-based, :func:`kbbot.services.digest.personal_many`)."""
+    replies: list[Reply | None] = [None] * len(claimed)
+    wanted: list[tuple[int, digest.Recipient]] = []
+    for number, one in enumerate(claimed):
+        person = session.get(Person, one.wanted.person_id)
+        if person is not None and person.is_active and person.digest_enabled:
+            wanted.append((number, digest.Recipient(person, one.window(), one.delivery_id)))
+    for (number, _), reply in zip(wanted, digest.personal_many(session, [r for _, r in wanted])):
+        replies[number] = reply
+    return replies
 
 
 @kind(CHANNEL_DIGEST)

@@ -1,10 +1,10 @@
 """The interface both full-text backends implement, and the choice between them.
 
 A backend stores the analysed term strings of :mod:`kbbot.search.analysis`
-in the database's own full-text index and answers three questions quickly:
-which documents contain any of these terms (best first, by the database's own
-rank), how many documents contain each term, and how many documents there are.
-Everything else (final ranking, thresholds, visibility) is shared code.
+in the database's own full-text index and answers one question quickly:
+which documents contain any (or all) of these terms, best first by a rank
+that depends on each document alone. Everything else (statistics, final
+ranking, thresholds, visibility) is shared code.
 """
 
 from __future__ import annotations
@@ -28,21 +28,30 @@ class Backend(Protocol):
 
     def remove(self, connection: Connection, kind: str, ids: Sequence[int]) -> None: ...
 
-    def matching(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
-                 ) -> Select[tuple[int, float]]:
-        """``(id, rank)`` of questions or posts matching any (or all) of ``groups``, best first.
+    def containing(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
+        """Ids of questions or posts matching any (or all) of ``groups``, in no particular order.
 
         A group is one query word's alternative terms; it matches when any of them does.
-
         The statement selects from the source table (``questions`` or
-        ``shared_posts``) joined to the index, so callers add their own
-        visibility and status filters with ``.where()`` and a ``.limit()``.
+        ``shared_posts``) joined to the index, so callers add filters with ``.where()``.
         """
         ...
 
-    def doc_freqs(self, connection: Connection, terms: Sequence[str]) -> Mapping[str, int]: ...
+    def matching(self, kind: str, groups: Sequence[Sequence[str]], weights: Sequence[float],
+                 require_all: bool = False) -> Select[tuple[int, float]]:
+        """``(id, rank)`` of the documents :meth:`containing` gives, best first.
 
-    def doc_count(self, connection: Connection) -> int: ...
+        ``weights`` are the groups' idfs from public statistics
+        (:mod:`kbbot.search.statistics`). The rank must depend on nothing but
+        the document itself and these weights: no statistics of the whole
+        index, which would let private knowledge decide which public
+        documents are nominated for ranking.
+        """
+        ...
+
+    def doc_count(self, connection: Connection) -> int:
+        """Rows in the index, of every workspace and channel: for maintenance, never for ranking."""
+        ...
 
     def size_bytes(self, connection: Connection) -> int: ...
 

@@ -10,13 +10,9 @@ happened in Python), weighted A for the text, B for tags and C for answers so
 
 from __future__ import annotations
 
-import time
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, Select, bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import Text
+from sqlalchemy import Connection, Select, column, func, literal_column, select, table, text
 
 from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.store.models import Question, SharedPost
@@ -37,41 +33,6 @@ def tsquery_text(groups: Sequence[Sequence[str]], require_all: bool = False) -> 
     """
     parts = ["(" + " | ".join(_quoted(t) for t in group) + ")" for group in groups if group]
     return (" & " if require_all else " | ").join(parts)
-
-
-EXACT_BELOW = 20_000
-"""Below this many indexed documents (by the planner's estimate) counts are exact; above, estimated."""
-STATISTICS_TTL = 600.0
-_statistics: weakref.WeakKeyDictionary[Engine, tuple[float, dict[str, int]]] = weakref.WeakKeyDictionary()
-
-
-def _estimated_rows(connection: Connection) -> int:
-    return int(connection.execute(text(
-        "SELECT greatest(coalesce((SELECT reltuples FROM pg_class WHERE oid = to_regclass('search_questions')), 0), 0)"
-        " + greatest(coalesce((SELECT reltuples FROM pg_class WHERE oid = to_regclass('search_posts')), 0), 0)"
-    )).scalar() or 0)
-
-
-def _common_lexemes(connection: Connection) -> dict[str, int]:
-    """Estimated document counts of the most common lexemes, from ``pg_stats`` (cached for a few minutes)."""
-    engine = connection.engine
-    cached = _statistics.get(engine)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < STATISTICS_TTL:
-        return cached[1]
-    counts: dict[str, int] = {}
-    rows = connection.execute(text(
-        "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples FROM pg_stats s "
-        "JOIN pg_class c ON c.oid = to_regclass(quote_ident(s.tablename)) "
-        "WHERE s.schemaname = current_schema() AND s.tablename IN ('search_questions', 'search_posts') "
-        "AND s.attname = 'tsv' AND s.most_common_elems IS NOT NULL")).all()
-    for lexemes, frequencies, rows_in_table in rows:
-        if rows_in_table < EXACT_BELOW:
-            continue
-        for lexeme, frequency in zip(lexemes, frequencies, strict=False):
-            counts[lexeme] = counts.get(lexeme, 0) + int(round(frequency * rows_in_table))
-    _statistics[engine] = (now, counts)
-    return counts
 
 
 class PostgresBackend:
@@ -101,52 +62,24 @@ class PostgresBackend:
         if ids:
             connection.execute(text(f"DELETE FROM {name} WHERE {key} = ANY(:ids)"), {"ids": list(ids)})
 
-    def matching(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
-                 ) -> Select[tuple[int, float]]:
+    def containing(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
+                   ) -> Select[tuple[int]]:
         name, key = _TABLES[kind]
         index = table(name, column(key), column("tsv"))
         source = _SOURCES[kind]
         query = func.to_tsquery(_SIMPLE, tsquery_text(groups, require_all))
-        rank = func.ts_rank(index.c.tsv, query).label("rank")
-        return (
-            select(source.id, rank)
-            .select_from(index)
-            .join(source, source.id == index.c[key])
-            .where(index.c.tsv.op("@@")(query))
-            .order_by(rank.desc())
-        )
+        return select(source.id).select_from(index).join(source, source.id == index.c[key]).where(
+            index.c.tsv.op("@@")(query))
 
-    def doc_freqs(self, connection: Connection, terms: Sequence[str]) -> Mapping[str, int]:
-        """Documents containing each term: the planner's statistics for common terms, an index count for the rest.
-
-        Counting a word that half the documents contain means walking half
-        the GIN index; ``ANALYZE`` already keeps the frequencies of the most
-        common lexemes of each ``tsvector`` column (``pg_stats.most_common_elems``),
-        so those are read from there. Rare terms are counted exactly, which is cheap.
-        """
-        if not terms:
-            return {}
-        found: dict[str, int] = {}
-        rare: list[str] = []
-        common = _common_lexemes(connection)
-        for term in terms:
-            if term in common:
-                found[term] = common[term]
-            else:
-                rare.append(term)
-        if rare:
-            statement = text(
-                "SELECT t, (SELECT count(*) FROM search_questions WHERE tsv @@ to_tsquery('simple', quote_literal(t)))"
-                " + (SELECT count(*) FROM search_posts WHERE tsv @@ to_tsquery('simple', quote_literal(t)))"
-                " FROM unnest(:terms) AS t"
-            ).bindparams(bindparam("terms", type_=ARRAY(Text)))
-            found.update({term: int(count) for term, count in connection.execute(statement, {"terms": rare}) if count})
-        return found
+    def matching(self, kind: str, groups: Sequence[Sequence[str]], weights: Sequence[float],
+                 require_all: bool = False) -> Select[tuple[int, float]]:
+        """Ranked by ``ts_rank``, which reads the document's own vector and nothing of the rest of the index."""
+        name, _key = _TABLES[kind]
+        tsv = literal_column(f"{name}.tsv")
+        rank = func.ts_rank(tsv, func.to_tsquery(_SIMPLE, tsquery_text(groups, require_all))).label("rank")
+        return self.containing(kind, groups, require_all).add_columns(rank).order_by(rank.desc())
 
     def doc_count(self, connection: Connection) -> int:
-        estimated = _estimated_rows(connection)
-        if estimated >= EXACT_BELOW:
-            return estimated
         return int(connection.execute(text(
             "SELECT (SELECT count(*) FROM search_questions) + (SELECT count(*) FROM search_posts)")).scalar() or 0)
 

@@ -1,37 +1,36 @@
-"""SQLite FTS5 with BM25: the index of the embedded default database.
+"""SQLite FTS5: the index of the embedded default database.
 
 Tables (created by migration 0003): ``search_questions_fts(text, answers,
 tags)`` with ``rowid`` = question id, ``search_posts_fts(text, tags)`` with
-``rowid`` = shared post id, and ``fts5vocab`` tables beside them for document
-frequencies. Triggers drop a row when its question or post is deleted (also
+``rowid`` = shared post id (and ``fts5vocab`` tables beside them, unused:
+their counts cover private knowledge too, see :mod:`kbbot.search.statistics`). Triggers drop a row when its question or post is deleted (also
 through foreign-key cascades). The tokenizer is plain ``unicode61``: stemming
 already happened in Python.
 """
 
 from __future__ import annotations
 
-import time
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, Select, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Select, case, column, func, literal, select, table, text
 
 from kbbot.search.documents import PostDoc, QuestionDoc
+from kbbot.search.ranking import FIELD_WEIGHTS
 from kbbot.store.models import Question, SharedPost
 
-# bm25() column weights, in the tables' column order.
-QUESTION_WEIGHTS = (1.0, 0.4, 1.5)
-POST_WEIGHTS = (1.0, 1.5)
-COMMON_COUNT = 1000
-"""Terms in at least this many documents have their counts remembered for :data:`COMMON_TTL` seconds."""
-COMMON_TTL = 300.0
-_common_counts: weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, int]]] = weakref.WeakKeyDictionary()
+ANSWERS_ONLY = FIELD_WEIGHTS["answers"] / FIELD_WEIGHTS["text"]
+"""How much a query word found only in a question's answers counts towards nominating it."""
 _TABLES = {"question": "search_questions_fts", "post": "search_posts_fts"}
 _SOURCES = {"question": Question, "post": SharedPost}
 
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def _rowids(name: str, expression: str) -> Select[tuple[int]]:
+    fts = table(name, column("rowid"), column(name))
+    return select(fts.c.rowid).where(fts.c[name].op("MATCH")(expression))
 
 
 def match_expression(groups: Sequence[Sequence[str]], require_all: bool = False) -> str:
@@ -70,52 +69,39 @@ class SqliteBackend:
             chunk = list(ids[start:start + 500])
             connection.execute(text(f"DELETE FROM {name} WHERE rowid IN ({', '.join(str(int(i)) for i in chunk)})"))
 
-    def matching(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
-                 ) -> Select[tuple[int, float]]:
+    def containing(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False
+                   ) -> Select[tuple[int]]:
         name = _TABLES[kind]
-        weights = QUESTION_WEIGHTS if kind == "question" else POST_WEIGHTS
         fts = table(name, column("rowid"), column(name))
         source = _SOURCES[kind]
-        # bm25() is lower-is-better; negate so every backend ranks higher-is-better.
-        rank = (-func.bm25(literal_column(name), *weights)).label("rank")
-        return (
-            select(source.id, rank)
-            .select_from(fts)
-            .join(source, source.id == fts.c.rowid)
-            .where(fts.c[name].op("MATCH")(match_expression(groups, require_all)))
-            .order_by(rank.desc())
-        )
+        return select(source.id).select_from(fts).join(source, source.id == fts.c.rowid).where(
+            fts.c[name].op("MATCH")(match_expression(groups, require_all)))
 
-    def doc_freqs(self, connection: Connection, terms: Sequence[str]) -> Mapping[str, int]:
-        """Documents containing each term, from the ``fts5vocab`` tables.
+    def matching(self, kind: str, groups: Sequence[Sequence[str]], weights: Sequence[float],
+                 require_all: bool = False) -> Select[tuple[int, float]]:
+        """Ranked by the public idf of the query words each document has, heavier in its text and tags.
 
-        ``fts5vocab`` walks a term's whole posting list, so a word in half of
-        100,000 documents costs milliseconds; counts of such common words are
-        remembered for a few minutes (they barely move), rare ones are always
-        read fresh.
+        Not by FTS5's ``bm25()``: that takes its idf and average length from
+        the whole table, private channels and other workspaces included, and
+        would let them decide which public documents are nominated. Among
+        documents with the same words, shorter texts come first (as BM25's
+        length normalisation would have them), then newer ones.
         """
-        found: dict[str, int] = {}
-        remembered = _common_counts.setdefault(connection.engine, {})
-        now = time.monotonic()
-        fresh = []
-        for term in terms:
-            cached = remembered.get(term)
-            if cached is not None and now - cached[0] < COMMON_TTL:
-                found[term] = cached[1]
+        name = _TABLES[kind]
+        source = _SOURCES[kind]
+        terms: list[ColumnElement[float]] = []
+        for group, weight in zip(groups, weights, strict=True):
+            if not group:
+                continue
+            in_text = source.id.in_(_rowids(name, "{text tags} : " + match_expression([group])))
+            if kind == "question":  # a post has no answers column: a match is in its text or tags
+                anywhere = source.id.in_(_rowids(name, match_expression([group])))
+                terms.append(case((in_text, weight), (anywhere, weight * ANSWERS_ONLY), else_=0.0))
             else:
-                fresh.append(term)
-        for start in range(0, len(fresh), 500):
-            chunk = fresh[start:start + 500]
-            names = ", ".join(f":t{i}" for i in range(len(chunk)))
-            values = {f"t{i}": term for i, term in enumerate(chunk)}
-            for vocab in ("search_questions_vocab", "search_posts_vocab"):
-                for term, count in connection.execute(text(f"SELECT term, doc FROM {vocab} WHERE term IN ({names})"),
-                                                      values):
-                    found[term] = found.get(term, 0) + int(count)
-        for term in fresh:
-            if found.get(term, 0) >= COMMON_COUNT:
-                remembered[term] = (now, found[term])
-        return found
+                terms.append(case((in_text, weight), else_=0.0))
+        rank = (sum(terms[1:], terms[0]) if terms else literal(0.0)).label("rank")
+        return (self.containing(kind, groups, require_all).add_columns(rank)
+                .order_by(rank.desc(), func.length(source.text), source.id.desc()))
 
     def doc_count(self, connection: Connection) -> int:
         # The docsize shadow tables hold one row per document; counting them is a b-tree count, not a scan.

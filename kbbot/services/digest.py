@@ -20,11 +20,13 @@ and only the asker, in their own digest, sees such a question as theirs.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot.presentation import cards
@@ -39,8 +41,11 @@ from kbbot.store.models import (
     Activity,
     Answer,
     Conversation,
+    ConversationKind,
     DeclaredExpertise,
     Flag,
+    FlagKind,
+    Membership,
     Person,
     Question,
     QuestionStatus,
@@ -71,32 +76,99 @@ def _capped(items: list[Item], total: int, locale: str) -> list[Item]:
     return items
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """One personal digest to build: for whom, over which window, under which delivery (its buttons' value)."""
+
+    person: Person
+    window: Window
+    delivery_id: int = 0
+
+
+BATCH = 500
+"""Recipients built together by :func:`personal_many`: memory follows this, not the number of people."""
+
+
 def personal(session: Session, person: Person, window: Window, delivery_id: int = 0,
              operator: bool = False) -> Reply | None:
     """``person``'s digest: what waits for their expertise, what came back to them, where they stand.
 
     ``operator=True`` builds it for someone else's eyes (``kbbot digest preview``):
-    the person's anonymous questions are then not theirs.
+    the person's anonymous questions are then not theirs. The same as
+    :func:`personal_many` for one recipient.
     """
+    return personal_many(session, [Recipient(person, window, delivery_id)], operator)[0]
+
+
+def personal_many(session: Session, recipients: Sequence[Recipient], operator: bool = False) -> list[Reply | None]:
+    """Each recipient's personal digest (``None``: nothing worth saying), in the order given.
+
+    Set-based: a fixed number of queries per :data:`BATCH` recipients, each
+    reading only what changed in the batch's windows (answers, acceptances,
+    flags) or what is open in the recipients' tags, joined to the recipients
+    in bulk; every item is then held against its own reader's window and
+    visibility, so a digest is exactly the one built for that person alone.
+    """
+    replies: list[Reply | None] = []
+    for first in range(0, len(recipients), BATCH):
+        replies += _personal_batch(session, recipients[first:first + BATCH], operator)
+    return replies
+
+
+def _personal_batch(session: Session, recipients: Sequence[Recipient], operator: bool) -> list[Reply | None]:
+    if not recipients:
+        return []
+    people = {r.person.id: r.person for r in recipients}
+    span = Window(min(r.window.start for r in recipients), max(r.window.end for r in recipients))
+    waiting = _waiting_many(session, list(people.values()))
+    answers = _new_answers_many(session, list(people), span, operator)
+    accepted, flagged = _recognition_many(session, list(people), span)
+    built = [(r, _personal_blocks(r, waiting.get(r.person.id, []), answers.get(r.person.id, []),
+                                  accepted.get(r.person.id, []), flagged.get(r.person.id, [])))
+             for r in recipients]
+    figures = _figures_many(session, {r.person.id for r, blocks in built if blocks is not None}, operator)
+    replies: list[Reply | None] = []
+    for recipient, blocks in built:
+        if blocks is None:
+            replies.append(None)
+            continue
+        person = recipient.person
+        say = lambda key, **params: t(person.locale, key, **params)  # noqa: E731
+        stage, questions, answered, accepted_count = figures[person.id]
+        blocks += [
+            Text(text=say("digest.personal.stage", stage=say(f"stage.{stage}"), questions=questions,
+                          answers=answered, accepted=accepted_count)),
+            Text(text=say(f"stage.next.{stage}"), style="context"),
+            Actions(buttons=[Button(label=say("digest.button.thanks"), action_id=THANKS,
+                                    value=str(recipient.delivery_id)),
+                             Button(label=say("digest.button.digest_off"), action_id=DIGEST_OFF, value="")]),
+        ]
+        heading = say("digest.personal.heading", name=cards.name(person))
+        replies.append(Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=person.external_id),
+                             locale=person.locale))
+    return replies
+
+
+def _within(moment: datetime, window: Window) -> bool:
+    return window.start <= as_utc(moment) < window.end
+
+
+def _personal_blocks(recipient: Recipient, waiting: list[Question], answers: list[Answer],
+                     accepted: list[tuple[Answer, datetime]], flagged: list[tuple[Answer, FlagKind, datetime]]
+                     ) -> list[Block] | None:
+    """The digest's sections above the figures, or ``None`` when nothing in them is news."""
+    person, window, delivery_id = recipient.person, recipient.window, recipient.delivery_id
     locale = person.locale
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
     blocks: list[Block] = [Text(text=say("digest.personal.heading", name=cards.name(person)), style="heading")]
     worth = False
-
-    waiting = waiting_for(session, person)
     if waiting:
         # Questions that were already waiting last week are worth listing, not worth a digest of their own.
         worth = any(as_utc(q.created_at) >= window.start for q in waiting)
         blocks += [Text(text=say("digest.personal.waiting"), style="heading"), ListBlock(items=[
             cards.hit_item(q, None, locale, buttons=[_open_button(locale, delivery_id, q.id)]) for q in waiting])]
 
-    own = [Question.asker_id == person.id, *([Question.is_anonymous.is_(False)] if operator else [])]
-    new_answers = list(session.scalars(
-        select(Answer).join(Question, Question.id == Answer.question_id)
-        .where(*own, visible_questions(person), Answer.author_id != person.id,
-               Answer.deleted_at.is_(None), Answer.created_at >= window.start, Answer.created_at < window.end)
-        .options(selectinload(Answer.author), selectinload(Answer.question))
-        .order_by(Answer.created_at)))
+    new_answers = [a for a in answers if _within(a.created_at, window)]
     if new_answers:
         worth = True
         by_question: dict[int, list[Answer]] = {}
@@ -110,23 +182,11 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
         blocks += [Text(text=say("digest.personal.new_answers"), style="heading"),
                    ListBlock(items=_capped(items, len(by_question), locale))]
 
-    recognition = _recognition(session, person, window, locale)
+    recognition = _recognition_items(accepted, flagged, window, locale)
     if recognition:
         worth = True
         blocks += [Text(text=say("digest.personal.recognition"), style="heading"), ListBlock(items=recognition)]
-
-    if not worth:
-        return None
-    figures = stats.for_person(session, person, with_anonymous_asking=not operator)
-    blocks += [
-        Text(text=say("digest.personal.stage", stage=say(f"stage.{figures.stage}"), questions=figures.questions,
-                      answers=figures.answers, accepted=figures.accepted_answers)),
-        Text(text=say(f"stage.next.{figures.stage}"), style="context"),
-        Actions(buttons=[Button(label=say("digest.button.thanks"), action_id=THANKS, value=str(delivery_id)),
-                         Button(label=say("digest.button.digest_off"), action_id=DIGEST_OFF, value="")]),
-    ]
-    heading = say("digest.personal.heading", name=cards.name(person))
-    return Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=person.external_id), locale=locale)
+    return blocks if worth else None
 
 
 def waiting_for(session: Session, person: Person, limit: int = WAITING_LIMIT) -> list[Question]:
@@ -134,29 +194,141 @@ def waiting_for(session: Session, person: Person, limit: int = WAITING_LIMIT) ->
     return unanswered_for(session, person, limit)
 
 
-def _recognition(session: Session, person: Person, window: Window, locale: str) -> list[Item]:
-    """The person's answers accepted by someone else, or flagged, during the window."""
-    # Start from the person's own answers (indexed by author) and check visibility on the joined
-    # question, so the database never has to list every question the person may see.
-    mine = (Answer.author_id == person.id, Answer.deleted_at.is_(None), visible_questions(person))
-    # Only the asker accepts, so the acceptance is found among the asker's own activities (indexed).
-    accepted_now = exists().where(Activity.person_id == Question.asker_id, Activity.kind == "accepted",
-                                  Activity.subject_id == Answer.id, Activity.created_at >= window.start,
-                                  Activity.created_at < window.end)
-    accepted = list(session.scalars(
+def _seen_by_reader(reader_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """:func:`kbbot.store.visibility.visible_questions` for a reader given as a column (many readers at once).
+
+    The query must join :class:`Person` as the reader (``Person.id == reader_id``)
+    and :class:`Conversation` as the question's conversation.
+    """
+    is_member = exists().where(Membership.conversation_id == Conversation.id, Membership.person_id == reader_id)
+    return and_(listed_questions(), Conversation.id == Question.conversation_id,
+                Conversation.workspace_id == Person.workspace_id,
+                or_(Conversation.kind == ConversationKind.CHANNEL, is_member))
+
+
+def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_LIMIT) -> dict[int, list[Question]]:
+    """:func:`waiting_for` for many people: the open questions of their tags, read once and shared.
+
+    Same rule as :func:`kbbot.services.home.unanswered_for`: visible to the
+    person, open, not theirs, in a tag they declared or earned (an accepted
+    answer), not answered by them; newest first.
+    """
+    if len(people) == 1:  # one reader (a preview, a retry): their own tags through the home's query
+        return {people[0].id: unanswered_for(session, people[0], limit)}
+    ids = [p.id for p in people]
+    tags: dict[int, set[int]] = {}
+    for person_id, tag_id in session.execute(
+            select(DeclaredExpertise.person_id, DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id.in_(ids))
+            .union(select(Answer.author_id, QuestionTag.tag_id)
+                   .join(QuestionTag, QuestionTag.question_id == Answer.question_id)
+                   .where(Answer.author_id.in_(ids), Answer.is_accepted, Answer.deleted_at.is_(None)))):
+        tags.setdefault(person_id, set()).add(tag_id)
+    if not tags:
+        return {}
+    wanted = sorted(set().union(*tags.values()))
+    # (created, question, conversation, asker, workspace, public) per tag, newest first
+    per_tag: dict[int, list[tuple[datetime, int, int, int, int, bool]]] = {}
+    for tag_id, question_id, created_at, conversation_id, asker_id, workspace_id, kind in session.execute(
+            select(QuestionTag.tag_id, Question.id, Question.created_at, Question.conversation_id,
+                   Question.asker_id, Conversation.workspace_id, Conversation.kind)
+            .join(Question, Question.id == QuestionTag.question_id)
+            .join(Conversation, Conversation.id == Question.conversation_id)
+            .where(QuestionTag.tag_id.in_(wanted), Question.status == QuestionStatus.OPEN)):
+        per_tag.setdefault(tag_id, []).append((as_utc(created_at), question_id, conversation_id, asker_id,
+                                               workspace_id, kind == ConversationKind.CHANNEL))
+    for rows in per_tag.values():
+        rows.sort(reverse=True)
+    member = {(person_id, conversation_id) for person_id, conversation_id in session.execute(
+        select(Membership.person_id, Membership.conversation_id).where(Membership.person_id.in_(ids)))}
+    answered = {(author_id, question_id) for author_id, question_id in session.execute(
+        select(Answer.author_id, Answer.question_id).join(Question, Question.id == Answer.question_id)
+        .where(Answer.author_id.in_(ids), Answer.deleted_at.is_(None), Question.status == QuestionStatus.OPEN))}
+    chosen: dict[int, list[int]] = {}
+    for person in people:
+        picked: list[int] = []
+        seen: set[int] = set()
+        for _, question_id, conversation_id, asker_id, workspace_id, public in heapq.merge(
+                *(per_tag.get(tag_id, []) for tag_id in tags.get(person.id, ())), reverse=True):
+            if question_id in seen:
+                continue
+            seen.add(question_id)
+            if asker_id == person.id or workspace_id != person.workspace_id or \
+                    (person.id, question_id) in answered or \
+                    (not public and (person.id, conversation_id) not in member):
+                continue
+            picked.append(question_id)
+            if len(picked) == limit:
+                break
+        if picked:
+            chosen[person.id] = picked
+    loaded = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_({qid for picked in chosen.values() for qid in picked}))
+        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+                 selectinload(Question.conversation)))}
+    return {person_id: [loaded[qid] for qid in picked] for person_id, picked in chosen.items()}
+
+
+def _new_answers_many(session: Session, asker_ids: list[int], span: Window,
+                      operator: bool) -> dict[int, list[Answer]]:
+    """Others' answers during ``span`` to questions the askers asked and may still see, oldest first."""
+    rows = session.scalars(
         select(Answer).join(Question, Question.id == Answer.question_id)
-        .where(*mine, Answer.is_accepted, Question.asker_id != person.id, accepted_now)
-        .options(selectinload(Answer.question)).order_by(Answer.id)))
-    flagged = session.execute(
-        select(Answer, Flag.kind).join(Question, Question.id == Answer.question_id)
-        .join(Flag, Flag.answer_id == Answer.id)
-        .where(*mine, Flag.created_at >= window.start, Flag.created_at < window.end)
-        .options(selectinload(Answer.question)).order_by(Flag.id)).all()
-    items = [Item(text=t(locale, "digest.personal.accepted", answer=cards.snippet(a.text, 160)),
-                  detail=f"[Q{a.question_id}] {cards.snippet(a.question.text, 120)}") for a in accepted]
+        .join(Person, Person.id == Question.asker_id).join(Conversation, Conversation.id == Question.conversation_id)
+        .where(Question.asker_id.in_(asker_ids), *([Question.is_anonymous.is_(False)] if operator else []),
+               _seen_by_reader(Question.asker_id), Answer.author_id != Question.asker_id,
+               Answer.deleted_at.is_(None), Answer.created_at >= span.start, Answer.created_at < span.end)
+        .options(selectinload(Answer.author), selectinload(Answer.question))
+        .order_by(Answer.created_at, Answer.id))
+    found: dict[int, list[Answer]] = {}
+    for answer in rows:
+        found.setdefault(answer.question.asker_id, []).append(answer)
+    return found
+
+
+def _recognition_many(session: Session, author_ids: list[int], span: Window
+                      ) -> tuple[dict[int, list[tuple[Answer, datetime]]],
+                                 dict[int, list[tuple[Answer, FlagKind, datetime]]]]:
+    """The authors' answers accepted by someone else, or flagged, during ``span``, with the moment of each."""
+    # Start from the authors' own answers (indexed by author) and check visibility on the joined question.
+    mine = (Answer.author_id.in_(author_ids), Answer.deleted_at.is_(None), _seen_by_reader(Answer.author_id))
+    accepted: dict[int, list[tuple[Answer, datetime]]] = {}
+    # Only the asker accepts, so the acceptance is found among the asker's own activities (indexed).
+    for answer, at in session.execute(
+            select(Answer, Activity.created_at).join(Question, Question.id == Answer.question_id)
+            .join(Person, Person.id == Answer.author_id)
+            .join(Conversation, Conversation.id == Question.conversation_id)
+            .join(Activity, and_(Activity.person_id == Question.asker_id, Activity.kind == "accepted",
+                                 Activity.subject_id == Answer.id))
+            .where(*mine, Answer.is_accepted, Question.asker_id != Answer.author_id,
+                   Activity.created_at >= span.start, Activity.created_at < span.end)
+            .options(selectinload(Answer.question)).order_by(Answer.id, Activity.created_at)):
+        accepted.setdefault(answer.author_id, []).append((answer, as_utc(at)))
+    flagged: dict[int, list[tuple[Answer, FlagKind, datetime]]] = {}
+    for answer, kind, at in session.execute(
+            select(Answer, Flag.kind, Flag.created_at).join(Question, Question.id == Answer.question_id)
+            .join(Person, Person.id == Answer.author_id)
+            .join(Conversation, Conversation.id == Question.conversation_id)
+            .join(Flag, Flag.answer_id == Answer.id)
+            .where(*mine, Flag.created_at >= span.start, Flag.created_at < span.end)
+            .options(selectinload(Answer.question)).order_by(Flag.id)):
+        flagged.setdefault(answer.author_id, []).append((answer, kind, as_utc(at)))
+    return accepted, flagged
+
+
+def _recognition_items(accepted: list[tuple[Answer, datetime]], flagged: list[tuple[Answer, FlagKind, datetime]],
+                       window: Window, locale: str) -> list[Item]:
+    """The reader's answers accepted by someone else, or flagged, during their window."""
+    items: list[Item] = []
+    listed: set[int] = set()
+    for a, at in accepted:
+        if a.id in listed or not window.start <= at < window.end:
+            continue
+        listed.add(a.id)
+        items.append(Item(text=t(locale, "digest.personal.accepted", answer=cards.snippet(a.text, 160)),
+                          detail=f"[Q{a.question_id}] {cards.snippet(a.question.text, 120)}"))
     seen: set[tuple[int, str]] = set()
-    for answer, kind in flagged:
-        if (answer.id, kind.value) in seen:
+    for answer, kind, at in flagged:
+        if (answer.id, kind.value) in seen or not window.start <= at < window.end:
             continue
         seen.add((answer.id, kind.value))
         items.append(Item(text=t(locale, "digest.personal.flagged", kind=t(locale, f"digest.flag.{kind.value}"),
@@ -164,6 +336,30 @@ def _recognition(session: Session, person: Person, window: Window, locale: str) 
                           detail=f"[Q{answer.question_id}] {cards.snippet(answer.question.text, 120)} · "
                                  f"{t(locale, 'digest.personal.flag_hint')}"))
     return items[:LIST_LIMIT]
+
+
+def _figures_many(session: Session, person_ids: set[int], operator: bool) -> dict[int, tuple[str, int, int, int]]:
+    """Stage, questions, answers and accepted answers of each person, as :func:`kbbot.services.stats.for_person`.
+
+    ``operator=True`` leaves out the person's anonymous asking, as ``with_anonymous_asking=False`` does there.
+    """
+    if not person_ids:
+        return {}
+    ids = list(person_ids)
+    asked = [Question.asker_id.in_(ids), listed_questions(), *([Question.is_anonymous.is_(False)] if operator else [])]
+    questions = {asker_id: count for asker_id, count in session.execute(
+        select(Question.asker_id, func.count()).where(*asked).group_by(Question.asker_id))}
+    answers: dict[int, int] = {}
+    accepted: dict[int, int] = {}
+    for author_id, is_accepted, count in session.execute(
+            select(Answer.author_id, Answer.is_accepted, func.count())
+            .where(Answer.author_id.in_(ids), Answer.deleted_at.is_(None))
+            .group_by(Answer.author_id, Answer.is_accepted)):
+        answers[author_id] = answers.get(author_id, 0) + count
+        if is_accepted:
+            accepted[author_id] = accepted.get(author_id, 0) + count
+    stages = stats.stages_of(session, ids, with_anonymous_asking=not operator)
+    return {pid: (stages[pid], questions.get(pid, 0), answers.get(pid, 0), accepted.get(pid, 0)) for pid in ids}
 
 
 def channel(session: Session, conversation: Conversation, locale: str, window: Window,

@@ -128,22 +128,43 @@ def conversation(session: Session, space: Workspace, place: Place, now: datetime
     or the reverse, changes who may see its questions from then on). One that
     does not say keeps what was known, and a conversation first met that way
     counts as private until the platform says otherwise: guessing "public"
-    could show a private channel's knowledge to everyone.
+    could show a private channel's knowledge to everyone. See
+    :func:`_refresh_conversation` for evidence that arrives out of order.
     """
     row = get_or_create(
         session, Conversation, {"workspace_id": space.id, "external_id": place.id},
         {"name": place.name, "kind": ConversationKind(place.kind or ConversationKind.PRIVATE.value),
+         "kind_changed_at": as_utc(place.kind_as_of) if place.kind and place.kind_as_of else None,
          "created_at": now},
     )
-    _refresh_conversation(row, place)
+    _refresh_conversation(row, place, now)
     return row
 
 
-def _refresh_conversation(row: Conversation, place: Place) -> None:
+def _refresh_conversation(row: Conversation, place: Place, now: datetime) -> None:
+    """Apply what ``place`` says, weighed against when the kind last changed.
+
+    Events arrive out of order (a platform's retry, a backlog), and an old one
+    still describes the conversation as it was. So a kind that widens
+    visibility (to a public channel) is taken only from evidence dated after
+    the last change; older or undated evidence may only narrow it. Narrowing
+    always applies, dated by its evidence or, undated, by ``now``: the safe
+    side, since a private question shown to outsiders cannot be taken back.
+    """
     if place.name and row.name != place.name:
         row.name = place.name
-    if place.kind is not None and row.kind.value != place.kind:
-        row.kind = ConversationKind(place.kind)
+    if place.kind is None or row.kind.value == place.kind:
+        return
+    changed = as_utc(row.kind_changed_at) if row.kind_changed_at is not None else None
+    as_of = as_utc(place.kind_as_of) if place.kind_as_of is not None else None
+    if place.kind == ConversationKind.CHANNEL.value:
+        if changed is not None and (as_of is None or as_of <= changed):
+            return  # old news: the conversation was made what it is after this was said
+        row.kind_changed_at = as_of
+    else:
+        at = as_of or as_utc(now)
+        row.kind_changed_at = at if changed is None or at > changed else changed
+    row.kind = ConversationKind(place.kind)
 
 
 @dataclass(frozen=True)
@@ -183,7 +204,7 @@ def whereabouts(session: Session, platform: str, space_id: str, space_name: str 
     if found is not None and found[1] is not None and found[2] is not None:
         space, who, where, member = found
         _refresh_person(who, actor)
-        _refresh_conversation(where, place)
+        _refresh_conversation(where, place, now)
         return Whereabouts(space, who, where, member is not None)
     space = workspace(session, platform, space_id, space_name, now)
     who = person(session, space, actor, now, default_tz, default_locale)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from kbbot.search import analysis, indexer, ranking, semantic, stopwords
+from kbbot.search import analysis, indexer, ranking, semantic, statistics, stopwords
 from kbbot.search.query import MAX_GROUPS, Group, groups, query_words
 from kbbot.search.records import QuestionRecord, question_records
 from kbbot.search.scope import visible_posts
@@ -98,7 +98,7 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     connection = session.connection()
     if not index_ready(connection):
         return []
-    idfs, count = _statistics(session, wanted)
+    idfs, count = _statistics(session, viewer, wanted)
 
     def scoped(statement: Select[tuple[int, float]]) -> Select[tuple[int, float]]:
         statement = statement.where(visible_questions(viewer))
@@ -161,7 +161,7 @@ def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 1
     connection = session.connection()
     if not index_ready(connection):
         return []
-    idfs, count = _statistics(session, wanted)
+    idfs, count = _statistics(session, viewer, wanted)
     ids = _nominate(session, "post", wanted, idfs, count, lambda statement: statement.where(visible_posts(viewer)))
     if not ids:
         return []
@@ -193,13 +193,16 @@ def _groups(session: Session, text: str, tags: Sequence[str] = ()) -> list[Group
     return groups(text, tags, synonyms)
 
 
-def _statistics(session: Session, wanted: Sequence[Group]) -> tuple[list[float], int]:
-    """The idf of each query word, and the number of indexed documents."""
+def _statistics(session: Session, viewer: Person, wanted: Sequence[Group]) -> tuple[list[float], int]:
+    """The idf of each query word, and the number of documents, over the public knowledge of ``viewer``'s workspace.
+
+    Never over what ``viewer`` might not see (see :mod:`kbbot.search.statistics`).
+    """
     connection = session.connection()
-    backend = indexer.backend_of(connection)
     primary = sorted({term for group in wanted for term in group.primary})
-    count = backend.doc_count(connection)
-    return ranking.group_idfs(wanted, count, backend.doc_freqs(connection, primary)), count
+    count, freqs = statistics.public_statistics(connection, indexer.backend_of(connection), viewer.workspace_id,
+                                                primary)
+    return ranking.group_idfs(wanted, count, freqs), count
 
 
 def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequence[float], count: int,
@@ -215,6 +218,7 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
     """
     connection = session.connection()
     backend = indexer.backend_of(connection)
+    weight_of = dict(zip(wanted, idfs, strict=True))
     plans: list[tuple[Sequence[Group], bool]] = [(wanted, False)]
     if count >= COMMON_MIN_DOCS:
         cutoff = ranking.idf(count, int(COMMON_SHARE * count))
@@ -225,7 +229,8 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
             rarest = [wanted[i] for i in sorted(range(len(wanted)), key=lambda i: -idfs[i])]
             plans = [(wanted, True), (rarest[:2], True), (rarest[:1], False)]
     for groups, require_all in plans:
-        statement = scoped(backend.matching(kind, [sorted(g.all) for g in groups], require_all))
+        statement = scoped(backend.matching(kind, [sorted(g.all) for g in groups],
+                                            [weight_of[g] for g in groups], require_all))
         ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
         if ids:
             return ids

@@ -48,9 +48,11 @@ class Reached:
     stage: int
 
 
-def _ways(person_id: int | None, workspace_ids: Collection[int] | None, since: datetime | None,
+def _ways(person_id: int | Collection[int] | None, workspace_ids: Collection[int] | None, since: datetime | None,
           with_anonymous_asking: bool) -> list[tuple[int, Select[tuple[int, datetime]]]]:
     """Every way of reaching a stage: (stage, a query of (person id, moment)), highest stage first.
+
+    ``person_id`` narrows to one person or, given a collection, to a set of people (digests in bulk).
 
     A creating moment belongs to the author and happens when others made it so:
     when the asker accepted the answer, when the answer's third upvote came, when
@@ -61,7 +63,7 @@ def _ways(person_id: int | None, workspace_ids: Collection[int] | None, since: d
               workspace: ColumnElement[int]) -> list[ColumnElement[bool]]:
         clauses = []
         if person_id is not None:
-            clauses.append(person == person_id)
+            clauses.append(_one_of(person, person_id))
         if workspace_ids is not None:
             clauses.append(workspace.in_(list(workspace_ids)))
         if since is not None:
@@ -81,7 +83,7 @@ def _ways(person_id: int | None, workspace_ids: Collection[int] | None, since: d
                   partition_by=Vote.answer_id, order_by=(Vote.created_at, Vote.person_id)).label("n"))
               .join(Answer, Answer.id == Vote.answer_id)
               .where(Answer.deleted_at.is_(None), Vote.person_id != Answer.author_id,
-                     *([Answer.author_id == person_id] if person_id is not None else []))).subquery()
+                     *([_one_of(Answer.author_id, person_id)] if person_id is not None else []))).subquery()
     upvoted = (select(Answer.author_id, ranked.c.created_at).join(Answer, Answer.id == ranked.c.answer_id)
                .join(Question, Question.id == Answer.question_id)
                .where(ranked.c.n == UPVOTES_TO_CREATE,
@@ -101,6 +103,10 @@ def _ways(person_id: int | None, workspace_ids: Collection[int] | None, since: d
     return [(2, accepted), (2, shared), (2, upvoted), (1, contributing), (0, acts(CONSUMING))]
 
 
+def _one_of(column: ColumnElement[int], people: int | Collection[int]) -> ColumnElement[bool]:
+    return column == people if isinstance(people, int) else column.in_(list(people))
+
+
 def reached(session: Session, *, workspace_ids: Collection[int] | None = None,
             since: datetime | None = None) -> list[Reached]:
     """Every moment anyone acted at a stage since ``since``: what the adoption report counts."""
@@ -118,6 +124,19 @@ def stage_of(session: Session, person: Person, with_anonymous_asking: bool = Tru
         if stage and session.execute(query.limit(1)).first() is not None:
             return STAGES[stage]
     return STAGES[0]
+
+
+def stages_of(session: Session, person_ids: Collection[int], with_anonymous_asking: bool = True) -> dict[int, str]:
+    """:func:`stage_of` for many people at once: one query per way of reaching a stage, not per person."""
+    stage = {person_id: 0 for person_id in person_ids}
+    for rank, query in _ways(list(person_ids), None, None, with_anonymous_asking):
+        todo = [person_id for person_id, known in stage.items() if known < rank]
+        if not rank or not todo:
+            continue
+        who = query.subquery().c[0]
+        for (person_id,) in session.execute(select(who).where(who.in_(todo)).distinct()):
+            stage[person_id] = max(stage[person_id], rank)
+    return {person_id: STAGES[rank] for person_id, rank in stage.items()}
 
 
 @dataclass(frozen=True)

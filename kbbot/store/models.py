@@ -120,6 +120,9 @@ class Conversation(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[ConversationKind] = mapped_column(_enum(ConversationKind, "conversation_kind"))
+    # When ``kind`` last changed, by the time of the evidence that changed it; None: never seen to
+    # change. Older evidence may narrow the kind but never widen it (kbbot/services/directory.py).
+    kind_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The language set for it (``/kb channel language``); None: its members' (kbbot/services/language.py).
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -433,3 +436,22 @@ class PlatformAddress(Base):
     address: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LiveProcess(Base):
+    """A kbbot process that may own outbox leases, with the last time it said it was alive.
+
+    Its ``name`` starts every lease owner it writes (kbbot/pipeline/liveness.py),
+    so a sweep can tell a lease whose owner died from one still being worked on.
+    """
+
+    __tablename__ = "live_processes"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    pid_space: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    beating_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
