@@ -22,7 +22,7 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -204,10 +204,10 @@ class Deliverer:
         prebuilt: dict[int, tuple[ledger.Claim, object]] = {}
         grouped: set[int] = set()
         for number, job in enumerate(jobs, 1):
-            if budget is not None and self.pacer.monotonic() - started > budget:
-                report.unfinished = total - number + 1
-                self._release(prebuilt.values())
-                break
+            # Digests already claimed with their group are finished: what is claimed is sent by its claimer.
+            if budget is not None and self.pacer.monotonic() - started > budget and number not in prebuilt:
+                report.unfinished += 1
+                continue
             if platforms.get(job.wanted.workspace_id) not in self.outbounds:
                 report.no_outbound += 1
                 continue
@@ -222,7 +222,7 @@ class Deliverer:
                 continue  # taken by another process, or could not be claimed
             if number in prebuilt:
                 claim, built = prebuilt.pop(number)
-                self._send_claimed(job, claim, built, report, deadline)
+                self._send_claimed(job, claim, built, report)
             else:
                 self._one(job, report, deadline)
             if self.progress and (number % self.progress_every == 0 or number == total):
@@ -269,34 +269,16 @@ class Deliverer:
             built = [_UNBUILT] * len(claims)
         return {number: (claim, one) for (number, claim, _), one in zip(claims, built)}
 
-    def _send_claimed(self, job: _Job, claim: ledger.Claim, built: object, report: RoundReport,
-                      deadline: float | None) -> None:
+    def _send_claimed(self, job: _Job, claim: ledger.Claim, built: object, report: RoundReport) -> None:
         """Send a digest claimed and built with its group, at the platform's pace; never raises."""
         wanted = job.wanted
         try:
             with unit_of_work(self.sessions) as session:
                 target = self._target(session, wanted)
-            workspace_key, conversation_key = target if target is not None else (str(wanted.workspace_id),
-                                                                                 wanted.recipient)
-            delay = self.pacer.delay(workspace_key, conversation_key)
-            if deadline is not None and delay > deadline - self.pacer.monotonic():
-                self._release([(claim, built)], after=delay)
-                report.unfinished += 1
-                return
-            self.pacer.wait(workspace_key, conversation_key)
+            self.pacer.wait(*(target if target is not None else (str(wanted.workspace_id), wanted.recipient)))
         except Exception:
             log.exception("could not pace %s %s %s", wanted.kind, wanted.recipient, wanted.period)
         report.statuses[self._send(claim.delivery_id, claim.attempts, wanted, built)] += 1
-
-    def _release(self, held: Iterable[tuple[ledger.Claim, object]], after: float = 0.0) -> None:
-        """Hand claimed but unsent digests back to the ledger for a later round (not a failed attempt)."""
-        for claim, _ in list(held):
-            try:
-                with unit_of_work(self.sessions) as session:
-                    ledger.mark_retry(session, claim, self.clock(), after, "left for a later round",
-                                      rate_limited=True)
-            except Exception:
-                log.exception("could not release delivery %d; it is retried after its lease", claim.delivery_id)
 
     def _retry_job(self, row: Delivery) -> _Job | None:
         wanted = Wanted(row.workspace_id, row.recipient, row.kind, row.period, as_utc(row.due_at),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import ColumnElement, Connection, Select
 
 from kbbot.search.documents import PostDoc, QuestionDoc
 
@@ -47,6 +47,11 @@ class Backend(Protocol):
         index, which would let private knowledge decide which public
         documents are nominated for ranking.
         """
+        ...
+
+    def sample(self, connection: Connection, kind: str, where: ColumnElement[bool], every: int
+               ) -> list[frozenset[str]]:
+        """The index terms of every ``every``-th document (by id) of those ``where`` selects on the source table."""
         ...
 
     def doc_count(self, connection: Connection) -> int:

@@ -11,8 +11,10 @@ happened in Python), weighted A for the text, B for tags and C for answers so
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, Select, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy.types import Text
 
 from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.store.models import Question, SharedPost
@@ -33,6 +35,20 @@ def tsquery_text(groups: Sequence[Sequence[str]], require_all: bool = False) -> 
     """
     parts = ["(" + " | ".join(_quoted(t) for t in group) + ")" for group in groups if group]
     return (" & " if require_all else " | ").join(parts)
+
+
+def _tsquery(groups: Sequence[Sequence[str]], require_all: bool) -> ColumnElement[Any]:
+    """The query as a literal in the statement, not a parameter, so PostgreSQL always plans for these very words.
+
+    psycopg prepares a statement on the server once it has run a few times,
+    and PostgreSQL may then switch to a generic plan that cannot know how many
+    rows ``tsv @@ $1`` matches; at 100,000 questions such a plan ranked the
+    whole table and made searches ten times slower. A literal (quoted by
+    SQLAlchemy, after :func:`tsquery_text` quoted every term) keeps each search's
+    own plan.
+    """
+    return func.to_tsquery(_SIMPLE, bindparam(None, tsquery_text(groups, require_all), type_=Text,
+                                              literal_execute=True))
 
 
 class PostgresBackend:
@@ -67,7 +83,7 @@ class PostgresBackend:
         name, key = _TABLES[kind]
         index = table(name, column(key), column("tsv"))
         source = _SOURCES[kind]
-        query = func.to_tsquery(_SIMPLE, tsquery_text(groups, require_all))
+        query = _tsquery(groups, require_all)
         return select(source.id).select_from(index).join(source, source.id == index.c[key]).where(
             index.c.tsv.op("@@")(query))
 
@@ -76,8 +92,17 @@ class PostgresBackend:
         """Ranked by ``ts_rank``, which reads the document's own vector and nothing of the rest of the index."""
         name, _key = _TABLES[kind]
         tsv = literal_column(f"{name}.tsv")
-        rank = func.ts_rank(tsv, func.to_tsquery(_SIMPLE, tsquery_text(groups, require_all))).label("rank")
+        rank = func.ts_rank(tsv, _tsquery(groups, require_all)).label("rank")
         return self.containing(kind, groups, require_all).add_columns(rank).order_by(rank.desc())
+
+    def sample(self, connection: Connection, kind: str, where: ColumnElement[bool], every: int
+               ) -> list[frozenset[str]]:
+        name, key = _TABLES[kind]
+        index = table(name, column(key), column("tsv"))
+        source = _SOURCES[kind]
+        rows = connection.execute(select(func.tsvector_to_array(index.c.tsv)).select_from(index)
+                                  .join(source, source.id == index.c[key]).where(where, source.id % every == 0))
+        return [frozenset(terms) for (terms,) in rows]
 
     def doc_count(self, connection: Connection) -> int:
         return int(connection.execute(text(

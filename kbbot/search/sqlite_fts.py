@@ -94,14 +94,28 @@ class SqliteBackend:
             if not group:
                 continue
             in_text = source.id.in_(_rowids(name, "{text tags} : " + match_expression([group])))
-            if kind == "question":  # a post has no answers column: a match is in its text or tags
+            if kind == "question" and not require_all and len(groups) > 1:
+                # Found somewhere, if not in the text or tags (a post has no answers column; a document
+                # matching every group, or the only one, has each somewhere: no need to ask).
                 anywhere = source.id.in_(_rowids(name, match_expression([group])))
                 terms.append(case((in_text, weight), (anywhere, weight * ANSWERS_ONLY), else_=0.0))
+            elif kind == "question":
+                terms.append(case((in_text, weight), else_=weight * ANSWERS_ONLY))
             else:
                 terms.append(case((in_text, weight), else_=0.0))
         rank = (sum(terms[1:], terms[0]) if terms else literal(0.0)).label("rank")
         return (self.containing(kind, groups, require_all).add_columns(rank)
                 .order_by(rank.desc(), func.length(source.text), source.id.desc()))
+
+    def sample(self, connection: Connection, kind: str, where: ColumnElement[bool], every: int
+               ) -> list[frozenset[str]]:
+        name = _TABLES[kind]
+        source = _SOURCES[kind]
+        columns = ("text", "answers", "tags") if kind == "question" else ("text", "tags")
+        fts = table(name, column("rowid"), *(column(c) for c in columns))
+        rows = connection.execute(select(*(fts.c[c] for c in columns)).select_from(fts)
+                                  .join(source, source.id == fts.c.rowid).where(where, source.id % every == 0))
+        return [frozenset(" ".join(field or "" for field in row).split()) for row in rows]
 
     def doc_count(self, connection: Connection) -> int:
         # The docsize shadow tables hold one row per document; counting them is a b-tree count, not a scan.

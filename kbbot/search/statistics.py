@@ -14,16 +14,23 @@ member of a private channel then ranks private knowledge with public
 statistics, which orders it just as well and reveals nothing.
 
 Counting a word found in tens of thousands of documents walks its whole
-posting list; such counts (and large document totals) barely move, so they
-are remembered for :data:`COMMON_TTL` seconds per workspace. Small counts are
-always read fresh, so a small knowledge base is always exact.
+posting list (and, for the public filter, its documents). In a large
+knowledge base the common words are therefore estimated, the way
+PostgreSQL's planner statistics would, from a sample of the workspace's
+public documents (every n-th by id) taken at most every :data:`SAMPLE_TTL`
+seconds; rarer words are counted exactly, which is cheap. Exact counts of at
+least :data:`COMMON_COUNT` and the document total are remembered for
+:data:`COMMON_TTL` seconds. A small knowledge base is always counted exactly
+and fresh.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
@@ -32,12 +39,27 @@ from kbbot.search.scope import public_posts_in, public_questions_in
 from kbbot.store.models import Question, SharedPost
 
 COMMON_COUNT = 1000
-"""Counts of at least this many documents are remembered for :data:`COMMON_TTL` seconds."""
+"""Exact counts of at least this many documents are remembered for :data:`COMMON_TTL` seconds."""
 COMMON_TTL = 300.0
+SAMPLE_FROM = 20_000
+"""From this many public documents on, common words are estimated from a sample."""
+SAMPLE_SIZE = 5000
+SAMPLE_MIN_HITS = 25
+"""A word in at least this many sampled documents (0.5%) is estimated; rarer ones are counted."""
+SAMPLE_TTL = 600.0
 _CHUNK = 40
-_TOTAL = ""  # the cache key of the document total (no term is empty)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    taken: float
+    hits: dict[str, int]
+    scale: float
+
+
 _remembered: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[float, int]]] = (
     weakref.WeakKeyDictionary())
+_samples: weakref.WeakKeyDictionary[Engine, dict[int, _Sample]] = weakref.WeakKeyDictionary()
 
 
 def public_statistics(connection: Connection, backend: Backend, workspace_id: int, terms: Sequence[str]
@@ -45,12 +67,21 @@ def public_statistics(connection: Connection, backend: Backend, workspace_id: in
     """The number of public documents of the workspace, and how many of them contain each of ``terms``."""
     remembered = _remembered.setdefault(connection.engine, {})
     now = time.monotonic()
+    total = _remembered_count(remembered, workspace_id, None, now)
+    if total is None:
+        total = int(connection.execute(select(_count(backend, workspace_id, None))).scalar() or 0)
+        if total >= COMMON_COUNT:
+            remembered[(workspace_id, "")] = (now, total)
+    sample = _sample(connection, backend, workspace_id, total, now) if total >= SAMPLE_FROM else None
     found: dict[str, int] = {}
     fresh: list[str] = []
-    for term in dict.fromkeys([_TOTAL, *terms]):
-        cached = remembered.get((workspace_id, term))
-        if cached is not None and now - cached[0] < COMMON_TTL:
-            found[term] = cached[1]
+    for term in dict.fromkeys(terms):
+        hits = sample.hits.get(term, 0) if sample else 0
+        cached = _remembered_count(remembered, workspace_id, term, now)
+        if sample and hits >= SAMPLE_MIN_HITS:
+            found[term] = min(total, round(hits * sample.scale))
+        elif cached is not None:
+            found[term] = cached
         else:
             fresh.append(term)
     for start in range(0, len(fresh), _CHUNK):
@@ -61,13 +92,34 @@ def public_statistics(connection: Connection, backend: Backend, workspace_id: in
             found[term] = int(count or 0)
             if found[term] >= COMMON_COUNT:
                 remembered[(workspace_id, term)] = (now, found[term])
-    total = found.pop(_TOTAL)
     return total, {term: count for term, count in found.items() if count}
 
 
-def _count(backend: Backend, workspace_id: int, term: str) -> ColumnElement[int]:
-    """Public questions plus public posts of the workspace containing ``term`` (all of them for ``_TOTAL``)."""
-    if term == _TOTAL:
+def _remembered_count(remembered: dict[tuple[int, str], tuple[float, int]], workspace_id: int, term: str | None,
+                      now: float) -> int | None:
+    cached = remembered.get((workspace_id, term or ""))  # no term is empty: "" keys the total
+    return cached[1] if cached is not None and now - cached[0] < COMMON_TTL else None
+
+
+def _sample(connection: Connection, backend: Backend, workspace_id: int, total: int, now: float) -> _Sample:
+    """Document counts of the common words in every n-th public document, remembered for :data:`SAMPLE_TTL`."""
+    samples = _samples.setdefault(connection.engine, {})
+    cached = samples.get(workspace_id)
+    if cached is not None and now - cached.taken < SAMPLE_TTL:
+        return cached
+    every = max(1, total // SAMPLE_SIZE)
+    documents = [*backend.sample(connection, "question", public_questions_in(workspace_id), every),
+                 *backend.sample(connection, "post", public_posts_in(workspace_id), every)]
+    hits = Counter(term for document in documents for term in document)
+    sample = _Sample(taken=now, hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS},
+                     scale=total / max(1, len(documents)))
+    samples[workspace_id] = sample
+    return sample
+
+
+def _count(backend: Backend, workspace_id: int, term: str | None) -> ColumnElement[int]:
+    """Public questions plus public posts of the workspace containing ``term`` (all of them for ``None``)."""
+    if term is None:
         questions = select(func.count()).select_from(Question).where(public_questions_in(workspace_id))
         posts = select(func.count()).select_from(SharedPost).where(public_posts_in(workspace_id))
     else:

@@ -88,6 +88,9 @@ class Recipient:
 BATCH = 500
 """Recipients built together by :func:`personal_many`: memory follows this, not the number of people."""
 
+PER_TAG = 60
+"""Open questions read per tag for a batch's waiting lists; a reader who needs more is built alone (rare)."""
+
 
 def personal(session: Session, person: Person, window: Window, delivery_id: int = 0,
              operator: bool = False) -> Reply | None:
@@ -226,29 +229,41 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
     if not tags:
         return {}
     wanted = sorted(set().union(*tags.values()))
-    # (created, question, conversation, asker, workspace, public) per tag, newest first
+    # The newest open questions of each tag, (created, question, conversation, asker, workspace, public),
+    # newest first; a tag cut at PER_TAG is marked so a reader who reads past its end is built alone.
+    newest = func.row_number().over(partition_by=QuestionTag.tag_id,
+                                    order_by=(Question.created_at.desc(), Question.id.desc())).label("n")
+    ranked = (select(QuestionTag.tag_id, Question.id, Question.created_at, Question.conversation_id,
+                     Question.asker_id, Conversation.workspace_id, Conversation.kind, newest)
+              .join(Question, Question.id == QuestionTag.question_id)
+              .join(Conversation, Conversation.id == Question.conversation_id)
+              .where(QuestionTag.tag_id.in_(wanted), Question.status == QuestionStatus.OPEN)).subquery()
     per_tag: dict[int, list[tuple[datetime, int, int, int, int, bool]]] = {}
-    for tag_id, question_id, created_at, conversation_id, asker_id, workspace_id, kind in session.execute(
-            select(QuestionTag.tag_id, Question.id, Question.created_at, Question.conversation_id,
-                   Question.asker_id, Conversation.workspace_id, Conversation.kind)
-            .join(Question, Question.id == QuestionTag.question_id)
-            .join(Conversation, Conversation.id == Question.conversation_id)
-            .where(QuestionTag.tag_id.in_(wanted), Question.status == QuestionStatus.OPEN)):
+    for tag_id, question_id, created_at, conversation_id, asker_id, workspace_id, kind, _ in session.execute(
+            select(ranked).where(ranked.c.n <= PER_TAG)):
         per_tag.setdefault(tag_id, []).append((as_utc(created_at), question_id, conversation_id, asker_id,
                                                workspace_id, kind == ConversationKind.CHANNEL))
     for rows in per_tag.values():
         rows.sort(reverse=True)
+    cut = {tag_id: (rows[-1][0], rows[-1][1]) for tag_id, rows in per_tag.items() if len(rows) >= PER_TAG}
     member = {(person_id, conversation_id) for person_id, conversation_id in session.execute(
         select(Membership.person_id, Membership.conversation_id).where(Membership.person_id.in_(ids)))}
     answered = {(author_id, question_id) for author_id, question_id in session.execute(
         select(Answer.author_id, Answer.question_id).join(Question, Question.id == Answer.question_id)
         .where(Answer.author_id.in_(ids), Answer.deleted_at.is_(None), Question.status == QuestionStatus.OPEN))}
     chosen: dict[int, list[int]] = {}
+    alone: list[Person] = []
     for person in people:
         picked: list[int] = []
         seen: set[int] = set()
-        for _, question_id, conversation_id, asker_id, workspace_id, public in heapq.merge(
+        # Past the oldest question kept of a cut tag, the merge no longer sees every candidate.
+        floor = max((cut[tag_id] for tag_id in tags.get(person.id, ()) if tag_id in cut), default=None)
+        for created_at, question_id, conversation_id, asker_id, workspace_id, public in heapq.merge(
                 *(per_tag.get(tag_id, []) for tag_id in tags.get(person.id, ())), reverse=True):
+            if floor is not None and (created_at, question_id) < floor:
+                alone.append(person)
+                picked = []
+                break
             if question_id in seen:
                 continue
             seen.add(question_id)
@@ -259,13 +274,20 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
             picked.append(question_id)
             if len(picked) == limit:
                 break
+        else:
+            if floor is not None:  # ran out while a cut tag may hold more
+                alone.append(person)
+                picked = []
         if picked:
             chosen[person.id] = picked
     loaded = {q.id: q for q in session.scalars(
         select(Question).where(Question.id.in_({qid for picked in chosen.values() for qid in picked}))
         .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
                  selectinload(Question.conversation)))}
-    return {person_id: [loaded[qid] for qid in picked] for person_id, picked in chosen.items()}
+    waiting = {person_id: [loaded[qid] for qid in picked] for person_id, picked in chosen.items()}
+    for person in alone:
+        waiting[person.id] = unanswered_for(session, person, limit)
+    return waiting
 
 
 def _new_answers_many(session: Session, asker_ids: list[int], span: Window,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from test_scheduler_support import World, utc
@@ -39,9 +40,11 @@ def _a_week(sessions: sessionmaker[Session], settings: Settings) -> World:
     return world
 
 
-def test_a_digest_built_with_others_is_the_one_built_alone(sessions: sessionmaker[Session],
-                                                            settings: Settings) -> None:
-    world = _a_week(sessions, settings)
+@pytest.mark.parametrize("per_tag", [60, 1])  # 1: every reader reads past a cut tag and is built alone
+def test_a_digest_built_with_others_is_the_one_built_alone(sessions: sessionmaker[Session], settings: Settings,
+                                                            per_tag: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest, "PER_TAG", per_tag)
+    _a_week(sessions, settings)
     end = utc(2026, 11, 30, 8, 0)
     # Each reader has their own window, as after moved schedules and earlier digests.
     windows = [digest.Window(end - timedelta(days=days), end - timedelta(hours=hours))
