@@ -7,8 +7,10 @@ The public entry points are in :mod:`kbbot.services.search` (``search``,
   :mod:`~kbbot.search.compounds`: English and Dutch text to index terms.
 * :mod:`~kbbot.search.query`: any typed text to a bounded, syntax-free query.
 * :mod:`~kbbot.search.backend`, :mod:`~kbbot.search.sqlite_fts`,
-  :mod:`~kbbot.search.postgres_fts`: the database-native indexes (FTS5 with
-  BM25; ``tsvector`` with GIN) behind one interface.
+  :mod:`~kbbot.search.postgres_fts`: the database-native indexes (FTS5;
+  ``tsvector`` with GIN) behind one interface.
+* :mod:`~kbbot.search.statistics`: document frequencies from a workspace's
+  public knowledge only, so nothing private moves anyone's results.
 * :mod:`~kbbot.search.indexer`, :mod:`~kbbot.search.sync`: writing the index
   in the same transaction as the knowledge.
 * :mod:`~kbbot.search.ranking`, :mod:`~kbbot.search.records`: final BM25F

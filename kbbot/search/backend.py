@@ -9,7 +9,7 @@ ranking, thresholds, visibility) is shared code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, Connection, Select

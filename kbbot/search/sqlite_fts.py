@@ -89,20 +89,20 @@ class SqliteBackend:
         """
         name = _TABLES[kind]
         source = _SOURCES[kind]
+        # Whether each group must be asked about: a document matching every group, or the only one, has it.
+        ask = not require_all and len(groups) > 1
         terms: list[ColumnElement[float]] = []
         for group, weight in zip(groups, weights, strict=True):
             if not group:
                 continue
+            anywhere = source.id.in_(_rowids(name, match_expression([group])))
+            if kind == "post":  # a post has a text and tags only: a match is always there
+                terms.append(case((anywhere, weight), else_=0.0) if ask else literal(weight))
+                continue
             in_text = source.id.in_(_rowids(name, "{text tags} : " + match_expression([group])))
-            if kind == "question" and not require_all and len(groups) > 1:
-                # Found somewhere, if not in the text or tags (a post has no answers column; a document
-                # matching every group, or the only one, has each somewhere: no need to ask).
-                anywhere = source.id.in_(_rowids(name, match_expression([group])))
-                terms.append(case((in_text, weight), (anywhere, weight * ANSWERS_ONLY), else_=0.0))
-            elif kind == "question":
-                terms.append(case((in_text, weight), else_=weight * ANSWERS_ONLY))
-            else:
-                terms.append(case((in_text, weight), else_=0.0))
+            answers_only = weight * ANSWERS_ONLY
+            terms.append(case((in_text, weight), (anywhere, answers_only), else_=0.0) if ask
+                         else case((in_text, weight), else_=answers_only))
         rank = (sum(terms[1:], terms[0]) if terms else literal(0.0)).label("rank")
         return (self.containing(kind, groups, require_all).add_columns(rank)
                 .order_by(rank.desc(), func.length(source.text), source.id.desc()))
