@@ -1,7 +1,7 @@
 """Benchmark: ``kbbot serve`` in Slack HTTP mode under a fixed request rate, from a second process.
 
     python bench/slack_http.py --rate 300 --seconds 20 [--postgres URL] [--workers-elsewhere]
-        [--workers N] [--http-processes N]
+        [--workers N] [--http-processes N] [--soak-minutes N --rss-every S]
 
 Starts the fake Slack Web API (its own process), migrates a fresh database,
 starts ``kbbot serve`` (its own process) pointed at both, then sends
@@ -15,6 +15,13 @@ per accepted request, all processed, none added by the replays).
 
 The target on two cores: p99 ack under 50 ms at 300 requests per second,
 nothing lost. Results and what they mean: bench/ACKS.md.
+
+``--soak-minutes N`` sends for N minutes instead of ``--seconds`` and samples
+the resident memory (VmRSS, from /proc) of ``kbbot serve`` and each of its
+child processes every ``--rss-every`` seconds, printing one row per sample
+and a verdict: *levelled* when the total's slope over the last third of the
+samples is under a quarter of the first third's (or under 0.5 MB a minute),
+else *growing*.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -190,7 +198,12 @@ def main() -> int:
     args.add_argument("--workers-elsewhere", action="store_true",
                       help="kbbot serve only acknowledges (KBBOT_EXTERNAL_WORKERS); a `kbbot worker` is started "
                            "after the measured window, standing in for workers on other machines")
+    args.add_argument("--soak-minutes", type=float,
+                      help="send for this many minutes (instead of --seconds) and watch the RSS of kbbot serve")
+    args.add_argument("--rss-every", type=float, default=30, help="seconds between RSS samples in a soak")
     options = args.parse_args()
+    if options.soak_minutes is not None:
+        options.seconds = 60 * options.soak_minutes
 
     database_url, cleanup = _database(options.postgres)
     upgrade(database_url)
@@ -226,8 +239,11 @@ def main() -> int:
               f"across machines; the figures in bench/ACKS.md name theirs)")
         cpu_before = _cpu_seconds(server.pid)
         ack_cpu_before = _cpu_seconds(server.pid, children=False)
+        sampler = _RssSampler(server.pid, options.rss_every, database_url) if options.soak_minutes is not None else None
         latencies, errors, accepted = asyncio.run(_load(options.port, options.rate, options.seconds, response_url,
                                                            options.warmup))
+        if sampler is not None:
+            sampler.finish()
         latencies.sort()
         millis = [1000 * v for v in latencies]
         p99 = millis[min(len(millis) - 1, int(len(millis) * 0.99))]
@@ -265,6 +281,82 @@ def main() -> int:
         stop.set()
         fake.join(5)
         cleanup()
+
+
+def _rss_mb(pid: int) -> float | None:
+    """Resident set size of a live process in MB (VmRSS from /proc), None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+class _RssSampler:
+    """Samples the RSS of ``kbbot serve`` and its children every ``every`` seconds on a thread, printing rows."""
+
+    def __init__(self, pid: int, every: float, database_url: str) -> None:
+        self.pid = pid
+        self.every = every
+        self.samples: list[tuple[float, float, dict[int, float]]] = []  # (seconds, serve MB, {child: MB})
+        self._engine = make_engine(database_url)
+        self._stop = threading.Event()
+        self._begin = time.monotonic()
+        print(f"{'time':>7}  {'serve MB':>9}  {'children MB':<30}  {'total MB':>9}  {'behind':>7}  (events "
+              f"accepted, not yet done)", flush=True)
+        self._sample()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def _sample(self) -> None:
+        serve = _rss_mb(self.pid) or 0.0
+        children = {c: mb for c in sorted(live_children(self.pid)) if (mb := _rss_mb(c)) is not None}
+        at = time.monotonic() - self._begin
+        self.samples.append((at, serve, children))
+        listed = " ".join(f"{pid}:{mb:.0f}" for pid, mb in children.items()) or "-"
+        try:
+            with self._engine.connect() as connection:
+                behind = str(connection.execute(text(
+                    "SELECT count(*) FROM inbound_events WHERE status = 'pending'")).scalar())
+        except Exception:  # a busy SQLite file: the RSS matters more than this column
+            behind = "?"
+        print(f"{at:6.0f}s  {serve:9.1f}  {listed:<30}  {serve + sum(children.values()):9.1f}  {behind:>7}",
+              flush=True)
+
+    def finish(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self._engine.dispose()
+        print(rss_verdict([(at, serve + sum(children.values())) for at, serve, children in self.samples]))
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope in MB per minute of (seconds, MB) points."""
+    if len(points) < 2:
+        return 0.0
+    mean_t = statistics.fmean(t for t, _ in points)
+    mean_m = statistics.fmean(m for _, m in points)
+    spread = sum((t - mean_t) ** 2 for t, _ in points)
+    return 60 * sum((t - mean_t) * (m - mean_m) for t, m in points) / spread if spread else 0.0
+
+
+def rss_verdict(points: list[tuple[float, float]]) -> str:
+    """Growing or levelled: the last third's slope against the first third's (MB over seconds)."""
+    if len(points) < 6:
+        return f"RSS: too few samples ({len(points)}) for a verdict; sample more often or soak longer"
+    third = len(points) // 3
+    first, last = _slope(points[:third + 1]), _slope(points[-third - 1:])
+    levelled = last < 0.5 or last < first / 4
+    return (f"RSS {points[0][1]:.0f} -> {points[-1][1]:.0f} MB (peak {max(m for _, m in points):.0f}); slope "
+            f"{first:+.2f} MB/min over the first third, {last:+.2f} MB/min over the last: "
+            f"{'levelled' if levelled else 'growing'}")
 
 
 def machine_speed() -> float:
