@@ -53,6 +53,13 @@ the platform something may fail on a blip without losing anything.
 THREADS = {"sqlite": (2, 2), "other": (8, 4)}
 """(accept, work) threads. SQLite has one writer, so more threads there only contend for it and the GIL."""
 
+MAX_IN_FLIGHT = 1000
+"""Work items a process keeps in memory at most. When acknowledgements outrun the work for long (a
+machine shared with other work, a slow database), further accepted events wait in the inbox instead of
+this process's memory, which otherwise grew with the backlog (tens of MB a minute at 200 events/s)."""
+CATCH_UP = 200
+"""Events left waiting in the inbox taken back at a time, once the work in memory has run out."""
+
 
 class Ingest:
     """Owns the thread pools and the in-flight work of one platform in one process."""
@@ -72,6 +79,9 @@ class Ingest:
         self._accept_pool = ThreadPoolExecutor(accept_threads, thread_name_prefix=f"kbbot-{self.platform}-accept")
         self._work_pool = ThreadPoolExecutor(work_threads, thread_name_prefix=f"kbbot-{self.platform}-work")
         self._in_flight: set[asyncio.Future[None]] = set()
+        self.max_in_flight = MAX_IN_FLIGHT
+        self._behind = False  # events were left in the inbox because the work queue was full
+        self._catching_up: asyncio.Future[None] | None = None
 
     # -- before the ack ---------------------------------------------------------------------
     def accept(self, event: InboundEvent, context: Mapping[str, Any] | None = None) -> bool:
@@ -103,10 +113,31 @@ class Ingest:
             else:
                 log.info("%s delivery %s seen before; acknowledged, nothing to do", self.platform, event.event_id)
         if accepted and not self.deferred:
-            future = loop.run_in_executor(self._work_pool, self._work_in_order, accepted, dict(context or {}))
-            self._in_flight.add(future)
-            future.add_done_callback(self._finished)
+            if len(self._in_flight) < self.max_in_flight:
+                self._start(self._work_in_order, accepted, dict(context or {}))
+            elif not self._behind:
+                self._behind = True
+                log.warning("%s work is %d work items behind; new events wait in the inbox until it catches up",
+                            self.platform, len(self._in_flight))
         return len(accepted)
+
+    def _start(self, work: Callable[..., None], *args: Any) -> asyncio.Future[None]:
+        future = asyncio.get_running_loop().run_in_executor(self._work_pool, work, *args)
+        self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _catch_up(self) -> None:
+        """Work a batch of the events left waiting in the inbox while the queue was full, oldest first."""
+        found = inbox.waiting(self.sessions, self.clock(), limit=CATCH_UP, platforms=[self.platform], skip_locked=True)
+        for item in found:  # one also in the work queue, or taken by a sweep, is simply not claimed twice
+            try:
+                self.work_on(item.event, item.context)
+            except Exception:
+                log.exception("%s event %s failed after the ack; it stays pending", self.platform,
+                              item.event.event_id)
+        if len(found) == CATCH_UP:
+            self._behind = True  # more are waiting: the next batch once this one is done
 
     def _work_in_order(self, events: Sequence[InboundEvent], context: Mapping[str, Any]) -> None:
         """Each event in turn; one that fails stays pending (for a sweep) and does not hold up the rest."""
@@ -118,8 +149,13 @@ class Ingest:
 
     def _finished(self, future: asyncio.Future[None]) -> None:
         self._in_flight.discard(future)
+        if future is self._catching_up:
+            self._catching_up = None
         if not future.cancelled() and future.exception() is not None:
             log.error("%s event failed after the ack; it stays pending", self.platform, exc_info=future.exception())
+        if self._behind and self._catching_up is None and len(self._in_flight) < self.max_in_flight // 2:
+            self._behind = False
+            self._catching_up = self._start(self._catch_up)
 
     # -- after the ack ----------------------------------------------------------------------
     def work(self, found: inbox.Waiting) -> None:
