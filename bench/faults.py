@@ -57,7 +57,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from pg_cluster import PgCluster, free_port  # noqa: E402
-from slack_http import SECRET, USERS, _database, _request, _tail, machine_speed  # noqa: E402 (puts tests/ on the path)
+from slack_http import SECRET, USERS, _database, _request, _tail, machine_speed, open_loop  # noqa: E402 (puts tests/ on the path)
 
 from kbbot.store.db import make_engine, upgrade  # noqa: E402
 from processes import children, wait_healthy  # noqa: E402
@@ -198,14 +198,7 @@ async def _load(ports: list[int], extra: Any, rate: float, seconds: float, base:
                     return  # Slack does not retry slash commands; the person sees an error
 
         total = int(rate * seconds)
-        begin = time.perf_counter()
-        tasks = []
-        for number in range(total):
-            delay = begin + number / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(send(number)))
-        await asyncio.gather(*tasks)
+        await open_loop(total, rate, send)
     return {"sent": total, "kinds": kinds, "acked": acked, "failed": failed, "attempts": attempts["total"]}
 
 

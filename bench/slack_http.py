@@ -61,6 +61,19 @@ SECRET = "bench-signing-secret"
 USERS = [f"U_B{n:03d}" for n in range(20)]
 
 
+
+async def open_loop(total: int, rate: float, send: Any) -> None:
+    """Start ``send(number)`` for each request at its own moment (open loop: a slow answer does not slow
+    the sending), then wait for all of them."""
+    begin = time.perf_counter()
+    tasks = []
+    for number in range(total):
+        delay = begin + number / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(number)))
+    await asyncio.gather(*tasks)
+
 def _fake_slack(port_out: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
     from slack_support.fake_methods import SlackMethods
     from slack_support.fake_web_api import FakeSlack
@@ -144,13 +157,7 @@ async def _load(port: int, rate: float, seconds: float, response_url: str,
         first_measured = int(rate * warmup)
         total = first_measured + int(rate * seconds)
         begin = time.perf_counter()
-        tasks = []
-        for number in range(total):
-            delay = begin + number / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(send(number)))
-        await asyncio.gather(*tasks)
+        await open_loop(total, rate, send)
         elapsed = time.perf_counter() - begin
     print(f"sent {total} requests in {elapsed:.1f} s: {total / elapsed:.0f} requests/s sustained "
           f"(latency measured after a {warmup:g} s warm-up)")
