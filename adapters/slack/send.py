@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -113,6 +114,16 @@ def classify(error: Exception, what: str) -> RetryLater | DeliveryFailed:
     return RetryLater(f"{what}: {type(error).__name__}: {error}", 5.0)
 
 
+METADATA_EVENT = "kbbot_reply"
+"""The ``event_type`` of the metadata kbbot's posts carry: the outbox key that lets a resend find them."""
+
+RECALL_MARGIN = 60.0
+"""Seconds searched before the reply was stored: clocks of two machines need not agree."""
+
+RECALL_PAGES = 5
+"""Pages of 200 messages searched for a post that may already be there; past that it is posted again."""
+
+
 class SlackSend:
     """Sends replies in any workspace, with that workspace's bot token. Thread-safe.
 
@@ -140,6 +151,53 @@ class SlackSend:
         except NotInChannel:
             self._explain_not_in_channel(reply, origin)
             raise
+
+    def posted_before(self, workspace_id: str, reply: Reply, since: datetime) -> Posted | None:
+        """The message posted for ``reply.key`` since ``since``, read back from the conversation's history.
+
+        Only what ``chat.postMessage`` posted can be found (it carries the key
+        in its metadata); an ephemeral, a Home view or a card update answers
+        ``None`` (the latter two are safe to repeat, an ephemeral is not kept).
+        """
+        if not reply.key:
+            return None
+        match reply.to:
+            case Post(conversation_id=channel, thread_id=thread):
+                pass
+            case DirectMessage(person_id=person):
+                channel, thread = person, None
+            case Ephemeral(conversation_id=channel, person_id=person) if (channel or person) == person:
+                channel, thread = person, None  # an ephemeral with no channel went to the person's DM
+            case _:
+                return None
+        client = web_client(self.settings, self.tokens.bot_token(workspace_id), self.rate_limit_retries)
+        oldest = (since if since.tzinfo else since.replace(tzinfo=UTC)).timestamp() - RECALL_MARGIN
+        try:
+            if channel.startswith(("U", "W")):
+                channel = client.conversations_open(users=channel)["channel"]["id"]
+            ts = self._find(client, channel, thread, f"{oldest:.6f}", reply.key)
+        except (SlackApiError, SlackClientError, URLError, OSError) as error:
+            raise classify(error, "slack") from error
+        return None if ts is None else Posted(message_id=ts, thread_root=thread)
+
+    @staticmethod
+    def _find(client: WebClient, channel: str, thread: str | None, oldest: str, key: str) -> str | None:
+        """The ts of kbbot's message carrying ``key``, searching at most :data:`RECALL_PAGES` pages."""
+        cursor = None
+        for _ in range(RECALL_PAGES):
+            arguments: dict[str, Any] = {"channel": channel, "oldest": oldest, "limit": 200,
+                                         "include_all_metadata": True, "cursor": cursor}
+            page = (client.conversations_replies(ts=thread, **arguments) if thread
+                    else client.conversations_history(**arguments))
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (metadata.get("event_type") == METADATA_EVENT
+                        and (metadata.get("event_payload") or {}).get("key") == key):
+                    return message.get("ts")
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+        return None
 
     def _patiently(self, client: WebClient, reply: Reply, origin: Origin) -> Posted | None:
         """Keep honouring ``Retry-After`` through a long 429 storm, up to ``patience``; other failures are final."""
@@ -181,6 +239,8 @@ class SlackSend:
         """``chat.postMessage``; a public channel kbbot was not invited to is joined first, once."""
         message = {"channel": channel, "text": render.fallback(reply), "blocks": render.render(reply),
                    "thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False}
+        if reply.key:
+            message["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": reply.key}}
         try:
             return client.chat_postMessage(**message).get("ts")
         except SlackApiError as error:

@@ -9,6 +9,7 @@ outbox nor the scheduler imports a platform SDK.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from kbbot.contract.replies import Posted, Reply
@@ -47,6 +48,25 @@ class Outbound(Protocol):
 
         Raises :class:`RetryLater` for transient trouble and
         :class:`DeliveryFailed` when retrying cannot help.
+        """
+        ...
+
+
+@runtime_checkable
+class Recalls(Protocol):
+    """An outbound port that can tell whether it already posted a reply, by the reply's ``key``.
+
+    A process can die after the platform took a message and before the
+    outbox recorded it; whoever takes the reply over asks first, so the
+    message is not posted twice. Platforms without a way to look (or
+    destinations without one: an ephemeral is nowhere to be read back) answer
+    ``None`` and the reply is sent again: at least once, never lost.
+    """
+
+    def posted_before(self, workspace_id: str, reply: Reply, since: datetime) -> Posted | None:
+        """What was posted for ``reply.key`` since ``since``; ``None`` when nothing is found (or can be).
+
+        Raises :class:`RetryLater` when the platform cannot be asked now.
         """
         ...
 

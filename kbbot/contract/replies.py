@@ -195,6 +195,9 @@ class Reply(BaseModel):
     to: Destination
     anchor: Anchor | None = None
     locale: str = "en"
+    key: str | None = Field(default=None, description=(
+        "Unique to one stored reply (the outbox sets it): where a platform keeps such a mark with a message "
+        "(in a message's metadata), a resend after a crash can find the first post instead of posting twice"))
 
 
 class Posted(BaseModel):

@@ -172,7 +172,7 @@ class Ingest:
 
     def resend(self, parcel: outbox.Parcel) -> Posted | None:
         """Send one reply a sweep took over from the outbox, where its event came from."""
-        return self.outbound.send(parcel.workspace_id, parcel.reply, parcel.context)
+        return outbox.through(self.outbound)(parcel)
 
     def run(self, event: InboundEvent, context: Mapping[str, Any] | None = None) -> outbox.Tally | None:
         """Accept and work at once, for an adapter with no ack deadline (the console); None for a repeat."""

@@ -15,10 +15,14 @@ the lease ends. Every
 outcome is a compare-and-set on the owner, so a process whose lease ran out
 cannot undo the work of the one that took over.
 
-What it costs: a crash *after* the platform took a message and *before* the
-outbox heard so sends that message once more when the lease ends (at least
-once, never lost). Platforms offer no idempotency key for posting a message,
-so no design without one can do better.
+A crash *after* the platform took a message and *before* the outbox heard
+so would send that message once more when the lease ends. Platforms offer
+no idempotency key for posting, so every reply carries its own ``key``
+(``kbbot-reply-<row id>``) and a reply taken over from another owner is
+first looked for (:class:`kbbot.contract.outbound.Recalls`: Slack keeps the
+key in the message's metadata): found, it is recorded as delivered instead
+of posted again. What cannot be read back (an ephemeral, a platform with no
+history to ask) is sent again: at least once, never lost.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
+from kbbot.contract.outbound import DeliveryFailed, Outbound, Recalls, RetryLater
 from kbbot.contract.replies import DirectMessage, HomeView, Posted, Reply
 from kbbot.pipeline import liveness, posting
 from kbbot.store.db import unit_of_work
@@ -70,6 +74,14 @@ class Parcel:
     event_row: int | None = None
     attempts: int = 0
     leased_at: datetime | None = None
+    maybe_sent: bool = False
+    """Taken over from another owner, which may have posted it before it died: look before posting."""
+    created_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """The reply's delivery key: the same for every attempt, unique to this stored reply."""
+        return f"kbbot-reply-{self.id}"
 
 
 def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[Reply], now: datetime,
@@ -83,7 +95,7 @@ def stage(session: Session, platform: str, workspace_id: str, replies: Sequence[
     session.add_all(rows)
     session.flush()
     return [Parcel(id=row.id, owner=owner, platform=platform, workspace_id=workspace_id, reply=reply,
-                   context=dict(context or {}), event_row=event_row, leased_at=now)
+                   context=dict(context or {}), event_row=event_row, leased_at=now, created_at=now)
             for row, reply in zip(rows, replies, strict=True)]
 
 
@@ -110,11 +122,13 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
         # held by another live process): a thread reply must never overtake the card it belongs under.
         blocked = exists().where(earlier.inbound_event_id == OutboxReply.inbound_event_id,
                                  earlier.position < OutboxReply.position, earlier.status == SENDING, held)
-        query = (select(OutboxReply.id).where(OutboxReply.status == SENDING, takeable, ~blocked)
+        query = (select(OutboxReply.id, OutboxReply.owner).where(OutboxReply.status == SENDING, takeable, ~blocked)
                  .order_by(OutboxReply.id).limit(limit).with_for_update(skip_locked=True))
         if platforms is not None:
             query = query.where(OutboxReply.platform.in_(list(platforms)))
-        ids = list(session.scalars(query))
+        # A reply given back (postponed, owner cleared) was not sent; one with an owner was being sent.
+        previous = {id_: earlier_owner for id_, earlier_owner in session.execute(query)}
+        ids = list(previous)
         if not ids:
             return []
         session.execute(update(OutboxReply)
@@ -135,7 +149,8 @@ def due(sessions: sessionmaker[Session], now: datetime, platforms: Sequence[str]
                 continue
             parcels.append(Parcel(id=row.id, owner=owner, platform=row.platform, workspace_id=row.workspace_id,
                                   reply=reply, context=dict(row.context or {}), event_row=row.inbound_event_id,
-                                  attempts=row.attempts, leased_at=now))
+                                  attempts=row.attempts, leased_at=now, maybe_sent=previous[row.id] is not None,
+                                  created_at=row.created_at))
         return parcels
 
 
@@ -242,7 +257,14 @@ def through(port: Outbound) -> Send:
     """The plain way to send a parcel: the platform's port, with the context stored with its event."""
 
     def send(parcel: Parcel) -> Posted | None:
-        return port.send(parcel.workspace_id, parcel.reply, parcel.context)
+        reply = parcel.reply.model_copy(update={"key": parcel.key})
+        if parcel.maybe_sent and isinstance(port, Recalls):
+            since = parcel.created_at or parcel.leased_at or datetime.now().astimezone()
+            found = port.posted_before(parcel.workspace_id, reply, since)
+            if found is not None:
+                log.info("reply %s had been posted before its owner stopped; recorded, not posted again", parcel.id)
+                return found
+        return port.send(parcel.workspace_id, reply, parcel.context)
 
     return send
 

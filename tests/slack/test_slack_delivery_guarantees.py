@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.pipeline import inbox
+from kbbot.pipeline import inbox, outbox
 from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory, unit_of_work
-from kbbot.store.models import InboundEvent, Question
+from kbbot.store.models import InboundEvent, OutboxReply, Question
 from kbbot_adapters.hosting.server import sweep_once
 from kbbot_adapters.slack import platform, translate
 from kbbot_adapters.slack.settings import SlackSettings
@@ -230,3 +230,44 @@ def test_a_large_private_channel_is_synced_page_by_page_after_the_ack(
     assert "Project Falcon launch" in search(slack, fake_slack, "U_LAST", "Falcon launch", channel="D_LAST",
                                              channel_name="directmessage")
     assert "Project Falcon launch" not in search(slack, fake_slack, "U_BOB", "Falcon launch")
+
+
+def test_a_reply_posted_just_before_its_process_died_is_found_again_not_posted_twice(
+        settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    """The process posted the card, then died before recording it: the sweep finds the card by its key."""
+    port = platform.outbound(settings, sessions, slack_settings)
+    declare = translate.command({**fixture("command_ask.json"), "user_id": "U_BOB", "command": "/expertise",
+                                 "text": "add postgres", "trigger_id": "t-bob"}, "channel")
+    question = translate.command(fixture("command_ask.json"), "channel")
+    inbox.receive(sessions, declare, settings, datetime.now(UTC))
+    long_ago = datetime.now(UTC) - timedelta(minutes=20)  # its lease has ended since
+    assert inbox.accept(sessions, question, long_ago)
+    card, invitation = inbox.process_to_outbox(sessions, question, settings, long_ago, {})
+    outbox.through(port)(card)  # posted; the process dies before the outbox hears of it
+    fake_slack.clear()
+
+    sweep_once(settings, sessions, {"slack": port})
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+    [mention] = fake_slack.calls_to("chat.postMessage")  # the invitation only: the card was found, not re-posted
+    [posted_card] = [m for m in fake_slack.methods.messages.values() if "Question from" in all_text(m.get("blocks"))]
+    assert mention.params["thread_ts"] == posted_card["ts"]  # and its thread was recorded from what was found
+    assert "<@U_BOB>" in str(mention.json_param("blocks"))
+    assert count(sessions, OutboxReply) == 0
+
+
+def test_a_reply_whose_first_post_is_not_found_is_posted_once(
+        settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    """The process died before posting anything: looking finds nothing, and the card goes out once."""
+    port = platform.outbound(settings, sessions, slack_settings)
+    question = translate.command(fixture("command_ask.json"), "channel")
+    long_ago = datetime.now(UTC) - timedelta(minutes=20)
+    assert inbox.accept(sessions, question, long_ago)
+    inbox.process_to_outbox(sessions, question, settings, long_ago, {})
+
+    sweep_once(settings, sessions, {"slack": port})
+    [card] = fake_slack.calls_to("chat.postMessage")
+    assert "Question from" in all_text(card.json_param("blocks"))
+    assert card.json_param("metadata")["event_type"] == "kbbot_reply"
+    assert sweep_once(settings, sessions, {"slack": port}) == 0 and len(fake_slack.calls_to("chat.postMessage")) == 1

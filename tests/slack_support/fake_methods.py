@@ -246,6 +246,8 @@ class SlackMethods:
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "conversations.join": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "reactions.add": self._ok,
             "reactions.remove": self._ok,
             "oauth.v2.access": self._oauth_v2_access,
@@ -494,6 +496,49 @@ class SlackMethods:
         rest = start + limit < len(members)
         cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if rest else ""
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _readable(self, message: JsonDict, params: JsonDict) -> JsonDict:
+        """A stored message as the history methods return it: metadata only with ``include_all_metadata``."""
+        shown = dict(message)
+        if not _truthy(params.get("include_all_metadata")):
+            shown.pop("metadata", None)
+        return shown
+
+    def _page(self, messages: list[JsonDict], params: JsonDict) -> JsonDict:
+        """Cursor pagination as the history methods document it: ``limit``, ``has_more``, ``next_cursor``."""
+        limit = min(max(int(params.get("limit") or 100), 1), 1000)
+        start = int(base64.b64decode(params["cursor"]).decode().removeprefix("offset:")) if params.get("cursor") else 0
+        page = messages[start:start + limit]
+        more = start + limit < len(messages)
+        cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+        return {"ok": True, "messages": [self._readable(m, params) for m in page], "has_more": more,
+                "response_metadata": {"next_cursor": cursor}}
+
+    def _conversations_history(self, params: JsonDict, token: str | None) -> JsonDict:
+        """Top-level messages (and thread broadcasts) newer than ``oldest``, newest first."""
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return _error("channel_not_found")
+        oldest = float(params.get("oldest") or 0)
+        with self._lock:
+            found = [m for (c, ts), m in self.messages.items()
+                     if c == channel and float(ts) > oldest and m.get("thread_ts", ts) == ts]
+        return self._page(sorted(found, key=lambda m: float(m["ts"]), reverse=True), params)
+
+    def _conversations_replies(self, params: JsonDict, token: str | None) -> JsonDict:
+        """A thread: its parent first, then its replies newer than ``oldest``, oldest first."""
+        channel, thread = str(params.get("channel", "")), str(params.get("ts", ""))
+        if not channel or not thread:
+            return _error("thread_not_found")
+        oldest = float(params.get("oldest") or 0)
+        with self._lock:
+            parent = self.messages.get((channel, thread))
+            replies = [m for (c, ts), m in self.messages.items()
+                       if c == channel and ts != thread and m.get("thread_ts") == thread and float(ts) > oldest]
+        if parent is None and not replies:
+            return _error("thread_not_found")
+        ordered = ([parent] if parent else []) + sorted(replies, key=lambda m: float(m["ts"]))
+        return self._page(ordered, params)
 
     def _apps_connections_open(self, params: JsonDict, token: str | None) -> JsonDict:
         """Socket Mode: only an app-level token (``xapp-``) may open a connection."""
