@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, as_utc, system_clock
@@ -35,15 +35,15 @@ from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.pipeline import posting
 from kbbot.presentation import people
 from kbbot.contract.replies import Reply
-from kbbot.scheduler import kinds, ledger, windows
+from kbbot.scheduler import kinds, ledger, next_due, windows
 from kbbot.scheduler.ledger import Wanted
 from kbbot.scheduler.pacing import Pacer
 from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
-from kbbot.weekly.timing import Due, Weekly, latest
+from kbbot.weekly.timing import Due, Weekly, following, latest
 from kbbot.services import digest, prompts
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Conversation, Person, SharedPost, Workspace
-from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule
+from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule, ScheduleNext
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,7 @@ class Deliverer:
         self.progress_every = progress_every
         self.grace = grace if grace is not None else timedelta(seconds=settings.misfire_grace_seconds)
         self.kinds = kinds
+        self._looked_everywhere_at: datetime | None = None
 
     # -- what is due ------------------------------------------------------------------------------
     def due(self, session: Session, now: datetime) -> tuple[list[Wanted], list[Wanted]]:
@@ -120,40 +121,69 @@ class Deliverer:
         candidates: list[Wanted] = []
         moments: dict[tuple[object, ...], Due] = {}
 
-        def occurrence(kind: str, timezone: str, workspace_id: int, own: PersonSchedule | None) -> Due:
+        def occurrence(kind: str, timezone: str, workspace_id: int, own: PersonSchedule | None) -> tuple[Due, Due]:
+            """The latest occurrence at or before now, and the next one after it."""
             key = (kind, timezone, workspace_id, own and (own.prompt_day, own.prompt_time, own.digest_day,
                                                           own.digest_time))
             if key not in moments:
                 weekly: Weekly = moment(self.settings, kind, timezone, spaces[workspace_id].settings, own)
-                moments[key] = latest(weekly, now)
+                moments[key] = (latest(weekly, now), following(weekly, now))
             return moments[key]
 
-        people = session.execute(
-            select(Person.id, Person.workspace_id, Person.timezone, Person.prompts_enabled, Person.digest_enabled,
-                   PersonSchedule)
-            .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
-            .where(Person.is_active, Person.is_bot.is_(False), Person.workspace_id.in_(list(spaces)),
-                   Person.removed_at.is_(None),
-                   Person.prompts_enabled | Person.digest_enabled)).all()
-        for person_id, workspace_id, timezone, prompts_on, digest_on, own in people:
+        # A round for some kinds only (``kbbot digest send --now``) reads everyone and remembers nothing:
+        # the next moments it would store would skip the kinds it left out.
+        remembering = self.kinds is None
+        current = next_due.basis(self.settings)
+        query = (select(Person.id, Person.workspace_id, Person.timezone, Person.prompts_enabled, Person.digest_enabled,
+                        PersonSchedule)
+                 .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
+                 .where(Person.is_active, Person.is_bot.is_(False), Person.workspace_id.in_(list(spaces)),
+                        Person.removed_at.is_(None),
+                        Person.prompts_enabled | Person.digest_enabled))
+        if remembering and self._looked_everywhere_at is not None and \
+                timedelta(0) <= now - self._looked_everywhere_at < next_due.LOOK_EVERYWHERE:
+            # Between full looks only the index of due moments is read: the cost of the people due now.
+            query = query.join(ScheduleNext, ScheduleNext.person_id == Person.id).where(
+                ScheduleNext.next_at <= now, ScheduleNext.basis == current)
+        elif remembering:
+            # Now and then (and at a process's first round) also people never worked out or whose row a change
+            # deleted: a new colleague, a new timezone. Well within the grace window, so nothing is missed.
+            query = (query.outerjoin(ScheduleNext, ScheduleNext.person_id == Person.id)
+                     .where(next_due.stale(now, current)))
+            self._looked_everywhere_at = now
+        upcoming: dict[int, datetime] = {}
+        for person_id, workspace_id, timezone, prompts_on, digest_on, own in session.execute(query):
+            nexts = []
             if prompts_on:
-                due = occurrence(PROMPT, timezone, workspace_id, own)
+                due, after = occurrence(PROMPT, timezone, workspace_id, own)
+                nexts.append(after.at)
                 candidates.append(Wanted(workspace_id, ledger.person_key(person_id), PROMPT, due.period, due.at,
                                          person_id=person_id, variant=prompts.variant_for(person_id, due.period)))
             if digest_on:
-                due = occurrence(DIGEST, timezone, workspace_id, own)
+                due, after = occurrence(DIGEST, timezone, workspace_id, own)
+                nexts.append(after.at)
                 candidates.append(Wanted(workspace_id, ledger.person_key(person_id), DIGEST, due.period, due.at,
                                          person_id=person_id))
+            upcoming[person_id] = min(nexts)
         for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled,
                                                                ChannelDigest.workspace_id.in_(list(spaces)))):
-            due = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
+            due, _ = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
             candidates.append(Wanted(row.workspace_id, ledger.channel_key(row.conversation_id), CHANNEL_DIGEST,
                                      due.period, due.at, conversation_id=row.conversation_id))
         if not candidates:
+            if remembering:
+                next_due.remember(session, upcoming, current)
             return [], []
         periods = {w.period for w in candidates}
-        taken = set(tuple(row) for row in session.execute(select(Delivery.recipient, Delivery.kind, Delivery.period)
-                                    .where(Delivery.period.in_(periods))))
+        # Only the candidates' rows: the ledger holds everyone's week, and a round reads the people due now.
+        recipients = sorted({w.recipient for w in candidates})
+        # Values written into the SQL: a prepared statement's generic plan (PostgreSQL, after five runs) scanned
+        # the whole week instead of probing the unique key, 100 times slower.
+        taken = {tuple(row) for start in range(0, len(recipients), 500) for row in session.execute(
+            select(Delivery.recipient, Delivery.kind, Delivery.period)
+            .where(Delivery.period.in_(bindparam("periods", sorted(periods), expanding=True, literal_execute=True)),
+                   Delivery.recipient.in_(bindparam("recipients", recipients[start:start + 500], expanding=True,
+                                                    literal_execute=True))))}
         # A post for this week was written this week: the created_at index keeps this lookup small.
         answered = set(tuple(row) for row in session.execute(
             select(SharedPost.author_id, SharedPost.period)
@@ -169,6 +199,11 @@ class Deliverer:
                 continue  # already worked out loud this week
             (fresh if now - wanted.due_at <= self.grace else late).append(wanted)
         fresh.sort(key=lambda w: (w.due_at, w.kind, w.recipient))
+        if remembering:
+            # Someone with a delivery still to claim is read again next round (by then it is in the
+            # ledger): remembering them now would lose it if this process stopped before claiming.
+            waiting = {w.person_id for w in fresh}
+            next_due.remember(session, {p: at for p, at in upcoming.items() if p not in waiting}, current)
         return fresh, late
 
     # -- a round ----------------------------------------------------------------------------------

@@ -90,13 +90,21 @@ def claim(session: Session, wanted: Wanted, now: datetime, worker: str) -> int |
 
 
 def record(session: Session, wanted: Iterable[Wanted], status: str, now: datetime) -> int:
-    """Record deliveries that will not be sent (``skipped``), ignoring any that exist; returns how many were new."""
+    """Record deliveries that will not be sent (``skipped``), ignoring any that exist; returns how many were asked.
+
+    Callers pass what they found missing from the ledger, so the count is what
+    they recorded, but for rows another process wrote in the meantime (a
+    multi-row count is not reliable on every driver).
+    """
     rows = [_values(w, status, now, None) for w in wanted]
     if not rows:
         return 0
-    statement = _insert(session).values(rows).on_conflict_do_nothing(
-        index_elements=["recipient", "kind", "period"]).returning(Delivery.id)
-    return len(session.execute(statement).scalars().all())
+    # As "executemany" (one compiled statement, sent in batches): after a long outage everyone's week is
+    # recorded at once, and one multi-row VALUES would pass PostgreSQL's 65,535 parameters a statement.
+    statement = _insert(session).on_conflict_do_nothing(index_elements=["recipient", "kind", "period"])
+    session.flush()
+    session.connection().execute(statement, rows)  # Core: one compiled statement, sent in batches
+    return len(rows)
 
 
 def last_sent_at(session: Session, recipient: str, kind: str, before: datetime) -> datetime | None:

@@ -58,8 +58,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit, so replies can be rendered once the transaction ends.
 
     Importing :mod:`kbbot.search` here installs the listener that indexes
-    knowledge in the same flush that writes it, for every process that writes.
+    knowledge in the same flush that writes it, for every process that writes;
+    :mod:`kbbot.scheduler.next_due` the one that forgets a person's next
+    moment when what decides it changes.
     """
+    import kbbot.scheduler.next_due  # noqa: F401
     import kbbot.search  # noqa: F401
 
     return sessionmaker(engine, expire_on_commit=False)

@@ -126,3 +126,20 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class ScheduleNext(Base):
+    """When a person is next due for a prompt or a digest, so that a round reads only the people due now.
+
+    A row is a cache of :func:`kbbot.weekly.schedules.moment`: missing, past
+    or computed under other defaults (``basis``), it is worked out again. Any
+    change to what decides the moment (timezone, own schedule, opting in,
+    the workspace's days) deletes it on flush (kbbot/scheduler/next_due.py), so
+    no service has to remember to.
+    """
+
+    __tablename__ = "schedule_next"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    basis: Mapped[str] = mapped_column(String(16))

@@ -115,6 +115,13 @@ def latest(moment: Weekly, now: datetime) -> Due:
     return Due(at=_local(day, moment), period=iso_week(day))
 
 
+def following(moment: Weekly, now: datetime) -> Due:
+    """The first occurrence of ``moment`` after ``now``."""
+    last = latest(moment, now)
+    day = last.at.astimezone(zone(moment.timezone)).date() + timedelta(days=7)
+    return Due(at=_local(day, moment), period=iso_week(day))
+
+
 def current_period(timezone: str, now: datetime) -> str:
     """The ISO week ``now`` falls in, in ``timezone``: what "this week" means to that person."""
     return iso_week(now.astimezone(zone(timezone)).date())
