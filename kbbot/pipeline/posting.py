@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kbbot.contract.outbound import DeliveryFailed, Outbound
+from kbbot.contract.outbound import DeliveryFailed, Outbound, Recalls
 from kbbot.contract.replies import Item, ListBlock, MessageRef, Post, Posted, ReplaceCard, Reply
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Conversation, Question, QuestionMessage
@@ -129,18 +130,27 @@ def _record_related(session: Session, question_id: int, message_id: str) -> None
 
 
 def send(sessions: sessionmaker[Session], sender: Outbound, workspace_id: str, reply: Reply,
-         context: Mapping[str, Any] | None = None) -> Posted | None:
+         context: Mapping[str, Any] | None = None, maybe_sent_since: datetime | None = None) -> Posted | None:
     """Resolve, send and record one reply that is not in the outbox (the scheduler's sends).
 
     Raises what the sender raises (RetryLater, DeliveryFailed). A database
     blip after a successful send is logged, not raised: the message is out,
-    and sending it again would show it twice.
+    and sending it again would show it twice. ``maybe_sent_since``: an earlier
+    attempt (with the same ``reply.key``) may have posted it since then; a
+    platform that can look (:class:`~kbbot.contract.outbound.Recalls`) is
+    asked first, and what it finds is recorded instead of posting again.
     """
     ready = reply
     if needs_resolving(reply):
         with unit_of_work(sessions) as session:
             ready = resolve(session, reply)
-    posted = sender.send(workspace_id, ready, dict(context or {}))
+    posted = None
+    if maybe_sent_since is not None and ready.key and isinstance(sender, Recalls):
+        posted = sender.posted_before(workspace_id, ready, maybe_sent_since)
+        if posted is not None:
+            log.info("a scheduled message had been posted before its sender stopped; recorded, not posted again")
+    if posted is None:
+        posted = sender.send(workspace_id, ready, dict(context or {}))
     try:
         with unit_of_work(sessions) as session:
             record(session, ready, posted)

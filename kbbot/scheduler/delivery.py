@@ -88,6 +88,8 @@ class _Job:
     wanted: Wanted
     delivery_id: int | None = None
     attempts: int = 0
+    maybe_sent_since: datetime | None = None
+    """A stale claim: its claimer may have posted it (since then) and stopped before marking it sent."""
 
 
 class Deliverer:
@@ -318,7 +320,9 @@ class Deliverer:
     def _retry_job(self, row: Delivery) -> _Job | None:
         wanted = Wanted(row.workspace_id, row.recipient, row.kind, row.period, as_utc(row.due_at),
                         person_id=row.person_id, conversation_id=row.conversation_id, variant=row.variant)
-        return _Job(wanted, delivery_id=row.id, attempts=row.attempts)
+        stale = row.status == DeliveryStatus.CLAIMED and row.claimed_at is not None
+        return _Job(wanted, delivery_id=row.id, attempts=row.attempts,
+                    maybe_sent_since=as_utc(row.claimed_at) if stale else None)
 
     def _one(self, job: _Job, report: RoundReport, deadline: float | None = None) -> None:
         """Claim, build, send and mark one delivery; never raises.
@@ -356,7 +360,7 @@ class Deliverer:
         except Exception:
             log.exception("could not claim %s %s %s", wanted.kind, wanted.recipient, wanted.period)
             return
-        report.statuses[self._send(delivery_id, attempts, wanted)] += 1
+        report.statuses[self._send(delivery_id, attempts, wanted, maybe_sent_since=job.maybe_sent_since)] += 1
 
     def _target(self, session: Session, wanted: Wanted) -> tuple[str, str] | None:
         """The pacing keys (workspace, conversation) of a delivery."""
@@ -369,8 +373,13 @@ class Deliverer:
         conversation = session.get(Conversation, wanted.conversation_id)
         return f"{space.platform}:{space.external_id}", conversation.external_id if conversation else wanted.recipient
 
-    def _send(self, delivery_id: int, attempts: int, wanted: Wanted, prebuilt: object = _UNBUILT) -> str:
-        """Build (unless ``prebuilt``) and send a claimed delivery, then mark it; returns the ledger status."""
+    def _send(self, delivery_id: int, attempts: int, wanted: Wanted, prebuilt: object = _UNBUILT,
+              maybe_sent_since: datetime | None = None) -> str:
+        """Build (unless ``prebuilt``) and send a claimed delivery, then mark it; returns the ledger status.
+
+        Every attempt carries the same key (``kbbot-delivery-<ledger row>``), so that after a claimer
+        stopped between posting and marking, the next attempt finds the post instead of repeating it.
+        """
         claim = ledger.Claim(delivery_id, self.worker, attempts)
         now = self.clock()
         try:
@@ -386,7 +395,9 @@ class Deliverer:
                     ledger.mark_empty(session, claim)
                     return DeliveryStatus.EMPTY
                 platform, workspace_external, reply = built
-            posted = posting.send(self.sessions, self.outbounds[platform], workspace_external, reply)
+            reply = reply.model_copy(update={"key": f"kbbot-delivery-{delivery_id}"})
+            posted = posting.send(self.sessions, self.outbounds[platform], workspace_external, reply,
+                                  maybe_sent_since=maybe_sent_since)
             message_id = posted.message_id if posted is not None else None
         except RetryLater as busy:
             self.pacer.back_off(self._pace_key(wanted), busy.retry_after)

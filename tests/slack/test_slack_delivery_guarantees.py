@@ -13,6 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.pipeline import inbox, outbox
+from kbbot.scheduler import ledger
+from kbbot.scheduler.delivery import Deliverer
+from kbbot.scheduler.ledger import Wanted
+from kbbot.scheduler.pacing import Pacer
+from kbbot.store.scheduling import Delivery
+from kbbot.weekly.schedules import PROMPT
 from kbbot.config import Settings
 from kbbot.store.db import make_engine, session_factory, unit_of_work
 from kbbot.store.models import InboundEvent, OutboxReply, Question
@@ -271,3 +277,31 @@ def test_a_reply_whose_first_post_is_not_found_is_posted_once(
     assert "Question from" in all_text(card.json_param("blocks"))
     assert card.json_param("metadata")["event_type"] == "kbbot_reply"
     assert sweep_once(settings, sessions, {"slack": port}) == 0 and len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+class _StopsBeforeMarking(Deliverer):
+    """A scheduler process that dies right after Slack took its message, before the ledger heard so."""
+
+    def _mark_sent(self, claim: ledger.Claim, wanted: Wanted, message_id: str | None) -> None:
+        return None
+
+
+def test_a_prompt_posted_just_before_its_scheduler_died_is_found_again_not_sent_twice(
+        slack: SlackServer, settings: Settings, slack_settings: SlackSettings, fake_slack: FakeSlack,
+        sessions: sessionmaker[Session]) -> None:
+    assert slack.event(fixture("event_app_home_opened.json")).status == 200  # Bob, in workspace T0001
+    slack.settle()
+    port = platform.outbound(settings, sessions, slack_settings)
+    quick = Pacer(sleep=lambda _s: None)
+    _StopsBeforeMarking(settings, sessions, {"slack": port}, kinds=frozenset({PROMPT}), grace=timedelta(days=8),
+                        pacer=quick).run()
+    [prompt] = [c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == "U_BOB"]
+    assert prompt.json_param("metadata")["event_payload"]["key"].startswith("kbbot-delivery-")
+
+    later = Deliverer(settings, sessions, {"slack": port}, kinds=frozenset({PROMPT}), grace=timedelta(days=8),
+                      pacer=quick, clock=lambda: datetime.now(UTC) + ledger.LEASE + timedelta(minutes=1))
+    assert "sent 1" in str(later.run())  # the stale claim is taken up again, and found posted
+    assert len([c for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == "U_BOB"]) == 1
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Delivery.status).where(Delivery.kind == PROMPT)).all() == ["sent"]
