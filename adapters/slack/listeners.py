@@ -27,7 +27,7 @@ from kbbot.pipeline import forms
 from kbbot.pipeline.ingest import Ingest
 from kbbot_adapters.slack import render, translate
 from kbbot_adapters.slack.bounded import Bounded
-from kbbot_adapters.slack.lookups import CACHED, ConversationKinds, names_of, read_thread
+from kbbot_adapters.slack.lookups import CACHED, ConversationKinds, profiles_of, read_thread
 from kbbot_adapters.slack.send import Origin
 
 log = logging.getLogger(__name__)
@@ -179,12 +179,12 @@ class Listeners:
         kind = await self.kinds.resolve(context.client, team_id, channel["id"], hint)
         root = translate.thread_root(body["message"])
         messages = await read_thread(context.client, channel["id"], root, join=kind == "channel")
-        if messages is None:
-            found = translate.unreadable(root)
-        else:
-            authors = {str(m["user"]) for m in messages if m.get("user") and not m.get("bot_id")}
-            found = translate.thread(root, messages, await names_of(context.client, authors))
-        request = translate.save_request(body, kind, found)
+        saver = body["user"]["id"]
+        authors = {str(m["user"]) for m in messages or [] if m.get("user") and not m.get("bot_id")}
+        profiles = await profiles_of(context.client, authors | {saver})
+        names = {user: profile.name if profile else None for user, profile in profiles.items()}
+        found = translate.unreadable(root) if messages is None else translate.thread(root, messages, names)
+        request = translate.save_request(body, kind, found, profiles.get(saver))
         ingest = self.ingest
         form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, ingest.clock(), request)
         view = render.save_modal(form, translate.SAVE_CALLBACK, translate.save_metadata(channel["id"], root))

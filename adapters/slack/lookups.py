@@ -251,16 +251,22 @@ async def _replies(client: AsyncWebClient, channel: str, root_ts: str) -> list[d
     return messages
 
 
-async def names_of(client: AsyncWebClient, user_ids: set[str]) -> dict[str, str | None]:
-    """Display names of a thread's authors, asked at once; whoever Slack does not answer for in time stays nameless."""
-    async def one(user_id: str) -> tuple[str, str | None]:
+async def profiles_of(client: AsyncWebClient, user_ids: set[str]) -> dict[str, Profile | None]:
+    """The profiles of a thread's authors and of the person saving it, asked at once while they wait.
+
+    Whoever Slack does not answer for in time stays without a name (and the
+    form in the language kbbot already knew for them).
+    """
+    async def one(user_id: str) -> tuple[str, Profile | None]:
         try:
-            user = (await asyncio.wait_for(client.users_info(user=user_id), LOOKUP_TIMEOUT))["user"]
+            user = (await asyncio.wait_for(client.users_info(user=user_id, include_locale=True),
+                                           LOOKUP_TIMEOUT))["user"]
         except (SlackApiError, SlackClientError, TimeoutError, OSError, KeyError):
             return user_id, None
         details = user.get("profile") or {}
-        return user_id, details.get("display_name") or details.get("real_name") or user.get("real_name") \
-            or user.get("name")
+        return user_id, Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
+                                or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
+                                is_bot=bool(user.get("is_bot")))
 
     return dict(await asyncio.gather(*(one(user_id) for user_id in sorted(user_ids))))
 

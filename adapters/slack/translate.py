@@ -310,14 +310,21 @@ def unreadable(root_ts: str) -> Thread:
     return Thread(root_id=root_ts, readable=False)
 
 
-def save_request(payload: Payload, kind: ConversationKindName, found: Thread) -> SaveFormRequested:
-    """The ``message_action`` payload of "Save to kbbot", with the thread read from Slack."""
+def save_request(payload: Payload, kind: ConversationKindName, found: Thread,
+                 profile: Any = None) -> SaveFormRequested:
+    """The ``message_action`` payload of "Save to kbbot", with the thread read from Slack.
+
+    ``profile`` (:class:`~.lookups.Profile`) is the saver's, asked while they
+    wait, so that a first form is already in their language.
+    """
     user = payload["user"]
     channel = payload.get("channel") or {}
     team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
-    place = Place(id=channel["id"], kind=kind, name=channel.get("name") if kind != "dm" else None)
-    return SaveFormRequested(**_base(team_id, f"save-form:{payload['trigger_id']}",
-                                     Actor(id=user["id"], name=user.get("name") or user.get("username")), place,
+    name = channel.get("name")
+    place = Place(id=channel["id"], kind=kind, name=None if name in _SLASH_CHANNEL_NAMES or kind == "dm" else name)
+    actor = Actor(id=user["id"], name=getattr(profile, "name", None) or user.get("name") or user.get("username"),
+                  locale=getattr(profile, "locale", None), timezone=getattr(profile, "timezone", None))
+    return SaveFormRequested(**_base(team_id, f"save-form:{payload['trigger_id']}", actor, place,
                                      _when(payload.get("action_ts"))),
                              message_id=str(payload.get("message_ts") or payload["message"]["ts"]), thread=found)
 
