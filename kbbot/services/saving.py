@@ -36,7 +36,7 @@ from kbbot.presentation import cards
 from kbbot.services import activity, directory, language, tagging
 from kbbot.services.answering import refresh_status
 from kbbot.services.turn import Turn
-from kbbot.store.models import Answer, ConversationKind, Question, QuestionStatus, SavedThread
+from kbbot.store.models import Answer, ConversationKind, Person, Question, QuestionStatus, SavedThread
 from kbbot.text.tags import is_mention, normalise
 
 MAX_CHOICES = 100
@@ -198,8 +198,7 @@ def _question(turn: Turn, thread: Thread, text: str) -> tuple[Question | None, b
         return existing, False
     asker = turn.person
     if thread.root is not None and not thread.root.author.is_bot:
-        asker = directory.person(turn.session, turn.workspace, thread.root.author, turn.now,
-                                 turn.settings.default_timezone, turn.settings.default_locale)
+        asker = _author(turn, thread.root)
     try:
         with turn.session.begin_nested():
             question = Question(workspace_id=turn.workspace.id, conversation_id=turn.conversation.id,
@@ -214,6 +213,14 @@ def _question(turn: Turn, thread: Thread, text: str) -> tuple[Question | None, b
         return existing, False
 
 
+def _author(turn: Turn, message: ThreadMessage) -> Person:
+    """Who wrote ``message``: a member of the conversation, since writing there proves it (as for any event)."""
+    author = directory.person(turn.session, turn.workspace, message.author, turn.now, turn.settings.default_timezone,
+                              turn.settings.default_locale)
+    directory.join(turn.session, turn.conversation, author, turn.now)
+    return author
+
+
 def _answer(turn: Turn, question: Question, reply: ThreadMessage) -> Answer | None:
     """The chosen reply as an answer of ``question``, credited to its author; None if it answers another."""
     found = turn.session.scalars(select(Answer).where(
@@ -225,8 +232,7 @@ def _answer(turn: Turn, question: Question, reply: ThreadMessage) -> Answer | No
             found.text, found.edited_at = reply.text, turn.now  # the thread is the source: take its latest words
         found.deleted_at = None
         return found
-    author = directory.person(turn.session, turn.workspace, reply.author, turn.now, turn.settings.default_timezone,
-                              turn.settings.default_locale)
+    author = _author(turn, reply)
     try:
         with turn.session.begin_nested():
             answer = Answer(question_id=question.id, author_id=author.id, conversation_id=turn.conversation.id,
