@@ -48,13 +48,14 @@ def seed_thread(fake: FakeSlack, channel: str = "C_GENERAL", replies: bool = Tru
 
 
 def shortcut(slack: SlackServer, fake: FakeSlack, user: str = "U_BOB", channel: str = "C_GENERAL",
-             channel_name: str = "general", message_ts: str = ROOT, **sign: Any) -> dict[str, Any] | None:
+             channel_name: str = "general", message_ts: str = ROOT, root: str = ROOT,
+             **sign: Any) -> dict[str, Any] | None:
     """Bob uses "Save to kbbot" on a message; the modal Slack was asked to open (None if none was)."""
     payload = fixture("message_action_save.json", fake.response_url())
     payload["user"].update(id=user, username=user[2:].lower(), name=user[2:].lower())
     payload["channel"] = {"id": channel, "name": channel_name}
     payload["message_ts"] = message_ts
-    payload["message"].update(ts=message_ts, thread_ts=ROOT)
+    payload["message"].update(ts=message_ts, thread_ts=root)
     before = len(fake.calls_to("views.open"))
     answer = slack.action(payload, **sign)
     if answer.status != 200:
