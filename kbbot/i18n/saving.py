@@ -18,7 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "save.question_label": {"en": "Question", "nl": "Vraag"},
     "save.answer_label": {"en": "The reply that answers it", "nl": "Het antwoord op de vraag"},
-    "save.tags_label": {"en": "Tags", "nl": "Tags"},
+    "save.tags_label": {"en": "Tags", "nl": "Onderwerpen (tags)"},
     "save.tags_hint": {"en": "Topics, separated by spaces: #postgres #backup",
                        "nl": "Onderwerpen, gescheiden door spaties: #postgres #backup"},
     "save.choice": {"en": "{author}: {text}", "nl": "{author}: {text}"},
