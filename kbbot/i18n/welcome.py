@@ -4,6 +4,7 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "welcome.heading": {"en": "Welcome, {name}! I'm kbbot.", "nl": "Welkom, {name}! Ik ben kbbot."},
+    "welcome.heading_unnamed": {"en": "Welcome! I'm kbbot.", "nl": "Welkom! Ik ben kbbot."},
     "welcome.what": {
         "en": "Colleagues here share what they know through me. Ask a question and I first show the answers "
               "that already exist; otherwise I post it and bring in the people who know.",
@@ -18,6 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "welcome.command_expertise": {"en": "/expertise add <tags>: say what you know, so questions find you",
                                   "nl": "/expertise add <tags>: zeg waar je verstand van hebt, dan vinden vragen jou"},
     "welcome.pack": {"en": "Good to know in {channels}:", "nl": "Goed om te weten in {channels}:"},
+    "welcome.pack_workspace": {"en": "Good to know here:", "nl": "Goed om te weten hier:"},
     "welcome.empty": {"en": "Nothing has been answered there yet: your questions can be the first.",
                       "nl": "Daar is nog niets beantwoord: jouw vragen kunnen de eerste zijn."},
     "welcome.tags": {"en": "Topics there: {tags}", "nl": "Onderwerpen daar: {tags}"},

@@ -96,6 +96,8 @@ def form(turn: Turn, request: SaveFormRequested) -> SaveForm:
             "root_id": thread.root_id}
     if not thread.readable:
         return SaveForm(**base, notice=turn.say("save.unreadable"))
+    if turn.conversation.kind is ConversationKind.DM:
+        return SaveForm(**base, notice=turn.say("save.not_here"))
     existing = _existing(turn, thread.root_id)
     offered = _answers_offered(thread)
     if not offered:

@@ -84,11 +84,12 @@ def greet(turn: Turn, event: PersonJoined) -> list[Reply]:
             turn.session.add(Welcome(person_id=person.id, greeted_at=turn.now))
     except IntegrityError:
         return []  # greeted already, maybe a moment ago by another process
-    channels = _channels(turn)
-    heading = turn.say("welcome.heading", name=cards.name(person))
+    # Some platforms name nobody in a join (Teams' membersAdded): better no name than a platform id.
+    heading = turn.say("welcome.heading", name=person.display_name) if person.display_name \
+        else turn.say("welcome.heading_unnamed")
     blocks = [Text(text=heading, style="heading"), Text(text=turn.say("welcome.what")),
               Text(text=turn.say("welcome.commands")), ListBlock(items=[_line(turn, key) for key in COMMANDS])]
-    blocks.extend(_starter_pack(turn, channels))
+    blocks.extend(_starter_pack(turn))
     blocks.append(Text(text=turn.say("welcome.footer"), style="context"))
     return [Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=person.external_id), locale=turn.locale)]
 
@@ -97,36 +98,46 @@ def _line(turn: Turn, key: str) -> Item:
     return Item(text=turn.say(key))
 
 
-def _channels(turn: Turn) -> list[Conversation]:
-    """The channels the newcomer is in (this one included); none yet: the workspace's public channels."""
-    session, person = turn.session, turn.person
-    joined = list(session.scalars(select(Conversation).join(Membership, Membership.conversation_id == Conversation.id)
-                                  .where(Membership.person_id == person.id,
-                                         Conversation.kind != ConversationKind.DM)
-                                  .order_by(Conversation.id)))
-    if joined:
-        return joined
-    return list(session.scalars(select(Conversation).where(Conversation.workspace_id == turn.workspace.id,
-                                                           Conversation.kind == ConversationKind.CHANNEL)
-                                .order_by(Conversation.id)))
+def _joined(turn: Turn) -> list[Conversation]:
+    """The channels the newcomer is known to be in (the one just joined included)."""
+    return list(turn.session.scalars(
+        select(Conversation).join(Membership, Membership.conversation_id == Conversation.id)
+        .where(Membership.person_id == turn.person.id, Conversation.kind != ConversationKind.DM)
+        .order_by(Conversation.id)))
 
 
-def _starter_pack(turn: Turn, channels: list[Conversation]) -> list[Text | ListBlock]:
-    """The most used accepted answers of ``channels`` the newcomer may see, and those channels' tags."""
-    ids = [c.id for c in channels]
-    if not ids:
-        return [Text(text=turn.say("welcome.empty"))]
+def _public(turn: Turn) -> list[Conversation]:
+    return list(turn.session.scalars(select(Conversation).where(
+        Conversation.workspace_id == turn.workspace.id, Conversation.kind == ConversationKind.CHANNEL)
+        .order_by(Conversation.id)))
+
+
+def _starter_pack(turn: Turn) -> list[Text | ListBlock]:
+    """The most used accepted answers of the newcomer's channels, and those channels' tags.
+
+    Where those channels know nothing yet (or the person joined the
+    workspace before any channel), the workspace's public channels stand in:
+    what anyone there may read. Only what the newcomer may see, either way.
+    """
     visible = visible_questions(turn.person)
-    ranked = _ranked(turn, ids, visible)
-    names = ", ".join(f"#{c.name or c.external_id}" for c in channels[:5])
-    blocks: list[Text | ListBlock] = []
-    if ranked:
-        blocks.append(Text(text=turn.say("welcome.pack", channels=names), style="heading"))
-        blocks.append(ListBlock(items=[cards.hit_item(question, answer, turn.locale) for question, answer in ranked]))
+    joined = _joined(turn)
+    channels, ranked = joined, _ranked(turn, [c.id for c in joined], visible)
+    if not ranked:
+        channels = _public(turn)
+        ranked = _ranked(turn, [c.id for c in channels], visible)
+    if not ranked:
+        return [Text(text=turn.say("welcome.empty"))]
+    ids = [c.id for c in channels]
+    if channels is joined:
+        heading = turn.say("welcome.pack", channels=", ".join(f"#{c.name or c.external_id}" for c in joined[:5]))
     else:
-        blocks.append(Text(text=turn.say("welcome.empty")))
+        heading = turn.say("welcome.pack_workspace")
+    blocks: list[Text | ListBlock] = [
+        Text(text=heading, style="heading"),
+        ListBlock(items=[cards.hit_item(question, answer, turn.locale) for question, answer in ranked])]
     tags = list(turn.session.scalars(
-        select(Tag.name).join(QuestionTag, QuestionTag.tag_id == Tag.id).join(Question, Question.id == QuestionTag.question_id)
+        select(Tag.name).join(QuestionTag, QuestionTag.tag_id == Tag.id)
+        .join(Question, Question.id == QuestionTag.question_id)
         .where(Question.conversation_id.in_(ids), visible)
         .group_by(Tag.name).order_by(func.count().desc(), Tag.name).limit(STARTER_TAGS)))
     if tags:
@@ -140,6 +151,8 @@ def _ranked(turn: Turn, channel_ids: list[int], visible: ColumnElement[bool]) ->
     The seam for verified answers (a later issue): once an answer can be
     verified, order by verified first, then by use, here and nowhere else.
     """
+    if not channel_ids:
+        return []
     votes = select(func.count()).where(Vote.answer_id == Answer.id).correlate(Answer).scalar_subquery()
     uses = (select(func.count()).where(Activity.kind.in_(USES), Activity.subject_id == Question.id)
             .correlate(Question).scalar_subquery())

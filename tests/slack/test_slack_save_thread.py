@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import Answer, Person, Question, QuestionStatus, SavedThread
+from kbbot.store.models import Answer, ConversationKind, Question, QuestionStatus, SavedThread
 from slack_support.fake_web_api import FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture
@@ -240,6 +240,8 @@ def test_a_private_channels_thread_stays_private(
 
     [question] = questions(sessions)
     assert question.asker.external_id == "U_DAVE" and question.status is QuestionStatus.ACCEPTED
+    with unit_of_work(sessions) as session:
+        assert session.get(Question, question.id).conversation.kind is ConversationKind.PRIVATE  # type: ignore[union-attr]
     notes = [call.params for call in fake_slack.calls_to("chat.postMessage")]
     assert [(n["channel"], n["thread_ts"]) for n in notes] == [("G_PRIVATE", ROOT)]  # only in the thread itself
 
@@ -264,3 +266,28 @@ def test_a_private_channel_kbbot_is_not_in_cannot_be_read_and_says_so(
     view = shortcut(slack, fake_slack, channel="G_HIDDEN", channel_name="hidden")
     assert view is not None and "submit" not in view and "can't read this conversation" in notice(view)
     assert questions(sessions) == []
+
+
+def test_a_direct_message_is_not_made_knowledge(slack: SlackServer, fake_slack: FakeSlack,
+                                                sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.add_message("D_ALICE", "U_ALICE", "Can you keep a secret?", ts=ROOT)
+    fake_slack.methods.add_message("D_ALICE", "U_ALICE", "Never mind", ts=BOB_REPLY, thread_ts=ROOT)
+    view = shortcut(slack, fake_slack, user="U_ALICE", channel="D_ALICE", channel_name="directmessage")
+    assert view is not None and "submit" not in view and "only the two of you" in notice(view)
+    status, _ = submit(slack, view, question="Can you keep a secret?", answer=BOB_REPLY, user="U_ALICE")
+    assert status == 200 and questions(sessions) == []  # a submission made up anyway changes nothing
+
+
+def test_the_manifest_declares_the_message_shortcut_the_app_handles() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from kbbot_adapters.slack import translate
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yaml").read_text())
+    [declared] = manifest["features"]["shortcuts"]
+    assert declared == {"name": "Save to kbbot", "type": "message", "callback_id": translate.SAVE_CALLBACK,
+                        "description": declared["description"]} and len(declared["description"]) <= 150
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert {"team_join", "member_joined_channel"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question, QuestionStatus, SavedThread, Welcome
 from teams_support import ids
+from teams_support.activities import ALICE, channel_post
 from teams_support.harness import TeamsHarness, card_texts, load
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
@@ -139,6 +140,7 @@ def test_a_forged_invoke_is_refused(teams: TeamsHarness) -> None:
 
 
 def test_a_person_added_to_the_team_is_welcomed_once(teams: TeamsHarness) -> None:
+    teams.post(channel_post(teams.fake, ALICE, "help"))  # a message says #knowledge is a standard (public) channel
     invoke(teams, "submit")  # something the team already knows
     mark = len(teams.fake.sent)
     added = load("team_member_added", teams.fake)
@@ -151,6 +153,22 @@ def test_a_person_added_to_the_team_is_welcomed_once(teams: TeamsHarness) -> Non
     texts = "\n".join(card_texts(created[0]) or [])
     sent_to_nina = [s for s in teams.seen_since(mark) if s.kind == "send"]
     texts += "\n".join(text for s in sent_to_nina for text in card_texts(s))
-    assert "Welcome" in texts and "ask <question>" in texts and "/ask" not in texts  # words, not slash commands
+    assert "Welcome! I'm kbbot." in texts  # Teams names nobody in membersAdded: no platform id instead of a name
+    assert "ask <question>" in texts and "/ask" not in texts  # words, not slash commands
+    assert "rotate the VPN keys" in texts  # the team's knowledge so far
     with unit_of_work(teams.sessions) as session:
         assert session.scalar(select(func.count()).select_from(Welcome)) == 1
+
+
+def test_the_teams_manifest_declares_the_message_action() -> None:
+    import json
+    from pathlib import Path
+
+    from kbbot_adapters.teams import translate
+
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "adapters/teams/manifest.json").read_text())
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    [command] = extension["commands"]
+    assert command["id"] == translate.SAVE_COMMAND and command["type"] == "action"
+    assert command["context"] == ["message"] and command["fetchTask"] is True
