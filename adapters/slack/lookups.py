@@ -36,10 +36,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced, ThreadSaved
 from kbbot.contract.outbound import DeliveryFailed
+from kbbot.contract.replies import MessageRef
 from kbbot.pipeline.ingest import Step
 from kbbot_adapters.slack import translate
 from kbbot_adapters.slack.bounded import Bounded
 from kbbot_adapters.slack.clients import Tokens, web_client
+from kbbot_adapters.slack.permalinks import Permalinks
 from kbbot_adapters.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -274,9 +276,11 @@ async def profiles_of(client: AsyncWebClient, user_ids: set[str]) -> dict[str, P
 class Threads(_Asking):
     """A submitted "Save to kbbot": the thread as Slack shows it now, its authors' names and the link back."""
 
-    def __init__(self, settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None) -> None:
+    def __init__(self, settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None,
+                 links: Permalinks | None = None) -> None:
         super().__init__(settings, tokens)
         self.profiles = profiles or Profiles()
+        self.links = links or Permalinks()
 
     def __call__(self, event: InboundEvent, context: Mapping[str, Any]) -> InboundEvent:
         if not isinstance(event, ThreadSaved) or event.thread is not None:
@@ -289,7 +293,6 @@ class Threads(_Asking):
                 messages.extend(page.get("messages") or [])
                 if len(messages) >= THREAD_PAGES * 200:
                     break
-            link = client.chat_getPermalink(channel=channel, message_ts=root).get("permalink")
         except SlackApiError as error:
             if error.response.get("error") not in UNREADABLE:
                 raise  # Slack is busy or down: the event stays pending and is tried again
@@ -299,4 +302,5 @@ class Threads(_Asking):
         for author in sorted(authors):
             profile = self.profiles.get(client, event.workspace_id, author)
             names[author] = profile.name if profile else None
+        link = self.links.link(client, MessageRef(conversation_id=channel, message_id=root))  # None: saved unlinked
         return event.model_copy(update={"thread": translate.thread(root, messages, names, link)})

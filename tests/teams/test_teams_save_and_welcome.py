@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Question, QuestionStatus, SavedThread, Welcome
 from teams_support import ids
-from teams_support.activities import ALICE, channel_post
+from teams_support.activities import ALICE, BOB, channel_post, personal
 from teams_support.harness import TeamsHarness, card_texts, load
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
@@ -50,7 +50,7 @@ def questions(teams: TeamsHarness) -> list[Question]:
     with unit_of_work(teams.sessions) as session:
         found = list(session.scalars(select(Question)))
         for question in found:
-            _ = question.asker, question.tags, [(a.author, a.is_accepted) for a in question.answers]
+            _ = question.asker, question.conversation, question.tags, [(a.author, a.is_accepted) for a in question.answers]
         return found
 
 
@@ -172,3 +172,29 @@ def test_the_teams_manifest_declares_the_message_action() -> None:
     [command] = extension["commands"]
     assert command["id"] == translate.SAVE_COMMAND and command["type"] == "action"
     assert command["context"] == ["message"] and command["fetchTask"] is True
+
+
+def test_a_private_channels_reply_saved_stays_with_its_members(teams: TeamsHarness) -> None:
+    """Daan saves Bob's reply in #incident-response (private): Alice, outside it, never finds it."""
+    secret = "19:chan0000secret0fake@thread.tacv2"
+    teams.fake.set_roster(secret, [member for member in ids.DEFAULT_MEMBERS if member["id"] != ids.ALICE_ID])
+    activity = load("message_action_submit", teams.fake)
+    activity["conversation"]["id"] = f"{secret};messageid=1700000000001"
+    activity["channelData"]["channel"] = {"id": secret, "name": "incident-response", "type": "private"}
+    activity["value"]["messagePayload"]["linkToMessage"] = None
+    mark = len(teams.fake.sent)
+    assert teams.post(activity).status_code == 200
+    [question] = questions(teams)
+    assert question.conversation.kind.value == "private"
+    notes = [s for s in teams.seen_since(mark) if s.kind != "create_conversation"
+             and s.conversation_id not in (ids.DAAN_PERSONAL_CONVERSATION_ID,)]
+    assert {s.conversation_id for s in notes} == {f"{secret};messageid=1700000000001"}  # the thread, nowhere else
+
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, ALICE, "search vpn keys"))
+    shown = "\n".join(text for s in teams.seen_since(mark) for text in card_texts(s))
+    assert "vpnctl" not in shown and "rotate the VPN keys" not in shown
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, BOB, "search vpn keys"))
+    shown = "\n".join(text for s in teams.seen_since(mark) for text in card_texts(s))
+    assert "rotate the VPN keys" in shown
