@@ -40,6 +40,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A direct message is not saved as knowledge: only the two of you can see it.",
         "nl": "Een privébericht wordt niet als kennis opgeslagen: alleen jullie tweeën kunnen het zien.",
     },
+    "save.withdrawn": {
+        "en": "Its asker took this question back, so it is not saved as knowledge.",
+        "nl": "Wie deze vraag stelde heeft hem ingetrokken, dus hij wordt niet als kennis opgeslagen.",
+    },
     "save.error.question_empty": {"en": "Write the question.", "nl": "Schrijf de vraag op."},
     "save.error.question_too_long": {
         "en": "Keep the question under {limit} characters (this one has {length}).",
@@ -66,6 +70,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "save.saved": {"en": "Saved as Q{id}. Colleagues who can see this conversation will find it.",
                    "nl": "Opgeslagen als Q{id}. Collega's die dit gesprek kunnen zien, vinden hem terug."},
     "save.updated": {"en": "Q{id} is updated.", "nl": "Q{id} is bijgewerkt."},
+    "save.note_anonymous": {
+        "en": "📌 Saved to the knowledge base as Q{id}, with {author}'s reply as the answer.",
+        "nl": "📌 Opgeslagen in de kennisbank als Q{id}, met het antwoord van {author}.",
+    },
     "save.note": {
         "en": "📌 Saved to the knowledge base by {saver} as Q{id}, with {author}'s reply as the answer.",
         "nl": "📌 Opgeslagen in de kennisbank door {saver} als Q{id}, met het antwoord van {author}.",

@@ -11,7 +11,9 @@ digests find like any other. The rules, for every platform:
 * The question is keyed by its conversation and root message, like a
   question kbbot posted itself: saving the same thread again updates it
   (text, tags, which reply is accepted) and never makes a second one. A
-  thread under one of kbbot's own question cards is that question.
+  thread under one of kbbot's own question cards is that question (its
+  asker, anonymous or not, stays its asker); one its asker withdrew is not
+  published again by someone else.
 * Visibility follows the conversation the thread is in: a private
   channel's thread stays a private channel's question
   (:mod:`kbbot.store.visibility`). Nothing is posted anywhere else.
@@ -85,7 +87,8 @@ def _tags_in(text: str) -> list[str]:
 
 def _choice(turn: Turn, reply: ThreadMessage) -> Choice:
     author = reply.author.name or turn.say("save.someone")
-    label = turn.say("save.choice", author=author, text=cards.snippet(reply.text, CHOICE_LABEL))
+    # Not worded for the platform (turn.say): what people wrote is shown as they wrote it.
+    label = t(turn.locale, "save.choice", author=author, text=cards.snippet(reply.text, CHOICE_LABEL))
     return Choice(value=reply.id, label=label if len(label) <= CHOICE_LABEL else label[:CHOICE_LABEL - 1] + "…")
 
 
@@ -99,9 +102,11 @@ def form(turn: Turn, request: SaveFormRequested) -> SaveForm:
     if turn.conversation.kind is ConversationKind.DM:
         return SaveForm(**base, notice=turn.say("save.not_here"))
     existing = _existing(turn, thread.root_id)
+    if existing is not None and existing.status is QuestionStatus.WITHDRAWN:
+        return SaveForm(**base, notice=turn.say("save.withdrawn"))
     offered = _answers_offered(thread)
     if not offered:
-        # A platform that hands over one message only: saved on the question itself, no reply to choose from.
+        # Nothing answers yet; or, where the platform hands over only the chosen message, the question was chosen.
         return SaveForm(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply"))
     if existing is not None:
         question, tags = existing.text, " ".join(f"#{tag.name}" for tag in existing.tags)
@@ -157,6 +162,9 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     errors = problems(turn, event)
     if errors:  # checked in the form already; a stale or forged submission still changes nothing
         return [turn.notice("save.not_saved", reason=next(iter(errors.values())))]
+    existing = _existing(turn, thread.root_id)
+    if existing is not None and existing.status is QuestionStatus.WITHDRAWN:
+        return [turn.notice("save.withdrawn")]  # its asker took it back: nobody else publishes it again
     reply = next((r for r in _answers_offered(thread) if r.id == event.answer_id), None)
     if reply is None:
         return [turn.notice("save.answer_gone")]
@@ -170,8 +178,6 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     question.tags = tagging.ensure(turn.session, good)
     for other in question.answers:
         other.is_accepted = other is answer
-    if question.status is QuestionStatus.WITHDRAWN:
-        question.status = QuestionStatus.OPEN  # saved again on purpose: knowledge again
     refresh_status(question)
     question.updated_at = turn.now
     saved = turn.session.get(SavedThread, question.id)
@@ -259,6 +265,9 @@ def _confirmation(turn: Turn, question: Question, answer: Answer, link: str | No
 def _note(turn: Turn, question: Question, answer: Answer) -> Reply:
     """The short note in the thread: only its readers see it, and it says nothing they cannot already read."""
     locale = language.turn_channel_locale(turn, question.conversation)
-    note = t(locale, "save.note", saver=cards.name(turn.person), id=question.id, author=cards.name(answer.author))
+    if question.is_anonymous:  # whoever saves it might be taken for (or be) the asker: nobody is named
+        note = t(locale, "save.note_anonymous", id=question.id, author=cards.name(answer.author))
+    else:
+        note = t(locale, "save.note", saver=cards.name(turn.person), id=question.id, author=cards.name(answer.author))
     return Reply(text=note, blocks=[Text(text=note, style="context")], locale=locale,
                  to=Post(conversation_id=question.conversation.external_id, thread_id=question.message_id))

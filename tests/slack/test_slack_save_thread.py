@@ -291,3 +291,52 @@ def test_the_manifest_declares_the_message_shortcut_the_app_handles() -> None:
                         "description": declared["description"]} and len(declared["description"]) <= 150
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert {"team_join", "member_joined_channel"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+def test_saving_the_thread_of_kbbots_own_question_card_is_that_question(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    """Alice asked anonymously with /ask; Bob answered in the card's thread; Carol saves it: no second question."""
+    from test_slack_conversations import all_text, ask, thread_reply
+
+    ask(slack, fake_slack, text="--anon How do I get a parking permit?", user="U_ALICE")
+    [card] = [c for c in fake_slack.calls_to("chat.postMessage") if "parking permit" in all_text(c.json_param("blocks"))]
+    root = card.body["ts"]
+    fake_slack.methods.add_message("C_GENERAL", "U_BOB", "Ask facilities, form F-12", ts="1700000100.000200",
+                                   thread_ts=root)
+    thread_reply(slack, "Ev0BOBPARKING", "U_BOB", root, "1700000100.000200", "Ask facilities, form F-12")
+    [asked] = questions(sessions)
+    assert asked.is_anonymous and asked.status is QuestionStatus.ANSWERED
+
+    view = shortcut(slack, fake_slack, user="U_ALICE", message_ts=root, root=root)
+    assert view is not None and f"saved before as Q{asked.id}" in notice(view)
+    assert inputs(view)["question"]["element"]["initial_value"] == "How do I get a parking permit?"
+    assert inputs(view)["answer"]["element"]["initial_option"]["value"] == "1700000100.000200"  # the only reply
+    submit(slack, view, question="How do I get a parking permit?", answer="1700000100.000200", user="U_ALICE")
+
+    [question] = questions(sessions)
+    assert question.id == asked.id and question.is_anonymous and question.asker.external_id == "U_ALICE"
+    assert question.status is QuestionStatus.ACCEPTED and [a.is_accepted for a in question.answers] == [True]
+    [note] = [p for p in posts_in(fake_slack, "C_GENERAL") if p.get("thread_ts") == root and "Saved to" in p["text"]]
+    # The asker saved her own anonymous question: the note names nobody who saved it.
+    assert note["text"] == f"📌 Saved to the knowledge base as Q{question.id}, with bob's reply as the answer."
+
+
+def test_a_question_its_asker_withdrew_is_not_published_again_by_a_colleague(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    from test_slack_conversations import all_text, ask
+
+    ask(slack, fake_slack, text="Is the reorganisation going ahead?", user="U_ALICE")
+    [card] = [c for c in fake_slack.calls_to("chat.postMessage") if "reorganisation" in all_text(c.json_param("blocks"))]
+    root = card.body["ts"]
+    fake_slack.methods.add_message("C_GENERAL", "U_BOB", "Yes, in March", ts="1700000100.000200", thread_ts=root)
+    [asked] = questions(sessions)
+    form = fixture("command_ask.json", fake_slack.response_url())
+    form.update(command="/kb", text=f"withdraw {asked.id}", user_id="U_ALICE", user_name="alice")
+    assert slack.command(form).status == 200
+    slack.settle()
+
+    view = shortcut(slack, fake_slack, user="U_BOB", message_ts=root, root=root)
+    assert view is not None and "submit" not in view and "took this question back" in notice(view)
+    submit(slack, view, question="Is the reorganisation going ahead?", answer="1700000100.000200")
+    [question] = questions(sessions)
+    assert question.status.value == "withdrawn" and question.answers == []
