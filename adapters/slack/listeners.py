@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
 from kbbot.contract.events import ConversationKindName, InboundEvent
@@ -188,7 +189,10 @@ class Listeners:
         ingest = self.ingest
         form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, ingest.clock(), request)
         view = render.save_modal(form, translate.SAVE_CALLBACK, translate.save_metadata(channel["id"], root))
-        await context.client.views_open(trigger_id=body["trigger_id"], view=view)
+        try:
+            await context.client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as error:  # the trigger expired (three seconds): nothing changed, they can click again
+            log.warning("save form not opened in Slack workspace %s: %s", team_id, error.response.get("error"))
 
     async def on_save_submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """The submitted modal: the core's field errors in place, or the save persisted and the modal closed."""

@@ -215,6 +215,8 @@ def steps(settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = N
 
 THREAD_PAGES = 10
 """Pages of ``conversations.replies`` read at most (200 messages each): the answer is in there or nowhere."""
+READ_BUDGET = 1.0
+"""Seconds the form's thread is read for at most, of Slack's three (names, the database and views.open follow)."""
 UNREADABLE = frozenset({"not_in_channel", "channel_not_found", "thread_not_found", "is_archived", "missing_scope"})
 """Answers meaning kbbot cannot read the thread (rather than "try again")."""
 
@@ -241,6 +243,10 @@ async def read_thread(client: AsyncWebClient, channel: str, root_ts: str, join: 
 
 
 async def _replies(client: AsyncWebClient, channel: str, root_ts: str) -> list[dict]:
+    """The thread's pages, as many as :data:`READ_BUDGET` allows: the form must open within Slack's three
+    seconds, and a very long thread then offers its first replies (the submission reads it whole)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READ_BUDGET
     messages: list[dict] = []
     cursor = None
     for _ in range(THREAD_PAGES):
@@ -248,7 +254,7 @@ async def _replies(client: AsyncWebClient, channel: str, root_ts: str) -> list[d
                                                                    cursor=cursor), LOOKUP_TIMEOUT)
         messages.extend(page.get("messages") or [])
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
+        if not cursor or loop.time() > deadline:
             break
     return messages
 

@@ -54,11 +54,15 @@ def _existing(turn: Turn, root_id: str) -> Question | None:
         Question.conversation_id == turn.conversation.id, Question.message_id == root_id)).first()
 
 
+def _eligible(thread: Thread) -> list[ThreadMessage]:
+    """Replies that may answer: people's, with words in them, not the root again."""
+    return [reply for reply in thread.replies
+            if not reply.author.is_bot and reply.text.strip() and reply.id != thread.root_id]
+
+
 def _answers_offered(thread: Thread) -> list[ThreadMessage]:
-    """Replies that may answer: people's, with words in them, not the root again; the latest :data:`MAX_CHOICES`."""
-    replies = [reply for reply in thread.replies
-               if not reply.author.is_bot and reply.text.strip() and reply.id != thread.root_id]
-    return replies[-MAX_CHOICES:]
+    """The replies a form offers: the latest :data:`MAX_CHOICES` of those that may answer."""
+    return _eligible(thread)[-MAX_CHOICES:]
 
 
 def _likely_answer(thread: Thread, offered: list[ThreadMessage], existing: Question | None) -> str | None:
@@ -165,7 +169,7 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     existing = _existing(turn, thread.root_id)
     if existing is not None and existing.status is QuestionStatus.WITHDRAWN:
         return [turn.notice("save.withdrawn")]  # its asker took it back: nobody else publishes it again
-    reply = next((r for r in _answers_offered(thread) if r.id == event.answer_id), None)
+    reply = next((r for r in _eligible(thread) if r.id == event.answer_id), None)
     if reply is None:
         return [turn.notice("save.answer_gone")]
     question, created = _question(turn, thread, event.question.strip())

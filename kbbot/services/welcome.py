@@ -11,8 +11,9 @@ with the greeting, under its primary key, so joining three channels (three
 events, possibly handled by two processes at the same moment) gives one
 greeting: the second insert fails on the key and greets no one.
 
-Only newcomers: someone kbbot first met within :data:`NEWCOMER_DAYS` days.
-A colleague of years who joins one more channel is not told what kbbot is.
+Only newcomers: someone kbbot first met within :data:`NEWCOMER_DAYS` days,
+with nothing they wrote older than that (:func:`_newcomer`). A colleague of
+years who joins one more channel is not told what kbbot is.
 
 Off per workspace: the operator's default (``KBBOT_WELCOME``), unless the
 workspace stored its own choice (:func:`set_enabled`, for ``/kb admin``).
@@ -77,7 +78,7 @@ def greet(turn: Turn, event: PersonJoined) -> list[Reply]:
     person = turn.person
     if person.is_bot or not person.is_active or not enabled(turn.workspace, turn.settings):
         return []
-    if as_utc(person.created_at) < as_utc(turn.now) - timedelta(days=NEWCOMER_DAYS):
+    if not _newcomer(turn):
         return []
     try:
         with turn.session.begin_nested():
@@ -92,6 +93,22 @@ def greet(turn: Turn, event: PersonJoined) -> list[Reply]:
     blocks.extend(_starter_pack(turn))
     blocks.append(Text(text=turn.say("welcome.footer"), style="context"))
     return [Reply(text=heading, blocks=blocks, to=DirectMessage(person_id=person.external_id), locale=turn.locale)]
+
+
+def _newcomer(turn: Turn) -> bool:
+    """First met within :data:`NEWCOMER_DAYS` days, and nothing they wrote is older than that.
+
+    The second half matters where people are known before they act (a
+    roster synced, a history imported with its authors and dates): someone
+    who asked or answered months ago is no newcomer, whenever kbbot met them.
+    """
+    since = as_utc(turn.now) - timedelta(days=NEWCOMER_DAYS)
+    person = turn.person
+    if as_utc(person.created_at) < since:
+        return False
+    older = [select(Question.id).where(Question.asker_id == person.id, Question.created_at < since),
+             select(Answer.id).where(Answer.author_id == person.id, Answer.created_at < since)]
+    return not any(turn.session.scalar(query.limit(1)) is not None for query in older)
 
 
 def _line(turn: Turn, key: str) -> Item:

@@ -159,3 +159,17 @@ def test_joining_the_workspace_before_any_channel_lists_its_public_channels(
     text = said(greeting)
     assert "restart the staging cluster" in text and "reorganisation" not in text
     assert joined(sessions, settings, channel("C_OPS")) == []
+
+
+def test_someone_whose_answers_are_older_than_a_month_is_no_newcomer_however_recently_met(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    """Known from an imported history, say: their questions and answers carry the dates they were written."""
+    saved(sessions, settings, channel("C_OPS"), "How do I restart the staging cluster?", "kubectl rollout restart",
+          answerer="U_VETERAN")
+    with unit_of_work(sessions) as session:
+        from kbbot.store.models import Answer
+
+        for answer in session.scalars(select(Answer)):
+            answer.created_at = NOW - timedelta(days=700)
+    assert joined(sessions, settings, channel("C_DEV"), who="U_VETERAN") == []
+    assert len(joined(sessions, settings, channel("C_DEV"), who="U_NEWBIE")) == 1

@@ -340,3 +340,20 @@ def test_a_question_its_asker_withdrew_is_not_published_again_by_a_colleague(
     submit(slack, view, question="Is the reorganisation going ahead?", answer="1700000100.000200")
     [question] = questions(sessions)
     assert question.status.value == "withdrawn" and question.answers == []
+
+
+def test_a_long_thread_offers_its_latest_replies_and_is_read_whole_when_saved(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    seed_thread(fake_slack, replies=False)
+    replies = [fake_slack.methods.add_message("C_GENERAL", "U_BOB" if n % 2 else "U_CAROL", f"Idea number {n}",
+                                              ts=f"1700001{n:03d}.000100", thread_ts=ROOT)["ts"] for n in range(250)]
+    view = shortcut(slack, fake_slack)
+    assert view is not None
+    options = inputs(view)["answer"]["element"]["options"]
+    assert [option["value"] for option in options] == replies[-100:]  # Slack's select holds 100
+    assert "initial_option" not in inputs(view)["answer"]["element"]  # no sign which one answers: Bob chooses
+    submit(slack, view, question=QUESTION, answer=replies[3])  # one read page by page after the ack
+    [question] = questions(sessions)
+    [answer] = question.answers
+    assert answer.message_id == replies[3] and answer.text == "Idea number 3" and answer.is_accepted
+    assert len(fake_slack.calls_to("conversations.replies")) >= 1 + 2  # the form's read, and two pages after
