@@ -40,6 +40,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A direct message is not saved as knowledge: only the two of you can see it.",
         "nl": "Een privébericht wordt niet als kennis opgeslagen: alleen jullie tweeën kunnen het zien.",
     },
+    "save.own_question": {
+        "en": "This thread is your question Q{id}. Saving it accepts the reply you choose as its answer.",
+        "nl": "Deze thread is jouw vraag Q{id}. Opslaan accepteert het antwoord dat je kiest.",
+    },
+    "save.already_asked": {
+        "en": "This thread is already question Q{id} in kbbot. Its asker rewords it and accepts its answer.",
+        "nl": "Deze thread is al vraag Q{id} in kbbot. Wie hem stelde past hem aan en accepteert het antwoord.",
+    },
     "save.withdrawn": {
         "en": "Its asker took this question back, so it is not saved as knowledge.",
         "nl": "Wie deze vraag stelde heeft hem ingetrokken, dus hij wordt niet als kennis opgeslagen.",

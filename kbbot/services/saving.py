@@ -11,9 +11,9 @@ digests find like any other. The rules, for every platform:
 * The question is keyed by its conversation and root message, like a
   question kbbot posted itself: saving the same thread again updates it
   (text, tags, which reply is accepted) and never makes a second one. A
-  thread under one of kbbot's own question cards is that question (its
-  asker, anonymous or not, stays its asker); one its asker withdrew is not
-  published again by someone else.
+  thread under one of kbbot's own question cards is that question: only its
+  asker (anonymous or not) may save it, as only they reword it and accept
+  its answer elsewhere; one its asker withdrew is not published again.
 * Visibility follows the conversation the thread is in: a private
   channel's thread stays a private channel's question
   (:mod:`kbbot.store.visibility`). Nothing is posted anywhere else.
@@ -52,6 +52,20 @@ def _existing(turn: Turn, root_id: str) -> Question | None:
     """The question this thread already is: saved before, or the thread of one of kbbot's own cards."""
     return turn.session.scalars(select(Question).where(
         Question.conversation_id == turn.conversation.id, Question.message_id == root_id)).first()
+
+
+def _refusal(turn: Turn, existing: Question) -> str | None:
+    """Why the person may not save the thread of a question kbbot already holds, or None when they may.
+
+    A question its asker withdrew is not published again by someone else;
+    one asked through kbbot (not saved from a thread) is its asker's to
+    reword and to accept an answer for, as everywhere else.
+    """
+    if existing.status is QuestionStatus.WITHDRAWN:
+        return turn.say("save.withdrawn")
+    if existing.asker_id != turn.person.id and turn.session.get(SavedThread, existing.id) is None:
+        return turn.say("save.already_asked", id=existing.id)
+    return None
 
 
 def _eligible(thread: Thread) -> list[ThreadMessage]:
@@ -106,15 +120,16 @@ def form(turn: Turn, request: SaveFormRequested) -> SaveForm:
     if turn.conversation.kind is ConversationKind.DM:
         return SaveForm(**base, notice=turn.say("save.not_here"))
     existing = _existing(turn, thread.root_id)
-    if existing is not None and existing.status is QuestionStatus.WITHDRAWN:
-        return SaveForm(**base, notice=turn.say("save.withdrawn"))
+    if existing is not None and (refusal := _refusal(turn, existing)) is not None:
+        return SaveForm(**base, notice=refusal)
     offered = _answers_offered(thread)
     if not offered:
         # Nothing answers yet; or, where the platform hands over only the chosen message, the question was chosen.
         return SaveForm(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply"))
     if existing is not None:
         question, tags = existing.text, " ".join(f"#{tag.name}" for tag in existing.tags)
-        notice = turn.say("save.updating", id=existing.id)
+        was_saved = turn.session.get(SavedThread, existing.id) is not None
+        notice = turn.say("save.updating" if was_saved else "save.own_question", id=existing.id)
     else:
         question = thread.root.text if thread.root is not None else ""
         tags = " ".join(f"#{tag}" for tag in _tags_in(question))
@@ -167,8 +182,8 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     if errors:  # checked in the form already; a stale or forged submission still changes nothing
         return [turn.notice("save.not_saved", reason=next(iter(errors.values())))]
     existing = _existing(turn, thread.root_id)
-    if existing is not None and existing.status is QuestionStatus.WITHDRAWN:
-        return [turn.notice("save.withdrawn")]  # its asker took it back: nobody else publishes it again
+    if existing is not None and (refusal := _refusal(turn, existing)) is not None:
+        return [turn.private(refusal)]
     reply = next((r for r in _eligible(thread) if r.id == event.answer_id), None)
     if reply is None:
         return [turn.notice("save.answer_gone")]

@@ -295,7 +295,7 @@ def test_the_manifest_declares_the_message_shortcut_the_app_handles() -> None:
 
 def test_saving_the_thread_of_kbbots_own_question_card_is_that_question(
         slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    """Alice asked anonymously with /ask; Bob answered in the card's thread; Carol saves it: no second question."""
+    """Alice asked anonymously with /ask; Bob answered in the card's thread; Alice saves it: no second question."""
     from test_slack_conversations import all_text, ask, thread_reply
 
     ask(slack, fake_slack, text="--anon How do I get a parking permit?", user="U_ALICE")
@@ -307,8 +307,15 @@ def test_saving_the_thread_of_kbbots_own_question_card_is_that_question(
     [asked] = questions(sessions)
     assert asked.is_anonymous and asked.status is QuestionStatus.ANSWERED
 
+    # Not Carol's to accept an answer for, nor to reword: it is Alice's question.
+    refused = shortcut(slack, fake_slack, user="U_CAROL", message_ts=root, root=root)
+    assert refused is not None and "submit" not in refused
+    assert f"already question Q{asked.id}" in notice(refused)
+    submit(slack, refused, question="Parking?", answer="1700000100.000200", user="U_CAROL")
+    assert questions(sessions)[0].text == "How do I get a parking permit?" and questions(sessions)[0].answers[0].is_accepted is False
+
     view = shortcut(slack, fake_slack, user="U_ALICE", message_ts=root, root=root)
-    assert view is not None and f"saved before as Q{asked.id}" in notice(view)
+    assert view is not None and f"your question Q{asked.id}" in notice(view)
     assert inputs(view)["question"]["element"]["initial_value"] == "How do I get a parking permit?"
     assert inputs(view)["answer"]["element"]["initial_option"]["value"] == "1700000100.000200"  # the only reply
     submit(slack, view, question="How do I get a parking permit?", answer="1700000100.000200", user="U_ALICE")
@@ -335,9 +342,10 @@ def test_a_question_its_asker_withdrew_is_not_published_again_by_a_colleague(
     assert slack.command(form).status == 200
     slack.settle()
 
-    view = shortcut(slack, fake_slack, user="U_BOB", message_ts=root, root=root)
+    view = shortcut(slack, fake_slack, user="U_ALICE", message_ts=root, root=root)
     assert view is not None and "submit" not in view and "took this question back" in notice(view)
-    submit(slack, view, question="Is the reorganisation going ahead?", answer="1700000100.000200")
+    submit(slack, view, question="Is the reorganisation going ahead?", answer="1700000100.000200", user="U_ALICE")
+    submit(slack, view, question="Is the reorganisation going ahead?", answer="1700000100.000200", user="U_BOB")
     [question] = questions(sessions)
     assert question.status.value == "withdrawn" and question.answers == []
 
