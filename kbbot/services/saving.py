@@ -31,12 +31,13 @@ from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.contract import forms
 from kbbot.contract.events import SaveFormRequested, Thread, ThreadMessage, ThreadSaved
 from kbbot.contract.forms import Choice, FieldErrors, SaveForm
-from kbbot.contract.replies import ListBlock, Post, Reply, Text
+from kbbot.contract.replies import ListBlock, Post, ReplaceCard, Reply, Text
 from kbbot.commands.grammar import MAX_TAGS
 from kbbot.i18n import t
 from kbbot.presentation import cards
 from kbbot.services import activity, directory, language, tagging
 from kbbot.services.answering import refresh_status
+from kbbot.services.asking import public_locale
 from kbbot.services.turn import Turn
 from kbbot.store.models import Answer, ConversationKind, Person, Question, QuestionStatus, SavedThread
 from kbbot.text.tags import is_mention, normalise
@@ -187,6 +188,9 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     reply = next((r for r in _eligible(thread) if r.id == event.answer_id), None)
     if reply is None:
         return [turn.notice("save.answer_gone")]
+    # A question kbbot posted a card for: a new wording shows on its card too (as /kb edit does).
+    recard = existing is not None and turn.session.get(SavedThread, existing.id) is None \
+        and existing.text != event.question.strip()
     question, created = _question(turn, thread, event.question.strip())
     if question is None:
         return [turn.notice("save.answer_taken")]
@@ -212,6 +216,11 @@ def save(turn: Turn, event: ThreadSaved) -> list[Reply]:
     turn.session.flush()
     turn.session.refresh(question, ["tags", "answers"])
     replies = [_confirmation(turn, question, answer, saved.link, created)]
+    if recard:
+        locale = public_locale(turn, question.conversation)
+        replies.append(Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, locale),
+                             to=ReplaceCard(conversation_id=question.conversation.external_id,
+                                            question_id=question.id), locale=locale))
     if first:
         replies.append(_note(turn, question, answer))
     return replies

@@ -318,10 +318,13 @@ def test_saving_the_thread_of_kbbots_own_question_card_is_that_question(
     assert view is not None and f"your question Q{asked.id}" in notice(view)
     assert inputs(view)["question"]["element"]["initial_value"] == "How do I get a parking permit?"
     assert inputs(view)["answer"]["element"]["initial_option"]["value"] == "1700000100.000200"  # the only reply
-    submit(slack, view, question="How do I get a parking permit?", answer="1700000100.000200", user="U_ALICE")
+    submit(slack, view, question="How do I get a parking permit for the garage?", answer="1700000100.000200",
+           user="U_ALICE")
 
     [question] = questions(sessions)
     assert question.id == asked.id and question.is_anonymous and question.asker.external_id == "U_ALICE"
+    [updated] = fake_slack.calls_to("chat.update")  # the card shows the new wording, in place
+    assert updated.params["ts"] == root and "for the garage" in all_text(updated.json_param("blocks"))
     assert question.status is QuestionStatus.ACCEPTED and [a.is_accepted for a in question.answers] == [True]
     [note] = [p for p in posts_in(fake_slack, "C_GENERAL") if p.get("thread_ts") == root and "Saved to" in p["text"]]
     # The asker saved her own anonymous question: the note names nobody who saved it.
