@@ -59,3 +59,6 @@ class Settings(BaseSettings):
     http_processes: int | None = Field(default=None, ge=1, le=64)
     # One log line per HTTP request; off by default, since at hundreds of requests a second it costs CPU.
     access_log: bool = False
+    # Newcomers greeted once by DM with a starter pack (KBBOT_WELCOME=on|off); a workspace's own stored
+    # choice wins over this default (kbbot/services/welcome.py).
+    welcome: bool = True

@@ -11,6 +11,7 @@ business rule lives here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -19,13 +20,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
 from kbbot.contract.events import ConversationKindName, InboundEvent
+from kbbot.pipeline import forms
 from kbbot.pipeline.ingest import Ingest
-from kbbot_adapters.slack import translate
+from kbbot_adapters.slack import render, translate
 from kbbot_adapters.slack.bounded import Bounded
-from kbbot_adapters.slack.lookups import CACHED, ConversationKinds
+from kbbot_adapters.slack.lookups import CACHED, ConversationKinds, profiles_of, read_thread
 from kbbot_adapters.slack.send import Origin
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "member_left_channel": ("member_left_channel",),
     "app_uninstalled": ("app_uninstalled",),
     "tokens_revoked": ("tokens_revoked",),
+    "team_join": ("team_join",),
 }
 """Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
 
@@ -70,12 +74,19 @@ class Listeners:
         app.command(_exactly(COMMANDS))(_refusing_invalid(self.on_command))
         app.event(_exactly(tuple(EVENTS)))(_refusing_invalid(self.on_event))
         app.action(ACTIONS)(_refusing_invalid(self.on_action))
+        app.shortcut(translate.SAVE_CALLBACK)(_refusing_invalid(self.on_save_shortcut))
+        app.view(translate.SAVE_CALLBACK)(_refusing_invalid(self.on_save_submission))
 
     async def _submit(self, ack: AsyncAck, event: InboundEvent | None, origin: Origin,
                       roster: str | None = None) -> None:
         """Persist (raising, so that Slack delivers again, when that fails), then acknowledge."""
-        if event is not None:
-            await self.ingest.receive(event, context_of(origin, roster))
+        await self._submit_all(ack, [event] if event is not None else [], origin, roster)
+
+    async def _submit_all(self, ack: AsyncAck, events: list[InboundEvent], origin: Origin,
+                          roster: str | None = None) -> None:
+        """As :meth:`_submit`, for what one payload stands for, worked in this order."""
+        if events:
+            await self.ingest.receive_all(events, context_of(origin, roster))
         await ack()
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -100,7 +111,16 @@ class Listeners:
         if payload.get("type") == "app_home_opened" and payload.get("channel"):
             self._dm_channels.put((team_id, payload["user"]), payload["channel"])
         roster = None
-        if payload.get("type") in MEMBER_EVENTS:
+        if payload.get("type") == "member_joined_channel" and kind is not None:
+            # Who may see the channel's questions first, then the newcomer's welcome (which lists them).
+            synced, roster = self._membership(body, kind)
+            joined = translate.joined_channel(body, kind, context.bot_user_id)
+            events = [found for found in (synced, joined) if found is not None]
+            await self._submit_all(ack, events, Origin(user_id=payload.get("user"), channel_id=channel), roster)
+            return
+        if payload.get("type") == "team_join":
+            event = translate.team_join(body)
+        elif payload.get("type") in MEMBER_EVENTS:
             event, roster = self._membership(body, kind)
         elif payload.get("subtype") == "channel_convert_to_private":
             # From now on only its members may see its questions: record the kind and who they are.
@@ -146,6 +166,54 @@ class Listeners:
         origin = Origin(user_id=user_id, channel_id=place.id if place else None,
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
         await self._submit(ack, event, origin)
+
+
+    # -- "Save to kbbot" -------------------------------------------------------------------
+    async def on_save_shortcut(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The message shortcut: read the thread and open the core's form, all within Slack's three seconds."""
+        await ack()
+        if body.get("type") != "message_action" or not isinstance(body.get("message"), dict):
+            return  # only a message has a thread to save
+        team_id = (body.get("team") or {}).get("id") or context.team_id or ""
+        channel = body["channel"]
+        hint = translate.kind_hint(channel["id"], None, channel.get("name"))
+        kind = await self.kinds.resolve(context.client, team_id, channel["id"], hint)
+        root = translate.thread_root(body["message"])
+        messages = await read_thread(context.client, channel["id"], root, join=kind == "channel")
+        saver = body["user"]["id"]
+        authors = {str(m["user"]) for m in messages or [] if m.get("user") and not m.get("bot_id")}
+        profiles = await profiles_of(context.client, authors | {saver})
+        names = {user: profile.name if profile else None for user, profile in profiles.items()}
+        found = translate.unreadable(root) if messages is None else translate.thread(root, messages, names)
+        request = translate.save_request(body, kind, found, profiles.get(saver))
+        ingest = self.ingest
+        form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, ingest.clock(), request)
+        view = render.save_modal(form, translate.SAVE_CALLBACK, translate.save_metadata(channel["id"], root))
+        try:
+            await context.client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as error:  # the trigger expired (three seconds): nothing changed, they can click again
+            log.warning("save form not opened in Slack workspace %s: %s", team_id, error.response.get("error"))
+
+    async def on_save_submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The submitted modal: the core's field errors in place, or the save persisted and the modal closed."""
+        place = translate.saved_place(body)
+        if place is None:
+            log.warning("a save form came back without kbbot's metadata; ignored")
+            await ack()
+            return
+        team_id = (body.get("team") or {}).get("id") or context.team_id or ""
+        channel = place[0]
+        kind = await self.kinds.resolve(context.client, team_id, channel, translate.kind_hint(channel))
+        event = translate.save_submission(body, kind)
+        if event is None:
+            await ack()
+            return
+        ingest = self.ingest
+        errors = await asyncio.to_thread(forms.save_problems, ingest.sessions, ingest.settings, ingest.clock(), event)
+        if errors:
+            await ack(response_action="errors", errors=render.field_errors(errors))
+            return
+        await self._submit(ack, event, Origin(user_id=event.actor.id, channel_id=channel))
 
 
 Handler = Callable[[AsyncAck, dict[str, Any], AsyncBoltContext], Awaitable[None]]

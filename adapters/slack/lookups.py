@@ -34,11 +34,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced
+from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced, ThreadSaved
 from kbbot.contract.outbound import DeliveryFailed
+from kbbot.contract.replies import MessageRef
 from kbbot.pipeline.ingest import Step
+from kbbot_adapters.slack import translate
 from kbbot_adapters.slack.bounded import Bounded
 from kbbot_adapters.slack.clients import Tokens, web_client
+from kbbot_adapters.slack.permalinks import Permalinks
 from kbbot_adapters.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -202,5 +205,108 @@ class Enrich(_Asking):
 
 
 def steps(settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None) -> tuple[Step, ...]:
-    """What the core's ingest path runs for a Slack event after the ack: members first, then the profile."""
-    return (Roster(settings, tokens), Enrich(settings, tokens, profiles))
+    """What the core's ingest path runs for a Slack event after the ack: members first, then the profile,
+    then (for a saved thread) the thread itself."""
+    profiles = profiles or Profiles()
+    return (Roster(settings, tokens), Enrich(settings, tokens, profiles), Threads(settings, tokens, profiles))
+
+
+# -- Threads read for "Save to kbbot" (issue 14) -----------------------------------------------------
+
+THREAD_PAGES = 10
+"""Pages of ``conversations.replies`` read at most (200 messages each): the answer is in there or nowhere."""
+READ_BUDGET = 1.0
+"""Seconds the form's thread is read for at most, of Slack's three (names, the database and views.open follow)."""
+UNREADABLE = frozenset({"not_in_channel", "channel_not_found", "thread_not_found", "is_archived", "missing_scope"})
+"""Answers meaning kbbot cannot read the thread (rather than "try again")."""
+
+
+async def read_thread(client: AsyncWebClient, channel: str, root_ts: str, join: bool) -> list[dict] | None:
+    """The thread's messages, root first, while the person waits for the form; None: kbbot may not read it.
+
+    A public channel kbbot was never invited to (``join``) is joined first,
+    as a post there would; a private one needs an invitation.
+    """
+    try:
+        return await _replies(client, channel, root_ts)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code != "not_in_channel" or not join:
+            if code in UNREADABLE:
+                return None
+            raise
+    try:
+        await client.conversations_join(channel=channel)
+        return await _replies(client, channel, root_ts)
+    except SlackApiError:
+        return None
+
+
+async def _replies(client: AsyncWebClient, channel: str, root_ts: str) -> list[dict]:
+    """The thread's pages, as many as :data:`READ_BUDGET` allows: the form must open within Slack's three
+    seconds, and a very long thread then offers its first replies (the submission reads it whole)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READ_BUDGET
+    messages: list[dict] = []
+    cursor = None
+    for _ in range(THREAD_PAGES):
+        page = await asyncio.wait_for(client.conversations_replies(channel=channel, ts=root_ts, limit=200,
+                                                                   cursor=cursor), LOOKUP_TIMEOUT)
+        messages.extend(page.get("messages") or [])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor or loop.time() > deadline:
+            break
+    return messages
+
+
+async def profiles_of(client: AsyncWebClient, user_ids: set[str]) -> dict[str, Profile | None]:
+    """The profiles of a thread's authors and of the person saving it, asked at once while they wait.
+
+    Whoever Slack does not answer for in time stays without a name (and the
+    form in the language kbbot already knew for them).
+    """
+    async def one(user_id: str) -> tuple[str, Profile | None]:
+        try:
+            user = (await asyncio.wait_for(client.users_info(user=user_id, include_locale=True),
+                                           LOOKUP_TIMEOUT))["user"]
+        except (SlackApiError, SlackClientError, TimeoutError, OSError, KeyError):
+            return user_id, None
+        details = user.get("profile") or {}
+        return user_id, Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
+                                or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
+                                is_bot=bool(user.get("is_bot")))
+
+    return dict(await asyncio.gather(*(one(user_id) for user_id in sorted(user_ids))))
+
+
+class Threads(_Asking):
+    """A submitted "Save to kbbot": the thread as Slack shows it now, its authors' names and the link back."""
+
+    def __init__(self, settings: SlackSettings, tokens: Tokens, profiles: Profiles | None = None,
+                 links: Permalinks | None = None) -> None:
+        super().__init__(settings, tokens)
+        self.profiles = profiles or Profiles()
+        self.links = links or Permalinks()
+
+    def __call__(self, event: InboundEvent, context: Mapping[str, Any]) -> InboundEvent:
+        if not isinstance(event, ThreadSaved) or event.thread is not None:
+            return event
+        client = self.client(event.workspace_id)
+        channel, root = event.conversation.id, event.root_id
+        messages: list[dict] = []
+        try:
+            for page in client.conversations_replies(channel=channel, ts=root, limit=200):
+                messages.extend(page.get("messages") or [])
+                if len(messages) >= THREAD_PAGES * 200:
+                    break
+        except SlackApiError as error:
+            if error.response.get("error") not in UNREADABLE:
+                raise  # Slack is busy or down: the event stays pending and is tried again
+            return event.model_copy(update={"thread": translate.unreadable(root)})
+        authors = {str(m["user"]) for m in messages if m.get("user") and not m.get("bot_id")}
+        names = {}
+        for author in sorted(authors):
+            profile = self.profiles.get(client, event.workspace_id, author)
+            names[author] = profile.name if profile else None
+        link = self.links.link(client, MessageRef(conversation_id=channel, message_id=root))  # None: saved unlinked
+        return event.model_copy(update={"thread": translate.thread(root, messages, names, link)})

@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from kbbot.text.mentions import neutralise
+from kbbot.contract import forms
+from kbbot.contract.forms import FieldErrors, SaveForm
 from kbbot.contract.replies import Actions, Block, Button, Item, ListBlock, Mentions, Reply, Text
 
 SECTION_LIMIT = 3000
@@ -125,3 +127,51 @@ def fallback(reply: Reply) -> str:
 
 def home_view(reply: Reply) -> BlockJson:
     return {"type": "home", "blocks": render(reply, HOME_BLOCK_LIMIT)}
+
+
+# -- "Save to kbbot" (issue 14) -----------------------------------------------------------------------
+
+MODAL_TITLE = 24
+OPTION_TEXT = 75
+INPUT_LIMIT = 3000
+SELECT_OPTIONS = 100
+
+
+def _option(value: str, label: str) -> BlockJson:
+    return {"text": plain(label, OPTION_TEXT), "value": value[:150]}
+
+
+def save_modal(form: SaveForm, callback_id: str, metadata: str) -> BlockJson:
+    """The core's save form as a modal: question, the reply that answers it, tags; or only why not."""
+    view: BlockJson = {"type": "modal", "callback_id": callback_id, "private_metadata": metadata,
+                       "title": plain(form.title, MODAL_TITLE), "close": plain(form.close, MODAL_TITLE), "blocks": []}
+    blocks: list[BlockJson] = view["blocks"]
+    if form.notice:
+        blocks.extend(_section(safe(form.notice)))
+    if not form.savable:
+        return view
+    view["submit"] = plain(form.submit or "", MODAL_TITLE)
+    question: BlockJson = {"type": "plain_text_input", "action_id": forms.QUESTION, "multiline": True,
+                           "max_length": INPUT_LIMIT}
+    if form.question.strip():
+        question["initial_value"] = neutralise(form.question)[:INPUT_LIMIT]
+    options = [_option(choice.value, choice.label) for choice in form.choices[-SELECT_OPTIONS:]]
+    answer: BlockJson = {"type": "static_select", "action_id": forms.ANSWER, "options": options}
+    initial = next((option for option in options if option["value"] == form.answer), None)
+    if initial is not None:
+        answer["initial_option"] = initial
+    tags: BlockJson = {"type": "plain_text_input", "action_id": forms.TAGS, "max_length": INPUT_LIMIT}
+    if form.tags:
+        tags["initial_value"] = form.tags
+    blocks.extend([
+        {"type": "input", "block_id": forms.QUESTION, "label": plain(form.question_label, 2000), "element": question},
+        {"type": "input", "block_id": forms.ANSWER, "label": plain(form.answer_label, 2000), "element": answer},
+        {"type": "input", "block_id": forms.TAGS, "label": plain(form.tags_label, 2000), "element": tags,
+         "optional": True, "hint": plain(form.tags_hint, 2000)},
+    ])
+    return view
+
+
+def field_errors(errors: FieldErrors) -> dict[str, str]:
+    """The core's field errors as ``response_action: errors`` wants them: block id → message."""
+    return {field: neutralise(message)[:2000] for field, message in errors.items() if field in forms.FIELDS}

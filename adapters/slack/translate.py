@@ -20,6 +20,7 @@ retry), and for slash commands and button clicks, which have none, their
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -40,9 +41,16 @@ from kbbot.contract.events import (
     MessageEdited,
     MessagePosted,
     Place,
+    PersonJoined,
     ReactionAdded,
     ReactionRemoved,
+    SaveFormRequested,
+    Thread,
+    ThreadMessage,
+    ThreadSaved,
 )
+from kbbot.contract import forms
+from kbbot.contract.actions import ACCEPT_REACTIONS
 
 PLATFORM = "slack"
 Payload = Mapping[str, Any]
@@ -258,3 +266,128 @@ def installation(team_id: str, team_name: str | None, installer: str | None, ins
     return AppInstalled(**_base(team_id, f"installed:{team_id}:{installed_at}",
                                 Actor(id=installer or SLACK_SYSTEM_USER), Place(id=team_id),
                                 _when(installed_at)), workspace_name=team_name)
+
+
+# -- "Save to kbbot" and newcomers (issue 14) --------------------------------------------------------
+
+SAVE_CALLBACK = "kb_save_thread"
+"""The callback id of the "Save to kbbot" message shortcut (``manifest.yaml``) and of its modal."""
+
+
+def thread_root(message: Payload) -> str:
+    """The root of the thread a message is in: its ``thread_ts``, or itself when it starts none."""
+    return str(message.get("thread_ts") or message["ts"])
+
+
+def thread_message(message: Payload, names: Mapping[str, str | None] | None = None) -> ThreadMessage | None:
+    """One message of ``conversations.replies``; ``None`` for what no person wrote (joins, tombstones)."""
+    subtype = message.get("subtype")
+    is_bot = bool(message.get("bot_id")) or subtype == "bot_message"
+    if (subtype not in _PERSON_SUBTYPES and not is_bot) or not message.get("ts"):
+        return None
+    author = message.get("user") or message.get("bot_id")
+    if not author:
+        return None
+    reactions = message.get("reactions") or []
+    accepted_by = [str(user) for r in reactions if reaction(str(r.get("name", ""))) in ACCEPT_REACTIONS
+                   for user in r.get("users") or []]
+    name = (names or {}).get(author) or (message.get("user_profile") or {}).get("display_name") or None
+    return ThreadMessage(id=str(message["ts"]), author=Actor(id=str(author), name=name, is_bot=is_bot),
+                         text=str(message.get("text") or ""), accepted_by=accepted_by,
+                         reactions=sum(int(r.get("count") or len(r.get("users") or [])) for r in reactions))
+
+
+def thread(root_ts: str, messages: list[Payload], names: Mapping[str, str | None] | None = None,
+           link: str | None = None) -> Thread:
+    """A thread from ``conversations.replies`` (the root first, then its replies, oldest first)."""
+    read = [m for m in (thread_message(message, names) for message in messages) if m is not None]
+    root = next((m for m in read if m.id == root_ts), None)
+    return Thread(root_id=root_ts, root=root, replies=[m for m in read if m.id != root_ts], link=link)
+
+
+def unreadable(root_ts: str) -> Thread:
+    """A thread Slack would not let kbbot read (a private channel it is not in)."""
+    return Thread(root_id=root_ts, readable=False)
+
+
+def save_request(payload: Payload, kind: ConversationKindName, found: Thread,
+                 profile: Any = None) -> SaveFormRequested:
+    """The ``message_action`` payload of "Save to kbbot", with the thread read from Slack.
+
+    ``profile`` (:class:`~.lookups.Profile`) is the saver's, asked while they
+    wait, so that a first form is already in their language.
+    """
+    user = payload["user"]
+    channel = payload.get("channel") or {}
+    team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
+    name = channel.get("name")
+    place = Place(id=channel["id"], kind=kind, name=None if name in _SLASH_CHANNEL_NAMES or kind == "dm" else name)
+    actor = Actor(id=user["id"], name=getattr(profile, "name", None) or user.get("name") or user.get("username"),
+                  locale=getattr(profile, "locale", None), timezone=getattr(profile, "timezone", None))
+    return SaveFormRequested(**_base(team_id, f"save-form:{payload['trigger_id']}", actor, place,
+                                     _when(payload.get("action_ts"))),
+                             message_id=str(payload.get("message_ts") or payload["message"]["ts"]), thread=found)
+
+
+def save_metadata(channel: str, root_ts: str) -> str:
+    """What the modal carries back on submission (``private_metadata``: Slack returns it untouched)."""
+    return json.dumps({"channel": channel, "root": root_ts}, separators=(",", ":"))
+
+
+def saved_place(payload: Payload) -> tuple[str, str] | None:
+    """(channel, root ts) from a submitted modal's ``private_metadata``; None if it is not kbbot's."""
+    try:
+        found = json.loads((payload.get("view") or {}).get("private_metadata") or "")
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not isinstance(found.get("channel"), str) or not isinstance(found.get("root"), str):
+        return None
+    return found["channel"], found["root"]
+
+
+def _value(values: Payload, field: str) -> str:
+    element = (values.get(field) or {}).get(field) or {}
+    if element.get("type") == "static_select":
+        return str((element.get("selected_option") or {}).get("value") or "")
+    return str(element.get("value") or "")
+
+
+def save_submission(payload: Payload, kind: ConversationKindName) -> ThreadSaved | None:
+    """A submitted "Save to kbbot" modal (``view_submission``); the thread itself is read after the ack."""
+    where = saved_place(payload)
+    if where is None:
+        return None
+    channel, root = where
+    user = payload["user"]
+    team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
+    values = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
+    return ThreadSaved(**_base(team_id, f"save:{payload['trigger_id']}",
+                               Actor(id=user["id"], name=user.get("name") or user.get("username")),
+                               Place(id=channel, kind=kind), None),
+                       root_id=root, question=_value(values, forms.QUESTION), answer_id=_value(values, forms.ANSWER) or None,
+                       tags=_value(values, forms.TAGS))
+
+
+def team_join(envelope: Payload) -> PersonJoined | None:
+    """``team_join``: someone new in the workspace; kbbot would greet them in their own chat with it."""
+    body = envelope["event"]
+    user = body.get("user") or {}
+    if not isinstance(user, dict) or not user.get("id") or user.get("is_bot") or user.get("deleted"):
+        return None
+    team_id = envelope.get("team_id") or user.get("team_id")
+    profile = user.get("profile") or {}
+    actor = Actor(id=user["id"], name=profile.get("display_name") or user.get("real_name") or user.get("name"),
+                  locale=user.get("locale"), timezone=user.get("tz"))
+    return PersonJoined(**_base(team_id, envelope["event_id"], actor, Place(id=user["id"], kind="dm"),
+                                _when(envelope.get("event_time"))))
+
+
+def joined_channel(envelope: Payload, kind: ConversationKindName, bot_user_id: str | None) -> PersonJoined | None:
+    """``member_joined_channel``: someone joined a channel (never kbbot itself)."""
+    body = envelope["event"]
+    if body.get("user") in (None, bot_user_id, SLACK_SYSTEM_USER):
+        return None
+    team_id = envelope.get("team_id") or body.get("team")
+    at = _when(envelope.get("event_time"))
+    place = Place(id=body["channel"], kind=kind, kind_as_of=_stated_at(body, at))
+    return PersonJoined(**_base(team_id, f"{envelope['event_id']}:joined", Actor(id=body["user"]), place, at))

@@ -19,16 +19,36 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from botbuilder.core import Bot, TurnContext
+from botbuilder.core import Bot, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema.teams import (
+    MessagingExtensionActionResponse,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleTaskInfo,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
-from kbbot.pipeline import addresses
+from kbbot.pipeline import addresses, forms
 from kbbot.pipeline.ingest import Ingest
 
 from kbbot_adapters.teams.roster import RosterSync
 from kbbot_adapters.teams.settings import TeamsSettings
-from kbbot_adapters.teams.translate import PLATFORM, Origin, Translation, translate
+from kbbot_adapters.teams import render
+from kbbot_adapters.teams.translate import (
+    FETCH_TASK,
+    PLATFORM,
+    SAVE_ROOT_KEY,
+    Origin,
+    Translation,
+    is_save_action,
+    message_author,
+    save_request,
+    save_submission,
+    translate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +75,9 @@ class KbBot(Bot):
         activity: dict[str, Any] = raw if raw is not None else context.activity.serialize()
         translation = translate(activity)
         if translation is None or not self._accepts(activity, translation):
+            return
+        if is_save_action(activity):
+            await self._save_action(context, activity, translation)
             return
         origin = translation.origin
         new_place = await asyncio.to_thread(self._remember, activity, origin)
@@ -94,6 +117,38 @@ class KbBot(Bot):
         return addresses.remember_all(self.sessions, PLATFORM, origin.tenant_id, keys, origin.conversation_id,
                                       reference, self.clock())[0]
 
+    # -- "Save to kbbot": the message action's task module, answered in the invoke --------------
+    async def _save_action(self, context: TurnContext, activity: dict[str, Any], translation: Translation) -> None:
+        """Open the core's form for the chosen message, or take the submitted one (errors shown in place)."""
+        ingest, now = self.ingest, self.clock()
+        request = save_request(activity, translation)
+        if request is None:
+            return await _answer_invoke(context, render.CLOSED, status=400)  # no message to save: not Teams' shape
+        form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, now, request)
+        if activity.get("name") == FETCH_TASK:
+            return await _answer_invoke(context, render.save_task(form, SAVE_ROOT_KEY))
+        aad_id, _ = message_author(activity)
+        submission = save_submission(activity, translation, await self._teams_id(context, aad_id))
+        if submission is None:
+            return await _answer_invoke(context, render.CLOSED)
+        errors = await asyncio.to_thread(forms.save_problems, ingest.sessions, ingest.settings, now, submission)
+        if errors:
+            data = (activity.get("value") or {}).get("data") or {}
+            return await _answer_invoke(context, render.save_task(form, SAVE_ROOT_KEY, data, errors))
+        await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
+        await _answer_invoke(context, render.CLOSED)
+
+    async def _teams_id(self, context: TurnContext, aad_id: str | None) -> str | None:
+        """The Teams user id of whoever wrote the chosen message (Teams names them by AAD object id only)."""
+        if not aad_id:
+            return None
+        try:
+            member = await TeamsInfo.get_member(context, aad_id)
+        except Exception as error:  # noqa: BLE001 - not a member any more, or Teams busy: nobody to credit
+            log.info("author %s of a saved message not found: %s", aad_id, error)
+            return None
+        return member.id if member is not None and member.id else None
+
     # -- after the answer -------------------------------------------------------------------
     async def _sync_members(self, translation: Translation) -> None:
         """A private channel's members changed (or the bot was just added there): ask Teams who is in it."""
@@ -115,6 +170,23 @@ class KbBot(Bot):
         while self._tasks:  # first: they may hand the ingest path more work
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self.ingest.drain(timeout=60.0)
+
+
+async def _answer_invoke(context: TurnContext, body: dict[str, Any], status: int = 200) -> None:
+    """Answer a message action's invoke with ``body`` (render's JSON, as botbuilder's response model)."""
+    task = body.get("task") or {}
+    if task.get("type") == "continue":
+        value = task["value"]
+        card = value["card"]
+        model = MessagingExtensionActionResponse(task=TaskModuleContinueResponse(value=TaskModuleTaskInfo(
+            title=value.get("title"), height=value.get("height"), width=value.get("width"),
+            card=Attachment(content_type=card["contentType"], content=card["content"]))))
+    elif task.get("type") == "message":
+        model = MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=task.get("value")))
+    else:
+        model = MessagingExtensionActionResponse()
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                         value=InvokeResponse(status=status, body=model)))
 
 
 def _membership_changed(activity: dict[str, Any]) -> bool:

@@ -51,6 +51,8 @@ def manifest(settings: object = None) -> dict[str, Any]:
     document["webApplicationInfo"]["resource"] = f"api://botid-{app_id}"
     for bot in document["bots"]:
         bot["botId"] = app_id
+    for extension in document.get("composeExtensions", []):
+        extension["botId"] = app_id  # "Save to kbbot" is served by the same bot
     return document
 
 

@@ -11,10 +11,12 @@ data carries the core's action id and value back unchanged.
 from __future__ import annotations
 
 import re
-
+from collections.abc import Mapping
 from typing import Any
 
 from kbbot.text.mentions import neutralise
+from kbbot.contract import forms
+from kbbot.contract.forms import FieldErrors, SaveForm
 from kbbot.contract.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
 
 from kbbot_adapters.teams.translate import ACTION_KEY, VALUE_KEY
@@ -112,3 +114,57 @@ def message(reply: Reply) -> dict[str, Any]:
     """The activity JSON (Bot Connector shape) carrying ``reply``'s card."""
     return {"type": "message", "summary": neutralise(reply.text)[:250], "locale": reply.locale,
             "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card(reply)}]}
+
+
+# -- "Save to kbbot" (issue 14) -----------------------------------------------------------------------
+
+TASK_SIZE = "medium"
+
+
+def _error_block(message: str | None) -> list[dict[str, Any]]:
+    return [_text_block(message, color="Attention", size="Small", spacing="None")] if message else []
+
+
+def save_task(form: SaveForm, root_key: str, values: Mapping[str, Any] | None = None,
+              errors: FieldErrors | None = None) -> dict[str, Any]:
+    """The core's save form as a task module response (the body of a message action's invoke response).
+
+    ``values`` are what the person submitted, shown again with the core's
+    ``errors`` beside the fields they name; a form with nothing to save is a
+    plain message dialog.
+    """
+    if not form.savable:
+        return {"task": {"type": "message", "value": neutralise(form.notice or form.title)}}
+    values, errors = values or {}, errors or {}
+    body: list[dict[str, Any]] = []
+    if form.notice:
+        body.append(_text_block(form.notice, isSubtle=True, size="Small"))
+    question = values.get(forms.QUESTION, form.question)
+    body.append({"type": "Input.Text", "id": forms.QUESTION, "label": neutralise(form.question_label),
+                 "isMultiline": True, "isRequired": True, "maxLength": MAX_INPUT,
+                 "value": neutralise(str(question or ""))[:MAX_INPUT]})
+    body.extend(_error_block(errors.get(forms.QUESTION)))
+    data: dict[str, Any] = {root_key: form.root_id}
+    if len(form.choices) == 1:
+        body.append(_text_block(form.answer_label, weight="Bolder", spacing="Medium"))
+        body.append({"type": "Container", "style": "emphasis", "items": [_text_block(form.choices[0].label)]})
+        data[forms.ANSWER] = form.choices[0].value
+    else:
+        body.append({"type": "Input.ChoiceSet", "id": forms.ANSWER, "label": neutralise(form.answer_label),
+                     "style": "expanded", "isRequired": True, "value": values.get(forms.ANSWER, form.answer or ""),
+                     "choices": [{"title": neutralise(c.label), "value": c.value} for c in form.choices]})
+    body.extend(_error_block(errors.get(forms.ANSWER)))
+    body.append({"type": "Input.Text", "id": forms.TAGS, "label": neutralise(form.tags_label),
+                 "placeholder": neutralise(form.tags_hint), "maxLength": MAX_INPUT,
+                 "value": neutralise(str(values.get(forms.TAGS, form.tags) or ""))})
+    body.extend(_error_block(errors.get(forms.TAGS)))
+    card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "lang": form.locale,
+            "body": body, "actions": [{"type": "Action.Submit", "title": neutralise(form.submit or ""), "data": data}]}
+    return {"task": {"type": "continue", "value": {"title": neutralise(form.title), "height": TASK_SIZE,
+                                                   "width": TASK_SIZE,
+                                                   "card": {"contentType": CARD_CONTENT_TYPE, "content": card}}}}
+
+
+MAX_INPUT = 3000
+CLOSED: dict[str, Any] = {}
+"""The answer to a submitted task module that closes it: an empty messaging extension response."""

@@ -34,10 +34,16 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonJoined,
     Place,
     ReactionAdded,
     ReactionRemoved,
+    SaveFormRequested,
+    Thread,
+    ThreadMessage,
+    ThreadSaved,
 )
+from kbbot.contract import forms
 
 PLATFORM = "teams"
 ACTION_KEY = "kb_action"
@@ -325,6 +331,8 @@ def translate(activity: dict[str, Any]) -> Translation | None:
         # Teams asks bots to greet a person who installs them: the core's help in their language.
         events.append(CommandInvoked(**common, event_id=_event_key(activity, origin.conversation_id, ":welcome"),
                                      command="kb", text="help"))
+    else:
+        events.extend(joined(activity, origin, place))  # people added to a team: kbbot may welcome them
     return Translation(origin=origin, actor=actor, place=place, key=_event_key(activity, origin.conversation_id),
                        events=events)
 
@@ -346,3 +354,124 @@ def _installed_for_a_person(activity: dict[str, Any], origin: Origin) -> bool:
     bot_id = (activity.get("recipient") or {}).get("id")
     return activity.get("type") == "conversationUpdate" and any(
         member.get("id") == bot_id for member in activity.get("membersAdded") or [])
+
+
+# -- "Save to kbbot" and newcomers (issue 14) --------------------------------------------------------
+
+SAVE_COMMAND = "saveToKbbot"
+"""The message action's command id (``composeExtensions`` in ``manifest.json``)."""
+FETCH_TASK = "composeExtension/fetchTask"
+SUBMIT_ACTION = "composeExtension/submitAction"
+SAVE_ROOT_KEY = "kb_save_root"
+"""Where the task module's submit data carries the thread's root (beside the inputs' values)."""
+
+
+def is_save_action(activity: dict[str, Any]) -> bool:
+    """An invoke of kbbot's "Save to kbbot" message action (opening its task module, or submitting it)."""
+    value = activity.get("value")
+    return (activity.get("type") == "invoke" and activity.get("name") in (FETCH_TASK, SUBMIT_ACTION)
+            and isinstance(value, dict) and value.get("commandId") == SAVE_COMMAND)
+
+
+def _payload(activity: dict[str, Any]) -> dict[str, Any]:
+    found = (activity.get("value") or {}).get("messagePayload")
+    return found if isinstance(found, dict) else {}
+
+
+def _html_text(content: str) -> str:
+    """A message body's HTML as the text people read: tags dropped, entities decoded, lines kept."""
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</li>", "\n", content, flags=re.IGNORECASE)
+    text = html.unescape(_TAG.sub("", text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def message_author(activity: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(AAD object id, display name) of whoever wrote the chosen message: Teams names them only so."""
+    user = ((_payload(activity).get("from") or {}).get("user")) or {}
+    return (str(user["id"]) if user.get("id") else None), user.get("displayName")
+
+
+def save_root(activity: dict[str, Any]) -> str | None:
+    """The root of the chosen message's reply chain: its ``replyToId``, the chain in the conversation id, or itself."""
+    payload = _payload(activity)
+    _, chain = split_conversation(str((activity.get("conversation") or {}).get("id") or ""))
+    root = payload.get("replyToId") or chain or payload.get("id")
+    return str(root) if root else None
+
+
+def _chosen(activity: dict[str, Any], author_id: str | None) -> ThreadMessage | None:
+    payload = _payload(activity)
+    aad, name = message_author(activity)
+    author = author_id or aad
+    if not payload.get("id") or not author:
+        return None
+    body = payload.get("body") or {}
+    content = str(body.get("content") or "")
+    text = _html_text(content) if str(body.get("contentType") or "html").casefold() == "html" else content.strip()
+    is_bot = bool((payload.get("from") or {}).get("application"))
+    return ThreadMessage(id=str(payload["id"]), author=Actor(id=author, name=name, is_bot=is_bot), text=text,
+                         reactions=len(payload.get("reactions") or []))
+
+
+def _saved_thread(activity: dict[str, Any], author_id: str | None) -> Thread | None:
+    """What Teams hands a message action: the chosen message alone (its chain's other messages never)."""
+    root = save_root(activity)
+    chosen = _chosen(activity, author_id)
+    if root is None:
+        return None
+    if chosen is None:
+        return Thread(root_id=root, readable=False, complete=False)
+    link = _payload(activity).get("linkToMessage")
+    link = str(link) if isinstance(link, str) and link.startswith("https://") and len(link) <= 1000 else None
+    if chosen.id == root:  # the chain's first post: the question, with none of its replies to choose from
+        return Thread(root_id=root, root=chosen, complete=False, link=link)
+    return Thread(root_id=root, replies=[chosen], complete=False, link=link)
+
+
+def save_request(activity: dict[str, Any], translation: Translation) -> SaveFormRequested | None:
+    """``composeExtension/fetchTask`` of "Save to kbbot": the form to open for the chosen message."""
+    found = _saved_thread(activity, None)
+    payload = _payload(activity)
+    if found is None or not payload.get("id"):
+        return None
+    return SaveFormRequested(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,
+                             conversation=translation.place, occurred_at=_timestamp(activity),
+                             event_id=_event_key(activity, translation.origin.conversation_id, ":save-form"),
+                             message_id=str(payload["id"]), thread=found)
+
+
+def save_submission(activity: dict[str, Any], translation: Translation, author_id: str | None) -> ThreadSaved | None:
+    """``composeExtension/submitAction``: the submitted task module, the author known by their Teams id."""
+    data = (activity.get("value") or {}).get("data")
+    data = data if isinstance(data, dict) else {}
+    found = _saved_thread(activity, author_id)
+    if found is None:
+        return None
+    if author_id is None:
+        found = Thread(root_id=found.root_id, readable=False, complete=False)  # nobody to credit: nothing saved
+    answer = data.get(forms.ANSWER)
+    return ThreadSaved(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,
+                       conversation=translation.place, occurred_at=_timestamp(activity),
+                       event_id=_event_key(activity, translation.origin.conversation_id, ":save"),
+                       root_id=found.root_id, question=str(data.get(forms.QUESTION) or ""),
+                       answer_id=str(answer) if answer else None, tags=str(data.get(forms.TAGS) or ""),
+                       thread=found)
+
+
+def joined(activity: dict[str, Any], origin: Origin, place: Place) -> list[InboundEvent]:
+    """``conversationUpdate`` with ``membersAdded`` in a team or channel: each person added (never a bot)."""
+    if activity.get("type") != "conversationUpdate" or origin.kind == "dm":
+        return []
+    if origin.conversation_type not in ("channel", "groupChat"):
+        return []
+    bot_id = (activity.get("recipient") or {}).get("id")
+    found: list[InboundEvent] = []
+    for member in activity.get("membersAdded") or []:
+        member_id = str((member or {}).get("id") or "")
+        if not member_id or member_id == bot_id or member_id.startswith("28:"):
+            continue
+        found.append(PersonJoined(platform=PLATFORM, workspace_id=origin.tenant_id, conversation=place,
+                                  actor=Actor(id=member_id, name=member.get("name")), occurred_at=_timestamp(activity),
+                                  event_id=_event_key(activity, origin.conversation_id, f":joined:{member_id}")))
+    return found

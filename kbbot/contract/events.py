@@ -212,6 +212,72 @@ class AppInstalled(_Event):
     type: Literal["app_installed"] = "app_installed"
 
 
+# -- Threads saved as knowledge, newcomers welcomed (issue 14) ---------------------------------------
+
+
+class ThreadMessage(_Boundary):
+    """One message of a thread as the platform showed it: who wrote it, what, and how colleagues reacted."""
+
+    id: PlatformId
+    author: Actor
+    text: Content = ""
+    reactions: int = Field(default=0, ge=0)
+    """How many reactions people gave it: the platform's sign of a reply colleagues found useful."""
+    accepted_by: list[PlatformId] = Field(default_factory=list)
+    """Who reacted with an accept mark (✅ and the like), by platform id."""
+
+
+class Thread(_Boundary):
+    """A conversation's thread, read by the adapter when someone saves it.
+
+    ``root`` is ``None`` where the platform handed over only the chosen
+    reply (a message action), so the question's author is not known;
+    ``readable`` False where the platform would not let kbbot read the
+    thread at all.
+    """
+
+    root_id: PlatformId
+    root: ThreadMessage | None = None
+    replies: list[ThreadMessage] = Field(default_factory=list)
+    link: Annotated[str | None, Field(max_length=1000)] = None
+    readable: bool = True
+    complete: bool = True
+    """False where the platform handed over only the message the person chose, not the whole thread."""
+
+
+class SaveFormRequested(_Event):
+    """Someone chose "Save to kbbot" on a message: what the form to save its thread shows.
+
+    Asked of the core and answered at once (:mod:`kbbot.pipeline.forms`), never stored:
+    the platform wants the form within seconds and nothing changes until it is submitted.
+    """
+
+    type: Literal["save_form"] = "save_form"
+    message_id: PlatformId
+    thread: Thread
+
+
+class ThreadSaved(_Event):
+    """The form was submitted: save ``root_id``'s thread as a question answered by ``answer_id``.
+
+    ``thread`` is what the platform shows of it; an adapter that reads it
+    after the ack (a step) leaves it ``None`` until then.
+    """
+
+    type: Literal["thread_saved"] = "thread_saved"
+    root_id: PlatformId
+    question: Content = ""
+    answer_id: PlatformId | None = None
+    tags: Content = ""
+    thread: Thread | None = None
+
+
+class PersonJoined(_Event):
+    """Someone joined the workspace (``conversation`` is then their DM) or a channel (``conversation``)."""
+
+    type: Literal["person_joined"] = "person_joined"
+
+
 InboundEvent = Annotated[
     CommandInvoked
     | MessagePosted
@@ -224,6 +290,8 @@ InboundEvent = Annotated[
     | MembersSynced
     | ConversationChanged
     | AppRemoved
-    | AppInstalled,
+    | AppInstalled
+    | ThreadSaved
+    | PersonJoined,
     Field(discriminator="type"),
 ]

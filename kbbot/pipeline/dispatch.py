@@ -30,13 +30,15 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonJoined,
     ReactionAdded,
     ReactionRemoved,
+    ThreadSaved,
 )
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
-from kbbot.services import answering, asking, directory, home, profile, prompts
+from kbbot.services import answering, asking, directory, home, profile, prompts, saving, welcome
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -96,7 +98,9 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         return []
     if isinstance(event, ConversationChanged):
         return []  # the new kind was applied with the conversation's row, above
-    if not isinstance(event, HomeOpened) and not found.is_member:
+    # Joining the workspace happens in no channel: the event names the person's own chat with kbbot.
+    joined_workspace = isinstance(event, PersonJoined) and where.kind is ConversationKind.DM
+    if not isinstance(event, HomeOpened) and not joined_workspace and not found.is_member:
         directory.join(session, where, person, now)
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
@@ -144,6 +148,10 @@ def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
             return _button(turn, event)
         case HomeOpened():
             return home.home(turn)
+        case ThreadSaved():
+            return saving.save(turn, event)
+        case PersonJoined():
+            return welcome.greet(turn, event)
     return []
 
 

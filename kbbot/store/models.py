@@ -455,3 +455,34 @@ class LiveProcess(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     beating_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- Threads saved as knowledge, newcomers welcomed (issue 14) ---------------------------------------
+
+
+class SavedThread(Base):
+    """A question someone saved from a thread with "Save to kbbot": who saved it, and the link back.
+
+    The question itself is keyed by its conversation and its thread's root
+    message (``uq_questions_conversation_message``), so saving the same thread
+    again finds it and updates it; this row says it came from a saved thread.
+    """
+
+    __tablename__ = "saved_threads"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    link: Mapped[str | None] = mapped_column(String(1000))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    saved_by: Mapped[Person] = relationship()
+
+
+class Welcome(Base):
+    """A person kbbot greeted: the primary key makes it once, even when two processes see them join at once."""
+
+    __tablename__ = "welcomes"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    greeted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -245,9 +245,9 @@ class SlackMethods:
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.replies": self._conversations_replies,
             "conversations.join": self._conversations_info,
             "conversations.history": self._conversations_history,
-            "conversations.replies": self._conversations_replies,
             "reactions.add": self._ok,
             "reactions.remove": self._ok,
             "oauth.v2.access": self._oauth_v2_access,
@@ -525,20 +525,49 @@ class SlackMethods:
                      if c == channel and float(ts) > oldest and m.get("thread_ts", ts) == ts]
         return self._page(sorted(found, key=lambda m: float(m["ts"]), reverse=True), params)
 
-    def _conversations_replies(self, params: JsonDict, token: str | None) -> JsonDict:
-        """A thread: its parent first, then its replies newer than ``oldest``, oldest first."""
-        channel, thread = str(params.get("channel", "")), str(params.get("ts", ""))
-        if not channel or not thread:
-            return _error("thread_not_found")
-        oldest = float(params.get("oldest") or 0)
+    def add_message(self, channel: str, user: str, text: str, *, thread_ts: str | None = None,
+                    reactions: list[JsonDict] | None = None, ts: str | None = None, **extra: Any) -> JsonDict:
+        """A person's message in ``channel`` (a reply when ``thread_ts``), as ``conversations.replies`` returns it."""
+        ts = ts or self.next_ts()
+        message: JsonDict = {"type": "message", "user": user, "text": text, "ts": ts, "team": self.workspace.team_id,
+                             **extra}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+            parent = self.messages.get((channel, thread_ts))
+            message["parent_user_id"] = parent.get("user") if parent else user
+        if reactions:
+            message["reactions"] = reactions
         with self._lock:
-            parent = self.messages.get((channel, thread))
-            replies = [m for (c, ts), m in self.messages.items()
-                       if c == channel and ts != thread and m.get("thread_ts") == thread and float(ts) > oldest]
-        if parent is None and not replies:
-            return _error("thread_not_found")
-        ordered = ([parent] if parent else []) + sorted(replies, key=lambda m: float(m["ts"]))
-        return self._page(ordered, params)
+            self.messages[(channel, ts)] = message
+            root = self.messages.get((channel, thread_ts)) if thread_ts else None
+            if root is not None:
+                root["thread_ts"] = thread_ts
+                root["reply_count"] = root.get("reply_count", 0) + 1
+        return message
+
+    def _conversations_replies(self, params: JsonDict, token: str | None) -> JsonDict:
+        """The thread of ``ts``: its root first, then the replies, oldest first; cursor pages as Slack documents."""
+        channel = self._channel_or_error(params)
+        if channel is None or (channel.get("is_private") and self.workspace.bot_user_id not in channel["_members"]):
+            return _error("channel_not_found")  # a private channel the bot is not in does not exist for it
+        if not channel.get("is_im") and self.workspace.bot_user_id not in channel["_members"]:
+            return _error("not_in_channel")
+        ts = str(params.get("ts", ""))
+        oldest = float(params.get("oldest") or 0)  # the root is returned whatever its age, as Slack does
+        with self._lock:
+            root = self.messages.get((channel["id"], ts))
+            if root is None:
+                return _error("thread_not_found")
+            thread = sorted((m for (cid, _), m in self.messages.items()
+                             if cid == channel["id"] and (m["ts"] == ts or (m.get("thread_ts") == ts
+                                                                          and float(m["ts"]) > oldest))),
+                            key=lambda m: (m["ts"] != ts, float(m["ts"])))
+        limit = min(max(int(params.get("limit") or 1000), 1), 1000)
+        start = int(base64.b64decode(params["cursor"]).decode().removeprefix("offset:")) if params.get("cursor") else 0
+        page = [self._readable(m, params) for m in thread[start:start + limit]]
+        rest = start + limit < len(thread)
+        cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if rest else ""
+        return {"ok": True, "messages": page, "has_more": rest, "response_metadata": {"next_cursor": cursor}}
 
     def _apps_connections_open(self, params: JsonDict, token: str | None) -> JsonDict:
         """Socket Mode: only an app-level token (``xapp-``) may open a connection."""

@@ -190,6 +190,8 @@ class ConnectorRoutes:
             record(200)
             return self._reply(200, list(known.values()))
         member = known.get(user_id)
+        if member is None:  # Teams also finds a member by their AAD object id
+            member = next((m for m in known.values() if m.get("aadObjectId") == user_id), None)
         if member is None:
             record(404)
             return self._reply(404, {"error": {"code": "MemberNotFoundInConversation",
