@@ -33,7 +33,7 @@ def budgets(session: Session, person_ids: Iterable[int], default: int) -> dict[i
     """:func:`pings_for` for many people in one query."""
     ids = list(person_ids)
     own = dict(session.execute(select(RoutingPreference.person_id, RoutingPreference.pings_per_week)
-                               .where(RoutingPreference.person_id.in_(ids))).tuples().all()) if ids else {}
+                               .where(RoutingPreference.person_id.in_(ids))).all()) if ids else {}
     return {person_id: own.get(person_id, default) for person_id in ids}
 
 

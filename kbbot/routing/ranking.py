@@ -93,12 +93,12 @@ def answer_rates(session: Session, person_ids: list[int]) -> dict[int, tuple[int
     shown = Counter(dict(session.execute(
         select(Invitation.person_id, func.count()).where(Invitation.person_id.in_(person_ids),
                                                         Invitation.state.in_(SHOWN))
-        .group_by(Invitation.person_id)).tuples().all()))
+        .group_by(Invitation.person_id)).all()))
     answered = Counter(dict(session.execute(
         select(Invitation.person_id, func.count(func.distinct(Invitation.id)))
         .join(Answer, (Answer.question_id == Invitation.question_id) & (Answer.author_id == Invitation.person_id))
         .where(Invitation.person_id.in_(person_ids), Invitation.state.in_(SHOWN), Answer.deleted_at.is_(None))
-        .group_by(Invitation.person_id)).tuples().all()))
+        .group_by(Invitation.person_id)).all()))
     return {person_id: (shown[person_id], answered[person_id]) for person_id in person_ids}
 
 
@@ -110,7 +110,7 @@ def _declines(session: Session, person_ids: list[int], tag_ids: list[int]) -> Co
         .join(QuestionTag, QuestionTag.question_id == Invitation.question_id)
         .where(Invitation.person_id.in_(person_ids), Invitation.state == InvitationState.DECLINED,
                QuestionTag.tag_id.in_(tag_ids))
-        .group_by(Invitation.person_id)).tuples().all()))
+        .group_by(Invitation.person_id)).all()))
 
 
 def candidates(session: Session, question: Question, policy: Policy, now: datetime,
