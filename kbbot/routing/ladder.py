@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
-from kbbot.contract import actions
+from kbbot.commands import registry
+from kbbot.contract import actions, platform
 from kbbot.contract.outbound import Outbound
 from kbbot.contract.replies import Actions, Button, DirectMessage, ListBlock, Post, Reply, Text
 from kbbot.i18n import t
@@ -217,9 +218,12 @@ def _tell(question: Question) -> tuple[str, list[Reply]]:
         return "asker_away", []
     locale = asker.locale
     heading = t(locale, "routing.tell", id=question.id)
+    options = t(locale, "routing.tell_options", id=question.id)
+    if not platform.capabilities(question.conversation.workspace.platform).slash_commands:
+        options = registry.as_words(options)  # "edit 12 …" typed to the bot where there are no slash commands
     return "told", [Reply(text=heading, blocks=[
         Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
-        Text(text=t(locale, "routing.tell_options", id=question.id)),
+        Text(text=options),
         Actions(buttons=[Button(label=t(locale, "routing.button.close"), action_id=actions.ROUTE_CLOSE,
                                 value=str(question.id))])],
         to=DirectMessage(person_id=asker.external_id), locale=locale)]
