@@ -17,7 +17,7 @@ from kbbot.contract.replies import DirectMessage, Post
 from kbbot.routing import ladder
 from kbbot.services import digest
 from kbbot.store.db import make_engine, session_factory, unit_of_work
-from kbbot.store.models import Person, Question, RoutingSettings, Workspace
+from kbbot.store.models import Conversation, Person, Question, RoutingSettings, Workspace
 
 STEP_2 = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)   # Monday 14:00 in Amsterdam: 4 working hours after 10:00
 STEP_3 = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)    # Tuesday 10:00: one working day (8.5 hours) later
@@ -174,3 +174,23 @@ def test_the_ladder_stops_once_the_question_is_settled(
     assert [step for (question, step) in taken if question == 1] == [1]  # nothing after posting
     assert {step for (question, step) in taken if question == 2} == {1, 2, 3, 4}
     assert all(person in ("bob", "carol", "dave") or question == 2 for question, person in invitations(sessions))
+
+
+def test_the_channel_digest_thanks_whoever_took_an_escalated_question(
+        talk: Chat, sessions: sessionmaker[Session], office: Settings, clock: Clock) -> None:
+    vpn_experts(talk)
+    talk(":as alice", "/ask How do I rotate the VPN certificate? #vpn")  # Bob invited at once
+    clock.set(STEP_2)
+    shown = round_(talk, sessions, office, clock)  # nobody answered: Carol and Dave are asked
+    assert "DM to carol" in shown
+    taken = talk(":as carol", f":click {talk.button('I' + chr(39) + 'll take it', shown)}")
+    assert "Carol is on it" in taken
+    talk(":as carol", ":reply 1 Run vpnctl rotate --all, then restart the gateway.")
+    with unit_of_work(sessions) as session:
+        general = session.scalars(select(Conversation).where(Conversation.external_id == "C-general")).one()
+        week = digest.Window(datetime(2026, 12, 7, tzinfo=UTC), datetime(2026, 12, 14, tzinfo=UTC))
+        post = digest.channel(session, general, "en", week)
+        dutch = digest.channel(session, general, "nl", week)
+    assert post is not None and dutch is not None
+    assert "Thanks for picking up questions nobody had answered: Carol" in str(post.blocks)
+    assert "Bedankt voor het oppakken van vragen waar niemand op antwoordde: Carol" in str(dutch.blocks)
