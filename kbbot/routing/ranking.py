@@ -3,7 +3,8 @@
 The score starts from expertise on the question's tags (declared, accepted
 and upvoted answers, shared posts: :func:`kbbot.services.expertise.rank`),
 plus half the expertise on the tags of similar answered questions the
-question's audience may see. It is then weighed by how often the person
+question's audience may see (searched for when the question's own tags
+name fewer people than wanted). It is then weighed by how often the person
 answered when invited before, whether they were active lately, how often
 they said "not me" to these tags, and whether it is working time for them
 now; finally divided by the pings they already had this week, so the load
@@ -130,7 +131,10 @@ def candidates(session: Session, question: Question, policy: Policy, now: dateti
                                      members_of=members_of, scope=scope):
             points[ranked.person.id] += ranked.score
             people[ranked.person.id] = ranked.person
-    related = _related_tags(session, question)
+    # Similar answered questions widen the pool where the question's own tags name too few people (or
+    # none: an untagged question); where they already name plenty, the search would only add people ranked
+    # below them, at the cost of a search per question.
+    related = _related_tags(session, question) if len(points) < limit else []
     if related:
         for ranked in expertise.rank(session, question.asker, related, limit=10_000, exclude=exclude,
                                      members_of=members_of, scope=scope):
