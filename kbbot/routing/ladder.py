@@ -279,6 +279,8 @@ def release_due(sessions: sessionmaker[Session], settings: Settings, now: dateti
     for question_id, ids in by_question.items():
         with unit_of_work(sessions) as session:
             question = session.get(Question, question_id)
+            if question is not None and question.conversation.workspace.removed_at is not None:
+                continue  # kbbot was removed there: the invitations wait for a reinstall
             rows = session.scalars(select(Invitation).where(Invitation.id.in_(ids))
                                    .options(selectinload(Invitation.person))).all()
             won: list[tuple[Invitation, InvitationState]] = []

@@ -127,12 +127,16 @@ def test_snooze_later_today_comes_back_within_working_hours(
 
 def test_a_deactivated_or_opted_out_expert_is_never_invited(
         talk: Chat, sessions: sessionmaker[Session], office: Settings, clock: Clock) -> None:
-    experts(talk, "vpn", ("bob", "Europe/Amsterdam"), ("carol", "Europe/Amsterdam"), ("dave", "Europe/Amsterdam"))
+    experts(talk, "vpn", ("bob", "Europe/Amsterdam"), ("carol", "Europe/Amsterdam"), ("dave", "Europe/Amsterdam"),
+            ("erin", "Europe/Amsterdam"))
     assert "Expert invitations: never" in talk(":as dave", "/kb settings pings 0")
+    assert "Uitnodigingen als expert: nooit" in talk(":as dave nl", "/kb settings")
     with unit_of_work(sessions) as session:
         session.scalars(select(Person).where(Person.external_id == "bob")).one().is_active = False
+        session.scalars(select(Person).where(Person.external_id == "erin")).one().removed_at = clock()
     shown = talk(":as alice", "/ask How do I rotate the VPN certificate? #vpn")
     assert "DM to carol" in shown and "DM to bob" not in shown and "DM to dave" not in shown
+    assert "DM to erin" not in shown
     clock.advance(hours=30)  # the ladder's later steps look for more people: still never them
     round_(talk, sessions, office, clock)
     assert {person for _, person in invitations(sessions)} == {"carol"}

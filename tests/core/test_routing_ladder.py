@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.config import Settings
 from kbbot.contract.replies import DirectMessage, Post
 from kbbot.routing import ladder
+from kbbot.scheduler import jobs, runner
 from kbbot.services import digest
 from kbbot.store.db import make_engine, session_factory, unit_of_work
 from kbbot.store.models import Conversation, Person, Question, RoutingSettings, Workspace
@@ -194,3 +195,18 @@ def test_the_channel_digest_thanks_whoever_took_an_escalated_question(
     assert post is not None and dutch is not None
     assert "Thanks for picking up questions nobody had answered: Carol" in str(post.blocks)
     assert "Bedankt voor het oppakken van vragen waar niemand op antwoordde: Carol" in str(dutch.blocks)
+
+
+def test_the_routing_round_is_a_scheduler_job_of_every_kbbot_serve(
+        talk: Chat, sessions: sessionmaker[Session], office: Settings, clock: Clock) -> None:
+    vpn_experts(talk)
+    talk(":as alice", "/ask How do I rotate the VPN certificate? #vpn")
+    recorder = Recorder()
+    started = runner.start(office, sessions, {"console": recorder}, clock=lambda: STEP_2, tick_seconds=3600,
+                           first_round_after=3600)
+    try:
+        report = jobs.get(jobs.ROUTING_ROUND).run(started)  # what the scheduler runs every tick
+    finally:
+        started.shutdown()
+    assert report.steps == {"2:invited": 1}
+    assert sorted(reply.to.person_id for reply in recorder.sent) == ["carol", "dave"]
