@@ -24,7 +24,7 @@ from kbbot.presentation import cards
 from kbbot.routing import invitations, ladder
 from kbbot.routing.policy import policy
 from kbbot.routing.ranking import SHOWN
-from kbbot.services import language
+from kbbot.services import answering, language
 from kbbot.services.turn import Turn
 from kbbot.store.models import Answer, Invitation, InvitationState, Person, Question, QuestionStatus
 from kbbot.store.visibility import can_see, visible_questions
@@ -44,9 +44,7 @@ def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
     if question is None or not can_see(turn.session, turn.person, question):
         return [turn.notice("routing.no_such_question")]
     if event.action_id == actions.ROUTE_CLOSE:
-        from kbbot.services import answering  # the asker closing from the honest note: the usual close
-
-        return answering.close(turn, question.id)
+        return answering.close(turn, question.id)  # the asker closing from the honest note: the usual close
     invitation = turn.session.scalars(select(Invitation).where(
         Invitation.question_id == question.id, Invitation.person_id == turn.person.id)).first()
     if invitation is None or invitation.state in (InvitationState.WAITING, InvitationState.CANCELLED):
