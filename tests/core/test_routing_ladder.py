@@ -210,3 +210,17 @@ def test_the_routing_round_is_a_scheduler_job_of_every_kbbot_serve(
         started.shutdown()
     assert report.steps == {"2:invited": 1}
     assert sorted(reply.to.person_id for reply in recorder.sent) == ["carol", "dave"]
+
+
+def test_taking_a_question_pauses_the_ladder_for_a_while(
+        talk: Chat, sessions: sessionmaker[Session], office: Settings, clock: Clock) -> None:
+    vpn_experts(talk)
+    shown = talk(":as alice", "/ask How do I rotate the VPN certificate? #vpn")
+    assert "Bob is on it" in talk(":as bob", f":click {talk.button('I' + chr(39) + 'll take it', shown)}")
+    clock.set(STEP_2)  # 4 working hours on, no answer yet: but Bob said he is on it
+    assert "DM to" not in round_(talk, sessions, office, clock)
+    assert set(steps(sessions)) == {(1, 1)}
+    clock.set(datetime(2026, 12, 8, 9, 0, tzinfo=UTC))  # 8 working hours after the claim: the ladder resumes
+    resumed = round_(talk, sessions, office, clock)
+    assert "DM to carol" in resumed and "DM to dave" in resumed
+    assert set(steps(sessions)) == {(1, 1), (1, 2), (1, 3)}
