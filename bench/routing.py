@@ -36,6 +36,7 @@ people who ever got more than their budget (3) in one of their weeks.
     python bench/routing.py                          # 500 people, 40 tags, 8 weeks, SQLite
     python bench/routing.py --people 60 --weeks 2    # a quick run
     python bench/routing.py --backend postgresql     # --postgres-url or KBBOT_TEST_POSTGRES_URL
+    python bench/routing.py --arm kbbot              # one arm (the same simulated people and questions)
 """
 
 from __future__ import annotations
@@ -417,6 +418,8 @@ def main() -> None:
     parser.add_argument("--questions-per-person", type=float, default=2.0, help="a week, on average")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--arm", choices=("both", "naive", "kbbot"), default="both",
+                        help="run one arm only (the same world from the same seed), e.g. both in parallel")
     parser.add_argument("--postgres-url", default=os.environ.get("KBBOT_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     if args.backend == "postgresql" and not args.postgres_url:
@@ -426,7 +429,7 @@ def main() -> None:
          f"({args.backend}, seed {args.seed})")
     results = []
     with tempfile.TemporaryDirectory(prefix="kbbot-routing-") as folder:
-        for name in ("naive", "kbbot"):
+        for name in ("naive", "kbbot") if args.arm == "both" else (args.arm,):
             url, handle = _database(args.backend, args.postgres_url, Path(folder), name)
             try:
                 started = time.perf_counter()
