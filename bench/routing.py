@@ -296,17 +296,23 @@ class Arm:
             dispatch.handle(session, event, now, self.settings)
 
     # -- what kbbot did ---------------------------------------------------------------------------
-    def notice(self, since: datetime, now: datetime) -> None:
-        """New invitations kbbot sent and reposts it made: the simulated people react to them."""
+    def notice(self, now: datetime, tick: bool) -> None:
+        """New invitations kbbot sent (and, after a round, reposts it made): the simulated people react to them.
+
+        An invitation sent now is due now, or was waiting until a moment within the last round's hour: the
+        ``(state, due_at)`` index finds them without reading every invitation of the eight weeks.
+        """
         if not self.kbbot:
             return
         with unit_of_work(self.sessions) as session:
             sent = session.execute(select(Invitation.id, Invitation.question_id, Person.external_id, Invitation.sent_at)
                                    .join(Person, Person.id == Invitation.person_id)
-                                   .where(Invitation.sent_at >= since, Invitation.state != InvitationState.WAITING)
-                                   ).all()
+                                   .where(Invitation.state.in_((InvitationState.SENT, InvitationState.CLAIMED,
+                                                                InvitationState.DECLINED)),
+                                          Invitation.due_at >= now - timedelta(hours=2))).all()
             reposts = session.scalars(select(RoutingStep.question_id).where(
-                RoutingStep.step == ladder.REPOST, RoutingStep.outcome == "reposted", RoutingStep.taken_at >= since)).all()
+                RoutingStep.step == ladder.REPOST, RoutingStep.outcome == "reposted",
+                RoutingStep.taken_at >= now)).all() if tick else []
         for invitation_id, question_id, who, _ in sent:
             if invitation_id not in self.handled:
                 self.handled.add(invitation_id)
@@ -333,7 +339,6 @@ class Arm:
             now, _, kind, payload = heapq.heappop(self.events)
             if now > end:
                 break
-            since = now
             if kind == "ask":
                 self.ask(now, *payload)
                 done += 1
@@ -346,7 +351,8 @@ class Arm:
                 self.decline(now, *payload)
             elif kind == "tick" and self.kbbot:
                 ladder.run(self.sessions, self.settings, silent, clock=lambda now=now: now, worker=self.name)
-            self.notice(since, now)
+            if kind != "answer":  # only asking, "not me" and the round send invitations
+                self.notice(now, tick=kind == "tick")
         self.engine.dispose()
         return self.outcome
 
