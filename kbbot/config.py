@@ -62,3 +62,22 @@ class Settings(BaseSettings):
     # Newcomers greeted once by DM with a starter pack (KBBOT_WELCOME=on|off); a workspace's own stored
     # choice wins over this default (kbbot/services/welcome.py).
     welcome: bool = True
+
+    # Expert routing and the escalation ladder (kbbot/routing/); a workspace may override each
+    # (the routing_settings table). Hours are working hours, days working days, in the relevant
+    # person's own timezone; work days are a range or list of mon..sun ("mon-fri", "mon,wed,fri").
+    routing_first_invites: int = Field(default=2, ge=0, le=10)
+    routing_second_after_hours: float = Field(default=4.0, ge=0)
+    routing_second_invites: int = Field(default=2, ge=0, le=10)
+    routing_repost_after_days: float = Field(default=1.0, ge=0)
+    # The wider channel (its id) unanswered public questions are reposted to; None: no repost step.
+    routing_repost_channel: str | None = None
+    routing_tell_after_days: float = Field(default=3.0, ge=0)
+    # How long "I'll take it" holds the ladder, in working hours.
+    routing_claim_pause_hours: float = Field(default=8.0, ge=0)
+    routing_pings_per_week: int = Field(default=3, ge=0, le=50)
+    routing_work_start: str = "09:00"
+    routing_work_end: str = "17:30"
+    routing_work_days: str = "mon-fri"
+    # Questions older than this are no longer escalated (after a long outage, say).
+    routing_horizon_days: int = Field(default=30, ge=1)

@@ -113,7 +113,10 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     """Settings that ignore the developer's own environment and ``.env``."""
-    return Settings(_env_file=None, database_url=db_url, default_locale="en", default_timezone="Europe/Amsterdam")
+    # Experts work around the clock here, so that tests run on the wall clock see invitations go out at
+    # once whatever the hour; tests of quiet hours (tests/core/test_routing_*.py) set working hours themselves.
+    return Settings(_env_file=None, database_url=db_url, default_locale="en", default_timezone="Europe/Amsterdam",
+                    routing_work_start="00:00", routing_work_end="24:00", routing_work_days="mon-sun")
 
 
 @pytest.fixture

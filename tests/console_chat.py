@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kbbot.clock import Clock, system_clock
 from kbbot.config import Settings
 from kbbot.store.db import unit_of_work
 from kbbot_adapters.console import ConsoleSession
@@ -16,9 +17,9 @@ from kbbot_adapters.console import ConsoleSession
 class Chat:
     """Types lines into a console session and returns what appeared after each."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings, clock: Clock = system_clock) -> None:
         self.lines: list[str] = []
-        self.console = ConsoleSession(sessions, settings, self.lines.append)
+        self.console = ConsoleSession(sessions, settings, self.lines.append, clock=clock)
 
     def __call__(self, *typed: str) -> str:
         start = len(self.lines)

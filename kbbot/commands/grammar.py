@@ -19,6 +19,7 @@ from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.text.tags import is_mention, normalise
 
 MAX_TAGS = 10
+MAX_PINGS = 50
 LOCALES = ("en", "nl")
 
 
@@ -72,6 +73,8 @@ class ChangeSettings:
     prompt_time: str | None = None
     digest_day: str | None = None
     digest_time: str | None = None
+    pings: int | None = None
+    """Expert invitations a week (0: never); kbbot/routing/budget.py."""
 
 
 @dataclass(frozen=True)
@@ -381,6 +384,11 @@ def settings(rest: str) -> ShowSettings | ChangeSettings | UsageError:
             if (flag := _on_off(lowered)) is None:
                 return UsageError("usage.settings")
             changes["digest"] = flag
+        elif key in ("pings", "ping", "uitnodigingen"):
+            number = small_int(value)
+            if number is None or number > MAX_PINGS:
+                return UsageError("usage.settings_pings", {"value": value[:40]})
+            changes["pings"] = number
         elif key in _SCHEDULE_KEYS:
             field_name = _SCHEDULE_KEYS[key]
             parsed = _day(lowered) if field_name.endswith("_day") else _clock_time(value)

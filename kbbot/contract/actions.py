@@ -14,9 +14,16 @@ FOLLOW = "kb_follow"
 SET_LANGUAGE = "kb_set_language"
 TOGGLE_PROMPTS = "kb_toggle_prompts"
 TOGGLE_DIGEST = "kb_toggle_digest"
+# An expert's invitation to a question (kbbot/routing/), and the asker's way out when nobody answered.
+ROUTE_TAKE = "kb_route_take"
+ROUTE_DECLINE = "kb_route_decline"
+ROUTE_SNOOZE_TODAY = "kb_route_snooze_today"
+ROUTE_SNOOZE_TOMORROW = "kb_route_snooze_tomorrow"
+ROUTE_CLOSE = "kb_route_close"
 
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
-                 TOGGLE_PROMPTS, TOGGLE_DIGEST})
+                 TOGGLE_PROMPTS, TOGGLE_DIGEST, ROUTE_TAKE, ROUTE_DECLINE, ROUTE_SNOOZE_TODAY, ROUTE_SNOOZE_TOMORROW,
+                 ROUTE_CLOSE})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

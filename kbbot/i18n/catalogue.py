@@ -360,9 +360,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "usage.settings": {
         "en": "Usage: /kb settings [language en|nl] [timezone Area/City] [prompts on|off] [digest on|off] "
-              "[prompt-day mon…fri] [prompt-time 15:00] [digest-day mon…sun] [digest-time 09:00]",
+              "[prompt-day mon…fri] [prompt-time 15:00] [digest-day mon…sun] [digest-time 09:00] [pings 0…50]",
         "nl": "Gebruik: /kb settings [taal en|nl] [tijdzone Gebied/Stad] [prompts aan|uit] [digest aan|uit] "
-              "[vraagdag ma…vr] [vraagtijd 15:00] [samenvattingsdag ma…zo] [samenvattingstijd 09:00]",
+              "[vraagdag ma…vr] [vraagtijd 15:00] [samenvattingsdag ma…zo] [samenvattingstijd 09:00] [pings 0…50]",
     },
     "usage.settings_schedule": {
         "en": "“{value}” is not a day (mon…sun) or a time (HH:MM).",

@@ -38,7 +38,7 @@ from kbbot.contract.events import (
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
-from kbbot.services import answering, asking, directory, home, profile, prompts, saving, welcome
+from kbbot.services import answering, asking, directory, home, profile, prompts, routing, saving, welcome
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -200,6 +200,9 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
     own = prompts.on_button(turn, event)
     if own is not None:
         return own
+    invited = routing.on_button(turn, event)
+    if invited is not None:
+        return invited
     value = event.value
     number = commands.small_int(value)
     match event.action_id:

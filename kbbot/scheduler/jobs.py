@@ -20,6 +20,10 @@ from kbbot.scheduler import housekeeping
 
 class Deliverer(Protocol):
     sessions: sessionmaker[Session]
+    settings: Any
+    outbounds: Any
+    clock: Any
+    worker: str
 
 
 class Runner(Protocol):
@@ -76,3 +80,16 @@ def delivery_round(runner: Runner) -> Any:
 @job(HOUSEKEEPING, "kbbot forgets handled events and failed replies", every=PRUNE_EVERY, first_after=60.0)
 def prune(runner: Runner) -> Any:
     return housekeeping.prune_once(runner.deliverer.sessions)
+
+
+ROUTING_ROUND = "kbbot-routing-round"
+
+
+@job(ROUTING_ROUND, "kbbot expert invitations and the escalation ladder")
+def routing_round(runner: Runner) -> Any:
+    """Every tick: ladder steps that are due, invitations whose working hours (or snooze) came."""
+    from kbbot.routing import ladder  # the routing core imports services; the scheduler's import stays light
+
+    deliverer = runner.deliverer
+    return ladder.run(deliverer.sessions, deliverer.settings, deliverer.outbounds, clock=deliverer.clock,
+                      worker=deliverer.worker)

@@ -13,16 +13,15 @@ from sqlalchemy import select, update
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.commands import Ask, command, grammar, small_int
-from kbbot.i18n import t
-from kbbot.contract.replies import Actions, Anchor, Button, DirectMessage, ListBlock, Mentions, PersonRef, Post, Reply, Text
-from kbbot.services import activity, expertise, language, search, tagging
+from kbbot.contract.replies import Actions, Anchor, Button, ListBlock, Post, Reply, Text
+from kbbot.routing import ladder
+from kbbot.services import activity, language, search, tagging
 from kbbot.services.directory import get_or_create
 from kbbot.store.models import (
     Conversation,
     ConversationKind,
     Draft,
     DraftStatus,
-    Person,
     Question,
     QuestionStatus,
 )
@@ -105,7 +104,8 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
     anchor = Anchor(id=question.id)
     replies = [Reply(text=cards.snippet(question.text), blocks=cards.question_blocks(question, channel_locale),
                      to=Post(conversation_id=where.external_id), anchor=anchor, locale=channel_locale)]
-    replies.extend(_invite_experts(turn, question, where, anchor, channel_locale))
+    # The best candidates are invited now or when their working hours begin; the ladder takes it from there.
+    replies.extend(ladder.start(turn.session, turn.settings, question, turn.now, channel_locale))
     if anonymous or where.id != turn.conversation.id:
         replies.append(turn.notice("ask.posted_anonymously" if anonymous else "ask.posted_elsewhere",
                                    channel=cards.where(question, turn.locale)))
@@ -115,42 +115,6 @@ def post(turn: Turn, where: Conversation, text: str, tags: tuple[str, ...] | lis
 def public_locale(turn: Turn, where: Conversation) -> str:
     """The language of what kbbot posts in ``where``, read by everyone there (:mod:`kbbot.services.language`)."""
     return language.turn_channel_locale(turn, where)
-
-
-def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor: Anchor,
-                    locale: str) -> list[Reply]:
-    """Bring in the people who know, ranked on what the whole audience may see.
-
-    An anonymous question's experts are told one by one in private: a public
-    list of names that leaves one expert out would point at the asker.
-    """
-    if not question.tags:
-        return []
-    private = where.kind is not ConversationKind.CHANNEL
-    ranked = expertise.rank(turn.session, turn.person, [tag.name for tag in question.tags],
-                            limit=turn.settings.expert_limit, exclude=[turn.person.id],
-                            members_of=where.id if private else None,
-                            scope=expertise.audience_scope(where.id))
-    if not ranked:
-        return []
-    people = [r.person for r in ranked]
-    tags = cards.tag_line(question)
-    notify = (turn.workspace.settings or {}).get(EXPERT_NOTIFY_SETTING) or turn.settings.expert_notify
-    if notify == "dm" or question.is_anonymous:
-        return [_expert_dm(person, question, tags) for person in people]
-    lead = t(locale, "ask.experts_lead", tags=tags)
-    return [Reply(text=lead, blocks=[Mentions(lead=lead, people=[PersonRef(id=p.external_id, name=cards.name(p))
-                                                                 for p in people])],
-                  to=Post(conversation_id=where.external_id, in_thread_of=anchor.id), locale=locale)]
-
-
-def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:
-    locale = expert.locale
-    key = "ask.expert_dm_anonymous" if question.is_anonymous else "ask.expert_dm"
-    heading = t(locale, key, channel=cards.where(question, locale), tags=tags)
-    return Reply(text=heading, blocks=[Text(text=heading, style="heading"), Text(text=question.text, style="quote"),
-                                       Text(text=t(locale, "ask.expert_dm_hint"), style="context")],
-                 to=DirectMessage(person_id=expert.external_id), locale=locale)
 
 
 def ask_anyway(turn: Turn, draft_id: int, anonymous: bool = False) -> list[Reply]:

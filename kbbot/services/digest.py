@@ -33,6 +33,7 @@ from kbbot.presentation import cards
 from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Block, Button, DirectMessage, Item, ListBlock, Post, Reply, Text
 from kbbot.clock import as_utc
+from kbbot.routing import recognition
 from kbbot.services import stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
@@ -123,7 +124,8 @@ def _personal_batch(session: Session, recipients: Sequence[Recipient], operator:
         return []
     people = {r.person.id: r.person for r in recipients}
     span = Window(min(r.window.start for r in recipients), max(r.window.end for r in recipients))
-    waiting = _waiting_many(session, list(people.values()))
+    waiting = recognition.escalated_first(session, list(people.values()),
+                                          _waiting_many(session, list(people.values())), WAITING_LIMIT)
     answers = _new_answers_many(session, list(people), span, operator)
     accepted, flagged = _recognition_many(session, list(people), span)
     built = [(r, _personal_blocks(r, waiting.get(r.person.id, []), answers.get(r.person.id, []),
@@ -408,7 +410,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
         .options(selectinload(SharedPost.author), selectinload(SharedPost.tags))
         .order_by(SharedPost.created_at).limit(LIST_LIMIT)))
     helpers = _helpers(session, conversation, window)
-    if not (new or accepted or posts or helpers):
+    takers = recognition.escalation_takers(session, conversation, window.start, window.end)
+    if not (new or accepted or posts or helpers or takers):
         return None
     waiting = list(session.scalars(
         select(Question).where(here, Question.status == QuestionStatus.OPEN, Question.created_at < window.start)
@@ -437,6 +440,9 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     if helpers:
         blocks.append(Text(text=say("digest.channel.helpers", names=", ".join(cards.name(p) for p in helpers)),
                            style="context"))
+    if takers:
+        blocks.append(Text(text=say("digest.channel.escalation_thanks",
+                                    names=", ".join(cards.name(p) for p in takers)), style="context"))
     blocks.append(Actions(buttons=[Button(label=say("digest.button.thanks"), action_id=THANKS,
                                           value=str(delivery_id))]))
     return Reply(text=heading, blocks=blocks, to=Post(conversation_id=conversation.external_id), locale=locale)

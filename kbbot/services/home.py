@@ -9,7 +9,7 @@ from kbbot.commands import Home, command, grammar
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.contract.replies import Actions, Button, HomeView, ListBlock, Reply, Text
-from kbbot.services import activity, expertise, profile, stats
+from kbbot.services import activity, expertise, profile, routing, stats
 from kbbot.store.visibility import visible_questions
 from kbbot.store.models import Answer, DeclaredExpertise, Person, Question, QuestionStatus, QuestionTag
 from kbbot.services.turn import Turn
@@ -62,6 +62,7 @@ def home(turn: Turn, in_chat: bool = False) -> list[Reply]:
         Text(text=say("home.waiting"), style="heading"),
         ListBlock(items=[cards.hit_item(q, None, turn.locale) for q in waiting]) if waiting
         else Text(text=say("home.waiting_none"), style="context"),
+        *routing.home_blocks(turn),
         Text(text=say("home.expertise"), style="heading"),
         Text(text=" ".join(f"#{t}" for t in tags) or say("home.expertise_none"), style="plain"),
         Text(text=say("stats.stage", stage=say(f"stage.{figures.stage}"))),

@@ -15,7 +15,9 @@ from kbbot.commands import (
 from kbbot.i18n import LOCALES, t
 from kbbot.contract.replies import Item, ListBlock, Reply, Text
 from kbbot.weekly import schedules
-from kbbot.services import expertise, stats
+from kbbot.services import expertise, routing, stats
+from kbbot.routing import budget
+from kbbot.routing.policy import policy
 from kbbot.store.scheduling import PersonSchedule
 from kbbot.services.turn import Turn
 
@@ -42,7 +44,16 @@ def settings_items(turn: Turn) -> list[Item]:
              detail=_when(turn, schedules.PROMPT) if person.prompts_enabled else None),
         Item(text=turn.say("settings.digest", value=digest),
              detail=_when(turn, schedules.DIGEST) if person.digest_enabled else None),
+        _pings_item(turn),
     ]
+
+
+def _pings_item(turn: Turn) -> Item:
+    """How often kbbot may invite this person to help (their own budget, else the workspace's)."""
+    pings = budget.pings_for(turn.session, turn.person.id,
+                             policy(turn.session, turn.settings, turn.workspace.id).pings_per_week)
+    return Item(text=turn.say("settings.pings", value=pings) if pings else turn.say("settings.pings_never"),
+                detail=turn.say("settings.pings_how"))
 
 
 @command("settings", verbs=("settings", "instellingen"), parse=grammar.settings, usage="help.settings", order=50)
@@ -69,6 +80,8 @@ def change_settings(turn: Turn, command: ChangeSettings) -> list[Reply]:
         person.prompts_enabled = command.prompts
     if command.digest is not None:
         person.digest_enabled = command.digest
+    if command.pings is not None:
+        budget.set_pings(turn.session, person.id, command.pings, turn.now)
     for kind in (schedules.PROMPT, schedules.DIGEST):
         day, at = getattr(command, f"{kind}_day"), getattr(command, f"{kind}_time")
         if day is not None or at is not None:
@@ -109,6 +122,7 @@ def stats_command(turn: Turn, _command: Stats) -> list[Reply]:
         Item(text=turn.say("stats.answers", count=figures.answers)),
         Item(text=turn.say("stats.accepted", count=figures.accepted_answers)),
         Item(text=turn.say("stats.upvotes", count=figures.upvotes_received)),
+        *routing.stats_items(turn),
     ]
     stage = turn.say(f"stage.{figures.stage}")
     return [turn.private(heading, [

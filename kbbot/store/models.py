@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -486,3 +487,100 @@ class Welcome(Base):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     greeted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+# --- Expert routing: invitations, ping budgets and the escalation ladder (issue 13) ---------------------------
+
+
+class InvitationState(str, enum.Enum):
+    WAITING = "waiting"      # recorded, waits for the expert's working hours (``due_at``)
+    SENT = "sent"            # shown to the expert, no answer to it yet
+    CLAIMED = "claimed"      # "I'll take it"
+    DECLINED = "declined"    # "Not me"
+    SNOOZED = "snoozed"      # shown again at ``due_at``
+    CANCELLED = "cancelled"  # the question was settled before a waiting invitation went out
+
+
+class Invitation(Base):
+    """One expert asked to help with one question: at most once per question and person.
+
+    Quiet hours and snoozing are only a ``due_at`` the routing round honours;
+    ``period`` is the week whose ping budget the invitation counts against.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("question_id", "person_id", name="uq_invitations_question_person"),
+        Index("ix_invitations_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    state: Mapped[InvitationState] = mapped_column(_enum(InvitationState, "invitation_state"))
+    via: Mapped[str] = mapped_column(String(8))  # "thread" or "dm"
+    period: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    question: Mapped[Question] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class PingCount(Base):
+    """Invitations a person was given in one week (their own ISO week): what the budget is checked against.
+
+    Raised with a conditional update (``used < budget``) in the transaction
+    that records the invitation, so concurrent askers can never push it over.
+    """
+
+    __tablename__ = "ping_counts"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingPreference(Base):
+    """A person's own ping budget (``/kb settings pings N``; 0: never invite me)."""
+
+    __tablename__ = "routing_preferences"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    pings_per_week: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoutingStep(Base):
+    """A ladder step taken for a question: the primary key makes each step happen once, whoever runs it."""
+
+    __tablename__ = "routing_steps"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    taken_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class RoutingSettings(Base):
+    """A workspace's own ladder and working hours; a ``None`` field keeps the operator's default (KBBOT_ROUTING_*)."""
+
+    __tablename__ = "routing_settings"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    first_invites: Mapped[int | None] = mapped_column(Integer)
+    second_after_hours: Mapped[float | None] = mapped_column(Float)
+    second_invites: Mapped[int | None] = mapped_column(Integer)
+    repost_after_days: Mapped[float | None] = mapped_column(Float)
+    repost_channel: Mapped[str | None] = mapped_column(String(200))
+    tag_channels: Mapped[dict | None] = mapped_column(JSON)
+    tell_after_days: Mapped[float | None] = mapped_column(Float)
+    claim_pause_hours: Mapped[float | None] = mapped_column(Float)
+    pings_per_week: Mapped[int | None] = mapped_column(Integer)
+    work_start: Mapped[str | None] = mapped_column(String(5))
+    work_end: Mapped[str | None] = mapped_column(String(5))
+    work_days: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -159,6 +159,10 @@ def test_two_schedulers_on_one_database_send_each_digest_once(sessions: sessionm
 
     outbounds = [RecordingOutbound(), RecordingOutbound()]
     engines = [make_engine(db_url), make_engine(db_url)]
+    # The python question is a week old: the routing ladder (another job of the same schedulers) would rightly
+    # escalate it; here only the digests are counted, so its later steps are set beyond this test.
+    settings = settings.model_copy(update={"routing_second_after_hours": 1000, "routing_repost_after_days": 1000,
+                                           "routing_tell_after_days": 1000})
     runners = [runner.start(settings, session_factory(engine), {"slack": outbound}, clock=world.time,
                             pacer=Pacer(per_conversation=0, per_workspace=0.002), tick_seconds=0.2,
                             first_round_after=0.05)
