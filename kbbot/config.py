@@ -59,3 +59,6 @@ class Settings(BaseSettings):
     http_processes: int | None = Field(default=None, ge=1, le=64)
     # One log line per HTTP request; off by default, since at hundreds of requests a second it costs CPU.
     access_log: bool = False
+    # Issue 19: days after which an accepted answer nobody said is still right is due for a re-check;
+    # a tag's own interval (table tag_verification_intervals, an admin's) overrides it.
+    verification_interval_days: int = Field(default=180, ge=1, le=3650)

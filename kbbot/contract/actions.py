@@ -14,9 +14,13 @@ FOLLOW = "kb_follow"
 SET_LANGUAGE = "kb_set_language"
 TOGGLE_PROMPTS = "kb_toggle_prompts"
 TOGGLE_DIGEST = "kb_toggle_digest"
+# The weekly re-check (issue 19): one click per answer.
+STILL_RIGHT = "kb_still_right"
+UPDATE_ANSWER = "kb_update_answer"
+RETIRE_ANSWER = "kb_retire_answer"
 
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
-                 TOGGLE_PROMPTS, TOGGLE_DIGEST})
+                 TOGGLE_PROMPTS, TOGGLE_DIGEST, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

@@ -30,13 +30,14 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonChanged,
     ReactionAdded,
     ReactionRemoved,
 )
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
-from kbbot.services import answering, asking, directory, home, profile, prompts
+from kbbot.services import alumni, answering, asking, directory, home, profile, prompts, verification
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -81,6 +82,9 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         return []
     if event.actor.is_bot:
         return []
+    if isinstance(event, PersonChanged):
+        _person_changed(session, event, now, settings)
+        return []
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
@@ -115,6 +119,14 @@ def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime
     else:
         directory.installed(directory.workspace(session, event.platform, event.workspace_id, event.workspace_name,
                                                 now), present, at)
+
+
+def _person_changed(session: Session, event: PersonChanged, now: datetime, settings: Settings) -> None:
+    """A profile (a guest or not) or a departure: the person's row, and their answers' owners when they left."""
+    space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
+    person = directory.person(session, space, event.actor, now, settings.default_timezone, settings.default_locale)
+    if event.left:
+        alumni.left(session, person, event.occurred_at or now)
 
 
 def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
@@ -209,6 +221,12 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
             return answering.follow(turn, number)
         case actions.THIS_ANSWERS_IT:
             return asking.this_answers_it(turn, value)
+        case actions.STILL_RIGHT if number is not None:
+            return verification.verify(turn, number)
+        case actions.UPDATE_ANSWER if number is not None:
+            return verification.ask_update(turn, number)
+        case actions.RETIRE_ANSWER if number is not None:
+            return verification.retire(turn, number)
         case actions.SET_LANGUAGE:
             profile.set_language(turn, value)
             return home.home(turn)

@@ -9,14 +9,16 @@ which is how replies in its thread are recognised as answers.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.commands import Ask, command, grammar, small_int
 from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Anchor, Button, DirectMessage, ListBlock, Mentions, PersonRef, Post, Reply, Text
-from kbbot.services import activity, expertise, language, search, tagging
+from kbbot.services import activity, expertise, language, rechecks, search, tagging, verification
 from kbbot.services.directory import get_or_create
+from kbbot.store.visibility import can_see_conversation
 from kbbot.store.models import (
     Conversation,
     ConversationKind,
@@ -44,7 +46,9 @@ def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
     target = _target_conversation(turn)
     if target is None:
         return [turn.notice("ask.no_channel")]
-    hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit)
+    days = turn.settings.verification_interval_days
+    hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit,
+                          now=turn.now, verification_days=days)
     if not hits and not confirm:
         return post(turn, target, command.text, command.tags, command.anonymous)
     draft = Draft(workspace_id=turn.workspace.id, conversation_id=target.id, person_id=turn.person.id,
@@ -63,7 +67,10 @@ def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
                   Actions(buttons=post_buttons)]
         return [turn.private(heading, blocks)]
     activity.log(turn.session, turn.person, "viewed_suggestion", turn.now, draft.id)
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=SUGGESTED_ANSWERS, buttons=[Button(
+    rechecks.note_shown(turn.session, [hit.accepted for hit in hits], "suggestion", turn.now, days)
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=SUGGESTED_ANSWERS,
+                            standing=verification.hit_standing(turn.session, hit.accepted, turn.now, days,
+                                                               turn.locale), buttons=[Button(
         label=turn.say("button.this_answers_it"), action_id=actions.THIS_ANSWERS_IT,
         value=f"{draft.id}:{hit.question.id}", style="primary")]) for hit in hits]
     blocks = [Text(text=turn.say("suggest.heading"), style="heading"), ListBlock(items=items),
@@ -133,7 +140,9 @@ def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor:
                             scope=expertise.audience_scope(where.id))
     if not ranked:
         return []
-    people = [r.person for r in ranked]
+    people = [r.person for r in ranked if may_be_invited(turn.session, r.person, where)]
+    if not people:
+        return []
     tags = cards.tag_line(question)
     notify = (turn.workspace.settings or {}).get(EXPERT_NOTIFY_SETTING) or turn.settings.expert_notify
     if notify == "dm" or question.is_anonymous:
@@ -142,6 +151,19 @@ def _invite_experts(turn: Turn, question: Question, where: Conversation, anchor:
     return [Reply(text=lead, blocks=[Mentions(lead=lead, people=[PersonRef(id=p.external_id, name=cards.name(p))
                                                                  for p in people])],
                   to=Post(conversation_id=where.external_id, in_thread_of=anchor.id), locale=locale)]
+
+
+def may_be_invited(session: Session, person: Person, where: Conversation) -> bool:
+    """Whether ``person`` may be brought into a question asked in ``where``: the one rule for every invitation.
+
+    Guests (a retired colleague kept as a guest expert) are as welcome as
+    anyone on questions in their tags, but only where they can read the
+    question: a conversation they are a member of (they see nothing else).
+    Whoever left the organisation is never invited.
+    """
+    if person.left_at is not None or not person.is_active or person.is_bot:
+        return False
+    return not person.is_guest or can_see_conversation(session, person, where)
 
 
 def _expert_dm(expert: Person, question: Question, tags: str) -> Reply:

@@ -15,10 +15,17 @@ from kbbot.store.models import Conversation, ConversationKind, Membership, Perso
 
 
 def visible_conversations(viewer: Person) -> ColumnElement[bool]:
-    """Conversations of the viewer's workspace that are public, or that the viewer is known to be in."""
+    """Conversations of the viewer's workspace that are public, or that the viewer is known to be in.
+
+    A guest (a platform's guest account, such as a retired colleague kept as
+    a guest expert) sees only the conversations they are a member of, public
+    channels included: what the organisation says elsewhere is not theirs.
+    """
     is_member = exists().where(
         Membership.conversation_id == Conversation.id, Membership.person_id == viewer.id
     )
+    if viewer.is_guest:
+        return and_(Conversation.workspace_id == viewer.workspace_id, is_member)
     return and_(
         Conversation.workspace_id == viewer.workspace_id,
         or_(Conversation.kind == ConversationKind.CHANNEL, is_member),
