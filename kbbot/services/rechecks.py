@@ -17,7 +17,7 @@ days); the delivery that took it may rebuild it on a retry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +34,8 @@ from kbbot.services import verification
 from kbbot.store.models import Answer, AnswerCare, AnswerShowing, Person, Question, RecheckReminder
 
 WEEK = timedelta(days=7)
+LOOKBACK = 4 * WEEK
+"""How far back use counts for someone never reminded (or reminded long ago)."""
 BATCH_LIMIT = 10
 """Answers listed in one reminder; the rest wait for the next week (the most shown first)."""
 SURFACES = ("search", "suggestion", "digest")
@@ -68,24 +70,28 @@ class Batch:
 
 
 def last_reminded(session: Session, person_ids: Sequence[int], before: datetime,
-                  except_period: str | None = None) -> dict[int, datetime]:
-    """Each person's latest reminder before ``before`` (not counting ``except_period``, the one being built)."""
+                  own: Collection[int] = ()) -> dict[int, datetime]:
+    """Each person's latest reminder before ``before``, not counting those of the deliveries ``own``
+    (a retry rebuilds the reminder it carried, from the same start)."""
     query = select(RecheckReminder.person_id, func.max(RecheckReminder.created_at)).where(
         RecheckReminder.person_id.in_(list(person_ids)), RecheckReminder.created_at < before)
-    if except_period is not None:
-        query = query.where(RecheckReminder.period != except_period)
+    if own:
+        query = query.where(RecheckReminder.delivery_id.is_(None) | RecheckReminder.delivery_id.not_in(list(own)))
     return {pid: as_utc(at) for pid, at in session.execute(query.group_by(RecheckReminder.person_id))}
 
 
 def batches(session: Session, people: Sequence[Person], now: datetime, default_days: int,
-            period: str | None = None) -> dict[int, Batch]:
-    """The re-check batch of each of ``people`` (only those with something in it), set-based."""
+            own: Collection[int] = ()) -> dict[int, Batch]:
+    """The re-check batch of each of ``people`` (only those with something in it), set-based.
+
+    ``own``: the deliveries being built, whose reminders (if a retry) do not count as the previous one.
+    """
     ids = [p.id for p in people]
     if not ids:
         return {}
     by_id = {p.id: p for p in people}
-    floor = now - 4 * WEEK  # never reminded, or long ago: the last four weeks of use
-    since = {pid: max(at, floor) for pid, at in last_reminded(session, ids, now, period).items()}
+    floor = now - LOOKBACK  # never reminded, or long ago: the last four weeks of use
+    since = {pid: max(at, floor) for pid, at in last_reminded(session, ids, now, own).items()}
     owner = func.coalesce(AnswerCare.owner_id, Answer.author_id)
     shown: dict[int, list[tuple[int, datetime]]] = {}
     for answer_id, owner_id, at in session.execute(
@@ -137,7 +143,7 @@ def claim(session: Session, person: Person, period: str, delivery_id: int, now: 
     held = session.get(RecheckReminder, (person.id, period))
     if held is not None:
         return held.delivery_id == delivery_id
-    recent = last_reminded(session, [person.id], now)
+    recent = last_reminded(session, [person.id], now, own=[delivery_id])
     if person.id in recent and now - recent[person.id] < WEEK:
         return False
     try:

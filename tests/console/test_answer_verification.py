@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console_chat import Chat
 from kbbot.config import Settings
+from kbbot.services import tagging
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import AnswerCare, AnswerShowing, Person, Tag, TagVerificationInterval
+from kbbot.store.models import AnswerCare, AnswerShowing, Person, TagVerificationInterval
 from kbbot_adapters.console import ConsoleSession
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -127,7 +128,8 @@ def test_only_an_accepted_answer_is_verified(chat: Chat) -> None:
 def test_a_tag_interval_overrides_the_default(chat: Chat, clock: Clock, sessions: sessionmaker[Session]) -> None:
     _answered(chat)
     with unit_of_work(sessions) as session:
-        tag = session.scalars(select(Tag).where(Tag.name == "postgres")).one()
+        tag = tagging.find(session, "postgres")
+        assert tag is not None
         session.add(TagVerificationInterval(tag_id=tag.id, days=30, updated_at=clock.now))
     clock.advance(days=31)
     assert "due for a re-check" in chat(":as erin", SEARCH)
