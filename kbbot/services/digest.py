@@ -129,8 +129,8 @@ def _rechecks(session: Session, recipients: Sequence[Recipient], days: int) -> d
     wanted = [r for r in recipients if r.delivery_id]
     if not wanted:
         return {}
-    periods = dict(session.execute(select(Delivery.id, Delivery.period).where(
-        Delivery.id.in_([r.delivery_id for r in wanted]))).tuples().all())
+    periods: dict[int, str] = {delivery_id: period for delivery_id, period in session.execute(
+        select(Delivery.id, Delivery.period).where(Delivery.id.in_([r.delivery_id for r in wanted])))}
     now = max(r.window.end for r in wanted)
     found = rechecks.batches(session, [r.person for r in wanted], now, days, own=list(periods))
     out: dict[int, list[Block]] = {}
