@@ -43,6 +43,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "member_left_channel": ("member_left_channel",),
     "app_uninstalled": ("app_uninstalled",),
     "tokens_revoked": ("tokens_revoked",),
+    "user_change": ("user_change",),
+    "team_join": ("team_join",),
 }
 """Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
 
