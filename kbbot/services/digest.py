@@ -447,6 +447,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     helpers = _helpers(session, conversation, window)
     if not (new or accepted or posts or helpers):
         return None
+    # An accepted answer flagged (or due) since is queued for its owner's weekly re-check by being shown.
+    rechecks.note_shown(session, accepted, "digest", window.end, rechecks.DEFAULT_DAYS)
     waiting = list(session.scalars(
         select(Question).where(here, Question.status == QuestionStatus.OPEN, Question.created_at < window.start)
         .options(*loading).order_by(Question.created_at.desc()).limit(WAITING_LIMIT)))

@@ -39,6 +39,8 @@ LOOKBACK = 4 * WEEK
 BATCH_LIMIT = 10
 """Answers listed in one reminder; the rest wait for the next week (the most shown first)."""
 SURFACES = ("search", "suggestion", "digest")
+DEFAULT_DAYS = 180
+"""``Settings.verification_interval_days``'s default, where a caller has no settings (a channel digest)."""
 
 
 def note_shown(session: Session, answers: Iterable[Answer | None], surface: str, now: datetime,
