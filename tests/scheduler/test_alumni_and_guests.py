@@ -74,4 +74,4 @@ def test_a_guest_is_shown_only_their_conversations_in_digests_and_exports(world:
         erin = session.query(Person).filter(Person.external_id == "erin").one()
         items = list(export.records(session, viewer=erin))
         document = json.loads(export.render(items, "json", world.time.now))
-    assert [q["text"] for q in document["questions"]] == ["Who can restart the general database? #postgres"]
+    assert [q["text"] for q in document["questions"]] == ["Who can restart the general database?"]
