@@ -39,6 +39,7 @@ from kbbot.store.models import (
     Person,
     Question,
     QuestionTag,
+    Tag,
     TagVerificationInterval,
 )
 from kbbot.store.visibility import can_see
@@ -91,6 +92,25 @@ def interval_days(session: Session, question_ids: Collection[int], default: int)
         .join(TagVerificationInterval, TagVerificationInterval.tag_id == QuestionTag.tag_id)
         .where(QuestionTag.question_id.in_(list(question_ids))).group_by(QuestionTag.question_id)).all())
     return {qid: found.get(qid, default) for qid in question_ids}
+
+
+def set_interval(session: Session, tag: Tag, days: int | None, now: datetime) -> None:
+    """A tag's own verification interval in days (``None``: back to the operator's default).
+
+    For the admin command a later issue adds (``/kb admin``); the rule that
+    reads it is :func:`interval_days`.
+    """
+    if days is not None and not 1 <= days <= 3650:
+        raise ValueError("a verification interval is between 1 and 3650 days")
+    row = session.get(TagVerificationInterval, tag.id)
+    if days is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(TagVerificationInterval(tag_id=tag.id, days=days, updated_at=now))
+    else:
+        row.days, row.updated_at = days, now
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console_chat import Chat
 from kbbot.config import Settings
-from kbbot.services import tagging
+from kbbot.services import tagging, verification
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import AnswerCare, AnswerShowing, Person, TagVerificationInterval
 from kbbot_adapters.console import ConsoleSession
@@ -130,7 +130,8 @@ def test_a_tag_interval_overrides_the_default(chat: Chat, clock: Clock, sessions
     with unit_of_work(sessions) as session:
         tag = tagging.find(session, "postgres")
         assert tag is not None
-        session.add(TagVerificationInterval(tag_id=tag.id, days=30, updated_at=clock.now))
+        verification.set_interval(session, tag, 30, clock.now)
+        assert session.get(TagVerificationInterval, tag.id).days == 30
     clock.advance(days=31)
     assert "due for a re-check" in chat(":as erin", SEARCH)
 
