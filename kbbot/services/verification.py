@@ -155,12 +155,20 @@ def states(session: Session, answer_ids: Iterable[int], now: datetime, default_d
 
 
 def standing(session: Session, answer: Answer, now: datetime, default_days: int) -> Standing:
-    """:func:`states` of one answer, with who verified it and when, for a reader."""
-    state = states(session, [answer.id], now, default_days)[answer.id]
+    """Where one answer stands (the rule of :func:`states`), with who verified it and when, for a reader.
+
+    Read from the answer as loaded (its care row and flags), plus its tags' interval: one query.
+    """
     row = answer.care  # type: ignore[attr-defined]
     verified_at = as_utc(row.verified_at) if row is not None and row.verified_at is not None else None
     since = _since(answer.created_at, answer.edited_at, verified_at)
     days = interval_days(session, [answer.question_id], default_days)[answer.question_id]
+    if row is not None and row.retired_at is not None:
+        state = RETIRED
+    elif answer.flags:
+        state = FLAGGED
+    else:
+        state = DUE if since + timedelta(days=days) <= now else CURRENT
     return Standing(state=state, since=since, due_at=since + timedelta(days=days), verified_at=verified_at,
                     verified_by=row.verified_by if row is not None else None,
                     retired_at=as_utc(row.retired_at) if row is not None and row.retired_at is not None else None)

@@ -70,6 +70,14 @@ def test_verification_is_shown_in_search_and_refused_without_rights(
     assert "answer 1 is marked still right" in kb(slack, fake_slack, "U_BOB", "verify 1")
     found = kb(slack, fake_slack, "U_ERIN", "search rotate staging database password")
     assert f"✔ verified by bob, {TODAY}" in found
+    # Handed over by a Slack mention (as Slack sends it, escaped): Erin is told in her DM.
+    fake_slack.clear()
+    assert "erin now looks after answer 1" in kb(slack, fake_slack, "U_BOB", "owner 1 <@U_ERIN|erin>")
+    told = [all_text(c.json_param("blocks")) for c in fake_slack.calls_to("chat.postMessage")
+            if c.params["channel"] == "U_ERIN"]
+    assert any("bob handed answer 1 to you" in text for text in told), told
+    with unit_of_work(sessions) as session:
+        assert session.get(AnswerCare, 1).owner.external_id == "U_ERIN"
 
 
 def test_a_leaver_keeps_the_credit_and_the_best_remaining_expert_looks_after_the_answer(
