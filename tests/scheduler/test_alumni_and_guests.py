@@ -12,6 +12,7 @@ from test_scheduler_support import World, text_of, utc
 
 from kbbot.config import Settings
 from kbbot.contract.events import Actor, PersonChanged, Place
+from kbbot.contract.replies import Mentions
 from kbbot.i18n import t
 from kbbot.services import export
 from kbbot.store.db import unit_of_work
@@ -75,3 +76,21 @@ def test_a_guest_is_shown_only_their_conversations_in_digests_and_exports(world:
         items = list(export.records(session, viewer=erin))
         document = json.loads(export.render(items, "json", world.time.now))
     assert [q["text"] for q in document["questions"]] == ["Who can restart the general database?"]
+
+
+def _invited(replies: list) -> set[str]:
+    return {person.id for reply in replies for block in reply.blocks if isinstance(block, Mentions)
+            for person in block.people}
+
+
+def test_a_guest_expert_is_invited_where_they_can_read_the_question_and_nowhere_else(world: World) -> None:
+    world.update_person("erin", is_guest=True)
+    world.command("erin", "expertise", "add postgres")
+    world.command("carol", "expertise", "add postgres")
+    here = world.command("alice", "ask", "Who can restart the general database? #postgres", channel="general")
+    assert _invited(here) == {"erin", "carol"}  # a guest expert in #general is brought in like anyone
+    there = world.command("alice", "ask", "Who owns the random database? #postgres", channel="random")
+    assert _invited(there) == {"carol"}  # Erin is not in #random: she could not read it
+    world.update_person("carol", left_at=START, is_active=False)
+    gone = world.command("alice", "ask", "Who backs up the random database? #postgres", channel="random")
+    assert any(reply.anchor for reply in gone) and _invited(gone) == set()  # posted; nobody who left is invited
