@@ -319,7 +319,8 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
             chosen[person.id] = picked
     loaded = {q.id: q for q in session.scalars(
         select(Question).where(Question.id.in_({qid for picked in chosen.values() for qid in picked}))
-        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+        .options(selectinload(Question.tags), selectinload(Question.answers).selectinload(Answer.care),
+                 selectinload(Question.asker),
                  selectinload(Question.conversation)))}
     waiting = {person_id: [loaded[qid] for qid in picked] for person_id, picked in chosen.items()}
     for person in alone:
@@ -427,7 +428,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
     here = and_(Question.conversation_id == conversation.id, listed_questions())
     in_window = (Question.created_at >= window.start, Question.created_at < window.end)
-    loading = (selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+    loading = (selectinload(Question.tags), selectinload(Question.answers).selectinload(Answer.care),
+               selectinload(Question.asker),
                selectinload(Question.conversation))
     new_total = session.scalar(select(func.count()).select_from(Question).where(here, *in_window)) or 0
     new = list(session.scalars(select(Question).where(here, *in_window).options(*loading)
