@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
 from kbbot.services import alumni, answering, asking, directory, home, profile, prompts, verification
-from kbbot.store.models import ConversationKind
+from kbbot.store.models import ConversationKind, Person
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
 
@@ -122,11 +123,22 @@ def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime
 
 
 def _person_changed(session: Session, event: PersonChanged, now: datetime, settings: Settings) -> None:
-    """A profile (a guest or not) or a departure: the person's row, and their answers' owners when they left."""
+    """A profile (a guest or not) or a departure: the person's row, and their answers' owners when they left.
+
+    Someone kbbot never met is not added for it (a workspace's every profile
+    change would enrol everyone), except a guest: who may see what is known
+    from their first event on.
+    """
     space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
+    known = session.scalars(select(Person).where(Person.workspace_id == space.id,
+                                                 Person.external_id == event.actor.id)).first()
+    if known is None and not event.actor.is_guest:
+        return
     person = directory.person(session, space, event.actor, now, settings.default_timezone, settings.default_locale)
     if event.left:
         alumni.left(session, person, event.occurred_at or now)
+    elif event.occurred_at is not None:
+        alumni.returned(person, event.occurred_at)  # reactivated or added back, after they left
 
 
 def _route(turn: Turn, event: InboundEvent) -> list[Reply]:

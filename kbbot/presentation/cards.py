@@ -129,6 +129,8 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
         parts.append(tag_line(question))
     if accepted is not None:
         parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author)))
+        if standing:  # right after the answer it is about: "verified by X, date" or "not verified since date"
+            parts.append(standing)
         # The id lets any reader flag the answer (/kb flag <id> outdated), not only the asker.
         parts.append(t(locale, "hit.answer_id", id=accepted.id))
         if answers > 0 and accepted.votes:
@@ -138,8 +140,6 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
             parts.append(t(locale, "hit.outdated_warning"))
         if FlagKind.INCORRECT in kinds:
             parts.append(t(locale, "hit.incorrect_warning"))
-        if standing:
-            parts.append(standing)
     else:
         parts.append(t(locale, "hit.answers", count=len(live)))
     others = [a for a in live if accepted is None or a.id != accepted.id]

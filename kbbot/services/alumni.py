@@ -18,6 +18,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kbbot.clock import as_utc
+
 from kbbot.services import expertise
 from kbbot.services.verification import care
 from kbbot.store.models import Answer, AnswerCare, ConversationKind, Person, Question
@@ -71,3 +73,17 @@ def successor(session: Session, answer: Answer, exclude: int) -> Person | None:
         if person.left_at is None and person.is_active and not person.is_bot and can_see(session, person, question):
             return person
     return None
+
+
+def returned(person: Person, at: datetime) -> bool:
+    """The platform says ``person`` is there again (reactivated, added back) at ``at``: they hear from kbbot again.
+
+    Only news newer than their departure counts: a profile change sent
+    before it, delivered late, does not bring anyone back. Answers that found
+    new owners meanwhile stay with them.
+    """
+    if person.left_at is None or as_utc(at) <= as_utc(person.left_at):
+        return False
+    person.left_at = None
+    person.is_active = True
+    return True

@@ -27,9 +27,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('people') as batch:
-        batch.add_column(sa.Column('is_guest', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('left_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('people', sa.Column('is_guest', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('people', sa.Column('left_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         'answer_care',
         sa.Column('answer_id', sa.Integer(), nullable=False),
@@ -88,6 +87,5 @@ def downgrade() -> None:
     op.drop_table('tag_verification_intervals')
     op.drop_index('ix_answer_care_owner_id', table_name='answer_care')
     op.drop_table('answer_care')
-    with op.batch_alter_table('people') as batch:
-        batch.drop_column('left_at')
-        batch.drop_column('is_guest')
+    op.drop_column('people', 'left_at')
+    op.drop_column('people', 'is_guest')

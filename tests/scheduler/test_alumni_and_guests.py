@@ -94,3 +94,16 @@ def test_a_guest_expert_is_invited_where_they_can_read_the_question_and_nowhere_
     world.update_person("carol", left_at=START, is_active=False)
     gone = world.command("alice", "ask", "Who backs up the random database? #postgres", channel="random")
     assert any(reply.anchor for reply in gone) and _invited(gone) == set()  # posted; nobody who left is invited
+
+
+def test_someone_who_comes_back_hears_from_kbbot_again_but_late_news_brings_nobody_back(world: World) -> None:
+    world.time.now = START + timedelta(hours=1)
+    _left(world, "bob")
+    stale = PersonChanged(platform="slack", workspace_id="T1", event_id="stale-bob", actor=Actor(id="bob"),
+                          conversation=Place(id="T1"), occurred_at=START)  # sent before he left, delivered after
+    world.dispatch(stale)
+    assert world.person("bob").left_at is not None and not world.person("bob").is_active
+    back = PersonChanged(platform="slack", workspace_id="T1", event_id="back-bob", actor=Actor(id="bob"),
+                         conversation=Place(id="T1"), occurred_at=START + timedelta(days=30))
+    world.dispatch(back)
+    assert world.person("bob").left_at is None and world.person("bob").is_active
