@@ -329,9 +329,8 @@ def translate(activity: dict[str, Any]) -> Translation | None:
             member_id = str((member or {}).get("id") or "")
             if not member_id or member_id == bot_id or member_id.startswith("28:") or len(member_id) > _MAX_ID:
                 continue
-            events.append(PersonChanged(**{**common, "actor": Actor(id=member_id)},
-                                        event_id=_event_key(activity, origin.conversation_id, f":{event_type}:{member_id}"),
-                                        left=removed))
+            key = _event_key(activity, origin.conversation_id, f":{event_type}:{member_id}")
+            events.append(PersonChanged(**{**common, "actor": Actor(id=member_id)}, event_id=key, left=removed))
     elif _removed_by_a_person(activity, origin):
         # Removed from their own chat: kbbot stops writing to them there until they add it again.
         events.append(AppRemoved(**common, event_id=_event_key(activity, origin.conversation_id, ":removed")))

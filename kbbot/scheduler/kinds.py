@@ -110,7 +110,8 @@ def recheck(session: Session, claimed: Claimed) -> Reply | None:
     if person is None or not person.is_active or person.left_at is not None or person.digest_enabled:
         return None  # a digest carries it (or they left)
     now = claimed.window().end
-    batch = rechecks.batches(session, [person], now, claimed.verification_days, own=[claimed.delivery_id]).get(person.id)
+    found = rechecks.batches(session, [person], now, claimed.verification_days, own=[claimed.delivery_id])
+    batch = found.get(person.id)
     if not batch or not rechecks.claim(session, person, wanted.period, claimed.delivery_id, now):
         return None
     return rechecks.message(batch)

@@ -10,7 +10,8 @@ and search (``/kb search --all`` still lists it, marked).
 :func:`states` computes where many answers stand in a few set-based queries
 (ranking, reports, the weekly batch); :func:`standing` does it for one
 answer on screen. Rights are one rule, :func:`may_look_after`, for every way
-in (commands, the re-check buttons).
+in (commands, the re-check buttons); handing an answer over is
+:mod:`kbbot.services.ownership`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from kbbot.clock import as_utc
 from kbbot.commands import command, small_int
 from kbbot.commands.grammar import UsageError
-from kbbot.contract.replies import DirectMessage, Item, ListBlock, Reply, Text
+from kbbot.contract.replies import Item, ListBlock, Reply, Text
 from kbbot.i18n import t
 from kbbot.presentation import cards
 from kbbot.services import activity
@@ -43,7 +44,6 @@ from kbbot.store.models import (
     TagVerificationInterval,
 )
 from kbbot.store.visibility import can_see
-from kbbot.text.mentions import user_mentions
 
 CURRENT = "current"      # written or verified within its interval
 DUE = "due"              # past its interval: a re-check is due
@@ -78,11 +78,6 @@ def owner_of(answer: Answer) -> Person:
     """Who looks after ``answer``: its care row's owner, else its author."""
     found = answer.care  # type: ignore[attr-defined]
     return found.owner if found is not None and found.owner is not None else answer.author
-
-
-def owned_by(person_id: int):  # type: ignore[no-untyped-def]
-    """A filter on answers (joined outer to :class:`AnswerCare`) owned by ``person_id``."""
-    return func.coalesce(AnswerCare.owner_id, Answer.author_id) == person_id
 
 
 def interval_days(session: Session, question_ids: Collection[int], default: int) -> dict[int, int]:
@@ -236,38 +231,23 @@ class RetireAnswer:
     answer_id: int
 
 
-@dataclass(frozen=True)
-class HandOver:
-    """``/kb owner 12 @person``: someone else looks after the answer from now on."""
-
-    answer_id: int
-    person: str
-
-
-def _answer_number(text: str) -> int | None:
+def answer_number(text: str) -> int | None:
     return small_int(text.strip().lstrip("#")) if text.strip() else None
 
 
 def parse_verify(rest: str) -> VerifyAnswer | UsageError:
-    number = _answer_number(rest)
+    number = answer_number(rest)
     return VerifyAnswer(number) if number is not None else UsageError("usage.verify")
 
 
 def parse_retire(rest: str) -> RetireAnswer | UsageError:
-    number = _answer_number(rest)
+    number = answer_number(rest)
     return RetireAnswer(number) if number is not None else UsageError("usage.retire")
 
 
-def parse_owner(rest: str) -> HandOver | UsageError:
-    parts = rest.split(maxsplit=1)
-    number = _answer_number(parts[0]) if parts else None
-    if number is None or len(parts) < 2 or not parts[1].strip():
-        return UsageError("usage.owner")
-    return HandOver(number, parts[1].strip()[:200])
-
-
-def _answer_for(turn: Turn, answer_id: int) -> Answer | Reply:
-    """The live answer ``answer_id`` the acting person may see, or the refusal that says it is not there."""
+def answer_for(turn: Turn, answer_id: int) -> Answer | Reply:
+    """The live answer ``answer_id`` the acting person may see, or the refusal that says it is not there
+    (the same for one that does not exist: a number tells nobody what is in a channel they are not in)."""
     answer = turn.session.get(Answer, answer_id)
     if answer is None or answer.deleted_at is not None or not can_see(turn.session, turn.person, answer.question):
         return turn.notice("answer.not_found")
@@ -281,7 +261,7 @@ def verify_command(turn: Turn, command: VerifyAnswer) -> list[Reply]:
 
 def verify(turn: Turn, answer_id: int, replace: bool = False) -> list[Reply]:
     """"Still right": record who and when; only an accepted answer, only its owner or a tag expert."""
-    answer = _answer_for(turn, answer_id)
+    answer = answer_for(turn, answer_id)
     if isinstance(answer, Reply):
         return [answer]
     if not answer.is_accepted:
@@ -310,7 +290,7 @@ def retire(turn: Turn, answer_id: int, replace: bool = False) -> list[Reply]:
     """Take an answer out of suggestions and search; it stays stored (and listed by ``/kb search --all``)."""
     from kbbot.services.answering import refresh_status  # answering imports this module
 
-    answer = _answer_for(turn, answer_id)
+    answer = answer_for(turn, answer_id)
     if isinstance(answer, Reply):
         return [answer]
     if not may_look_after(turn.session, turn.person, answer):
@@ -329,7 +309,7 @@ def retire(turn: Turn, answer_id: int, replace: bool = False) -> list[Reply]:
 
 def ask_update(turn: Turn, answer_id: int) -> list[Reply]:
     """"Update": the owner's next reply in the question's thread replaces this answer (see :func:`superseded`)."""
-    answer = _answer_for(turn, answer_id)
+    answer = answer_for(turn, answer_id)
     if isinstance(answer, Reply):
         return [answer]
     if not may_look_after(turn.session, turn.person, answer):
@@ -367,58 +347,3 @@ def superseded(turn: Turn, question: Question, new: Answer) -> None:
             fresh.owner_id, fresh.owner_since = owner_of(old).id, turn.now
     if replaced:
         turn.session.flush()
-
-
-@command("owner", verbs=("owner", "eigenaar"), parse=parse_owner, usage="help.owner", order=86)
-def owner_command(turn: Turn, command: HandOver) -> list[Reply]:
-    return hand_over(turn, command.answer_id, command.person)
-
-
-def find_person(session: Session, workspace_id: int, typed: str) -> Person | None:
-    """The person ``typed`` names: a platform mention by id, else a unique display name or id (``@`` optional)."""
-    ids = user_mentions(typed)
-    if len(ids) == 1:
-        return session.scalars(select(Person).where(Person.workspace_id == workspace_id,
-                                                    Person.external_id == next(iter(ids)))).first()
-    label = typed.strip()
-    for opening, closing in (("<at>", "</at>"), ("<", ">")):
-        if label.casefold().startswith(opening) and label.casefold().endswith(closing):
-            label = label[len(opening):len(label) - len(closing)]
-    label = label.lstrip("@").strip()
-    if not label:
-        return None
-    found = list(session.scalars(select(Person).where(
-        Person.workspace_id == workspace_id, Person.is_bot.is_(False),
-        (Person.external_id == label) | (func.lower(Person.display_name) == label.casefold())).limit(2)))
-    return found[0] if len(found) == 1 else None
-
-
-def hand_over(turn: Turn, answer_id: int, typed: str) -> list[Reply]:
-    """The owner or a tag expert hands the answer to someone who may see it; they are told."""
-    answer = _answer_for(turn, answer_id)
-    if isinstance(answer, Reply):
-        return [answer]
-    if not may_look_after(turn.session, turn.person, answer):
-        return [turn.notice("owner.not_allowed", id=answer.id)]
-    new_owner = find_person(turn.session, turn.workspace.id, typed)
-    if new_owner is None:
-        return [turn.notice("owner.unknown_person", person=cards.snippet(typed, 60))]
-    if new_owner.left_at is not None or not new_owner.is_active or new_owner.is_bot \
-            or not can_see(turn.session, new_owner, answer.question):
-        return [turn.notice("owner.cannot_own", name=cards.name(new_owner), id=answer.id)]
-    if owner_of(answer).id == new_owner.id:
-        return [turn.notice("owner.already", name=cards.name(new_owner), id=answer.id)]
-    row = care(turn.session, answer)
-    row.owner_id, row.owner_since, row.handed_over_because = new_owner.id, turn.now, "handover"
-    turn.session.flush()
-    turn.session.refresh(answer, ["care"])
-    replies = [turn.notice("owner.done", name=cards.name(new_owner), id=answer.id)]
-    if new_owner.id != turn.person.id and new_owner.removed_at is None:
-        locale = new_owner.locale
-        note = t(locale, "owner.for_new_owner", name=cards.name(turn.person), id=answer.id,
-                 question=cards.snippet(answer.question.text, 120))
-        replies.append(Reply(text=note, blocks=[Text(text=note), Text(text=answer.text, style="quote"),
-                                                Text(text=t(locale, "owner.for_new_owner_hint", id=answer.id),
-                                                     style="context")],
-                             to=DirectMessage(person_id=new_owner.external_id), locale=locale))
-    return replies
