@@ -77,3 +77,20 @@ def test_the_command_writes_the_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "vpn" in done.stdout and "Report with chart written to report.html." in done.stdout
     assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_export_for_one_person_holds_what_they_may_see(tmp_path: Path) -> None:
+    env = {"KBBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'kbbot.db'}", "PATH": "/usr/bin:/bin"}
+    assert subprocess.run([KBBOT, "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True).returncode == 0
+    script = ("/ask Where is the VPN status page? #vpn\n:in #board private\n"
+              "/ask Who approves the reorganisation budget? #finance\n:as bob\n:in #general\n/kb search vpn\n")
+    assert subprocess.run([KBBOT, "console"], input=script, text=True, env=env, cwd=tmp_path,
+                          capture_output=True).returncode == 0
+    run = lambda *args: subprocess.run([KBBOT, "export", *args], env=env, cwd=tmp_path,  # noqa: E731
+                                       capture_output=True, text=True)
+    alice = run("--include-private", "--as", "alice")
+    assert alice.returncode == 0 and "reorganisation" in alice.stdout  # she is in #board
+    bob = run("--include-private", "--as", "bob")
+    assert bob.returncode == 0 and "VPN status page" in bob.stdout and "reorganisation" not in bob.stdout
+    unknown = run("--as", "nobody")
+    assert unknown.returncode != 0 and "unknown person: nobody" in unknown.stderr and unknown.stdout == ""
