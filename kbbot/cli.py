@@ -31,7 +31,7 @@ from kbbot.config import Settings
 from kbbot.contract import platform
 from kbbot.contract.problems import CommandError
 from kbbot.store.db import DatabaseNotMigrated, ensure_migrated, make_engine, session_factory, unit_of_work, upgrade
-from kbbot.store.models import Workspace
+from kbbot.store.models import Person, Workspace
 from kbbot.weekly.timing import parse_week
 
 MAX_REPORT_WEEKS = 104
@@ -159,13 +159,25 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _viewer(session: Session, ident: str) -> Person:
+    """The one person ``--as`` names (a kbbot person id or a platform user id), or a one-line refusal."""
+    from kbbot.scheduler.cli import find_person
+
+    found = find_person(session, ident)
+    if len(found) != 1:
+        raise CommandError(f"unknown person: {ident}" if not found else
+                           f"{ident} matches several people; give the kbbot person id")
+    return found[0]
+
+
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.services import export
 
     output = _output(args.output)
     with unit_of_work(_sessions(settings, semantic=False)) as session:
         _check_workspace(session, args.workspace)
-        items = list(export.records(session, args.workspace, args.include_private))
+        viewer = _viewer(session, args.as_person) if getattr(args, "as_person", None) else None
+        items = list(export.records(session, args.workspace, args.include_private, viewer))
     document = export.render(items, args.format, system_clock())
     if output:
         _write(output, document)
@@ -203,6 +215,22 @@ def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
     if output:
         _write(output, adoption.html(weeks, now))
     _out(adoption.table(weeks))
+    if output:
+        _out(f"Report with chart written to {args.output}.")
+    return 0
+
+
+def _report_knowledge(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.services import knowledge_report
+
+    output = _output(args.output)
+    now = system_clock()
+    with unit_of_work(_sessions(settings, semantic=False)) as session:
+        _check_workspace(session, args.workspace)
+        rows = knowledge_report.figures(session, now, settings.verification_interval_days, args.workspace)
+    if output:
+        _write(output, knowledge_report.html(rows, now))
+    _out(knowledge_report.table(rows))
     if output:
         _out(f"Report with chart written to {args.output}.")
     return 0
@@ -293,6 +321,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--workspace", help="only this workspace (id or name)")
     export.add_argument("--include-private", action="store_true",
                         help="also private channels and DMs (for backups; anonymous askers stay anonymous)")
+    export.add_argument("--as", dest="as_person", metavar="PERSON",
+                        help="only what this person may see (kbbot person id or platform user id)")
     export.set_defaults(run=_export)
 
     digest = sub.add_parser("digest", help="weekly digests").add_subparsers(title="digest commands", metavar="ACTION", required=True)
@@ -316,6 +346,10 @@ def parser() -> argparse.ArgumentParser:
     adoption.add_argument("--workspace", help="only this workspace (id or name)")
     adoption.add_argument("--output", "-o", help="also write an HTML report with a chart")
     adoption.set_defaults(run=_report_adoption)
+    knowledge = report.add_parser("knowledge", help="answers per tag: current, due, flagged, retired (no names)")
+    knowledge.add_argument("--workspace", help="only this workspace (id or name)")
+    knowledge.add_argument("--output", "-o", help="also write an HTML report with a chart")
+    knowledge.set_defaults(run=_report_knowledge)
 
     status = sub.add_parser("status", help="for operators: work waiting or given up in the inbox, outbox and scheduler")
     status.add_argument("--json", action="store_true", help="print the snapshot as JSON, for monitoring")

@@ -81,3 +81,6 @@ class Settings(BaseSettings):
     routing_work_days: str = "mon-fri"
     # Questions older than this are no longer escalated (after a long outage, say).
     routing_horizon_days: int = Field(default=30, ge=1)
+    # Issue 19: days after which an accepted answer nobody said is still right is due for a re-check;
+    # a tag's own interval (table tag_verification_intervals, an admin's) overrides it.
+    verification_interval_days: int = Field(default=180, ge=1, le=3650)

@@ -46,6 +46,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "member_left_channel": ("member_left_channel",),
     "app_uninstalled": ("app_uninstalled",),
     "tokens_revoked": ("tokens_revoked",),
+    "user_change": ("user_change",),
     "team_join": ("team_join",),
 }
 """Bolt event type → the manifest's ``bot_events`` subscriptions that deliver it."""
@@ -119,8 +120,12 @@ class Listeners:
             await self._submit_all(ack, events, Origin(user_id=payload.get("user"), channel_id=channel), roster)
             return
         if payload.get("type") == "team_join":
-            event = translate.team_join(body)
-        elif payload.get("type") in MEMBER_EVENTS:
+            # Who they are (a guest?) first, then the newcomer's welcome.
+            events = [found for found in (translate.person_changed(body), translate.team_join(body)) if found is not None]
+            user = events[0].actor.id if events else None
+            await self._submit_all(ack, events, Origin(user_id=user, channel_id=channel), None)
+            return
+        if payload.get("type") in MEMBER_EVENTS:
             event, roster = self._membership(body, kind)
         elif payload.get("subtype") == "channel_convert_to_private":
             # From now on only its members may see its questions: record the kind and who they are.

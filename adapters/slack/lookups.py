@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced, ThreadSaved
+from kbbot.contract.events import Actor, ConversationKindName, InboundEvent, MembersSynced, PersonChanged, ThreadSaved
 from kbbot.contract.outbound import DeliveryFailed
 from kbbot.contract.replies import MessageRef
 from kbbot.pipeline.ingest import Step
@@ -107,6 +107,7 @@ class Profile:
     locale: str | None
     timezone: str | None
     is_bot: bool
+    is_guest: bool = False
 
 
 class Profiles:
@@ -123,7 +124,8 @@ class Profiles:
         if profile is None:
             return actor
         return actor.model_copy(update={"name": profile.name or actor.name, "locale": profile.locale,
-                                        "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot})
+                                        "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot,
+                                        "is_guest": profile.is_guest})
 
     def get(self, client: WebClient, team_id: str, user_id: str) -> Profile | None:
         with self._lock:
@@ -138,7 +140,8 @@ class Profiles:
         details = user.get("profile") or {}
         profile = Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
                           or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
-                          is_bot=bool(user.get("is_bot")))
+                          is_bot=bool(user.get("is_bot")),
+                          is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")))
         with self._lock:
             self._known.put((team_id, user_id), (profile, time.monotonic() + self._ttl))
         return profile
@@ -198,8 +201,8 @@ class Enrich(_Asking):
         self.profiles = profiles or Profiles()
 
     def __call__(self, event: InboundEvent, context: Mapping[str, Any]) -> InboundEvent:
-        if event.actor.is_bot:  # Slack itself (an uninstall) has no profile to look up
-            return event
+        if event.actor.is_bot or isinstance(event, PersonChanged):
+            return event  # Slack itself (an uninstall) has no profile; a profile change carries its own
         enriched = self.profiles.enrich(self.client(event.workspace_id), event.workspace_id, event.actor)
         return event if enriched == event.actor else event.model_copy(update={"actor": enriched})
 

@@ -40,6 +40,7 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonChanged,
     Place,
     PersonJoined,
     ReactionAdded,
@@ -156,6 +157,8 @@ def event(envelope: Payload, kind: ConversationKindName | None, bot_user_id: str
             cls = ReactionAdded if name == "reaction_added" else ReactionRemoved
             return cls(**_base(team_id, event_id, Actor(id=body["user"]), Place(id=item["channel"], kind=kind), at),
                        message_id=item["ts"], reaction=reaction(body["reaction"]))
+        case "user_change" | "team_join":
+            return person_changed(envelope)
         case "app_home_opened":
             if body.get("tab", "home") != "home":
                 return None
@@ -378,7 +381,7 @@ def team_join(envelope: Payload) -> PersonJoined | None:
     profile = user.get("profile") or {}
     actor = Actor(id=user["id"], name=profile.get("display_name") or user.get("real_name") or user.get("name"),
                   locale=user.get("locale"), timezone=user.get("tz"))
-    return PersonJoined(**_base(team_id, envelope["event_id"], actor, Place(id=user["id"], kind="dm"),
+    return PersonJoined(**_base(team_id, f"{envelope['event_id']}:joined", actor, Place(id=user["id"], kind="dm"),
                                 _when(envelope.get("event_time"))))
 
 
@@ -391,3 +394,25 @@ def joined_channel(envelope: Payload, kind: ConversationKindName, bot_user_id: s
     at = _when(envelope.get("event_time"))
     place = Place(id=body["channel"], kind=kind, kind_as_of=_stated_at(body, at))
     return PersonJoined(**_base(team_id, f"{envelope['event_id']}:joined", Actor(id=body["user"]), place, at))
+def is_guest(user: Payload) -> bool:
+    """Slack's guest accounts: multi-channel (``is_restricted``) and single-channel (``is_ultra_restricted``)."""
+    return bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+
+
+def person_changed(envelope: Payload) -> PersonChanged | None:
+    """``user_change`` or ``team_join``: a person's account as Slack describes it now.
+
+    ``deleted`` means deactivated: they left. The full user object rides along,
+    so nothing needs looking up; a bot's account is not a person.
+    """
+    body = envelope["event"]
+    user = body.get("user") or {}
+    if not isinstance(user, dict) or not user.get("id") or user.get("is_bot") or user.get("id") == SLACK_SYSTEM_USER:
+        return None
+    team_id = envelope.get("team_id") or user.get("team_id") or ""
+    details = user.get("profile") or {}
+    name = details.get("display_name") or details.get("real_name") or user.get("real_name") or user.get("name")
+    actor = Actor(id=user["id"], name=name, locale=user.get("locale"), timezone=user.get("tz"),
+                  is_guest=is_guest(user))
+    return PersonChanged(**_base(team_id, envelope["event_id"], actor, Place(id=team_id),
+                                 _when(envelope.get("event_time"))), left=bool(user.get("deleted")))

@@ -30,6 +30,7 @@ from kbbot.pipeline.worker import deferred
 from kbbot_adapters.teams import auth, signing_keys
 from kbbot_adapters.teams.bot import RAW_ACTIVITY, KbBot
 from kbbot_adapters.teams.platform import MESSAGES_PATH
+from kbbot_adapters.teams.roles import GuestRoles
 from kbbot_adapters.teams.roster import RosterSync
 from kbbot_adapters.teams.send import Courier, TeamsOutbound
 from kbbot_adapters.teams.settings import TeamsSettings
@@ -87,7 +88,8 @@ def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: Tea
                 work_here: bool) -> tuple[Ingest, RosterSync]:
     """The ingest path with the adapter's steps; ``work_here`` False leaves the work to worker processes."""
     roster = RosterSync(sender.courier, sender.run)
-    ingest = Ingest(settings, sessions, sender, steps=(roster,), deferred=not work_here)
+    roles = GuestRoles(sender.courier, sender.run)
+    ingest = Ingest(settings, sessions, sender, steps=(roster, roles), deferred=not work_here)
     roster.ingest = ingest
     return ingest, roster
 

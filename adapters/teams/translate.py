@@ -34,6 +34,7 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonChanged,
     PersonJoined,
     Place,
     ReactionAdded,
@@ -46,6 +47,7 @@ from kbbot.contract.events import (
 from kbbot.contract import forms
 
 PLATFORM = "teams"
+TEAM_MEMBER_EVENTS = ("teamMemberAdded", "teamMemberRemoved")
 ACTION_KEY = "kb_action"
 VALUE_KEY = "kb_value"
 _THREAD_MARK = ";messageid="
@@ -324,6 +326,19 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                 if name:
                     events.append(cls(**common, message_id=str(activity["replyToId"]), reaction=name,
                                       event_id=_event_key(activity, origin.conversation_id, f":{number}:{name}")))
+    elif kind == "conversationUpdate" and event_type in TEAM_MEMBER_EVENTS:
+        # Someone joined or left the team: a departure moves who looks after their answers; a newcomer
+        # may be a guest (the GuestRoles step asks Teams). The bot's own membership is not a person's.
+        removed = event_type == "teamMemberRemoved"
+        bot_id = (activity.get("recipient") or {}).get("id")
+        for member in activity.get("membersRemoved" if removed else "membersAdded") or []:
+            member_id = str((member or {}).get("id") or "")
+            if not member_id or member_id == bot_id or member_id.startswith("28:") or len(member_id) > _MAX_ID:
+                continue
+            key = _event_key(activity, origin.conversation_id, f":{event_type}:{member_id}")
+            events.append(PersonChanged(**{**common, "actor": Actor(id=member_id)}, event_id=key, left=removed))
+        if not removed:
+            events.extend(joined(activity, origin, place))  # and, after who they are, kbbot may welcome them
     elif _removed_by_a_person(activity, origin):
         # Removed from their own chat: kbbot stops writing to them there until they add it again.
         events.append(AppRemoved(**common, event_id=_event_key(activity, origin.conversation_id, ":removed")))

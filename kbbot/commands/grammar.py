@@ -49,6 +49,8 @@ class Ask:
 @dataclass(frozen=True)
 class Search:
     query: str
+    include_retired: bool = False
+    """``/kb search --all …``: retired answers too, marked (issue 19)."""
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,14 @@ def nothing_more(kind: type[Command]) -> Callable[[str], Command]:
     return parse_it
 
 
+_ALL = {"--all", "--alles", "-a"}
+
+
 def search(rest: str) -> Search | UsageError:
+    """``[--all] <words>``: ``--all`` (``--alles``) lists retired answers too."""
+    first, more = _verb(rest)
+    if first.casefold() in _ALL:
+        return Search(query=more, include_retired=True) if more else UsageError("usage.search_all")
     return Search(query=rest) if rest else UsageError("usage.search")
 
 

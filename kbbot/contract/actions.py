@@ -21,9 +21,14 @@ ROUTE_SNOOZE_TODAY = "kb_route_snooze_today"
 ROUTE_SNOOZE_TOMORROW = "kb_route_snooze_tomorrow"
 ROUTE_CLOSE = "kb_route_close"
 
+# The weekly re-check (issue 19): one click per answer.
+STILL_RIGHT = "kb_still_right"
+UPDATE_ANSWER = "kb_update_answer"
+RETIRE_ANSWER = "kb_retire_answer"
+
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
                  TOGGLE_PROMPTS, TOGGLE_DIGEST, ROUTE_TAKE, ROUTE_DECLINE, ROUTE_SNOOZE_TODAY, ROUTE_SNOOZE_TOMORROW,
-                 ROUTE_CLOSE})
+                 ROUTE_CLOSE, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

@@ -89,6 +89,9 @@ class Actor(_Boundary):
     locale: Annotated[str | None, Field(max_length=35)] = None
     timezone: Annotated[str | None, AfterValidator(_known_zone)] = None
     is_bot: bool = False
+    # A guest account (Slack's single- or multi-channel guests, Teams' guest users); None: the platform did
+    # not say in this event, and what is known stays.
+    is_guest: bool | None = None
 
 
 class Place(_Boundary):
@@ -278,6 +281,20 @@ class PersonJoined(_Event):
     type: Literal["person_joined"] = "person_joined"
 
 
+class PersonChanged(_Event):
+    """The platform says something about a person of the workspace (``actor``): their profile, or that they left.
+
+    ``left``: their account was deactivated or removed from the organisation
+    (Slack's ``user_change`` with ``deleted``, Teams' member removed). Their
+    answers stay credited to them; who looks after those answers changes
+    (kbbot/services/alumni.py). ``actor.is_guest`` says whether the account is
+    a guest. ``conversation`` names the workspace itself, as for :class:`AppRemoved`.
+    """
+
+    type: Literal["person_changed"] = "person_changed"
+    left: bool = False
+
+
 InboundEvent = Annotated[
     CommandInvoked
     | MessagePosted
@@ -292,6 +309,7 @@ InboundEvent = Annotated[
     | AppRemoved
     | AppInstalled
     | ThreadSaved
-    | PersonJoined,
+    | PersonJoined
+    | PersonChanged,
     Field(discriminator="type"),
 ]

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonChanged,
     PersonJoined,
     ReactionAdded,
     ReactionRemoved,
@@ -38,8 +40,9 @@ from kbbot.contract.events import (
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
-from kbbot.services import answering, asking, directory, home, profile, prompts, routing, saving, welcome
-from kbbot.store.models import ConversationKind
+from kbbot.services import (alumni, answering, asking, directory, home, profile, prompts, routing, saving,
+                            verification, welcome)
+from kbbot.store.models import ConversationKind, Person
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
 
@@ -83,6 +86,9 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
         return []
     if event.actor.is_bot:
         return []
+    if isinstance(event, PersonChanged):
+        _person_changed(session, event, now, settings)
+        return []
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
@@ -119,6 +125,25 @@ def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime
     else:
         directory.installed(directory.workspace(session, event.platform, event.workspace_id, event.workspace_name,
                                                 now), present, at)
+
+
+def _person_changed(session: Session, event: PersonChanged, now: datetime, settings: Settings) -> None:
+    """A profile (a guest or not) or a departure: the person's row, and their answers' owners when they left.
+
+    Someone kbbot never met is not added for it (a workspace's every profile
+    change would enrol everyone), except a guest: who may see what is known
+    from their first event on.
+    """
+    space = directory.workspace(session, event.platform, event.workspace_id, event.workspace_name, now)
+    known = session.scalars(select(Person).where(Person.workspace_id == space.id,
+                                                 Person.external_id == event.actor.id)).first()
+    if known is None and not event.actor.is_guest:
+        return
+    person = directory.person(session, space, event.actor, now, settings.default_timezone, settings.default_locale)
+    if event.left:
+        alumni.left(session, person, event.occurred_at or now)
+    elif event.occurred_at is not None:
+        alumni.returned(person, event.occurred_at)  # reactivated or added back, after they left
 
 
 def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
@@ -220,6 +245,12 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
             return answering.follow(turn, number)
         case actions.THIS_ANSWERS_IT:
             return asking.this_answers_it(turn, value)
+        case actions.STILL_RIGHT if number is not None:
+            return verification.verify(turn, number)
+        case actions.UPDATE_ANSWER if number is not None:
+            return verification.ask_update(turn, number)
+        case actions.RETIRE_ANSWER if number is not None:
+            return verification.retire(turn, number)
         case actions.SET_LANGUAGE:
             profile.set_language(turn, value)
             return home.home(turn)

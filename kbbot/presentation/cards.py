@@ -105,22 +105,32 @@ def answer_item(answer: Answer, locale: str, buttons: bool = False) -> Item:
                 buttons=answer_buttons(answer, locale) if buttons else [])
 
 
+def retired(answer: Answer) -> bool:
+    """Whether the answer was retired (kept, but out of suggestions and search: issue 19)."""
+    care = getattr(answer, "care", None)
+    return care is not None and care.retired_at is not None
+
+
 def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: list[Button] | None = None,
-             answers: int = 0) -> Item:
+             answers: int = 0, standing: str | None = None, show_retired: bool = False) -> Item:
     """A question as a search result or suggestion: what was asked and the best answer so far.
 
     ``answers`` > 0 adds a compact line for up to that many of its other
     answers (:func:`answer_lines`) and the accepted answer's upvotes, so a
     reader can upvote or flag any answer by its number, not only the
     accepted one. The caller has already decided the reader may see the
-    question; its live answers are all visible with it.
+    question; its live answers are all visible with it. ``standing`` says
+    how the accepted answer stands ("verified by X, date"); retired answers
+    are listed (marked) only with ``show_retired``.
     """
-    live = [a for a in question.answers if a.deleted_at is None]
+    live = [a for a in question.answers if a.deleted_at is None and (show_retired or not retired(a))]
     parts = [where(question, locale), t(locale, "hit.asked_by", asker=asker_label(question, locale))]
     if question.tags:
         parts.append(tag_line(question))
     if accepted is not None:
         parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author)))
+        if standing:  # right after the answer it is about: "verified by X, date" or "not verified since date"
+            parts.append(standing)
         # The id lets any reader flag the answer (/kb flag <id> outdated), not only the asker.
         parts.append(t(locale, "hit.answer_id", id=accepted.id))
         if answers > 0 and accepted.votes:
@@ -156,6 +166,8 @@ def answer_lines(live: list[Answer], locale: str, limit: int) -> list[str]:
             marks.append(t(locale, "answer.votes", count=len(answer.votes)))
         if answer.flags:
             marks.append("⚠️")
+        if retired(answer):
+            marks.append(t(locale, "hit.retired_mark"))
         line = t(locale, "hit.answer_line", id=answer.id, author=name(answer.author),
                  answer=snippet(answer.text, ANSWER_LINE))
         lines.append(" · ".join([line, *marks]))

@@ -51,9 +51,17 @@ def _hatch(index: int, colour: str) -> str:
             f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="3"/></pattern>')
 
 
+def _short(label: str, chars: int) -> str:
+    """A bar's label under it: the last ``chars`` characters of a week ("W48"), the start of a longer name."""
+    if chars <= 3:
+        return label[-chars:]
+    return label if len(label) <= chars else label[:chars - 1] + "…"
+
+
 def stacked_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | None]]],
                  masked: str = "<3", masked_note: str = "too few to show", unit: str = "people",
-                 width: int = 720, height: int = 360) -> str:
+                 width: int = 720, height: int = 360, palette: Sequence[str] = PALETTE,
+                 label_chars: int = 3) -> str:
     """A stacked bar chart, one bar per label, with a legend; values are non-negative counts.
 
     A value of ``None`` is masked: there is something, too little to show. It
@@ -63,7 +71,7 @@ def stacked_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
     """
     left, right, top, bottom = 48, 16, 40, 56
     plot_w, plot_h = width - left - right, height - top - bottom
-    colours = [PALETTE[j % len(PALETTE)] for j in range(len(series))]
+    colours = [palette[j % len(palette)] for j in range(len(series))]
     totals = [sum(values[i] or 0 for _, values in series) for i in range(len(labels))]
     hidden = [sum(values[i] is None for _, values in series) for i in range(len(labels))]
     axis = ticks(max(totals, default=0))
@@ -103,7 +111,7 @@ def stacked_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
                              f'text-anchor="middle" font-size="10" font-weight="bold" stroke="#fff" '
                              f'stroke-width="2.5" paint-order="stroke">{escape(masked)}</text>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="middle" '
-                     f'font-size="9">{escape(label[-3:])}</text>')
+                     f'font-size="9">{escape(_short(label, label_chars))}</text>')
     for j, (name, _) in enumerate(series):
         x = left + j * 130
         parts.append(f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{colours[j]}"/>'

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kbbot.store.visibility import may_be_invited
+
 from kbbot.presentation.cards import name
 from kbbot.routing import budget
 from kbbot.routing.policy import Policy
@@ -140,7 +142,8 @@ def candidates(session: Session, question: Question, policy: Policy, now: dateti
                                      members_of=members_of, scope=scope):
             points[ranked.person.id] += RELATED_WEIGHT * ranked.score
             people[ranked.person.id] = ranked.person
-    people = {pid: p for pid, p in people.items() if p.removed_at is None and p.is_active}
+    # Never someone who left, or a guest where they cannot read the question (kbbot/store/visibility.py).
+    people = {pid: p for pid, p in people.items() if may_be_invited(session, p, where)}
     if not people:
         return []
     ids = list(people)

@@ -38,9 +38,9 @@ from kbbot.contract.replies import Reply
 from kbbot.scheduler import kinds, ledger, next_due, windows
 from kbbot.scheduler.ledger import Wanted
 from kbbot.scheduler.pacing import Pacer
-from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, moment
+from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, RECHECK, moment
 from kbbot.weekly.timing import Due, Weekly, following, latest
-from kbbot.services import digest, prompts
+from kbbot.services import digest, prompts, rechecks
 from kbbot.store.db import unit_of_work
 from kbbot.store.models import Conversation, Person, SharedPost, Workspace
 from kbbot.store.scheduling import ChannelDigest, Delivery, DeliveryStatus, PersonSchedule, ScheduleNext
@@ -167,6 +167,18 @@ class Deliverer:
                 candidates.append(Wanted(workspace_id, ledger.person_key(person_id), DIGEST, due.period, due.at,
                                          person_id=person_id))
             upcoming[person_id] = min(nexts)
+        # The weekly re-check batch for owners who get no digest to carry it (kbbot/services/rechecks.py).
+        news = rechecks.owners_with_news(session, now - rechecks.LOOKBACK)
+        if news:
+            for person_id, workspace_id, timezone, own in session.execute(
+                    select(Person.id, Person.workspace_id, Person.timezone, PersonSchedule)
+                    .outerjoin(PersonSchedule, PersonSchedule.person_id == Person.id)
+                    .where(Person.id.in_(news), Person.is_active, Person.is_bot.is_(False),
+                           Person.digest_enabled.is_(False), Person.removed_at.is_(None),
+                           Person.workspace_id.in_(list(spaces)))):
+                due, _ = occurrence(RECHECK, timezone, workspace_id, own)
+                candidates.append(Wanted(workspace_id, ledger.person_key(person_id), RECHECK, due.period, due.at,
+                                         person_id=person_id))
         for row in session.scalars(select(ChannelDigest).where(ChannelDigest.enabled,
                                                                ChannelDigest.workspace_id.in_(list(spaces)))):
             due, _ = occurrence(CHANNEL_DIGEST, row.timezone, row.workspace_id, None)
@@ -298,7 +310,8 @@ class Deliverer:
             with unit_of_work(self.sessions) as session:
                 replies = kinds.personal_digests(session, [
                     kinds.Claimed(wanted, claim.delivery_id, functools.partial(self._window, session, claim, wanted),
-                                  self.settings.default_locale) for _, claim, wanted in claims])
+                                  self.settings.default_locale, self.settings.verification_interval_days)
+                    for _, claim, wanted in claims])
                 for position, ((_, _, wanted), reply) in enumerate(zip(claims, replies)):
                     built[position] = self._addressed(session, wanted, reply)
         except Exception:
@@ -448,7 +461,8 @@ class Deliverer:
         if space is None:
             return None
         reply = kinds.builder(wanted.kind)(session, kinds.Claimed(
-            wanted, delivery_id, lambda: self._window(session, claim, wanted), self.settings.default_locale))
+            wanted, delivery_id, lambda: self._window(session, claim, wanted), self.settings.default_locale,
+            self.settings.verification_interval_days))
         return self._addressed(session, wanted, reply)
 
     @staticmethod

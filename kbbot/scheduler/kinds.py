@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from kbbot.contract.replies import Reply
 from kbbot.scheduler.ledger import Wanted
-from kbbot.services import digest, language, prompts
+from kbbot.services import digest, language, prompts, rechecks
 from kbbot.store.models import Conversation, Person
 from kbbot.store.scheduling import ChannelDigest
-from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT
+from kbbot.weekly.schedules import CHANNEL_DIGEST, DIGEST, PROMPT, RECHECK
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Claimed:
     """The window a digest covers; reading it notes the window's start in the ledger, so only digests call it."""
     default_locale: str = "en"
     """The workspace's default language: a channel's digest falls back on it (kbbot/services/language.py)."""
+    verification_days: int = 180
+    """The operator's answer verification interval (``Settings.verification_interval_days``): when answers are due."""
 
 
 Builder = Callable[[Session, Claimed], Reply | None]
@@ -83,7 +85,9 @@ def personal_digests(session: Session, claimed: Sequence[Claimed]) -> list[Reply
         person = session.get(Person, one.wanted.person_id)
         if person is not None and person.is_active and person.digest_enabled:
             wanted.append((number, digest.Recipient(person, one.window(), one.delivery_id)))
-    for (number, _), reply in zip(wanted, digest.personal_many(session, [r for _, r in wanted])):
+    days = claimed[0].verification_days if claimed else 180
+    for (number, _), reply in zip(wanted, digest.personal_many(session, [r for _, r in wanted],
+                                                               verification_days=days)):
         replies[number] = reply
     return replies
 
@@ -96,3 +100,18 @@ def channel_digest(session: Session, claimed: Claimed) -> Reply | None:
         return None
     locale = language.channel_locale(session, conversation, claimed.default_locale)  # not the requester's
     return digest.channel(session, conversation, locale, claimed.window(), claimed.delivery_id)
+
+
+@kind(RECHECK)
+def recheck(session: Session, claimed: Claimed) -> Reply | None:
+    """The weekly re-check batch as a message of its own, for an owner who gets no digest."""
+    wanted = claimed.wanted
+    person = session.get(Person, wanted.person_id)
+    if person is None or not person.is_active or person.left_at is not None or person.digest_enabled:
+        return None  # a digest carries it (or they left)
+    now = claimed.window().end
+    found = rechecks.batches(session, [person], now, claimed.verification_days, own=[claimed.delivery_id])
+    batch = found.get(person.id)
+    if not batch or not rechecks.claim(session, person, wanted.period, claimed.delivery_id, now):
+        return None
+    return rechecks.message(batch)

@@ -15,7 +15,7 @@ from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.i18n import t
 from kbbot.contract.replies import DirectMessage, Ephemeral, ListBlock, Post, Reply, Text
-from kbbot.services import activity, language
+from kbbot.services import activity, language, verification
 from kbbot.store.visibility import can_see
 from kbbot.store.models import (
     Answer,
@@ -37,7 +37,8 @@ def refresh_status(question: Question) -> None:
     """Accepted if a live, unflagged answer is accepted; answered if any live answer; else open."""
     if question.status in (QuestionStatus.CLOSED, QuestionStatus.WITHDRAWN):
         return
-    live = [a for a in question.answers if a.deleted_at is None]
+    # A retired answer is kept but no longer counts (issue 19): its question waits for a new one.
+    live = [a for a in question.answers if a.deleted_at is None and not verification.is_retired(a)]
     trusted = [a for a in live if not a.flags]
     if any(a.is_accepted for a in trusted):
         question.status = QuestionStatus.ACCEPTED
@@ -88,6 +89,7 @@ def capture(turn: Turn, question: Question, message_id: str, text: str) -> list[
     except IntegrityError:
         return []  # the same message delivered twice
     turn.session.refresh(question, ["answers"])
+    verification.superseded(turn, question, answer)  # the owner's update of an answer they chose to update
     refresh_status(question)
     question.updated_at = turn.now
     activity.log(turn.session, turn.person, "answered", turn.now, answer.id)

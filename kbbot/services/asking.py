@@ -9,14 +9,17 @@ which is how replies in its thread are recognised as answers.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
 from kbbot.commands import Ask, command, grammar, small_int
 from kbbot.contract.replies import Actions, Anchor, Button, ListBlock, Post, Reply, Text
 from kbbot.routing import ladder
-from kbbot.services import activity, language, search, tagging
+from kbbot.services import activity, language, rechecks, search, tagging, verification
+from kbbot.store.visibility import may_be_invited  # noqa: F401 - the one rule for every invitation, used by routing
 from kbbot.services.directory import get_or_create
+from kbbot.store.visibility import can_see_conversation
 from kbbot.store.models import (
     Conversation,
     ConversationKind,
@@ -43,7 +46,9 @@ def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
     target = _target_conversation(turn)
     if target is None:
         return [turn.notice("ask.no_channel")]
-    hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit)
+    days = turn.settings.verification_interval_days
+    hits = search.suggest(turn.session, turn.person, command.text, command.tags, limit=turn.settings.suggestion_limit,
+                          now=turn.now, verification_days=days)
     if not hits and not confirm:
         return post(turn, target, command.text, command.tags, command.anonymous)
     draft = Draft(workspace_id=turn.workspace.id, conversation_id=target.id, person_id=turn.person.id,
@@ -62,7 +67,10 @@ def ask(turn: Turn, command: Ask, confirm: bool = False) -> list[Reply]:
                   Actions(buttons=post_buttons)]
         return [turn.private(heading, blocks)]
     activity.log(turn.session, turn.person, "viewed_suggestion", turn.now, draft.id)
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=SUGGESTED_ANSWERS, buttons=[Button(
+    rechecks.note_shown(turn.session, [hit.accepted for hit in hits], "suggestion", turn.now, days)
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=SUGGESTED_ANSWERS,
+                            standing=verification.hit_standing(turn.session, hit.accepted, turn.now, days,
+                                                               turn.locale), buttons=[Button(
         label=turn.say("button.this_answers_it"), action_id=actions.THIS_ANSWERS_IT,
         value=f"{draft.id}:{hit.question.id}", style="primary")]) for hit in hits]
     blocks = [Text(text=turn.say("suggest.heading"), style="heading"), ListBlock(items=items),

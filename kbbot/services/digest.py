@@ -34,9 +34,10 @@ from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Block, Button, DirectMessage, Item, ListBlock, Post, Reply, Text
 from kbbot.clock import as_utc
 from kbbot.routing import recognition
-from kbbot.services import stats
+from kbbot.services import rechecks, stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
+from kbbot.store.scheduling import Delivery
 from kbbot.store.visibility import listed_questions, visible_questions
 from kbbot.store.models import (
     Activity,
@@ -104,7 +105,8 @@ def personal(session: Session, person: Person, window: Window, delivery_id: int 
     return personal_many(session, [Recipient(person, window, delivery_id)], operator)[0]
 
 
-def personal_many(session: Session, recipients: Sequence[Recipient], operator: bool = False) -> list[Reply | None]:
+def personal_many(session: Session, recipients: Sequence[Recipient], operator: bool = False,
+                  verification_days: int = 180) -> list[Reply | None]:
     """Each recipient's personal digest (``None``: nothing worth saying), in the order given.
 
     Set-based: a fixed number of queries per :data:`BATCH` recipients, each
@@ -115,11 +117,44 @@ def personal_many(session: Session, recipients: Sequence[Recipient], operator: b
     """
     replies: list[Reply | None] = []
     for first in range(0, len(recipients), BATCH):
-        replies += _personal_batch(session, recipients[first:first + BATCH], operator)
+        replies += _personal_batch(session, recipients[first:first + BATCH], operator, verification_days)
     return replies
 
 
-def _personal_batch(session: Session, recipients: Sequence[Recipient], operator: bool) -> list[Reply | None]:
+def _rechecks(session: Session, recipients: Sequence[Recipient], days: int) -> dict[int, list[Block]]:
+    """The weekly re-check batch of each owner among ``recipients`` whose delivery takes this week's reminder.
+
+    Inside the digest, so an owner hears of it once a week with everything
+    else (:mod:`kbbot.services.rechecks`); a preview (no delivery) claims nothing.
+    """
+    wanted = [r for r in recipients if r.delivery_id]
+    if not wanted:
+        return {}
+    periods: dict[int, str] = {delivery_id: period for delivery_id, period in session.execute(
+        select(Delivery.id, Delivery.period).where(Delivery.id.in_([r.delivery_id for r in wanted])))}
+    now = max(r.window.end for r in wanted)
+    found = rechecks.batches(session, [r.person for r in wanted], now, days, own=list(periods))
+    out: dict[int, list[Block]] = {}
+    for recipient in wanted:
+        batch = found.get(recipient.person.id)
+        period = periods.get(recipient.delivery_id)
+        if batch and period and rechecks.claim(session, recipient.person, period, recipient.delivery_id, now):
+            out[recipient.person.id] = rechecks.blocks(batch, recipient.person.locale)
+    return out
+
+
+def _with_rechecks(recipient: Recipient, blocks: list[Block] | None, checks: list[Block] | None) -> list[Block] | None:
+    """The digest's sections with the re-check batch after them; a batch alone is worth a digest too."""
+    if not checks:
+        return blocks
+    if blocks is None:
+        heading = t(recipient.person.locale, "digest.personal.heading", name=cards.name(recipient.person))
+        blocks = [Text(text=heading, style="heading")]
+    return [*blocks, *checks]
+
+
+def _personal_batch(session: Session, recipients: Sequence[Recipient], operator: bool,
+                    verification_days: int = 180) -> list[Reply | None]:
     if not recipients:
         return []
     people = {r.person.id: r.person for r in recipients}
@@ -131,6 +166,8 @@ def _personal_batch(session: Session, recipients: Sequence[Recipient], operator:
     built = [(r, _personal_blocks(r, waiting.get(r.person.id, []), answers.get(r.person.id, []),
                                   accepted.get(r.person.id, []), flagged.get(r.person.id, [])))
              for r in recipients]
+    checks = {} if operator else _rechecks(session, recipients, verification_days)
+    built = [(r, _with_rechecks(r, blocks, checks.get(r.person.id))) for r, blocks in built]
     figures = _figures_many(session, {r.person.id for r, blocks in built if blocks is not None}, operator)
     replies: list[Reply | None] = []
     for recipient, blocks in built:
@@ -208,7 +245,7 @@ def _seen_by_reader(reader_id: ColumnElement[int]) -> ColumnElement[bool]:
     is_member = exists().where(Membership.conversation_id == Conversation.id, Membership.person_id == reader_id)
     return and_(listed_questions(), Conversation.id == Question.conversation_id,
                 Conversation.workspace_id == Person.workspace_id,
-                or_(Conversation.kind == ConversationKind.CHANNEL, is_member))
+                or_(and_(Conversation.kind == ConversationKind.CHANNEL, Person.is_guest.is_(False)), is_member))
 
 
 def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_LIMIT) -> dict[int, list[Question]]:
@@ -271,7 +308,7 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
             seen.add(question_id)
             if asker_id == person.id or workspace_id != person.workspace_id or \
                     (person.id, question_id) in answered or \
-                    (not public and (person.id, conversation_id) not in member):
+                    ((not public or person.is_guest) and (person.id, conversation_id) not in member):
                 continue
             picked.append(question_id)
             if len(picked) == limit:
@@ -284,7 +321,8 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
             chosen[person.id] = picked
     loaded = {q.id: q for q in session.scalars(
         select(Question).where(Question.id.in_({qid for picked in chosen.values() for qid in picked}))
-        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+        .options(selectinload(Question.tags), selectinload(Question.answers).selectinload(Answer.care),
+                 selectinload(Question.asker),
                  selectinload(Question.conversation)))}
     waiting = {person_id: [loaded[qid] for qid in picked] for person_id, picked in chosen.items()}
     for person in alone:
@@ -392,7 +430,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     say = lambda key, **params: t(locale, key, **params)  # noqa: E731
     here = and_(Question.conversation_id == conversation.id, listed_questions())
     in_window = (Question.created_at >= window.start, Question.created_at < window.end)
-    loading = (selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+    loading = (selectinload(Question.tags), selectinload(Question.answers).selectinload(Answer.care),
+               selectinload(Question.asker),
                selectinload(Question.conversation))
     new_total = session.scalar(select(func.count()).select_from(Question).where(here, *in_window)) or 0
     new = list(session.scalars(select(Question).where(here, *in_window).options(*loading)
@@ -413,6 +452,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     takers = recognition.escalation_takers(session, conversation, window.start, window.end)
     if not (new or accepted or posts or helpers or takers):
         return None
+    # An accepted answer flagged (or due) since is queued for its owner's weekly re-check by being shown.
+    rechecks.note_shown(session, accepted, "digest", window.end, rechecks.DEFAULT_DAYS)
     waiting = list(session.scalars(
         select(Question).where(here, Question.status == QuestionStatus.OPEN, Question.created_at < window.start)
         .options(*loading).order_by(Question.created_at.desc()).limit(WAITING_LIMIT)))

@@ -105,7 +105,7 @@ def person(session: Session, space: Workspace, actor: Actor, now: datetime, defa
             "display_name": actor.name, "locale": platform_locale(actor.locale) or default_locale,
             "timezone": actor.timezone or default_tz, "prompts_enabled": True, "digest_enabled": True,
             "is_active": True, "is_bot": actor.is_bot, "locale_chosen": False, "timezone_chosen": False,
-            "created_at": now,
+            "created_at": now, "is_guest": bool(actor.is_guest),
         },
     )
     _refresh_person(row, actor)
@@ -119,6 +119,8 @@ def _refresh_person(row: Person, actor: Actor) -> None:
         row.locale = locale
     if not row.timezone_chosen and actor.timezone and row.timezone != actor.timezone:
         row.timezone = actor.timezone
+    if actor.is_guest is not None and row.is_guest != actor.is_guest:
+        row.is_guest = actor.is_guest  # a guest sees only their own conversations (kbbot/store/visibility.py)
 
 
 def conversation(session: Session, space: Workspace, place: Place, now: datetime) -> Conversation:

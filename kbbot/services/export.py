@@ -18,22 +18,31 @@ from sqlalchemy.orm import Session, selectinload
 
 from kbbot.presentation.cards import name, snippet
 from kbbot.clock import as_utc
-from kbbot.store.models import Answer, Question, Workspace
-from kbbot.store.visibility import listed_questions, public_questions
+from kbbot.services.verification import owner_of
+from kbbot.store.models import Answer, AnswerCare, Person, Question, Workspace
+from kbbot.store.visibility import listed_questions, public_questions, visible_questions
 
 Format = Literal["json", "markdown"]
 
 
-def records(session: Session, workspace: str | None = None, include_private: bool = False) -> Iterator[dict[str, Any]]:
-    """One plain dict per question, with its live answers, oldest first."""
+def records(session: Session, workspace: str | None = None, include_private: bool = False,
+            viewer: Person | None = None) -> Iterator[dict[str, Any]]:
+    """One plain dict per question, with its live answers, oldest first.
+
+    ``viewer``: only what that person may see (:func:`kbbot.store.visibility.visible_questions`;
+    a guest, only the conversations they are in), whatever ``include_private`` says.
+    """
     query = (select(Question).order_by(Question.id)
              .options(selectinload(Question.tags), selectinload(Question.conversation),
                       selectinload(Question.asker),
                       selectinload(Question.answers).selectinload(Answer.author),
                       selectinload(Question.answers).selectinload(Answer.votes),
-                      selectinload(Question.answers).selectinload(Answer.flags)))
+                      selectinload(Question.answers).selectinload(Answer.flags),
+                      selectinload(Question.answers).selectinload(Answer.care).selectinload(AnswerCare.owner)))
     query = query.where(listed_questions())  # withdrawn by the asker: not even an operator's export shows it
-    if not include_private:
+    if viewer is not None:
+        query = query.where(visible_questions(viewer))
+    elif not include_private:
         query = query.where(public_questions())
     if workspace is not None:
         query = query.join(Workspace, Workspace.id == Question.workspace_id).where(
@@ -62,6 +71,10 @@ def _answer(answer: Answer) -> dict[str, Any]:
         "flags": [{"kind": flag.kind.value, "reason": flag.reason} for flag in answer.flags],
         "answered_at": _iso(answer.created_at),
         "edited_at": _iso(answer.edited_at),
+        # Issue 19: who looks after it, who last said it is still right, and whether it was retired.
+        "owner": name(owner_of(answer)),
+        "verified_at": _iso(answer.care.verified_at) if answer.care is not None else None,  # type: ignore[attr-defined]
+        "retired_at": _iso(answer.care.retired_at) if answer.care is not None else None,  # type: ignore[attr-defined]
     }
 
 

@@ -32,7 +32,8 @@ def unanswered_for(session: Session, person: Person, limit: int = LIMIT) -> list
             visible_questions(person), Question.status == QuestionStatus.OPEN, Question.asker_id != person.id,
             Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag_id.in_(declared.union(earned)))),
             Question.id.not_in(answered_by_them))
-        .options(selectinload(Question.tags), selectinload(Question.answers), selectinload(Question.asker),
+        .options(selectinload(Question.tags), selectinload(Question.answers).selectinload(Answer.care),
+                 selectinload(Question.asker),
                  selectinload(Question.conversation))
         .order_by(Question.created_at.desc()).limit(limit)))
 

@@ -6,7 +6,7 @@ from kbbot.presentation import cards
 from kbbot.commands import Experts, Help, Search, command, grammar, registry
 from kbbot.search.render import post_item
 from kbbot.contract.replies import Item, ListBlock, Reply, Text
-from kbbot.services import activity, expertise, search, tagging
+from kbbot.services import activity, expertise, rechecks, search, tagging, verification
 from kbbot.services.turn import Turn
 
 RESULT_LIMIT = 5
@@ -19,12 +19,18 @@ ANSWERING_HELP = (15, "help.answer")
 @command("search", verbs=("search", "zoek"), parse=grammar.search, usage="help.search", order=20)
 def search_command(turn: Turn, command: Search) -> list[Reply]:
     """``/kb search``: only what the searcher may see, and the search is logged as consumption."""
-    hits = search.find(turn.session, turn.person, command.query, limit=RESULT_LIMIT)
+    days = turn.settings.verification_interval_days
+    hits = search.find(turn.session, turn.person, command.query, limit=RESULT_LIMIT,
+                       include_retired=command.include_retired, now=turn.now, verification_days=days)
     activity.log(turn.session, turn.person, "searched", turn.now)
     if not hits:
         return [turn.notice("search.none", query=cards.snippet(command.query, 80))]
     heading = turn.say("search.heading", count=len(hits), query=cards.snippet(command.query, 80))
-    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=ANSWERS_PER_RESULT)
+    found = [hit for hit in hits if isinstance(hit, search.Hit)]
+    rechecks.note_shown(turn.session, [hit.accepted for hit in found], "search", turn.now, days)
+    items = [cards.hit_item(hit.question, hit.accepted, turn.locale, answers=ANSWERS_PER_RESULT,
+                            standing=verification.hit_standing(turn.session, hit.accepted, turn.now, days, turn.locale),
+                            show_retired=command.include_retired)
              if isinstance(hit, search.Hit)
              else post_item(hit.post, turn.locale) for hit in hits]
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
@@ -49,6 +55,8 @@ def experts_command(turn: Turn, command: Experts) -> list[Reply]:
             parts.append(turn.say("experts.upvotes", count=rank.upvotes))
         if rank.posts:
             parts.append(turn.say("experts.posts", count=rank.posts))
+        if rank.person.is_guest:  # a guest expert (a retired colleague, say): sees only where they are invited
+            parts.append(turn.say("experts.guest"))
         items.append(Item(text=cards.name(rank.person), detail=" · ".join(parts)))
     return [turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items)])]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -25,7 +26,9 @@ from kbbot.search.records import QuestionRecord, question_records
 from kbbot.search.scope import visible_posts
 from kbbot.search.sync import index_ready
 from kbbot.store.visibility import visible_questions
-from kbbot.store.models import Answer, Person, Question, QuestionStatus, SharedPost, TagAlias
+from kbbot.presentation import cards
+from kbbot.services import verification
+from kbbot.store.models import Answer, AnswerCare, Person, Question, QuestionStatus, SharedPost, TagAlias
 
 MAX_TERMS = 12
 CANDIDATE_LIMIT = 100
@@ -50,10 +53,15 @@ COMMON_SHARE = 0.02
 COMMON_MIN_DOCS = 5000
 ACCEPTED_BOOST = 1.15
 OUTDATED_PENALTY = 0.75
+DUE_PENALTY = 0.85
+"""An accepted answer due for a re-check ranks a little lower than a current one, still above a flagged one."""
+RETIRED_PENALTY = 0.5
+"""Only with ``include_retired`` (``/kb search --all``): a retired answer ranks below every live one of its kind."""
 
 STOP_WORDS = stopwords.ALL
 # What a result card shows of a question (cards.hit_item): loaded for the winners only.
-_HIT_LOADING = (selectinload(Question.answers).selectinload(Answer.flags),
+_HIT_LOADING = (selectinload(Question.answers).selectinload(Answer.care).joinedload(AnswerCare.verified_by),
+                selectinload(Question.answers).selectinload(Answer.flags),
                 selectinload(Question.answers).selectinload(Answer.votes),
                 selectinload(Question.answers).joinedload(Answer.author), selectinload(Question.tags),
                 joinedload(Question.conversation), joinedload(Question.asker))
@@ -85,12 +93,16 @@ def terms(text: str) -> list[str]:
 
 def search(session: Session, viewer: Person, query: str, *, limit: int = 10, answered_only: bool = False,
            tags: Sequence[str] = (), only: Collection[int] | None = None,
-           wanted: list[Group] | None = None) -> list[Hit]:
+           wanted: list[Group] | None = None, include_retired: bool = False, now: datetime | None = None,
+           verification_days: int = 180) -> list[Hit]:
     """Questions ``viewer`` may see that match ``query`` (or ``tags``), best first; never raises on odd input.
 
     ``only`` restricts the search to those question ids (used by the benchmark
     to rank a fixed candidate list through this same code path); ``wanted``
-    is the query's term groups where the caller already has them.
+    is the query's term groups where the caller already has them. Retired
+    answers count only with ``include_retired``; an accepted answer due for a
+    re-check by ``now`` (after ``verification_days``, or its tags' own
+    interval) ranks a little lower (:mod:`kbbot.services.verification`).
     """
     wanted = wanted if wanted is not None else _groups(session, query, tags)
     if not wanted or limit <= 0 or (only is not None and not only):
@@ -111,12 +123,19 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     ids = _nominate(session, "question", wanted, idfs, count, scoped)
     if not ids:
         return []
-    records = question_records(connection, ids)
+    records = question_records(connection, ids, include_retired)
     candidates = [ranking.Candidate.of(r, r.text, r.tags, "\n".join(r.answers)) for r in records]
+    standing = verification.states(session, [r.accepted_id for r in records if r.accepted_id is not None],
+                                   now or datetime.now(UTC), verification_days)
     scored = []
     for record, candidate, score in zip(records, candidates, ranking.bm25f(wanted, idfs, candidates), strict=True):
         if record.accepted:
             score *= OUTDATED_PENALTY if record.accepted_outdated else ACCEPTED_BOOST
+            state = standing.get(record.accepted_id or 0)
+            if state == verification.DUE:
+                score *= DUE_PENALTY
+            elif state == verification.RETIRED:
+                score *= RETIRED_PENALTY
         scored.append((score, ranking.relevance(wanted, idfs, candidate), record))
     scored = _rerank(query, scored)
     scored.sort(key=lambda s: (-s[0], -s[2].id))
@@ -126,14 +145,16 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     hits = []
     for score, relevance, record in top:
         question = loaded[record.id]
-        accepted = next((a for a in question.answers if a.is_accepted and a.deleted_at is None), None)
+        accepted = next((a for a in question.answers if a.is_accepted and a.deleted_at is None
+                         and (include_retired or not cards.retired(a))), None)
         hits.append(Hit(question=question, score=score, accepted=accepted, relevance=relevance))
     return hits
 
 
 def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], limit: int = 3, *,
             min_relevance: float | None = None, min_shared_words: int | None = None,
-            only: Collection[int] | None = None) -> list[Hit]:
+            only: Collection[int] | None = None, now: datetime | None = None,
+            verification_days: int = 180) -> list[Hit]:
     """Answered questions similar enough to ``text`` to offer before a new question is posted.
 
     Only hits above the relevance threshold that share at least
@@ -146,7 +167,7 @@ def suggest(session: Session, viewer: Person, text: str, tags: Sequence[str], li
     wanted = _groups(session, text, tags)
     need = min(SUGGESTION_MIN_SHARED_WORDS if min_shared_words is None else min_shared_words, len(wanted))
     hits = search(session, viewer, text, limit=max(limit * 4, 12), answered_only=True, tags=tags, only=only,
-                  wanted=wanted)
+                  wanted=wanted, now=now, verification_days=verification_days)
     good = [h for h in hits if h.relevance >= threshold and ranking.shared_words(wanted, ranking.Candidate.of(
         h.question, h.question.text, [tag.name for tag in h.question.tags])) >= need]
     good.sort(key=lambda h: (h.accepted is None, -h.score))
@@ -175,9 +196,11 @@ def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 1
     return hits[:limit]
 
 
-def find(session: Session, viewer: Person, query: str, *, limit: int = 10) -> list[Hit | PostHit]:
+def find(session: Session, viewer: Person, query: str, *, limit: int = 10, include_retired: bool = False,
+         now: datetime | None = None, verification_days: int = 180) -> list[Hit | PostHit]:
     """Questions and shared posts together, best first: what ``/kb search`` should list."""
-    mixed: list[Hit | PostHit] = [*search(session, viewer, query, limit=limit),
+    mixed: list[Hit | PostHit] = [*search(session, viewer, query, limit=limit, include_retired=include_retired,
+                                          now=now, verification_days=verification_days),
                                   *search_posts(session, viewer, query, limit=limit)]
     mixed.sort(key=lambda h: -h.score)
     return mixed[:limit]

@@ -26,7 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -106,6 +106,10 @@ class Person(Base):
     # nothing is sent to them until they add it again.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Issue 19: a guest account (a retired colleague kept as a guest expert) sees only the conversations it
+    # is a member of (kbbot/store/visibility.py); ``left_at``: the platform said they left the organisation.
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     workspace: Mapped[Workspace] = relationship()
 
@@ -584,3 +588,69 @@ class RoutingSettings(Base):
     work_end: Mapped[str | None] = mapped_column(String(5))
     work_days: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+# --- Issue 19: knowledge that stays true (answer owners, verification, re-checks by use) -------------------
+
+
+class AnswerCare(Base):
+    """Who looks after an answer and how it stands: owner, last "still right", retirement.
+
+    No row means the defaults: its author owns it, nobody verified it, it is
+    not retired. ``owner_id`` None (the owner's row was deleted) also falls
+    back to the author. See :mod:`kbbot.services.verification`.
+    """
+
+    __tablename__ = "answer_care"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    owner_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "handover" (``/kb owner``) or "left" (the previous owner left): the latter is told in the weekly batch.
+    handed_over_because: Mapped[str | None] = mapped_column(String(16))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The owner chose "Update" in a re-check: their next reply in the question's thread replaces this answer.
+    update_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    answer: Mapped[Answer] = relationship(backref=backref("care", uselist=False, passive_deletes=True))
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
+    verified_by: Mapped[Person | None] = relationship(foreign_keys=[verified_by_id])
+
+
+class TagVerificationInterval(Base):
+    """A tag's own re-check interval in days, overriding ``Settings.verification_interval_days``."""
+
+    __tablename__ = "tag_verification_intervals"
+
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerShowing(Base):
+    """A due or flagged answer shown to someone (suggestion, search hit, digest): counted, never who saw it."""
+
+    __tablename__ = "answer_showings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    surface: Mapped[str] = mapped_column(String(16))
+    was_due: Mapped[bool] = mapped_column(Boolean)
+    was_flagged: Mapped[bool] = mapped_column(Boolean)
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RecheckReminder(Base):
+    """An owner's weekly re-check reminder: one per person and ISO week, whichever process builds it.
+
+    ``delivery_id`` is the scheduled delivery (digest or re-check message) that
+    carries it, so a retry of that delivery carries it again.
+    """
+
+    __tablename__ = "recheck_reminders"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    delivery_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -15,10 +15,17 @@ from kbbot.store.models import Conversation, ConversationKind, Membership, Perso
 
 
 def visible_conversations(viewer: Person) -> ColumnElement[bool]:
-    """Conversations of the viewer's workspace that are public, or that the viewer is known to be in."""
+    """Conversations of the viewer's workspace that are public, or that the viewer is known to be in.
+
+    A guest (a platform's guest account, such as a retired colleague kept as
+    a guest expert) sees only the conversations they are a member of, public
+    channels included: what the organisation says elsewhere is not theirs.
+    """
     is_member = exists().where(
         Membership.conversation_id == Conversation.id, Membership.person_id == viewer.id
     )
+    if viewer.is_guest:
+        return and_(Conversation.workspace_id == viewer.workspace_id, is_member)
     return and_(
         Conversation.workspace_id == viewer.workspace_id,
         or_(Conversation.kind == ConversationKind.CHANNEL, is_member),
@@ -59,3 +66,16 @@ def public_questions() -> ColumnElement[bool]:
     return and_(listed_questions(), Question.conversation_id.in_(
         select(Conversation.id).where(Conversation.kind == ConversationKind.CHANNEL)
     ))
+
+
+def may_be_invited(session: Session, person: Person, where: Conversation) -> bool:
+    """Whether ``person`` may be brought into a question asked in ``where``: the one rule for every invitation.
+
+    Guests (a retired colleague kept as a guest expert) are as welcome as
+    anyone on questions in their tags, but only where they can read the
+    question: a conversation they are a member of (they see nothing else).
+    Whoever left the organisation is never invited.
+    """
+    if person.left_at is not None or not person.is_active or person.is_bot or person.removed_at is not None:
+        return False
+    return not person.is_guest or can_see_conversation(session, person, where)

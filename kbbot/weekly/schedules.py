@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 PROMPT = "prompt"
 DIGEST = "digest"
 CHANNEL_DIGEST = "channel_digest"
+RECHECK = "recheck"
+"""The weekly re-check batch as a message of its own, at the digest's moment, for owners without a digest."""
 KINDS = (PROMPT, DIGEST)
 
 # Keys of ``Workspace.settings`` an admin may set for the whole workspace.
@@ -47,7 +49,7 @@ def _pick(kind: str, candidate: tuple[str | None, str | None], below: tuple[str,
 def moment(settings: Settings, kind: str, timezone: str, workspace_settings: Mapping[str, Any] | None,
            own: PersonSchedule | None) -> Weekly:
     """The weekly moment of ``kind`` ("prompt", "digest", "channel_digest") for one recipient."""
-    base_kind = PROMPT if kind == PROMPT else DIGEST
+    base_kind = PROMPT if kind == PROMPT else DIGEST  # a re-check comes at the digest's moment
     chosen = _default(settings, base_kind)
     day_key, time_key = WORKSPACE_KEYS[base_kind]
     space = workspace_settings or {}

@@ -11,6 +11,7 @@ from kbbot.contract.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    PersonChanged,
     ReactionAdded,
 )
 from kbbot_adapters.slack import translate
@@ -94,3 +95,30 @@ def test_app_home_and_button_clicks() -> None:
 ])
 def test_slack_reaction_names_become_the_emoji_the_core_acts_on(name: str, core: str) -> None:
     assert translate.reaction(name) == core
+
+
+def _user_change(kind: str = "user_change", **user: object) -> dict:
+    return {"team_id": "T0001", "event_id": "Ev0USER", "event_time": 1700000500, "type": "event_callback",
+            "event": {"type": kind, "user": {"id": "U_BOB", "team_id": "T0001", "name": "bob", "deleted": False,
+                                              "is_restricted": False, "is_ultra_restricted": False,
+                                              "is_bot": False, "tz": "Europe/Amsterdam",
+                                              "profile": {"display_name": "bob", "real_name": "Bob B"}, **user}}}
+
+
+@pytest.mark.parametrize(("user", "left", "guest"), [
+    ({}, False, False),
+    ({"deleted": True}, True, False),                  # deactivated: left the organisation
+    ({"is_restricted": True}, False, True),           # multi-channel guest
+    ({"is_ultra_restricted": True}, False, True),     # single-channel guest
+])
+def test_a_user_change_says_whether_someone_left_or_is_a_guest(user: dict, left: bool, guest: bool) -> None:
+    event = translate.event(_user_change(**user), None, BOT)
+    assert isinstance(event, PersonChanged)
+    assert (event.actor.id, event.left, event.actor.is_guest, event.actor.name) == ("U_BOB", left, guest, "bob")
+    assert event.workspace_id == "T0001" and event.occurred_at is not None
+
+
+def test_a_new_member_is_described_and_bots_are_not_people() -> None:
+    joined = translate.event(_user_change("team_join", is_restricted=True), None, BOT)
+    assert isinstance(joined, PersonChanged) and joined.actor.is_guest and not joined.left
+    assert translate.event(_user_change(is_bot=True), None, BOT) is None

@@ -7,7 +7,14 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kbbot.contract.events import ButtonClicked, CommandInvoked, MessageDeleted, MessageEdited, MessagePosted
+from kbbot.contract.events import (
+    ButtonClicked,
+    CommandInvoked,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    PersonChanged,
+)
 from kbbot_adapters.teams.translate import clean_text, split_conversation, translate
 from teams_support import ids
 from teams_support.harness import load
@@ -112,3 +119,27 @@ def test_any_text_around_the_bots_mention_translates_without_the_mention(before:
     assert "<at>" not in event.text
     # The core's events drop NUL characters (PostgreSQL cannot store them); everything else is kept.
     assert event.text.split() == f"{before} {after}".replace("\x00", "").split()
+
+
+def _team_change(event_type: str, members: list[dict[str, Any]]) -> dict[str, Any]:
+    activity = load("team_install")
+    activity["channelData"] = {**activity["channelData"], "eventType": event_type}
+    activity.pop("membersAdded", None)
+    activity["membersRemoved" if event_type == "teamMemberRemoved" else "membersAdded"] = members
+    return activity
+
+
+def test_a_member_removed_from_the_team_has_left_and_the_bot_itself_is_nobody() -> None:
+    translation = translate(_team_change("teamMemberRemoved", [{"id": ids.BOB_ID}, {"id": ids.BOT_ID}]))
+    assert translation is not None
+    [event] = translation.events
+    assert isinstance(event, PersonChanged) and event.left and event.actor.id == ids.BOB_ID
+    assert event.actor.is_guest is None  # Teams did not say; what is known stays
+
+
+def test_a_member_added_to_the_team_is_news_whose_role_is_looked_up() -> None:
+    translation = translate(_team_change("teamMemberAdded", [{"id": ids.DAAN_ID}]))
+    assert translation is not None
+    [event] = translation.events
+    assert isinstance(event, PersonChanged) and not event.left and event.actor.is_guest is None
+    assert translate(load("team_install")).events == []  # the bot added to a team: no person news
