@@ -14,6 +14,7 @@ from kbbot.contract.events import (
     MessageEdited,
     MessagePosted,
     PersonChanged,
+    PersonJoined,
 )
 from kbbot_adapters.teams.translate import clean_text, split_conversation, translate
 from teams_support import ids
@@ -140,6 +141,7 @@ def test_a_member_removed_from_the_team_has_left_and_the_bot_itself_is_nobody() 
 def test_a_member_added_to_the_team_is_news_whose_role_is_looked_up() -> None:
     translation = translate(_team_change("teamMemberAdded", [{"id": ids.DAAN_ID}]))
     assert translation is not None
-    [event] = translation.events
+    event, greeting = translation.events  # who they are first (a guest?), then kbbot may welcome them
     assert isinstance(event, PersonChanged) and not event.left and event.actor.is_guest is None
+    assert isinstance(greeting, PersonJoined) and greeting.actor.id == ids.DAAN_ID
     assert translate(load("team_install")).events == []  # the bot added to a team: no person news
