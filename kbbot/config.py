@@ -59,3 +59,7 @@ class Settings(BaseSettings):
     http_processes: int | None = Field(default=None, ge=1, le=64)
     # One log line per HTTP request; off by default, since at hundreds of requests a second it costs CPU.
     access_log: bool = False
+    # The web knowledge base's public address (kbbot/web/, served under /kb/ by `kbbot serve`), e.g.
+    # https://kb.example.com: chat replies link to question pages, and sign-in callbacks come back here.
+    # None: no links in chat, and the pages are served at the address `kbbot serve` prints.
+    web_url: str | None = None

@@ -89,6 +89,9 @@ class Actor(_Boundary):
     locale: Annotated[str | None, Field(max_length=35)] = None
     timezone: Annotated[str | None, AfterValidator(_known_zone)] = None
     is_bot: bool = False
+    # The person's id in their organisation's directory, where the platform gives one beside its own
+    # (Teams' ``aadObjectId``): how a web sign-in through that directory finds the same person.
+    directory_id: Annotated[str | None, Field(max_length=128)] = None
 
 
 class Place(_Boundary):

@@ -98,6 +98,7 @@ class Platform(Protocol):
 #   title: str                                   how people call it ("Microsoft Teams"), for help texts
 #   add_commands(commands, cli: CommandLine)     its own ``kbbot`` subcommands (``kbbot teams package``)
 #   start_locally(settings, sessions) -> int     run kbbot in this terminal when nothing is configured
+#   sign_in() -> IdentityProvider | None         its OpenID Connect provider for the web pages (kbbot/contract/sign_in.py)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from kbbot.contract.events import (
 )
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
-from kbbot.presentation import people
+from kbbot.presentation import links, people
 from kbbot.services import answering, asking, directory, home, profile, prompts
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
@@ -101,7 +101,7 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
     # People mentioned by id in what colleagues wrote are shown by name, never by their id.
-    return people.by_name(session, space.id, _route(turn, event))
+    return links.with_links(people.by_name(session, space.id, _route(turn, event)), settings.web_url)
 
 
 def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime, settings: Settings) -> None:
