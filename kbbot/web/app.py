@@ -227,15 +227,23 @@ def _accepted_language(header: str | None) -> str | None:
 
 
 def _locale(request: web.Request, viewer: Person | None) -> str:
-    """The language chosen on the web, else the person's kbbot setting, else the browser's, else the default."""
+    """The page's language: chosen on these pages, else set in kbbot (``/kb settings``), else the browser's.
+
+    A language kbbot only took from the chat platform's profile counts after
+    the browser's, since the browser says what this reader wants to read now.
+    """
     chosen = request.cookies.get(cookies.LANGUAGE)
     if chosen in LOCALES:
         return chosen
+    if viewer is not None and viewer.locale_chosen and viewer.locale in LOCALES:
+        return viewer.locale
+    browser = _accepted_language(request.headers.get("Accept-Language"))
+    if browser is not None:
+        return browser
     if viewer is not None and viewer.locale in LOCALES:
         return viewer.locale
     default = request.app[CONFIG].settings.default_locale
-    return _accepted_language(request.headers.get("Accept-Language")) or (
-        default if default in LOCALES else DEFAULT_LOCALE)
+    return default if default in LOCALES else DEFAULT_LOCALE
 
 
 def _helpers(locale: str) -> dict[str, Any]:
