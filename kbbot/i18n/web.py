@@ -121,8 +121,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "nl": "In die zoekopdracht staan geen woorden om naar te zoeken. Probeer een paar "
                                   "woorden uit de vraag."},
     "web.search.count": {"en": "{count} results for “{query}”", "nl": "{count} resultaten voor “{query}”"},
-    "web.search.count_more": {"en": "The best {count} results for “{query}”; add words to narrow it down.",
-                              "nl": "De beste {count} resultaten voor “{query}”; voeg woorden toe om te verfijnen."},
+    "web.search.count_more": {"en": "The best {count} results for “{query}”; more below, or add words to narrow it down.",
+                              "nl": "De beste {count} resultaten voor “{query}”; meer hieronder, of voeg woorden toe "
+                                    "om te verfijnen."},
+    "web.search.count_page": {"en": "Results {first} to {last} for “{query}”",
+                              "nl": "Resultaten {first} tot en met {last} voor “{query}”"},
+    "web.search.pages": {"en": "More results", "nl": "Meer resultaten"},
+    "web.search.previous": {"en": "← Previous results", "nl": "← Vorige resultaten"},
+    "web.search.next": {"en": "Next results →", "nl": "Volgende resultaten →"},
     "web.search.none": {"en": "Nothing found. Ask it in chat: /ask", "nl": "Niets gevonden. Vraag het in de chat: /ask"},
     "web.asked_by": {"en": "asked by {asker}", "nl": "gevraagd door {asker}"},
     "web.asked_by_on": {"en": "Asked by {asker} on {date}", "nl": "Gevraagd door {asker} op {date}"},

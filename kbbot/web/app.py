@@ -341,9 +341,12 @@ async def _home(request: web.Request) -> web.Response:
 
 async def _search(request: web.Request) -> web.Response:
     query = request.query.get("q", "")
+    page = request.query.get("page", "1")
+    if not page.isdigit() or len(page) > 3:
+        raise Refused(400, "bad_request")
 
     def build(session: Session, viewer: Person) -> tuple[str, dict[str, Any]]:
-        return "search.html", {"view": pages.search_page(session, viewer, query)}
+        return "search.html", {"view": pages.search_page(session, viewer, query, int(page))}
     return await _page(request, build, "search")
 
 

@@ -23,8 +23,10 @@ from kbbot.store.models import Answer, Person, Question, QuestionTag, Tag
 from kbbot.store.visibility import visible_questions
 from kbbot.web.highlight import query_terms
 
-RESULTS = 50
-"""Results a search page lists; the count says when there may be more (refine the search)."""
+RESULTS = 20
+"""Results per search page; further pages rank again with a larger limit (the ranking is the same)."""
+MAX_PAGES = 5
+"""Pages of results offered: beyond 100 hits, adding a word serves better than reading on."""
 LISTED = 30
 EXPERTS = 10
 DIRECTORY_TAGS = 40
@@ -42,21 +44,28 @@ class SearchView:
     terms: frozenset[str] = frozenset()
     too_long: bool = False
     no_words: bool = False
+    page: int = 1
+    more: bool = False
 
     @property
-    def more(self) -> bool:
-        return len(self.hits) >= RESULTS
+    def first(self) -> int:
+        """The rank of the first hit shown (1 on the first page)."""
+        return (self.page - 1) * RESULTS + 1
 
 
-def search_page(session: Session, viewer: Person, query: str) -> SearchView:
-    """``/kb search`` for the web: the same engine and ranking, up to :data:`RESULTS` hits."""
+def search_page(session: Session, viewer: Person, query: str, page: int = 1) -> SearchView:
+    """``/kb search`` for the web: the same engine and ranking, :data:`RESULTS` hits per page."""
     query = query.strip()
+    page = min(max(page, 1), MAX_PAGES)
     if len(query) > MAX_TEXT_LENGTH:
         return SearchView(query=query[:200], too_long=True)
     terms = query_terms(query)
     if not query or not terms:
         return SearchView(query=query, no_words=bool(query))
-    return SearchView(query=query, hits=search.search(session, viewer, query, limit=RESULTS), terms=terms)
+    hits = search.search(session, viewer, query, limit=page * RESULTS + 1)
+    shown = hits[(page - 1) * RESULTS:page * RESULTS]
+    return SearchView(query=query, hits=shown, terms=terms, page=page,
+                      more=len(hits) > page * RESULTS and page < MAX_PAGES)
 
 
 def question(session: Session, viewer: Person, question_id: int) -> Question | None:

@@ -10,6 +10,7 @@ checked, the ID token carries the request's nonce and an ``at_hash``, and
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
 import time
@@ -29,6 +30,13 @@ with warnings.catch_warnings():
 
 CLIENT_ID = "kbbot-web-test"
 CLIENT_SECRET = "s3cret-for-the-loopback-provider"
+
+
+@functools.cache
+def _keys() -> tuple[Any, Any]:
+    """The provider's signing key and a stranger's with the same ``kid`` (made once per process: RSA is slow)."""
+    return (JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "loopback-1"}),
+            JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "loopback-1"}))
 
 
 @dataclass
@@ -52,8 +60,7 @@ class OpenIdProvider:
     last_redirect: str | None = None
 
     def __post_init__(self) -> None:
-        self.key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "loopback-1"})
-        self.other_key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "loopback-1"})
+        self.key, self.other_key = _keys()
         self.server = LoopbackServer("oidc-provider")
         self.issuer = ""
 
