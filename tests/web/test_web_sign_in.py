@@ -172,3 +172,30 @@ def test_local_sign_in_exists_only_where_it_was_asked_for(browser: Browser, seed
     page = browser.post("/kb/local-sign-in", {"person": str(seeded.alice)})
     assert page.status == 403 and "Local sign-in is off" in page.text
     assert "kbbot_session" not in browser.cookies()
+
+
+def test_the_local_sign_in_is_marked_as_local_only_and_signs_in_as_the_chosen_person(
+        sessions: sessionmaker[Session], settings, provider: OpenIdProvider, seeded: Seeded) -> None:
+    site = Site(sessions, settings, provider, local_sign_in=True)
+    browser = Browser(site)
+    try:
+        page = browser.get("/kb/")
+        assert "LOCAL ONLY" in page.text and "Local sign-in (this computer only)" in page.text
+        assert f'<option value="{seeded.carol}">Carol Buiten (Acme)</option>' in page.text
+        page = browser.post("/kb/local-sign-in", {"person": str(seeded.carol), "next": f"/kb/q/{seeded.public}"})
+        assert page.url.endswith(f"/kb/q/{seeded.public}") and "Signed in as Carol Buiten" in page.text
+        assert "LOCAL ONLY" in page.text
+        assert browser.post("/kb/local-sign-in", {"person": "99999"}).status == 400
+    finally:
+        browser.close()
+        site.stop()
+
+
+def test_kbbot_web_refuses_to_listen_beyond_this_computer(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    from kbbot.cli import main
+    from kbbot.config import Settings
+
+    code = main(["--database-url", db_url, "web"],
+                settings_factory=lambda **values: Settings(_env_file=None, host="0.0.0.0", **values))
+    assert code == 2
+    assert "listens on this computer only" in capsys.readouterr().err
