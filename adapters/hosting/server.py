@@ -275,8 +275,17 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
 
         out(f"Knowledge base on the web: {address(settings)}")
     web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=shared or None,
-                access_log=web.access_logger if settings.access_log else None, handler_args=HANDLER_ARGS)
+                access_log=web.access_logger if settings.access_log else None, **_handler_options())
     return 0
+
+
+def _handler_options() -> dict[str, object]:
+    """:data:`HANDLER_ARGS` as this aiohttp's ``run_app`` takes them (older: ``handler_args=``; newer: keywords)."""
+    import inspect
+
+    if "handler_args" in inspect.signature(web.run_app).parameters:
+        return {"handler_args": HANDLER_ARGS}
+    return dict(HANDLER_ARGS)
 
 
 def _port_free(host: str, port: int) -> bool:

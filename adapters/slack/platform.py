@@ -112,6 +112,18 @@ class SlackPlatform:
     def sign_in(self) -> IdentityProvider | None:
         return sign_in(self.slack)
 
+    def permalink(self, workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+        """The message's address in Slack (``/archives/<channel>/p<ts without the dot>``), for the web pages."""
+        return permalink(workspace_id, conversation_id, message_id)
+
+
+def permalink(workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+    """Slack's archive link to a message, which opens it in the reader's own workspace; None for a malformed ts."""
+    seconds, dot, fraction = message_id.partition(".")
+    if not (seconds.isdigit() and dot and fraction.isdigit()) or not conversation_id.isalnum():
+        return None
+    return f"https://slack.com/archives/{conversation_id}/p{seconds}{fraction}"
+
 
 def sign_in(slack: SlackSettings | None = None) -> IdentityProvider | None:
     """Sign in with Slack (OpenID Connect) for the web pages, when the app has a client id and secret.

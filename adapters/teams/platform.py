@@ -118,6 +118,14 @@ class TeamsPlatform:
                                 person_key="directory_id", scopes=("openid", "profile"), discovery_url=discovery)
 
 
+    def permalink(self, workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+        """A Teams deep link to the message in its conversation (``/l/message/…?tenantId=…``), for the web pages."""
+        from urllib.parse import quote, urlencode
+
+        return (f"https://teams.microsoft.com/l/message/{quote(conversation_id, safe='')}/{quote(message_id, safe='')}"
+                f"?{urlencode({'tenantId': workspace_id})}")
+
+
 PLATFORM = TeamsPlatform()
 
 

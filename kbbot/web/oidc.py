@@ -25,7 +25,7 @@ from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc.errors import JoseError as ClaimsError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.contract.sign_in import IdentityProvider
@@ -108,6 +108,8 @@ async def begin(provider: Provider, http: aiohttp.ClientSession, sessions: sessi
 
     def store() -> None:
         with unit_of_work(sessions) as session:
+            # Sign-ins older than a day can be neither finished nor replayed: they are only clutter.
+            session.execute(delete(WebSignIn).where(WebSignIn.created_at < now - timedelta(days=1)))
             session.add(WebSignIn(state=state, provider=provider.name, nonce=nonce, code_verifier=verifier,
                                   return_to=return_to, created_at=now))
 

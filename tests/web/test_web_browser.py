@@ -143,6 +143,10 @@ def test_sign_in_search_open_a_question_and_switch_to_dutch(chromium: object, sc
     page.wait_for_url(f"**/kb/q/{scene.pinned}")
     assert page.locator("html").get_attribute("lang") == "nl"
     assert "Geaccepteerd" in page.locator(".answer.is-accepted").inner_text()
+    # A search pasted far too long, past what the page itself accepts: kbbot's own page, in Dutch, no trace.
+    response = page.goto(f"{scene.url}/kb/search?q={'x' * 20_000}")
+    assert response.status == 414 and page.get_by_role("heading", level=1).inner_text() == "Dit adres is te lang"
+    page.goto(scene.url + "/kb/")
     page.get_by_role("button", name="Afmelden").click()
     page.get_by_text("Je bent afgemeld.").wait_for()
 

@@ -187,3 +187,25 @@ def test_many_results_come_in_pages_in_the_same_order(browser: Browser, seeded: 
     assert result_ids(second.text) == expected[20:40] and '<ol class="list results" start="21">' in second.text
     assert "Results 21 to 26" in second.text and "Previous results" in second.text
     assert browser.get("/kb/search?q=laptop&page=x").status == 400
+
+
+def test_the_question_page_links_to_the_thread_in_chat(browser: Browser, seeded: Seeded) -> None:
+    page = signed_in(browser, "U1").get(f"/kb/q/{seeded.public}")
+    assert 'href="https://slack.com/archives/C1/p5000100" rel="noreferrer noopener"' in page.text
+
+
+def test_a_database_that_is_down_gets_a_page_saying_so(settings, provider, tmp_path) -> None:
+    from kbbot.store.db import make_engine, session_factory
+    from kbbot.web.cookies import Signer
+    from web_support.site import SECRET, Site
+
+    gone = session_factory(make_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'kbbot.db'}"))
+    site = Site(gone, settings, provider)
+    browser = Browser(site)
+    try:
+        browser.set_cookie("kbbot_session", Signer(SECRET, 1800, 3600, 600).session(1, "slack"))
+        page = browser.get("/kb/me")
+        assert page.status == 503 and "The knowledge base is unavailable" in page.text and "Traceback" not in page.text
+    finally:
+        browser.close()
+        site.stop()
