@@ -9,7 +9,10 @@ pages (:func:`kbbot.web.app.attach`, as ``kbbot serve`` does) on 127.0.0.1 in
 a thread, and times whole HTTP requests from a client in this process, one
 at a time: ``/kb/search?q=…`` (half the queries resemble an existing question,
 half are a few random words) and ``/kb/q/<id>`` for random questions, signed
-in as a colleague (a session cookie, as after sign-in). The time includes the
+in as a colleague (a session cookie, as after sign-in), and, interleaved, the
+search service the search page calls (``kbbot.services.search.search``, in
+this process, no HTTP), so that what the page adds can be told from what
+the search costs on a machine as busy as it happens to be. The time includes the
 HTTP round trip, the session check, the queries and the rendering of the
 template. Use ``--questions 2000`` for a quick run. The last line is JSON.
 """
@@ -40,8 +43,10 @@ from sqlalchemy import func, select, text  # noqa: E402
 from synthetic import Vocabulary, query_like  # noqa: E402
 
 from kbbot.config import Settings  # noqa: E402
+from kbbot.services import search  # noqa: E402
 from kbbot.store.models import Question  # noqa: E402
 from kbbot.web.app import attach  # noqa: E402
+from kbbot.web.pages import RESULTS  # noqa: E402
 from kbbot.web.settings import WebSettings  # noqa: E402
 
 
@@ -83,6 +88,15 @@ async def _time_pages(port: int, cookie: str, paths: Sequence[str]) -> list[floa
     return timings
 
 
+def _service(kb: KnowledgeBase, query: str) -> float:
+    """Milliseconds of the search the page runs, called directly: what the page adds is the difference."""
+    with kb.sessions.begin() as session:
+        reader = kb.reader(session)
+        started = time.perf_counter()
+        search.search(session, reader, query, limit=RESULTS + 1)
+        return 1000 * (time.perf_counter() - started)
+
+
 def _figures(timings: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(timings), 1), "p95": round(percentile(timings, 0.95), 1)}
 
@@ -107,14 +121,16 @@ def run(backend: str, count: int, requests: int, postgres_url: str | None, seed:
             try:
                 run_pages = lambda paths: asyncio.run(_time_pages(served.port, served.cookie, paths))  # noqa: E731
                 run_pages(searches[:10] + questions[:10])  # warm connections and caches, as a running server has
-                search_ms, question_ms = [], []
-                for one, other in zip(searches[10:], questions[10:], strict=True):  # interleaved
+                search_ms, question_ms, service_ms = [], [], []
+                for one, other, query in zip(searches[10:], questions[10:], queries[10:], strict=True):  # interleaved
                     search_ms += run_pages([one])
                     question_ms += run_pages([other])
+                    service_ms.append(_service(kb, query))
             finally:
                 served.stop()
             return {"backend": backend, "questions": count, "requests": requests,
-                    "search_page_ms": _figures(search_ms), "question_page_ms": _figures(question_ms)}
+                    "search_page_ms": _figures(search_ms), "question_page_ms": _figures(question_ms),
+                    "search_service_ms": _figures(service_ms)}
         finally:
             kb.engine.dispose()
 
@@ -137,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(result)
         print(f"{backend}: {result['questions']} questions; search page p50 {result['search_page_ms']['p50']} ms, "
               f"p95 {result['search_page_ms']['p95']} ms; question page p50 {result['question_page_ms']['p50']} ms, "
-              f"p95 {result['question_page_ms']['p95']} ms ({args.requests} requests each)")
+              f"p95 {result['question_page_ms']['p95']} ms; the search service alone p50 "
+              f"{result['search_service_ms']['p50']} ms, p95 {result['search_service_ms']['p95']} ms "
+              f"({args.requests} requests each)")
     print(json.dumps({"web": results}))
     return 0
 

@@ -28,7 +28,7 @@ from yarl import URL
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract import platform
@@ -434,21 +434,15 @@ async def _sign_in_page(request: web.Request) -> web.Response:
     next_page = _safe_next(request.query.get("next"))
 
     def work() -> str:
-        people: list[Person] = []
-        if config.local_sign_in:
-            with unit_of_work(config.sessions) as session:
-                people = list(session.scalars(select(Person).where(Person.is_active, Person.is_bot.is_(False))
-                                              .order_by(Person.workspace_id, Person.display_name).limit(500)))
-                for person in people:
-                    _ = person.workspace.name
-                return _body(people)
-        return _body(people)
+        with unit_of_work(config.sessions) as session:
+            # The local sign-in (``kbbot web`` only) offers everyone in the database; it is never served otherwise.
+            people = list(session.scalars(
+                select(Person).where(Person.is_active, Person.is_bot.is_(False)).options(joinedload(Person.workspace))
+                .order_by(Person.workspace_id, Person.display_name).limit(500))) if config.local_sign_in else []
+            return _render(config, "sign_in.html", _locale(request, None), providers=list(config.providers.values()),
+                           notice=notice, next=next_page, people=people, here=request.path_qs)
 
-    def _body(people: list[Person]) -> str:
-        return _render(config, "sign_in.html", _locale(request, None), providers=list(config.providers.values()),
-                       notice=notice, next=next_page, people=people, here=request.path_qs)
-
-    return _html(await asyncio.to_thread(work), 200)
+    return _html(await asyncio.to_thread(work))
 
 
 def _provider(request: web.Request) -> oidc.Provider:
