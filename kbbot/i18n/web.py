@@ -126,6 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "om te verfijnen."},
     "web.search.count_page": {"en": "Results {first} to {last} for “{query}”",
                               "nl": "Resultaten {first} tot en met {last} voor “{query}”"},
+    "web.search.results": {"en": "Results", "nl": "Resultaten"},
     "web.search.pages": {"en": "More results", "nl": "Meer resultaten"},
     "web.search.previous": {"en": "← Previous results", "nl": "← Vorige resultaten"},
     "web.search.next": {"en": "Next results →", "nl": "Volgende resultaten →"},

@@ -199,3 +199,22 @@ def test_kbbot_web_refuses_to_listen_beyond_this_computer(capsys: pytest.Capture
                 settings_factory=lambda **values: Settings(_env_file=None, host="0.0.0.0", **values))
     assert code == 2
     assert "listens on this computer only" in capsys.readouterr().err
+
+
+def test_a_provider_that_does_not_answer_gets_a_page_saying_so(sessions: sessionmaker[Session], settings,
+                                                               seeded: Seeded) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        silent = OpenIdProvider()
+        silent.issuer = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    site = Site(sessions, settings, silent)
+    browser = Browser(site)
+    try:
+        page = browser.get("/kb/sign-in/slack")
+        assert page.status == 502 and "Sign-in service unreachable" in page.text
+        assert browser.get("/kb/sign-in/nobody").status == 404
+    finally:
+        browser.close()
+        site.stop()
