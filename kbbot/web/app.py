@@ -63,6 +63,7 @@ PROBLEM = web.RequestKey("kbbot.web.cookie_problem", object)
 LOCALE = web.RequestKey("kbbot.web.locale", str)
 SIGNED_OUT = web.RequestKey("kbbot.web.signed_out", bool)
 NEW_SESSION = web.RequestKey("kbbot.web.new_session", str)
+RENEW = web.RequestKey("kbbot.web.renew", bool)
 _NEXT = re.compile(r"^/kb(/[^\\]*)?$")
 
 
@@ -186,7 +187,7 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Any]) ->
         response.del_cookie(cookies.SESSION, path=cookies.PATH)
     elif isinstance(request.get(NEW_SESSION), str):
         _set(response, cookies.SESSION, request[NEW_SESSION], secure)
-    elif session is not None:  # every page view renews the session (up to its maximum age)
+    elif session is not None and request.get(RENEW, True):  # every page view renews it (up to its maximum age)
         _set(response, cookies.SESSION, config.signer.session(session.person_id, session.provider,
                                                               session.signed_in_at), secure)
     elif request[PROBLEM]:
@@ -408,7 +409,8 @@ async def _nowhere(request: web.Request) -> web.Response:
     raise Refused(404, "not_found")
 
 
-async def _stylesheet(_request: web.Request) -> web.Response:
+async def _stylesheet(request: web.Request) -> web.Response:
+    request[RENEW] = False  # a response caches may keep carries no cookie
     css = resources.files("kbbot.web").joinpath("static/kb.css").read_text(encoding="utf-8")
     return web.Response(text=css, content_type="text/css", charset="utf-8",
                         headers={"Cache-Control": "public, max-age=3600"})

@@ -209,3 +209,10 @@ def test_a_database_that_is_down_gets_a_page_saying_so(settings, provider, tmp_p
     finally:
         browser.close()
         site.stop()
+
+
+def test_the_stylesheet_is_cacheable_and_carries_no_cookie(browser: Browser, seeded: Seeded) -> None:
+    signed_in(browser, "U1")
+    page = browser.get("/kb/static/kb.css")
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/css")
+    assert "max-age=3600" in page.headers["Cache-Control"] and "Set-Cookie" not in page.headers
