@@ -88,7 +88,7 @@ class TagView:
 
 
 def tag_page(session: Session, viewer: Person, name: str) -> TagView | None:
-    """A tag's questions the viewer may see (newest first) and its experts; None for an unknown tag."""
+    """A tag's questions the viewer may see (newest first) and its experts; None for a tag unknown to them."""
     found = tagging.find(session, name[:64])
     if found is None:
         return None
@@ -96,8 +96,10 @@ def tag_page(session: Session, viewer: Person, name: str) -> TagView | None:
         select(Question).where(visible_questions(viewer), Question.id.in_(
             select(QuestionTag.question_id).where(QuestionTag.tag_id == found.id)))
         .options(*_QUESTION_LOADING).order_by(Question.created_at.desc(), Question.id.desc()).limit(LISTED)))
-    return TagView(name=found.name, questions=questions,
-                   experts=expertise.rank(session, viewer, [found.name], limit=EXPERTS))
+    experts = expertise.rank(session, viewer, [found.name], limit=EXPERTS)
+    if not questions and not experts:
+        return None  # tags are shared by every workspace: one the viewer cannot see used is one they never heard of
+    return TagView(name=found.name, questions=questions, experts=experts)
 
 
 def popular_tags(session: Session, viewer: Person, limit: int = DIRECTORY_TAGS) -> list[tuple[str, int]]:

@@ -216,3 +216,16 @@ def test_the_stylesheet_is_cacheable_and_carries_no_cookie(browser: Browser, see
     page = browser.get("/kb/static/kb.css")
     assert page.status == 200 and page.headers["Content-Type"].startswith("text/css")
     assert "max-age=3600" in page.headers["Cache-Control"] and "Set-Cookie" not in page.headers
+
+
+def test_a_tag_used_only_where_the_viewer_is_not_is_not_found(browser: Browser, seeded: Seeded,
+                                                              sessions: sessionmaker[Session]) -> None:
+    from kbbot.store.models import Question, Tag
+
+    with unit_of_work(sessions) as session:
+        private = session.get(Question, seeded.private)
+        assert private is not None
+        private.tags = [Tag(name="globex")]
+    signed_in(browser, "U3")
+    outsider = browser.get("/kb/tags/globex")
+    assert outsider.status == 404 and outsider.text == browser.get("/kb/tags/never-used-anywhere").text
