@@ -271,9 +271,12 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
         out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
             f" ({processes} HTTP process{'es' if processes != 1 else ''}, {workers} worker"
             f"{'s' if workers != 1 else ''})")
-        from kbbot.web.app import address
+        from kbbot.web.app import address, identity_providers
 
-        out(f"Knowledge base on the web: {address(settings)}")
+        titles = [provider.title for provider in identity_providers()]
+        out(f"Knowledge base on the web: {address(settings)} " + (
+            f"(sign in with {' or '.join(titles)})" if titles
+            else "(nobody can sign in yet: see the sign-in settings in README.md)"))
     web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=shared or None,
                 access_log=web.access_logger if settings.access_log else None, **_handler_options())
     return 0
