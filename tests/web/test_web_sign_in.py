@@ -109,27 +109,28 @@ def test_a_forged_cookie_is_refused_with_a_notice(browser: Browser, seeded: Seed
     assert "Your session could not be read" in page.text and "Alice" not in page.text
 
 
+@pytest.mark.parametrize("idle_hours, signed_in_hours", [(3, 3), (0, 13)])
 def test_an_expired_session_asks_to_sign_in_again(sessions: sessionmaker[Session], settings, provider: OpenIdProvider,
-                                                  seeded: Seeded) -> None:
+                                                  seeded: Seeded, monkeypatch: pytest.MonkeyPatch,
+                                                  idle_hours: int, signed_in_hours: int) -> None:
+    """Idle for longer than 30 minutes, or signed in more than 12 hours ago however active since."""
+    import time
+
     from itsdangerous import URLSafeTimedSerializer
 
     from web_support.site import SECRET
 
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now - idle_hours * 3600)  # the cookie was issued back then
+    value = URLSafeTimedSerializer(SECRET, salt="kbbot.web.session").dumps(
+        {"p": seeded.alice, "s": now - signed_in_hours * 3600, "v": "slack"})
+    monkeypatch.undo()
     site = Site(sessions, settings, provider)
     browser = Browser(site)
     try:
-        old = URLSafeTimedSerializer(SECRET, salt="kbbot.web.session")
-        old.default_signer  # noqa: B018 - the serializer signs with the time it is called; backdate it:
-        import time as clock
-        real = clock.time
-        clock.time = lambda: real() - 3 * 3600  # type: ignore[assignment]
-        try:
-            value = old.dumps({"p": seeded.alice, "s": clock.time(), "v": "slack"})
-        finally:
-            clock.time = real  # type: ignore[assignment]
         browser.set_cookie("kbbot_session", value)
         page = browser.get("/kb/me")
-        assert "/kb/sign-in" in page.url and "Your session has ended" in page.text
+        assert "/kb/sign-in" in page.url and "Your session has ended" in page.text and "Alice" not in page.text
     finally:
         browser.close()
         site.stop()
