@@ -140,6 +140,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return server.serve(settings, _sessions(settings), _out, sibling=getattr(args, "sibling", False))
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _web(args: argparse.Namespace, settings: Settings) -> int:
+    """``kbbot web``: the knowledge base in a browser with a local-only sign-in, for trying kbbot."""
+    from aiohttp import web
+
+    from kbbot.web.app import address, attach
+
+    settings = settings.model_copy(update={"web_url": None, **({"port": args.port} if args.port else {})})
+    if settings.host not in LOOPBACK:
+        raise CommandError(f"kbbot web lets anyone sign in as anyone, so it listens on this computer only, not on "
+                           f"{settings.host} (set KBBOT_HOST=127.0.0.1; `kbbot serve` signs people in for real)")
+    app = web.Application()
+    attach(app, settings, _sessions(settings), local_sign_in=True)
+    _out(f"kbbot web: {address(settings)}  (LOCAL ONLY: anyone on this computer can sign in as anyone; "
+         f"for real sign-in use `kbbot serve`). Ctrl-C stops it.")
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
 def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     from kbbot_adapters.hosting import server
 
@@ -350,6 +371,10 @@ def parser() -> argparse.ArgumentParser:
     knowledge.add_argument("--workspace", help="only this workspace (id or name)")
     knowledge.add_argument("--output", "-o", help="also write an HTML report with a chart")
     knowledge.set_defaults(run=_report_knowledge)
+
+    browse = sub.add_parser("web", help="the knowledge base in a browser, with a local-only sign-in for trying it")
+    browse.add_argument("--port", type=int, help="port on 127.0.0.1 (default: $KBBOT_PORT or 3000)")
+    browse.set_defaults(run=_web)
 
     status = sub.add_parser("status", help="for operators: work waiting or given up in the inbox, outbox and scheduler")
     status.add_argument("--json", action="store_true", help="print the snapshot as JSON, for monitoring")

@@ -84,3 +84,7 @@ class Settings(BaseSettings):
     # Issue 19: days after which an accepted answer nobody said is still right is due for a re-check;
     # a tag's own interval (table tag_verification_intervals, an admin's) overrides it.
     verification_interval_days: int = Field(default=180, ge=1, le=3650)
+    # The web knowledge base's public address (kbbot/web/, served under /kb/ by `kbbot serve`), e.g.
+    # https://kb.example.com: chat replies link to question pages, and sign-in callbacks come back here.
+    # None: no links in chat, and the pages are served at the address `kbbot serve` prints.
+    web_url: str | None = None

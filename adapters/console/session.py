@@ -299,6 +299,7 @@ def run(sessions: sessionmaker[Session], settings: Settings, stdin: TextIO = sys
     interactive = stdin.isatty()
     if interactive:
         out("kbbot console: you are alice in #general. Type :help for console commands, /kb help for kbbot's.")
+        out("To read the same knowledge base in a browser, run `kbbot web` in another terminal (local sign-in).")
     while True:
         prompt = f"{console.user} in {_place_label(console)}> "
         if interactive:

@@ -33,6 +33,9 @@ SWEEPER = web.AppKey("kbbot.sweeper", asyncio.Task)
 SCHEDULER = web.AppKey("kbbot.scheduler", object)
 HEARTBEAT = web.AppKey("kbbot.heartbeat", liveness.Heartbeat)
 
+HANDLER_ARGS = {"max_line_size": 32_768}
+"""A request line up to 32 KB: a web search pasted too long gets the knowledge base's own page saying so."""
+
 HOW_TO_CONFIGURE = """kbbot serve needs credentials for at least one platform.
 
 Slack (Socket Mode, no public URL needed):
@@ -97,6 +100,9 @@ def build(settings: Settings, sessions: sessionmaker[Session], sibling: bool = F
         return web.json_response({"status": "ok", "platforms": sorted(ports)})
 
     app.router.add_get("/healthz", health)
+    from kbbot.web.app import attach as attach_web
+
+    attach_web(app, settings, sessions)  # the knowledge base in a browser, under /kb/ (kbbot/web/)
     _attach_heartbeat(app, sessions)
     if sibling:
         return app
@@ -265,9 +271,24 @@ def serve(settings: Settings, sessions: sessionmaker[Session], out: Callable[[st
         out(f"kbbot serving {', '.join(configured_platforms(settings))} on http://{settings.host}:{settings.port}"
             f" ({processes} HTTP process{'es' if processes != 1 else ''}, {workers} worker"
             f"{'s' if workers != 1 else ''})")
+        from kbbot.web.app import address, identity_providers
+
+        titles = [provider.title for provider in identity_providers()]
+        out(f"Knowledge base on the web: {address(settings)} " + (
+            f"(sign in with {' or '.join(titles)})" if titles
+            else "(nobody can sign in yet: see the sign-in settings in README.md)"))
     web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=shared or None,
-                access_log=web.access_logger if settings.access_log else None)
+                access_log=web.access_logger if settings.access_log else None, **_handler_options())
     return 0
+
+
+def _handler_options() -> dict[str, object]:
+    """:data:`HANDLER_ARGS` as this aiohttp's ``run_app`` takes them (older: ``handler_args=``; newer: keywords)."""
+    import inspect
+
+    if "handler_args" in inspect.signature(web.run_app).parameters:
+        return {"handler_args": HANDLER_ARGS}
+    return dict(HANDLER_ARGS)
 
 
 def _port_free(host: str, port: int) -> bool:

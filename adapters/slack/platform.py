@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kbbot.contract.platform import Capabilities
+from kbbot.contract.sign_in import IdentityProvider
 from kbbot_adapters.slack.settings import SlackSettings
 
 if TYPE_CHECKING:
@@ -107,6 +108,39 @@ class SlackPlatform:
 
     def handler(self, settings: Settings, sessions: sessionmaker[Session]) -> Ingest:
         return handler(settings, sessions, self.slack)
+
+    def sign_in(self) -> IdentityProvider | None:
+        return sign_in(self.slack)
+
+    def permalink(self, workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+        """The message's address in Slack (``/archives/<channel>/p<ts without the dot>``), for the web pages."""
+        return permalink(workspace_id, conversation_id, message_id)
+
+
+def permalink(workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+    """Slack's archive link to a message, which opens it in the reader's own workspace; None for a malformed ts."""
+    seconds, dot, fraction = message_id.partition(".")
+    if not (seconds.isdigit() and dot and fraction.isdigit()) or not conversation_id.isalnum():
+        return None
+    return f"https://slack.com/archives/{conversation_id}/p{seconds}{fraction}"
+
+
+def sign_in(slack: SlackSettings | None = None) -> IdentityProvider | None:
+    """Sign in with Slack (OpenID Connect) for the web pages, when the app has a client id and secret.
+
+    Slack's ID token names the workspace and the person with the same ids its
+    events carry, so the claims match ``Workspace.external_id`` and
+    ``Person.external_id`` directly.
+    """
+    slack = slack or SlackSettings()
+    client_id = slack.sign_in_client_id or slack.client_id
+    client_secret = slack.sign_in_client_secret or slack.client_secret
+    if not client_id or not client_secret:
+        return None
+    return IdentityProvider(name=NAME, title="Slack", issuer=slack.sign_in_issuer.rstrip("/"), client_id=client_id,
+                            client_secret=client_secret, workspace_claim="https://slack.com/team_id",
+                            person_claim="https://slack.com/user_id", person_key="external_id",
+                            scopes=("openid", "profile"))
 
 
 PLATFORM = SlackPlatform()

@@ -29,6 +29,11 @@ class SlackSettings(BaseSettings):
     socket_mode: bool | None = None
     """None: Socket Mode when an app-level token is set."""
     state_secret: str | None = None
+    # "Sign in with Slack" for the web knowledge base (OpenID Connect): the app's own client id and secret
+    # unless these name another app; the issuer is Slack's unless overridden (tests, proxies).
+    sign_in_client_id: str | None = None
+    sign_in_client_secret: str | None = None
+    sign_in_issuer: str = "https://slack.com"
 
     @property
     def uses_oauth(self) -> bool:

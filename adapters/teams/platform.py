@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract.platform import Capabilities, CommandLine
+from kbbot.contract.sign_in import IdentityProvider
 
 from kbbot_adapters.teams.settings import TeamsSettings
 
@@ -91,6 +92,38 @@ class TeamsPlatform:
         from kbbot_adapters.teams.service import handler
 
         return handler(settings, sessions, teams or TeamsSettings())
+
+    def sign_in(self, teams: TeamsSettings | None = None) -> IdentityProvider | None:
+        """Sign in with Microsoft (Entra ID, OpenID Connect) for the web pages, when an app registration is set.
+
+        Entra's ID token names the tenant (``tid``, the workspace Teams events
+        carry) and the person's directory object (``oid``, which Teams sends as
+        ``aadObjectId`` beside its own user id); the core keeps the latter from
+        chat events and matches on it.
+        """
+        teams = teams or TeamsSettings()
+        client_id = teams.sign_in_client_id or teams.app_id
+        client_secret = teams.sign_in_client_secret or teams.app_password
+        if not client_id or not client_secret:
+            return None
+        authority = teams.sign_in_authority.rstrip("/")
+        tenant = teams.sign_in_tenant or teams.tenant_id
+        if tenant and tenant not in ("common", "organizations"):
+            issuer, discovery = f"{authority}/{tenant}/v2.0", None
+        else:  # any organisation: each token names its own tenant as issuer
+            issuer = authority + "/{tenant}/v2.0"
+            discovery = f"{authority}/organizations/v2.0/.well-known/openid-configuration"
+        return IdentityProvider(name=NAME, title="Microsoft", issuer=issuer, client_id=client_id,
+                                client_secret=client_secret, workspace_claim="tid", person_claim="oid",
+                                person_key="directory_id", scopes=("openid", "profile"), discovery_url=discovery)
+
+
+    def permalink(self, workspace_id: str, conversation_id: str, message_id: str) -> str | None:
+        """A Teams deep link to the message in its conversation (``/l/message/…?tenantId=…``), for the web pages."""
+        from urllib.parse import quote, urlencode
+
+        return (f"https://teams.microsoft.com/l/message/{quote(conversation_id, safe='')}/{quote(message_id, safe='')}"
+                f"?{urlencode({'tenantId': workspace_id})}")
 
 
 PLATFORM = TeamsPlatform()

@@ -23,3 +23,9 @@ class TeamsSettings(BaseSettings):
     # Overrides for tests and sovereign clouds; None means Microsoft's public endpoints.
     openid_metadata_url: str | None = None
     oauth_endpoint: str | None = None
+    # "Sign in with Microsoft" (Entra ID, OpenID Connect) for the web knowledge base: the bot's own app
+    # registration unless these name another; the tenant is the bot's (single-tenant) or any organisation.
+    sign_in_client_id: str | None = None
+    sign_in_client_secret: str | None = None
+    sign_in_tenant: str | None = None
+    sign_in_authority: str = "https://login.microsoftonline.com"

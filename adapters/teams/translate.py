@@ -284,7 +284,8 @@ def translate(activity: dict[str, Any]) -> Translation | None:
                   kind_as_of=_timestamp(activity) if stated else None)
     is_bot = sender.get("role") == "bot" or str(sender["id"]).startswith("28:")
     actor = Actor(id=str(sender["id"]), name=sender.get("name"), locale=_locale(activity),
-                  timezone=_timezone(activity), is_bot=is_bot)
+                  timezone=_timezone(activity), is_bot=is_bot,
+                  directory_id=str(sender["aadObjectId"])[:128] if sender.get("aadObjectId") else None)
     common: dict[str, Any] = {"platform": PLATFORM, "workspace_id": origin.tenant_id, "actor": actor,
                               "conversation": place, "occurred_at": _timestamp(activity)}
     kind = activity.get("type")

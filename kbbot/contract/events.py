@@ -92,6 +92,9 @@ class Actor(_Boundary):
     # A guest account (Slack's single- or multi-channel guests, Teams' guest users); None: the platform did
     # not say in this event, and what is known stays.
     is_guest: bool | None = None
+    # The person's id in their organisation's directory, where the platform gives one beside its own
+    # (Teams' ``aadObjectId``): how a web sign-in through that directory finds the same person.
+    directory_id: Annotated[str | None, Field(max_length=128)] = None
 
 
 class Place(_Boundary):

@@ -98,6 +98,8 @@ class Platform(Protocol):
 #   title: str                                   how people call it ("Microsoft Teams"), for help texts
 #   add_commands(commands, cli: CommandLine)     its own ``kbbot`` subcommands (``kbbot teams package``)
 #   start_locally(settings, sessions) -> int     run kbbot in this terminal when nothing is configured
+#   sign_in() -> IdentityProvider | None         its OpenID Connect provider for the web pages (kbbot/contract/sign_in.py)
+#   permalink(workspace, conversation, message) -> str | None   a link to a message, by platform ids, for the web pages
 
 
 @dataclass(frozen=True)

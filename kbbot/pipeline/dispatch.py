@@ -39,7 +39,7 @@ from kbbot.contract.events import (
 )
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
-from kbbot.presentation import people
+from kbbot.presentation import links, people
 from kbbot.services import (alumni, answering, asking, directory, home, profile, prompts, routing, saving,
                             verification, welcome)
 from kbbot.store.models import ConversationKind, Person
@@ -111,7 +111,7 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     session.flush()
     turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
     # People mentioned by id in what colleagues wrote are shown by name, never by their id.
-    return people.by_name(session, space.id, _route(turn, event))
+    return links.with_links(people.by_name(session, space.id, _route(turn, event)), settings.web_url)
 
 
 def _installed(session: Session, event: AppRemoved | AppInstalled, now: datetime, settings: Settings) -> None:

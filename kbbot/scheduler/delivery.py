@@ -33,7 +33,7 @@ from kbbot.clock import Clock, as_utc, system_clock
 from kbbot.config import Settings
 from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.pipeline import posting
-from kbbot.presentation import people
+from kbbot.presentation import links, people
 from kbbot.contract.replies import Reply
 from kbbot.scheduler import kinds, ledger, next_due, windows
 from kbbot.scheduler.ledger import Wanted
@@ -465,13 +465,13 @@ class Deliverer:
             self.settings.verification_interval_days))
         return self._addressed(session, wanted, reply)
 
-    @staticmethod
-    def _addressed(session: Session, wanted: Wanted, reply: Reply | None) -> tuple[str, str, Reply] | None:
+    def _addressed(self, session: Session, wanted: Wanted, reply: Reply | None) -> tuple[str, str, Reply] | None:
         """A built reply with the platform and workspace it goes to, people mentioned by id shown by name."""
         space = session.get(Workspace, wanted.workspace_id)
         if reply is None or space is None:
             return None
         [reply] = people.by_name(session, space.id, [reply])  # people mentioned by id, by name
+        [reply] = links.with_links([reply], self.settings.web_url)  # questions open their web page
         return space.platform, space.external_id, reply
 
     def _window(self, session: Session, claim: ledger.Claim, wanted: Wanted) -> digest.Window:

@@ -219,7 +219,7 @@ def _personal_blocks(recipient: Recipient, waiting: list[Question], answers: lis
         items = [Item(text=f"[Q{qid}] {cards.snippet(answers[0].question.text, 200)}",
                       detail=" · ".join(f"{say('digest.answer_from', author=cards.name(a.author))}: "
                                         f"{cards.snippet(a.text, 160)}" for a in answers[:3]),
-                      buttons=[_open_button(locale, delivery_id, qid)])
+                      buttons=[_open_button(locale, delivery_id, qid)], question_id=qid)
                  for qid, answers in list(by_question.items())[:LIST_LIMIT]]
         blocks += [Text(text=say("digest.personal.new_answers"), style="heading"),
                    ListBlock(items=_capped(items, len(by_question), locale))]
@@ -469,7 +469,8 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
         blocks += [Text(text=say("digest.channel.accepted"), style="heading"), ListBlock(items=[
             Item(text=f"[Q{a.question_id}] {cards.snippet(a.question.text, 200)}",
                  detail=t(locale, "hit.accepted", answer=cards.snippet(a.text, 160), author=cards.name(a.author)),
-                 buttons=[_open_button(locale, delivery_id, a.question_id)]) for a in accepted])]
+                 buttons=[_open_button(locale, delivery_id, a.question_id)], question_id=a.question_id)
+            for a in accepted])]
     if waiting:
         blocks += [Text(text=say("digest.channel.unanswered"), style="heading"), ListBlock(items=[
             cards.hit_item(q, None, locale, buttons=[_open_button(locale, delivery_id, q.id)]) for q in waiting])]

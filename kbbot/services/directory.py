@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kbbot.clock import as_utc
 from kbbot.contract.events import Actor, Place
-from kbbot.store.models import Base, Conversation, ConversationKind, Membership, Person, Workspace
+from kbbot.store.models import Base, Conversation, ConversationKind, Membership, Person, PersonDirectoryId, Workspace
 
 Model = TypeVar("Model", bound=Base)
 SUPPORTED_LOCALES = ("en", "nl")
@@ -109,7 +109,20 @@ def person(session: Session, space: Workspace, actor: Actor, now: datetime, defa
         },
     )
     _refresh_person(row, actor)
+    if actor.directory_id:
+        _remember_directory_id(session, row, actor.directory_id)
     return row
+
+
+def _remember_directory_id(session: Session, row: Person, directory_id: str) -> None:
+    """Keep the person's directory id (what a web sign-in through that directory names them by)."""
+    if row.id is None:
+        session.flush([row])
+    known = session.get(PersonDirectoryId, row.id)
+    if known is None:
+        get_or_create(session, PersonDirectoryId, {"person_id": row.id}, {"directory_id": directory_id})
+    elif known.directory_id != directory_id:
+        known.directory_id = directory_id
 
 
 def _refresh_person(row: Person, actor: Actor) -> None:

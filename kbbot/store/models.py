@@ -654,3 +654,31 @@ class RecheckReminder(Base):
     period: Mapped[str] = mapped_column(String(16), primary_key=True)
     delivery_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+# Web knowledge base: sign-in (issue 16, migration 0020)
+
+
+class WebSignIn(Base):
+    """An OpenID Connect sign-in started from the web: its callback may use it once, within minutes.
+
+    Kept in the database, not in memory, so a callback that reaches another
+    replica still finds it and a replayed callback finds it used.
+    """
+
+    __tablename__ = "web_sign_ins"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    return_to: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PersonDirectoryId(Base):
+    """A person's id in their organisation's directory, where chat gives one beside the platform's own id."""
+
+    __tablename__ = "person_directory_ids"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    directory_id: Mapped[str] = mapped_column(String(128), index=True)
