@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import update
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.services import search
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import Person
+from kbbot.store.models import Answer, AnswerCare, Person
 from web_support.knowledge import ANONYMOUS_ASKER, Seeded
 from web_support.site import Browser, slack_user
 
@@ -229,3 +231,20 @@ def test_a_tag_used_only_where_the_viewer_is_not_is_not_found(browser: Browser, 
     signed_in(browser, "U3")
     outsider = browser.get("/kb/tags/globex")
     assert outsider.status == 404 and outsider.text == browser.get("/kb/tags/never-used-anywhere").text
+
+
+def test_the_question_page_says_who_verified_an_answer_and_marks_a_retired_one(
+        browser: Browser, seeded: Seeded, sessions: sessionmaker[Session]) -> None:
+    with unit_of_work(sessions) as session:
+        accepted = session.scalars(select(Answer).where(Answer.question_id == seeded.public, Answer.is_accepted)).one()
+        bob = session.scalars(select(Person).where(Person.display_name == "Bob de Vries")).first()
+        session.add(AnswerCare(answer_id=accepted.id, verified_at=datetime(2026, 11, 28, 10, tzinfo=UTC),
+                               verified_by_id=bob.id))
+    text = signed_in(browser, "U3").get(f"/kb/q/{seeded.public}").text
+    assert "verified by Bob de Vries, 2026-11-28" in text  # the chat's words
+
+    with unit_of_work(sessions) as session:
+        care = session.get(AnswerCare, accepted.id)
+        care.retired_at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    text = browser.get(f"/kb/q/{seeded.public}").text
+    assert "retired 2026-12-01" in text and "verified by" not in text  # retired: no longer shown as verified
