@@ -98,6 +98,7 @@ class Platform(Protocol):
 #   title: str                                   how people call it ("Microsoft Teams"), for help texts
 #   add_commands(commands, cli: CommandLine)     its own ``kbbot`` subcommands (``kbbot teams package``)
 #   start_locally(settings, sessions) -> int     run kbbot in this terminal when nothing is configured
+#   read_history(path, options) -> History       read the platform's export for ``kbbot import`` (kbbot/contract/history.py)
 
 
 @dataclass(frozen=True)
