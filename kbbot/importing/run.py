@@ -21,8 +21,8 @@ from kbbot.importing.summary import Summary
 from kbbot.importing.writer import ImportOptions, Writer
 from kbbot.store.models import Workspace
 
-BATCH_THREADS = 200
-BATCH_MESSAGES = 2_000
+BATCH_THREADS = 500
+BATCH_MESSAGES = 5_000
 MEMBERS_AT_ONCE = 500
 
 Progress = Callable[[int, int, int], None]

@@ -106,6 +106,7 @@ class Writer:
         self.run: ImportRun | None = None
         self.people: dict[str, _Known] = {}
         self.external: dict[int, str] = {}
+        self.accepted_now: set[Answer] = set()
         self.rooms: dict[str, tuple[int, str | None]] = {}
         self.known_tags: dict[str, str] = {}
 
@@ -214,6 +215,22 @@ class Writer:
             answered.update({(a.conversation_id, a.message_id): a for a in self.session.scalars(
                 select(Answer).where(tuple_(Answer.conversation_id, Answer.message_id).in_(
                     reply_keys[start:start + 2000])))})
+        self.accepted_now.clear()
+        with self.session.no_autoflush:
+            work = self._plan(keyed, ledger, asked, answered)
+        # One flush writes every question and answer of the batch, so each is indexed once (kbbot/search/sync.py);
+        # what needs their ids (votes, the activity log, the ledger) follows in a second flush that indexes nothing.
+        self.session.flush()
+        with self.session.no_autoflush:
+            for thread, question, pairs, created, entry, mark in work:
+                self._log_and_vote(question, pairs, created)
+                self._record(entry, question.conversation_id, thread, mark, question.id)
+        self.session.flush()
+
+    def _plan(self, keyed: list[tuple[int, Thread]], ledger: dict[tuple[int, str], ImportedThread],
+              asked: dict[tuple[int, str], Question], answered: dict[tuple[int, str], Answer]
+              ) -> list[tuple[Thread, Question, list[tuple[Said, Answer, bool]], bool, ImportedThread | None, str]]:
+        """Questions and answers of a batch, accepted answer and status included, before anything is flushed."""
         work: list[tuple[Thread, Question, list[tuple[Said, Answer, bool]], bool, ImportedThread | None, str]] = []
         for conversation_id, thread in keyed:
             key = (conversation_id, thread.start.id)
@@ -236,12 +253,9 @@ class Writer:
             elif entry is not None:
                 self.summary.counts["merged"] += 1
             pairs = self._answers(conversation_id, thread, question, answered)
+            self._accept(question, pairs, created)
             work.append((thread, question, pairs, created, entry, mark))
-        self.session.flush()
-        for thread, question, pairs, created, entry, mark in work:
-            self._settle(thread, question, pairs, created)
-            self._record(entry, question.conversation_id, thread, mark, question.id)
-        self.session.flush()
+        return work
 
     def _problem(self, said: Said) -> str | None:
         """Why a message cannot be anyone's question or answer, if it cannot."""
@@ -332,27 +346,32 @@ class Writer:
         answer.text = text
         answer.edited_at = said.edited_at
 
-    def _settle(self, thread: Thread, question: Question, pairs: list[tuple[Said, Answer, bool]],
-                created: bool) -> None:
-        """Votes from reactions, the accepted answer, the status and the activity log, once ids exist."""
-        if created:
-            self._log(question.asker_id, "asked", question.created_at, question.id)
-        else:
-            self.session.refresh(question, ["answers"])
-        for said, answer, new in pairs:
-            if new:
-                self._log(answer.author_id, "answered", said.at, answer.id)
-        self._votes(pairs, self.external.get(question.asker_id))
-        already = any(a.is_accepted for a in question.answers)
-        if not already and not question.is_anonymous and pairs:
-            asker = self.external.get(question.asker_id, "")
-            chosen = rules.accepted_reply([said for said, _, _ in pairs], asker)
+    def _accept(self, question: Question, pairs: list[tuple[Said, Answer, bool]], created: bool) -> None:
+        """Mark the accepted answer (never over one accepted already) and derive the question's status."""
+        if not question.is_anonymous and pairs and not any(a.is_accepted for a in question.answers):
+            chosen = rules.accepted_reply([said for said, _, _ in pairs], self.external.get(question.asker_id, ""))
             answer = next((a for said, a, _ in pairs if chosen is not None and said.id == chosen.id), None)
             if answer is not None and answer.deleted_at is None:
                 answer.is_accepted = True
+                self.accepted_now.add(answer)
                 self.summary.counts["accepted"] += 1
+        if created:
+            # What refresh_status derives, for answers that cannot have flags yet (it would load them one by one).
+            question.status = QuestionStatus.ACCEPTED if any(a.is_accepted for _, a, _ in pairs) else \
+                QuestionStatus.ANSWERED if pairs else QuestionStatus.OPEN
+        else:
+            answering.refresh_status(question)
+
+    def _log_and_vote(self, question: Question, pairs: list[tuple[Said, Answer, bool]], created: bool) -> None:
+        """The activity log (as live capture writes it, at the original times) and votes from reactions."""
+        if created:
+            self._log(question.asker_id, "asked", question.created_at, question.id)
+        for said, answer, new in pairs:
+            if new:
+                self._log(answer.author_id, "answered", said.at, answer.id)
+            if answer in self.accepted_now:
                 self._log(question.asker_id, "accepted", answer.created_at, answer.id)
-        answering.refresh_status(question)
+        self._votes(pairs, self.external.get(question.asker_id))
 
     def _votes(self, pairs: list[tuple[Said, Answer, bool]], asker: str | None) -> None:
         ids = [answer.id for _, answer, new in pairs if not new]
