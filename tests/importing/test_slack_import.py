@@ -71,6 +71,7 @@ def build() -> SlackExport:
         (ts(12), None, "Reminder: change freeze on Friday", {"subtype": "bot_message", "bot_id": "B0DEPLOY"}),
         (ts(13), "U0GHOST", "we did this last year too", {}),
         (ts(14), "U0ANN", "thanks, trying it now", {}),
+        (ts(15), "U0DAN", "log output: " + "x" * 45_000, {}),
         (ts(60 * 24 + 30), "U0CAR", "Also update the rotation date in the runbook afterwards", {}),
     ])
     # Not a question: congratulations are not knowledge.
@@ -121,10 +122,10 @@ def test_an_export_becomes_knowledge_that_only_the_right_people_see(
     out, err = capsys.readouterr()
     assert "100%" in err  # the progress bar, on standard error
     assert "Questions created: 2; answers created: 4 (2 accepted); votes from reactions: 5." in out, out
-    assert "Read 13 messages in 2 conversations; 3 threads found." in out, out
+    assert "Read 14 messages in 2 conversations; 3 threads found." in out, out
     for reason in ("not JSON", "written by someone the export does not list", "written by an integration",
                    "not a message", "did not start with a question", "direct or group direct messages",
-                   "the asker's own follow-up"):
+                   "the asker's own follow-up", "message longer than a message can be"):
         assert reason in out, (reason, out)
     assert "general/2024-03-04.json" in out
 
