@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from kbbot.commands import Ask, grammar
@@ -107,6 +107,7 @@ class Writer:
         self.people: dict[str, _Known] = {}
         self.external: dict[int, str] = {}
         self.accepted_now: set[Answer] = set()
+        self.rows: dict[type, list[dict[str, object]]] = {Activity: [], Vote: [], ImportedThread: []}
         self.rooms: dict[str, tuple[int, str | None]] = {}
         self.known_tags: dict[str, str] = {}
 
@@ -216,6 +217,8 @@ class Writer:
                 select(Answer).where(tuple_(Answer.conversation_id, Answer.message_id).in_(
                     reply_keys[start:start + 2000])))})
         self.accepted_now.clear()
+        for pending in self.rows.values():
+            pending.clear()
         with self.session.no_autoflush:
             work = self._plan(keyed, ledger, asked, answered)
         # One flush writes every question and answer of the batch, so each is indexed once (kbbot/search/sync.py);
@@ -226,6 +229,11 @@ class Writer:
                 self._log_and_vote(question, pairs, created)
                 self._record(entry, question.conversation_id, thread, mark, question.id)
         self.session.flush()
+        # Rows nothing reads back during the import go in as plain multi-row inserts: a third of all rows
+        # written, at a fraction of the cost of ORM objects.
+        for model, pending in self.rows.items():
+            if pending:
+                self.session.execute(insert(model), pending)
 
     def _plan(self, keyed: list[tuple[int, Thread]], ledger: dict[tuple[int, str], ImportedThread],
               asked: dict[tuple[int, str], Question], answered: dict[tuple[int, str], Answer]
@@ -383,22 +391,22 @@ class Writer:
                 if known is None or known.is_bot or known.id == answer.author_id or (answer.id, known.id) in have:
                     continue
                 have.add((answer.id, known.id))
-                self.session.add(Vote(answer_id=answer.id, person_id=known.id, created_at=said.at))
+                self.rows[Vote].append({"answer_id": answer.id, "person_id": known.id, "created_at": said.at})
                 self.summary.counts["votes"] += 1
                 self._log(known.id, "voted", said.at, answer.id)
 
     def _log(self, person_id: int, kind: str, at: datetime, subject_id: int | None) -> None:
         assert self.space is not None
-        self.session.add(Activity(workspace_id=self.space.id, person_id=person_id, kind=kind, subject_id=subject_id,
-                                  created_at=at))
+        self.rows[Activity].append({"workspace_id": self.space.id, "person_id": person_id, "kind": kind,
+                                    "subject_id": subject_id, "created_at": at})
 
     def _record(self, entry: ImportedThread | None, conversation_id: int, thread: Thread, mark: str,
                 question_id: int | None) -> None:
         run_id = self.run.id if self.run is not None else None
         if entry is None:
-            self.session.add(ImportedThread(conversation_id=conversation_id, message_id=thread.start.id,
-                                            fingerprint=mark, question_id=question_id, run_id=run_id,
-                                            imported_at=self.now))
+            self.rows[ImportedThread].append({"conversation_id": conversation_id, "message_id": thread.start.id,
+                                              "fingerprint": mark, "question_id": question_id, "run_id": run_id,
+                                              "imported_at": self.now})
         else:
             entry.fingerprint, entry.run_id, entry.imported_at = mark, run_id, self.now
             entry.question_id = question_id if question_id is not None else entry.question_id
