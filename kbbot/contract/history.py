@@ -16,7 +16,7 @@ first, then, per conversation, one :class:`Room` before its threads.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -136,7 +136,6 @@ class History:
     workspace_id: str
     workspace_name: str | None
     items: Iterator[Member | Room | Thread | Unreadable | FileRead]
-    notes: list[str] = field(default_factory=list)
 
 
 class HistoryReader(Protocol):
