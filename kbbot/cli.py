@@ -274,6 +274,38 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if args.check and snapshot.concerns else 0
 
 
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    """``kbbot import PLATFORM EXPORT``: a platform's export into the knowledge base (kbbot/importing/)."""
+    from kbbot.contract.history import HistoryOptions
+    from kbbot.importing import progress, run
+    from kbbot.importing.writer import ImportOptions
+
+    found = platform.get(args.platform)
+    assert found is not None  # argparse's choices
+    wanted = frozenset(name.strip() for name in (args.channels or "").split(",") if name.strip())
+    history = found.read_history(args.export, HistoryOptions(  # type: ignore[attr-defined]
+        conversations=wanted, since=args.since, include_direct=args.include_dms))
+    options = ImportOptions(platform=found.name, source=Path(args.export).name, include_direct=args.include_dms,
+                            dry_run=args.dry_run, default_timezone=settings.default_timezone,
+                            default_locale=settings.default_locale, max_text=found.capabilities.max_text)
+    bar = progress.Bar()
+    try:
+        summary = run.run(history, _sessions(settings, semantic=False), options, system_clock(), bar)
+    finally:
+        bar.close()
+    for line in summary.lines():
+        _out(line)
+    return 0
+
+
+def _day(value: str) -> date:
+    """``--since``: a calendar day, ``2024-01-31``."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day like 2024-01-31") from None
+
+
 def _weeks(value: str) -> int:
     """``--weeks``: a whole number in the report's range, refused by saying the range (not every choice in it)."""
     try:
@@ -380,6 +412,19 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print the snapshot as JSON, for monitoring")
     status.add_argument("--check", action="store_true", help="exit with 1 when there are concerns (for cron or a probe)")
     status.set_defaults(run=_status)
+
+    readers = [found.name for found in platform.platforms() if hasattr(found, "read_history")]
+    if readers:
+        imports = sub.add_parser("import", help="bring in a platform's history export: threads that asked become "
+                                 "answered questions")
+        imports.add_argument("platform", choices=readers, help="where the export comes from")
+        imports.add_argument("export", help="the export file (a ZIP, as the platform makes it)")
+        imports.add_argument("--channels", metavar="A,B", help="only these channels (names or ids, comma-separated)")
+        imports.add_argument("--since", type=_day, metavar="DAY", help="only threads started on or after this day")
+        imports.add_argument("--dry-run", action="store_true", help="read and count everything, write nothing")
+        imports.add_argument("--include-dms", action="store_true",
+                             help="also direct and group messages (visible to their participants only)")
+        imports.set_defaults(run=_import)
 
     cli = platform.CommandLine(sessions=_sessions, out=_out)
     for found in platform.platforms():

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from kbbot.config import Settings
+    from kbbot.contract.history import History, HistoryOptions
     from kbbot.contract.outbound import Outbound
     from kbbot.pipeline.ingest import Ingest
 
@@ -108,6 +109,12 @@ class SlackPlatform:
 
     def handler(self, settings: Settings, sessions: sessionmaker[Session]) -> Ingest:
         return handler(settings, sessions, self.slack)
+
+    def read_history(self, path: str, options: HistoryOptions) -> History:
+        """Slack's workspace export, for ``kbbot import slack EXPORT.zip`` (:mod:`.export`)."""
+        from kbbot_adapters.slack.export import read
+
+        return read(path, options)
 
     def sign_in(self) -> IdentityProvider | None:
         return sign_in(self.slack)

@@ -100,6 +100,7 @@ class Platform(Protocol):
 #   start_locally(settings, sessions) -> int     run kbbot in this terminal when nothing is configured
 #   sign_in() -> IdentityProvider | None         its OpenID Connect provider for the web pages (kbbot/contract/sign_in.py)
 #   permalink(workspace, conversation, message) -> str | None   a link to a message, by platform ids, for the web pages
+#   read_history(path, options) -> History       read the platform's export for ``kbbot import`` (kbbot/contract/history.py)
 
 
 @dataclass(frozen=True)

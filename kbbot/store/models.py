@@ -682,3 +682,41 @@ class PersonDirectoryId(Base):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     directory_id: Mapped[str] = mapped_column(String(128), index=True)
+# --- Importing a chat history from an export (issue 14) ---
+
+
+class ImportRun(Base):
+    """One ``kbbot import`` into a workspace: where it read from, when, and what it did (its summary)."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ImportedThread(Base):
+    """A thread read from an export, by its conversation and first message, with a fingerprint of what it held.
+
+    Reading the same thread again (the same export twice, or a later export
+    that overlaps) finds the same fingerprint and changes nothing; a thread
+    that grew since is merged, adding only what is new. ``question_id`` is
+    None where the thread did not start with a question, or where the
+    question has since been deleted: either way it is not created again.
+    """
+
+    __tablename__ = "imported_threads"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "message_id", name="uq_imported_threads_conversation_message"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
