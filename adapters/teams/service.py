@@ -135,7 +135,9 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
         finally:
             RAW_ACTIVITY.reset(token)
         if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+            body = invoke.body  # plain JSON from the shared turn; a botbuilder model would need serialising
+            return web.json_response(body if isinstance(body, (dict, list, type(None))) else serializer_helper(body),
+                                     status=invoke.status)
         return web.Response(status=200)
 
     async def started(_app: web.Application) -> None:

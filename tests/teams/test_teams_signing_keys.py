@@ -31,6 +31,14 @@ from teams_support.harness import teams_environment
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake
 
+
+@pytest.fixture
+def teams_sdk(monkeypatch: pytest.MonkeyPatch) -> str:
+    """botbuilder only: signing_keys.py is botbuilder's patch point. The Agents SDK fetches its keys in a
+    thread by itself; tests/teams/test_teams_agents_sdk.py shows the same guarantees on it."""
+    monkeypatch.setenv("KBBOT_TEAMS_SDK", "botbuilder")
+    return "botbuilder"
+
 SLOW = 1.5  # seconds the OpenID document takes
 PROMPT = 0.5  # what "at once" means for /healthz, with room for a loaded machine
 
