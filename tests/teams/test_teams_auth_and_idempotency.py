@@ -1,7 +1,8 @@
 """Who may talk to the bot, and what a repeated delivery does.
 
-Every forged token is refused by botbuilder's JWT validation (against the
-loopback OpenID metadata) with 401 before any kbbot code runs: nothing is
+Every forged token is refused by the SDK's own JWT validation (botbuilder's
+JwtTokenExtractor, the Agents SDK's JwtTokenValidator; against the loopback
+OpenID metadata) with 401 before any kbbot code runs: nothing is
 stored, nothing is sent. A repeated activity id changes nothing; a database
 that is down makes the endpoint fail so that Teams delivers again.
 """

@@ -1,4 +1,4 @@
-"""Whole Teams conversations through the real botbuilder adapter, on SQLite and PostgreSQL.
+"""Whole Teams conversations through the real adapter on both SDKs (Agents SDK, botbuilder), on SQLite and PostgreSQL.
 
 Activities are POSTed to ``/api/messages`` with signed channel tokens; the
 assertions read what the bot sent to the (fake) Bot Connector, i.e. what the

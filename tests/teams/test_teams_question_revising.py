@@ -1,4 +1,4 @@
-"""Editing and withdrawing a question in Teams: the real botbuilder adapter against a fake Bot Connector.
+"""Editing and withdrawing a question in Teams: the real adapter (either SDK) against a fake Bot Connector.
 
 The question's card is updated in place (``PUT …/activities/{id}``): the
 card itself, also when it sits as a reply under Alice's own post (a bot
