@@ -93,16 +93,16 @@ class Run:
 
 
 async def _load(port: int, rate: float, seconds: float, warmup: float, service_url: str,
-                authorization: str) -> tuple[list[float], int, list[str], float]:
+                authorization: str) -> tuple[list[float], dict[str, int], list[int], float]:
     url = f"http://127.0.0.1:{port}/api/messages"
     headers = {"Content-Type": "application/json", "Authorization": authorization}
     latencies: list[float] = []
-    errors = 0
-    accepted: list[str] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+    errors: dict[str, int] = {}  # what went wrong, and how often
+    accepted: list[int] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=aiohttp.ClientTimeout(total=60)) as session:
         async def send(number: int) -> None:
-            nonlocal errors
-            activity, key = _activity(number, service_url)
+            activity, _ = _activity(number, service_url)
             body = json.dumps(activity).encode()
             started = time.perf_counter()
             try:
@@ -111,11 +111,11 @@ async def _load(port: int, rate: float, seconds: float, warmup: float, service_u
                     if number >= first_measured:
                         latencies.append(time.perf_counter() - started)
                     if 200 <= response.status < 300:
-                        accepted.append(key)
+                        accepted.append(number)
                     else:
-                        errors += 1
-            except aiohttp.ClientError:
-                errors += 1
+                        errors[str(response.status)] = errors.get(str(response.status), 0) + 1
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
 
         first_measured = int(rate * warmup)
         total = first_measured + int(rate * seconds)
@@ -184,16 +184,17 @@ def measure(sdk: str, options: argparse.Namespace) -> Run:
             microsoft["authorization"]))
         rows, done = _processed(database_url, len(accepted))
         cpu = _cpu_seconds(server.pid) - cpu_before
-        replays = list(range(0, len(accepted), max(1, int(options.rate))))
+        replays = sorted(accepted)[::max(1, int(options.rate))]  # activities Teams got an answer for
         replayed_ok = asyncio.run(_replay(options.port, replays, microsoft["service_url"], microsoft["authorization"]))
         rows_after, _ = _processed(database_url, len(accepted), timeout=5)
         millis = sorted(1000 * value for value in latencies)
         p99 = millis[min(len(millis) - 1, int(len(millis) * 0.99))] if millis else float("nan")
         exactly_once = rows == len(set(accepted)) == done and rows_after == rows and replayed_ok == len(replays)
-        run = Run(sdk, len(accepted) + errors, sustained, statistics.median(millis) if millis else float("nan"), p99,
-                  millis[-1] if millis else float("nan"), errors, 1000 * cpu / max(1, len(accepted)), exactly_once)
+        failed = sum(errors.values())
+        run = Run(sdk, len(accepted) + failed, sustained, statistics.median(millis) if millis else float("nan"), p99,
+                  millis[-1] if millis else float("nan"), failed, 1000 * cpu / max(1, len(accepted)), exactly_once)
         print(f"{sdk:>10}: {run.sent} activities at {run.rate:.0f}/s sustained; response p50 {run.p50:.1f} ms, "
-              f"p99 {run.p99:.1f} ms, max {run.worst:.1f} ms; errors {errors}; {run.cpu_ms:.2f} ms CPU per "
+              f"p99 {run.p99:.1f} ms, max {run.worst:.1f} ms; errors {errors or 0}; {run.cpu_ms:.2f} ms CPU per "
               f"activity (answer and work); recorded {rows}, done {done}, {len(replays)} replays ignored: "
               f"{rows_after == rows}; exactly once: {'yes' if exactly_once else 'NO'}", flush=True)
         return run
