@@ -1,7 +1,7 @@
 """The core's replies to Teams through the Bot Connector: the adapter's outbound port.
 
-:class:`Courier` sends one reply (async, on the event loop botbuilder's
-clients live on); :class:`TeamsOutbound` is the port the core calls from
+:class:`Courier` sends one reply (async, on the event loop the SDK's
+connector clients live on, whichever SDK: :class:`ConnectorKit`); :class:`TeamsOutbound` is the port the core calls from
 its threads, the ingest path's and the scheduler's alike
 (:class:`~kbbot.contract.outbound.Outbound`). Each reply arrives with every
 platform id filled in by the core; the courier reports what it posted
@@ -274,7 +274,7 @@ class TeamsOutbound:
     """The Teams :class:`~kbbot.contract.outbound.Outbound`: a blocking port over the async courier.
 
     The core sends from threads (the ingest path's work threads, the
-    scheduler, a sweep) while botbuilder's clients live on the server's event
+    scheduler, a sweep) while the SDK's clients live on the server's event
     loop. When a loop is bound (``kbbot serve``, a worker) the send runs there
     and the calling thread waits for it; without one (a one-off ``kbbot``
     command) each send runs on a loop of its own.
