@@ -9,8 +9,10 @@ switched off in the clients: :mod:`.retry` decides (the SDK's would retry
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from botbuilder.core import CloudAdapterBase
+from botbuilder.schema import Activity, ConversationParameters
 from botframework.connector.aio import ConnectorClient
 
 log = logging.getLogger(__name__)
@@ -39,3 +41,17 @@ class Connectors:
             except Exception:  # pragma: no cover - closing must not hide the real outcome
                 log.debug("closing a connector client failed", exc_info=True)
         self._clients.clear()
+
+
+class BotbuilderKit:
+    """The courier's view of botbuilder (:class:`kbbot_adapters.teams.send.ConnectorKit`)."""
+
+    def __init__(self, adapter: CloudAdapterBase, app_id: str) -> None:
+        self.adapter = adapter
+        self.connectors = Connectors(adapter, app_id)
+
+    def activity(self, body: dict[str, Any]) -> Activity:
+        return Activity().deserialize(body)
+
+    def conversation_parameters(self, body: dict[str, Any]) -> ConversationParameters:
+        return ConversationParameters().deserialize(body)

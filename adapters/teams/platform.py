@@ -2,7 +2,7 @@
 
 Importing this module loads no Microsoft library: the core reads
 ``PLATFORM.name`` and ``PLATFORM.capabilities`` (to word a digest preview,
-say) without botbuilder; the methods import it when called.
+say) without botbuilder or the Agents SDK; the methods import them when called.
 
 * ``configured``: are there Teams credentials (:class:`.settings.TeamsSettings`)?
 * ``attach``: serve ``POST /api/messages`` on the shared aiohttp app; returns

@@ -2,7 +2,8 @@
 
 Teams throttles bots per conversation and per tenant and says how long to
 wait. botbuilder's connector does not retry a 429 at all (and retries 5xx
-blindly), so its own retries are switched off and this one policy decides:
+blindly), so its own retries are switched off; the Agents SDK's connector
+retries nothing. This one policy decides for both:
 wait as told (or back off), a few times, then hand the caller a
 :class:`~kbbot.contract.outbound.RetryLater` with the wait the service asked for.
 """
@@ -17,8 +18,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 from msal.exceptions import MsalError
-from msrest.exceptions import ClientRequestError, HttpOperationError
+
+try:  # botbuilder's connector (msrest); absent where only the Agents SDK is installed
+    from msrest.exceptions import ClientRequestError, HttpOperationError
+except ImportError:  # pragma: no cover - both SDKs are dependencies today
+    ClientRequestError = HttpOperationError = type("_NeverRaised", (Exception,), {})  # type: ignore[assignment,misc]
 
 from kbbot.contract.outbound import DeliveryFailed, RetryLater
 
@@ -65,6 +71,19 @@ def status_of(error: HttpOperationError) -> int | None:
     return getattr(response, "status_code", None) or getattr(response, "status", None)
 
 
+def answered(error: BaseException) -> tuple[int | None, Any] | None:
+    """(status, headers) when the Bot Connector answered with an error, from either SDK; None otherwise.
+
+    botbuilder's msrest raises HttpOperationError with the response; the Agents
+    SDK's connector raises aiohttp's ClientResponseError carrying status and headers.
+    """
+    if isinstance(error, aiohttp.ClientResponseError):
+        return error.status, error.headers
+    if isinstance(error, HttpOperationError):
+        return status_of(error), getattr(error.response, "headers", None)
+    return None
+
+
 async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str,
                idempotent: bool = True) -> T:
     """Run ``operation``; retry transient failures; RetryLater or DeliveryFailed when that is no use.
@@ -77,16 +96,16 @@ async def call(operation: Callable[[], Awaitable[T]], policy: RetryPolicy, what:
     for attempt in range(1, policy.attempts + 1):
         try:
             return await operation()
-        except HttpOperationError as error:
-            status = status_of(error)
+        except (HttpOperationError, aiohttp.ClientResponseError) as error:
+            status, headers = answered(error) or (None, None)
             if status not in TRANSIENT or (not idempotent and status not in REFUSED):
                 raise DeliveryFailed(f"{what}: Bot Connector answered {status}") from error
-            wait = retry_after(getattr(error.response, "headers", None))
+            wait = retry_after(headers)
             reason = f"{what}: Bot Connector answered {status}"
         except PermissionError as error:
             # botbuilder's way of saying Azure AD refused the bot's own credentials: retrying cannot help.
             raise DeliveryFailed(f"{what}: no Bot Connector token: {error}") from error
-        except (ClientRequestError, MsalError, OSError, asyncio.TimeoutError) as error:
+        except (ClientRequestError, aiohttp.ClientError, MsalError, OSError, asyncio.TimeoutError) as error:
             if not idempotent and not _never_sent(error):
                 raise DeliveryFailed(f"{what}: outcome unknown ({type(error).__name__}); not sent again") from error
             wait, reason = None, f"{what}: {type(error).__name__}: {error}"

@@ -53,7 +53,8 @@ class GuestRoles:
         except DeliveryFailed as error:  # gone again already: nothing to decide
             log.info("Teams member %s not found: %s", user_id, error)
             return None
-        # botbuilder's ChannelAccount has no field for it: Teams' extra properties are kept aside.
-        extra = getattr(account, "additional_properties", None) or {}
-        role = extra.get("userRole")
+        # Neither SDK's ChannelAccount has a field for it: Teams' extra properties are kept aside, by
+        # botbuilder in ``additional_properties``, by the Agents SDK (pydantic, extra="allow") in ``model_extra``.
+        extra = getattr(account, "additional_properties", None) or getattr(account, "model_extra", None) or {}
+        role = extra.get("userRole") or extra.get("user_role")
         return str(role) if role else None

@@ -1,7 +1,7 @@
 """The core's replies to Teams through the Bot Connector: the adapter's outbound port.
 
-:class:`Courier` sends one reply (async, on the event loop botbuilder's
-clients live on); :class:`TeamsOutbound` is the port the core calls from
+:class:`Courier` sends one reply (async, on the event loop the SDK's
+connector clients live on, whichever SDK: :class:`ConnectorKit`); :class:`TeamsOutbound` is the port the core calls from
 its threads, the ingest path's and the scheduler's alike
 (:class:`~kbbot.contract.outbound.Outbound`). Each reply arrives with every
 platform id filled in by the core; the courier reports what it posted
@@ -33,11 +33,8 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from botbuilder.core import CloudAdapterBase
-from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
-from botframework.connector.aio import ConnectorClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
@@ -46,7 +43,6 @@ from kbbot.contract.replies import DirectMessage, Ephemeral, HomeView, Post, Pos
 from kbbot.pipeline import addresses
 
 from kbbot_adapters.teams import render, retry
-from kbbot_adapters.teams.connectors import Connectors
 from kbbot_adapters.teams.translate import PLATFORM, Origin, thread_conversation
 
 log = logging.getLogger(__name__)
@@ -58,6 +54,31 @@ SEND_TIMEOUT = 120.0
 def looks_like_channel(conversation_id: str) -> bool:
     """Team channels are ``19:…@thread.tacv2`` (or the older ``@thread.skype``); group chats end ``@thread.v2``."""
     return conversation_id.startswith("19:") and conversation_id.endswith(("@thread.tacv2", "@thread.skype"))
+
+
+class ConnectorClients(Protocol):
+    """Bot Connector clients by service URL (``connectors.py`` for botbuilder, ``agents/connectors.py``)."""
+
+    async def get(self, service_url: str) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
+class ConnectorKit(Protocol):
+    """What the courier needs of an SDK: its connector clients and its models, built from the protocol's JSON.
+
+    Both SDKs' connector clients have the same operations (``conversations.send_to_conversation``,
+    ``reply_to_activity``, ``update_activity``, ``create_conversation``, ``get_conversation_paged_members``)
+    with the same arguments and answers (``.id``, ``.activity_id``); only their model classes differ.
+    """
+
+    connectors: ConnectorClients
+
+    def activity(self, body: dict[str, Any]) -> Any:
+        """The SDK's Activity for ``body`` (Bot Framework activity JSON)."""
+
+    def conversation_parameters(self, body: dict[str, Any]) -> Any:
+        """The SDK's ConversationParameters for ``body`` (their JSON, ``activity`` included)."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +94,14 @@ class Where:
 class Courier:
     """Sends one reply at a time; says what it posted."""
 
-    def __init__(self, adapter: CloudAdapterBase, app_id: str, sessions: sessionmaker[Session],
+    def __init__(self, kit: ConnectorKit, app_id: str, sessions: sessionmaker[Session],
                  policy: retry.RetryPolicy | None = None, clock: Clock = system_clock) -> None:
-        self.adapter = adapter
+        self.kit = kit
         self.app_id = app_id
         self.sessions = sessions
         self.policy = policy or retry.RetryPolicy()
         self.clock = clock
-        self.connectors = Connectors(adapter, app_id)
+        self.connectors = kit.connectors
 
     @property
     def reply_policy(self) -> retry.RetryPolicy:
@@ -192,9 +213,9 @@ class Courier:
             raise DeliveryFailed(f"cannot reach {person}: the bot knows no conversation in tenant {workspace_id}")
         bot = self._bot(same_tenant, fallback)
         client = await self.connectors.get(service_url)
-        parameters = ConversationParameters(
-            is_group=False, bot=ChannelAccount(id=bot["id"], name=bot.get("name")),
-            members=[ChannelAccount(id=person)], tenant_id=workspace_id, channel_data={"tenant": {"id": workspace_id}})
+        parameters = self.kit.conversation_parameters({
+            "isGroup": False, "bot": {"id": bot["id"], "name": bot.get("name")}, "members": [{"id": person}],
+            "tenantId": workspace_id, "channelData": {"tenant": {"id": workspace_id}}})
         created = await retry.call(lambda: client.conversations.create_conversation(parameters), policy,
                                    f"opening a chat with {person}")
         reference = {"bot": bot, "user": {"id": person}, "channelId": "msteams", "serviceUrl": service_url,
@@ -204,12 +225,15 @@ class Courier:
         return Where(service_url, created.id, False, bot)
 
     # -- how ----------------------------------------------------------------------------------
-    def _activity(self, where: Where, conversation_id: str, body: dict[str, Any]) -> Activity:
-        return Activity().deserialize({**body, "from": where.bot, "channelId": "msteams",
-                                       "conversation": {"id": conversation_id}, "serviceUrl": where.service_url})
+    def _json(self, where: Where, conversation_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "from": where.bot, "channelId": "msteams", "conversation": {"id": conversation_id},
+                "serviceUrl": where.service_url}
+
+    def _activity(self, where: Where, conversation_id: str, body: dict[str, Any]) -> Any:
+        return self.kit.activity(self._json(where, conversation_id, body))
 
     async def _call(self, policy: retry.RetryPolicy, where: Where, what: str,
-                    operation: Callable[[ConnectorClient], Awaitable[T]], idempotent: bool = True) -> T:
+                    operation: Callable[[Any], Awaitable[T]], idempotent: bool = True) -> T:
         client = await self.connectors.get(where.service_url)
         return await retry.call(lambda: operation(client), policy, what, idempotent)
 
@@ -238,10 +262,9 @@ class Courier:
 
     async def _new_thread(self, policy: retry.RetryPolicy, where: Where, body: dict[str, Any]) -> str | None:
         """A new post in a channel: Teams' documented way is a new conversation with the channel's id."""
-        activity = self._activity(where, where.conversation_id, body)
-        parameters = ConversationParameters(is_group=True, bot=ChannelAccount(id=where.bot["id"]),
-                                            channel_data={"channel": {"id": where.conversation_id}},
-                                            activity=activity)
+        parameters = self.kit.conversation_parameters({
+            "isGroup": True, "bot": {"id": where.bot["id"]}, "channelData": {"channel": {"id": where.conversation_id}},
+            "activity": self._json(where, where.conversation_id, body)})
         created = await self._call(policy, where, f"posting in {where.conversation_id}",
                                    lambda c: c.conversations.create_conversation(parameters), idempotent=False)
         return created.activity_id
@@ -251,7 +274,7 @@ class TeamsOutbound:
     """The Teams :class:`~kbbot.contract.outbound.Outbound`: a blocking port over the async courier.
 
     The core sends from threads (the ingest path's work threads, the
-    scheduler, a sweep) while botbuilder's clients live on the server's event
+    scheduler, a sweep) while the SDK's clients live on the server's event
     loop. When a loop is bound (``kbbot serve``, a worker) the send runs there
     and the calling thread waits for it; without one (a one-off ``kbbot``
     command) each send runs on a loop of its own.
@@ -281,7 +304,7 @@ class TeamsOutbound:
         """On the bound loop, waiting for it from this thread; on a loop of its own when none is bound."""
         loop = self._loop
         if loop is None or not loop.is_running():
-            return asyncio.run(work())
+            return asyncio.run(self._alone(work))
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -294,6 +317,14 @@ class TeamsOutbound:
         except concurrent.futures.TimeoutError as error:
             future.cancel()
             raise RetryLater("Teams send timed out", retry_after=30.0) from error
+
+
+    async def _alone(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """One send on a loop of its own; its connector clients go with the loop."""
+        try:
+            return await work()
+        finally:
+            await self.courier.close()
 
 
 def stored_origin(context: Mapping[str, Any]) -> Origin | None:

@@ -29,11 +29,13 @@ from kbbot.pipeline.worker import deferred
 
 from kbbot_adapters.teams import auth, signing_keys
 from kbbot_adapters.teams.bot import RAW_ACTIVITY, KbBot
+from kbbot_adapters.teams.connectors import BotbuilderKit
 from kbbot_adapters.teams.platform import MESSAGES_PATH
 from kbbot_adapters.teams.roles import GuestRoles
 from kbbot_adapters.teams.roster import RosterSync
 from kbbot_adapters.teams.send import Courier, TeamsOutbound
 from kbbot_adapters.teams.settings import TeamsSettings
+from kbbot_adapters.teams.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 class TeamsService:
     """The pieces :func:`attach` wired together (tests wait on ``bot.idle()``)."""
 
-    bot: KbBot
+    bot: Turns  # KbBot on botbuilder, KbAgent on the Agents SDK
     courier: Courier
     outbound: TeamsOutbound
     ingest: Ingest
@@ -78,10 +80,15 @@ async def authenticate(adapter: CloudAdapter, activity: Activity, header: str) -
 
 
 def courier(sessions: sessionmaker[Session], teams: TeamsSettings) -> Courier:
+    """The outbound courier on the SDK ``teams.sdk`` names (``KBBOT_TEAMS_SDK``)."""
     app_id = auth.app_id(teams)
     if not app_id:
         raise ValueError("Teams is not configured: set KBBOT_TEAMS_APP_ID and KBBOT_TEAMS_APP_PASSWORD")
-    return Courier(auth.cloud_adapter(teams), app_id, sessions)
+    if teams.sdk == "agents":
+        from kbbot_adapters.teams.agents.connectors import AgentsKit
+
+        return Courier(AgentsKit(teams), app_id, sessions)
+    return Courier(BotbuilderKit(auth.cloud_adapter(teams), app_id), app_id, sessions)
 
 
 def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: TeamsOutbound,
@@ -97,10 +104,14 @@ def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: Tea
 def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[Session],
            teams: TeamsSettings) -> TeamsOutbound:
     """Register ``POST /api/messages`` on ``web_app``; the returned Outbound sends on its loop."""
+    if teams.sdk == "agents":
+        from kbbot_adapters.teams.agents.service import attach as attach_agents
+
+        return attach_agents(web_app, settings, sessions, teams)
     sender = TeamsOutbound(courier(sessions, teams))
     ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings))
     bot = KbBot(sessions, teams, ingest, roster)
-    adapter = sender.courier.adapter
+    adapter = sender.courier.kit.adapter
     keys = signing_keys.install(auth.openid_metadata_urls(teams))
 
     async def messages(request: web.Request) -> web.StreamResponse:
@@ -126,7 +137,9 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
         finally:
             RAW_ACTIVITY.reset(token)
         if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+            body = invoke.body  # plain JSON from the shared turn; a botbuilder model would need serialising
+            return web.json_response(body if isinstance(body, (dict, list, type(None))) else serializer_helper(body),
+                                     status=invoke.status)
         return web.Response(status=200)
 
     async def started(_app: web.Application) -> None:

@@ -7,7 +7,13 @@ always had (``KBBOT_TEAMS_APP_ID`` is :attr:`TeamsSettings.app_id`).
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The SDK the adapter runs on when ``KBBOT_TEAMS_SDK`` is not set (README.md says why).
+DEFAULT_SDK = "agents"
 
 
 class TeamsSettings(BaseSettings):
@@ -29,3 +35,12 @@ class TeamsSettings(BaseSettings):
     sign_in_client_secret: str | None = None
     sign_in_tenant: str | None = None
     sign_in_authority: str = "https://login.microsoftonline.com"
+    # Which Microsoft SDK serves /api/messages and sends: the Microsoft 365 Agents SDK or the retired
+    # Bot Framework SDK (botbuilder). Same settings, same stored references, same behaviour (MIGRATION.md).
+    sdk: Literal["agents", "botbuilder"] = DEFAULT_SDK  # type: ignore[assignment]
+
+    @field_validator("sdk", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """``KBBOT_TEAMS_SDK=Agents`` means the same as ``agents``."""
+        return value.strip().casefold() if isinstance(value, str) else value

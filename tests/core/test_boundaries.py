@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "kbbot_adapters")
+PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "microsoft_agents", "kbbot_adapters")
 
 
 def _imports(path: Path) -> set[str]:

@@ -84,5 +84,6 @@ def test_the_platform_is_described_without_botbuilder() -> None:
 
     probe = ("import sys; from kbbot_adapters.teams.platform import PLATFORM; "
              "assert PLATFORM.name == 'teams' and not PLATFORM.capabilities.slash_commands; "
-             "assert not any(name.startswith(('botbuilder', 'botframework')) for name in sys.modules), 'botbuilder'")
+             "assert not any(name.startswith(('botbuilder', 'botframework', 'microsoft_agents')) for name in sys.modules), "
+             "'a Microsoft SDK'")
     subprocess.run([sys.executable, "-c", probe], check=True)

@@ -1,7 +1,7 @@
 """Everything Microsoft, served from one threaded HTTP server on 127.0.0.1.
 
-The real botbuilder adapter talks to three Microsoft services, and this
-server plays all of them:
+The real adapter, on either SDK (botbuilder, the Microsoft 365 Agents SDK),
+talks to three Microsoft services, and this server plays all of them:
 
 * the Bot Framework OpenID metadata + JWKS (``login.botframework.com``), used
   to validate inbound channel tokens;

@@ -1,0 +1,191 @@
+"""One Teams turn, whichever Microsoft SDK carried it: an authenticated activity in, core events onto the ingest path.
+
+Both backends (:mod:`.bot` on botbuilder, :mod:`.agents.service` on the
+Microsoft 365 Agents SDK) validate the caller's JWT with their SDK and then
+hand the activity, as the JSON Teams posted, to :meth:`Turns.receive`. What
+happens from there is the same code on both: the adapter's own checks
+(another tenant, the bot's own messages), storing the conversation's address
+for later proactive sends, and handing each event to
+:meth:`kbbot.pipeline.ingest.Ingest.receive`, which persists it before the
+answer and works on it after. A database error propagates, the SDK answers
+500 and Teams delivers again; a repeated activity is recognised and changes
+nothing.
+
+An ``invoke`` activity (a card action, a message extension) needs its answer
+in the HTTP response itself: :meth:`Turns.receive` returns it as an
+:class:`InvokeReply` (status and JSON body), and each backend wraps that in
+its SDK's invoke response. Invoke answers belong in :meth:`Turns.invoke_reply`,
+never in a backend, so that both SDKs give the same one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.clock import Clock, system_clock
+from kbbot.pipeline import addresses, forms
+from kbbot.pipeline.ingest import Ingest
+
+from kbbot_adapters.teams.roster import RosterSync
+from kbbot_adapters.teams.settings import TeamsSettings
+from kbbot_adapters.teams import render
+from kbbot_adapters.teams.translate import (
+    FETCH_TASK,
+    PLATFORM,
+    SAVE_ROOT_KEY,
+    Origin,
+    Translation,
+    is_save_action,
+    message_author,
+    save_request,
+    save_submission,
+    translate,
+)
+
+log = logging.getLogger(__name__)
+
+#: The activity exactly as Teams posted it. The SDKs' activity models drop or reshape what their schema does
+#: not name (botbuilder loses a mention entity's ``mentioned`` and ``text``), so each endpoint hands the raw
+#: JSON to the turn.
+RAW_ACTIVITY: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("teams_raw_activity",
+                                                                                    default=None)
+
+
+@dataclass(frozen=True)
+class InvokeReply:
+    """The synchronous answer to an ``invoke`` activity, in no SDK's types."""
+
+    status: int
+    body: dict[str, Any] | None = None
+
+
+class Turns:
+    """Turns Teams activities into core events on the one ingest path, exactly once each."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: TeamsSettings, ingest: Ingest,
+                 roster: RosterSync, clock: Clock = system_clock) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.ingest = ingest
+        self.roster = roster
+        self.clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def receive(self, activity: dict[str, Any]) -> InvokeReply | None:
+        """Work on one authenticated activity; the invoke answer, if the activity needs one."""
+        translation = translate(activity)
+        if translation is None or not self._accepts(activity, translation):
+            return None
+        if is_save_action(activity):
+            return await self._save_action(activity, translation)
+        origin = translation.origin
+        new_place = await asyncio.to_thread(self._remember, activity, origin)
+        stored = dataclasses.asdict(origin)
+        await self.ingest.receive_all(translation.events, stored)  # worked in the activity's order
+        if origin.kind == "private" and (new_place or _membership_changed(activity)):
+            self.roster.forget(origin.conversation_id)
+            if not translation.events:  # nothing to run the roster step before: sync on its own
+                self._spawn(self._sync_members(translation))
+        return self.invoke_reply(activity, translation)
+
+    def invoke_reply(self, activity: dict[str, Any], translation: Translation) -> InvokeReply | None:
+        """What an ``invoke`` is answered with; None leaves it unanswered (both SDKs say 501 Not Implemented)."""
+        return None
+
+    # -- "Save to kbbot": the message action's task module, answered in the invoke --------------
+    async def _save_action(self, activity: dict[str, Any], translation: Translation) -> InvokeReply:
+        """Open the core's form for the chosen message, or take the submitted one (errors shown in place)."""
+        ingest, now = self.ingest, self.clock()
+        request = save_request(activity, translation)
+        if request is None:
+            return InvokeReply(400, render.CLOSED)  # no message to save: not Teams' shape
+        form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, now, request)
+        if activity.get("name") == FETCH_TASK:
+            return InvokeReply(200, render.save_task(form, SAVE_ROOT_KEY))
+        aad_id, _ = message_author(activity)
+        submission = save_submission(activity, translation, await self._teams_id(translation.origin, aad_id))
+        if submission is None:
+            return InvokeReply(200, render.CLOSED)
+        errors = await asyncio.to_thread(forms.save_problems, ingest.sessions, ingest.settings, now, submission)
+        if errors:
+            data = (activity.get("value") or {}).get("data") or {}
+            return InvokeReply(200, render.save_task(form, SAVE_ROOT_KEY, data, errors))
+        await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
+        return InvokeReply(200, render.CLOSED)
+
+    async def _teams_id(self, origin: Origin, aad_id: str | None) -> str | None:
+        """The Teams user id of whoever wrote the chosen message (Teams names them by AAD object id only)."""
+        if not aad_id:
+            return None
+        try:
+            client = await self.roster.courier.connectors.get(origin.service_url)
+            member = await client.conversations.get_conversation_member(origin.team_id or origin.conversation_id,
+                                                                        aad_id)
+        except Exception as error:  # noqa: BLE001 - not a member any more, or Teams busy: nobody to credit
+            log.info("author %s of a saved message not found: %s", aad_id, error)
+            return None
+        return getattr(member, "id", None) or None
+
+    # -- the adapter's own checks, before anything is stored -------------------------------
+    def _accepts(self, activity: dict[str, Any], translation: Translation) -> bool:
+        """Whether kbbot should hear this activity at all."""
+        if self._foreign(translation.origin.tenant_id):
+            log.warning("activity from tenant %s ignored: this single-tenant bot serves %s",
+                        translation.origin.tenant_id, self.settings.tenant_id)
+            return False
+        bot_id = (activity.get("recipient") or {}).get("id")
+        if bot_id and (activity.get("from") or {}).get("id") == bot_id:
+            return False  # the bot's own message echoed back
+        return True
+
+    def _foreign(self, tenant_id: str) -> bool:
+        """A single-tenant bot serves its own organisation only, whatever another tenant sends it."""
+        single = self.settings.app_type.casefold() == "singletenant" or not self.settings.app_password
+        return bool(single and self.settings.tenant_id and tenant_id != self.settings.tenant_id)
+
+    def _remember(self, activity: dict[str, Any], origin: Origin) -> bool:
+        """Store the addresses this activity proves; True when its conversation is new to the bot."""
+        # A ConversationReference in the protocol's JSON shape (both SDKs read it), for the conversation itself.
+        reference = {"bot": activity.get("recipient"), "user": activity.get("from"), "locale": activity.get("locale"),
+                     "channelId": origin.channel_id, "serviceUrl": origin.service_url,
+                     "conversation": {**(activity.get("conversation") or {}), "id": origin.conversation_id}}
+        keys: list[tuple[addresses.Scope, str]] = [(addresses.CONVERSATION, origin.conversation_id)]
+        if origin.kind == "dm" and origin.actor_id and not origin.actor_id.startswith("28:"):
+            keys.append((addresses.PERSON, origin.actor_id))
+        return addresses.remember_all(self.sessions, PLATFORM, origin.tenant_id, keys, origin.conversation_id,
+                                      reference, self.clock())[0]
+
+    # -- after the answer -------------------------------------------------------------------
+    async def _sync_members(self, translation: Translation) -> None:
+        """A private channel's members changed (or the bot was just added there): ask Teams who is in it."""
+        try:
+            synced = await self.roster.members_event(translation.origin, translation.actor, translation.place,
+                                                     translation.key)
+            if synced is not None:
+                await self.ingest.receive(synced, dataclasses.asdict(translation.origin))
+        except Exception:
+            log.exception("members of %s not synced", translation.origin.conversation_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every accepted activity has been worked on and answered in this process (tests, shutdown)."""
+        while self._tasks:  # first: they may hand the ingest path more work
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.ingest.drain(timeout=60.0)
+
+
+def _membership_changed(activity: dict[str, Any]) -> bool:
+    return activity.get("type") == "conversationUpdate" and bool(
+        activity.get("membersAdded") or activity.get("membersRemoved"))
