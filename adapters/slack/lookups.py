@@ -104,6 +104,8 @@ class Profile:
     locale: str | None
     timezone: str | None
     is_bot: bool
+    is_admin: bool = False
+    """Slack's ``is_admin`` or ``is_owner``: may use ``/kb admin``."""
 
 
 class Profiles:
@@ -120,7 +122,8 @@ class Profiles:
         if profile is None:
             return actor
         return actor.model_copy(update={"name": profile.name or actor.name, "locale": profile.locale,
-                                        "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot})
+                                        "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot,
+                                        "is_admin": profile.is_admin})
 
     def get(self, client: WebClient, team_id: str, user_id: str) -> Profile | None:
         with self._lock:
@@ -135,7 +138,8 @@ class Profiles:
         details = user.get("profile") or {}
         profile = Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
                           or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
-                          is_bot=bool(user.get("is_bot")))
+                          is_bot=bool(user.get("is_bot")),
+                          is_admin=bool(user.get("is_admin") or user.get("is_owner")))
         with self._lock:
             self._known.put((team_id, user_id), (profile, time.monotonic() + self._ttl))
         return profile

@@ -14,9 +14,11 @@ FOLLOW = "kb_follow"
 SET_LANGUAGE = "kb_set_language"
 TOGGLE_PROMPTS = "kb_toggle_prompts"
 TOGGLE_DIGEST = "kb_toggle_digest"
+FORGET_CONFIRM = "kb_forget_confirm"
+FORGET_CANCEL = "kb_forget_cancel"
 
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
-                 TOGGLE_PROMPTS, TOGGLE_DIGEST})
+                 TOGGLE_PROMPTS, TOGGLE_DIGEST, FORGET_CONFIRM, FORGET_CANCEL})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

@@ -89,6 +89,9 @@ class Actor(_Boundary):
     locale: Annotated[str | None, Field(max_length=35)] = None
     timezone: Annotated[str | None, AfterValidator(_known_zone)] = None
     is_bot: bool = False
+    # Whether the platform says this person administers the workspace (Slack's is_admin/is_owner);
+    # None: the platform did not say, and what kbbot knew stays.
+    is_admin: bool | None = None
 
 
 class Place(_Boundary):

@@ -8,11 +8,11 @@ same placeholders.
 from __future__ import annotations
 
 
-from kbbot.i18n import catalogue, scheduling, search, variants
+from kbbot.i18n import catalogue, privacy, scheduling, search, variants
 
 # One catalogue per feature so that features can grow their messages
 # independently; a key may be defined only once across all of them.
-_PARTS = (catalogue, scheduling, search, variants)
+_PARTS = (catalogue, scheduling, search, variants, privacy)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _part in _PARTS:
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()

@@ -36,7 +36,9 @@ from kbbot.contract.events import (
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
+from kbbot.privacy import admins
 from kbbot.services import answering, asking, directory, home, profile, prompts
+from kbbot.services import privacy as privacy_requests
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -84,6 +86,7 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
+    admins.note(session, person, event.actor.is_admin, now)
     if event.occurred_at is not None:
         # Used after it was removed: installed again. Only an event that says when it happened
         # counts; one accepted before the removal but handled after it must not.
@@ -192,6 +195,8 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
     own = prompts.on_button(turn, event)
     if own is not None:
         return own
+    if (erasure := privacy_requests.on_button(turn, event)) is not None:
+        return erasure
     value = event.value
     number = commands.small_int(value)
     match event.action_id:

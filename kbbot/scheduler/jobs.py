@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kbbot.clock import system_clock
+from kbbot.privacy import retention
 from kbbot.scheduler import housekeeping
 
 
@@ -76,3 +78,12 @@ def delivery_round(runner: Runner) -> Any:
 @job(HOUSEKEEPING, "kbbot forgets handled events and failed replies", every=PRUNE_EVERY, first_after=60.0)
 def prune(runner: Runner) -> Any:
     return housekeeping.prune_once(runner.deliverer.sessions)
+
+
+RETENTION = "kbbot-retention"
+
+
+@job(RETENTION, "kbbot deletes what each workspace keeps no longer (its retention policy)", every=PRUNE_EVERY,
+     first_after=120.0)
+def retain(runner: Runner) -> Any:
+    return retention.run_once(runner.deliverer.sessions, system_clock())
