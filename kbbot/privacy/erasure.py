@@ -93,6 +93,7 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
     touched_questions = set(session.scalars(select(Answer.question_id).where(Answer.author_id == person.id)))
     touched_posts: set[int] = set()
     _rewrite_mentions(session, space, person, done, touched_questions, touched_posts)
+    _own_conversations(session, space, person, done)  # found through memberships, which go next
     for found in personal.person_columns():
         rule = personal.policy(found)
         table, column = found.table, found.column
@@ -116,7 +117,6 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
         if "workspace_id" in table.c and ref.table == "platform_addresses":
             condition = and_(condition, table.c.workspace_id == space.external_id, table.c.platform == space.platform)
         done.add(f"{ref.table}.{ref.column}", session.execute(delete(table).where(condition)).rowcount)
-    _own_conversations(session, space, person, done)
     _operational(session, space, person, done)
     session.execute(delete(Person).where(Person.id == person.id))
     done.add("people.id", 1)
@@ -127,6 +127,7 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
     connection = session.connection()
     indexer.reindex_questions(connection, touched_questions)
     indexer.reindex_posts(connection, touched_posts)
+    indexer.backend_of(connection).compact(connection)
     return done
 
 
