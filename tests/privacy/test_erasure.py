@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 from console_chat import Chat
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
-from traces import traces
+from privacy_support import NOW, traces, wilhelminas_week
 
 from kbbot import cli
 from kbbot.config import Settings
@@ -29,34 +28,6 @@ from kbbot.store.models import (
 )
 from kbbot.store.scheduling import Delivery, PersonSchedule
 
-NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
-
-
-def _wilhelminas_week(chat: Chat, sessions: sessionmaker[Session]) -> None:
-    """She declares expertise, sets a digest day, asks, answers Bob, upvotes, follows; has notes and deliveries."""
-    chat(":as wilhelmina", "/expertise add kubernetes", "/kb settings digest-day tue",
-         "/ask How do I rotate the etcd certificates? #kubernetes")
-    chat(":as bob", ":reply Q1 Use kubeadm certs renew all, then restart the control plane",
-         "/ask Which registry mirror do we use? #docker")
-    carols = chat(":as carol", "/ask Who owns the harbor registry? #docker")
-    shown = chat(":as wilhelmina", ":reply Q2 We mirror through harbor with a pull-through cache", "/kb upvote 1",
-                 f":click {chat.button('Me too', carols)}")
-    assert "upvote is counted" in shown and "You'll get a message" in shown
-    with unit_of_work(sessions) as session:
-        her = session.scalars(select(Person).where(Person.external_id == "wilhelmina")).one()
-        general = session.scalars(select(Conversation).where(Conversation.external_id == "C-general")).one()
-        session.add_all([
-            SharedPost(workspace_id=her.workspace_id, author_id=her.id, conversation_id=None, source_key="own-1",
-                       period="2026-W49", text="Just for me: wilhelmina keeps forgetting the etcd flags",
-                       created_at=NOW),
-            SharedPost(workspace_id=her.workspace_id, author_id=her.id, conversation_id=general.id,
-                       source_key="team-1", period="2026-W49", text="Learned how harbor replication works",
-                       created_at=NOW),
-            Delivery(workspace_id=her.workspace_id, recipient=f"person:{her.id}", person_id=her.id, kind="digest",
-                     period="2026-W49", status="sent", attempts=1, due_at=NOW),
-        ])
-
-
 def _count(sessions: sessionmaker[Session], model: type, *where: object) -> int:
     with unit_of_work(sessions) as session:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
@@ -64,7 +35,7 @@ def _count(sessions: sessionmaker[Session], model: type, *where: object) -> int:
 
 def test_forget_me_leaves_no_trace_of_her_name_or_id_while_her_knowledge_stays_readable(
         chat: Chat, sessions: sessionmaker[Session], engine: Engine) -> None:
-    _wilhelminas_week(chat, sessions)
+    wilhelminas_week(chat, sessions)
     assert traces(engine, "wilhelmina"), "the scenario must have stored her somewhere to begin with"
     assert _count(sessions, SharedPost) == 2 and _count(sessions, Delivery) == 1
 
@@ -103,7 +74,7 @@ def test_a_workspace_that_deletes_knowledge_on_erasure_deletes_her_questions_and
         sessions: sessionmaker[Session], settings: Settings, engine: Engine) -> None:
     chat = Chat(sessions, settings.model_copy(update={"admins": "alice"}))
     assert "erasure is now delete" in chat(":as alice", "/kb admin set erasure delete")
-    _wilhelminas_week(chat, sessions)
+    wilhelminas_week(chat, sessions)
     shown = chat(":as wilhelmina", "/kb forget me")
     assert "and so are your questions and answers" in shown
     chat(f":click {chat.button('Yes, forget me', shown)}")
@@ -155,7 +126,7 @@ def test_mentions_of_her_platform_id_in_colleagues_words_name_nobody_after_erasu
 def test_the_operator_erases_a_person_from_the_command_line_after_saying_what_it_will_do(
         chat: Chat, sessions: sessionmaker[Session], settings: Settings, engine: Engine,
         capsys: pytest.CaptureFixture[str]) -> None:
-    _wilhelminas_week(chat, sessions)
+    wilhelminas_week(chat, sessions)
 
     def run(*argv: str) -> int:
         return cli.main(["--database-url", settings.database_url, *argv],
