@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbbot.config import Settings
@@ -50,9 +50,8 @@ def note(session: Session, person: Person, is_admin: bool | None, now: datetime,
         session.add(WorkspaceAdmin(workspace_id=person.workspace_id, person_id=person.id, source=source,
                                    created_at=now))
     elif not is_admin and known is not None and known.source == source:
-        session.execute(delete(WorkspaceAdmin).where(WorkspaceAdmin.workspace_id == person.workspace_id,
-                                                     WorkspaceAdmin.person_id == person.id))
-        session.expire(known)
+        session.delete(known)
+        session.flush()
 
 
 def is_admin(session: Session, settings: Settings, space: Workspace, person: Person) -> bool:

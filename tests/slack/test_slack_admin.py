@@ -1,0 +1,64 @@
+"""``/kb admin`` on Slack: Slack's own admin flag (users.info) decides, the change is audited and takes effect."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.store.db import unit_of_work
+from kbbot.store.models import AuditEntry, Person
+from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
+from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
+from slack_support.harness import SlackServer, fixture
+from test_slack_conversations import all_text, ask, dms_to
+
+
+def kb(slack: SlackServer, fake: FakeSlack, user: str, text: str, command: str = "/kb") -> str:
+    fake.clear()
+    form = fixture("command_ask.json", fake.response_url())
+    form.update(user_id=user, user_name=user.removeprefix("U_").lower(), command=command, text=text)
+    assert slack.command(form).status == 200
+    slack.settle()
+    return "\n".join(all_text(call.params["blocks"]) for call in fake.calls_to(RESPONSE_URL_METHOD))
+
+
+def test_a_slack_admin_sets_expert_notification_to_dm_and_a_member_is_refused(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+
+    assert "Only workspace admins can change kbbot's settings." in kb(slack, fake_slack, "U_BOB",
+                                                                       "admin set expert-notify dm")
+    listed = kb(slack, fake_slack, "U_ALICE", "admin")
+    assert "kbbot settings for this workspace" in listed and "expert-notify: thread (default)" in listed
+    assert "expert-notify is now dm for this workspace (was thread)." in kb(
+        slack, fake_slack, "U_ALICE", "admin set expert-notify dm")
+
+    kb(slack, fake_slack, "U_BOB", "add postgres", command="/expertise")
+    fake_slack.clear()
+    ask(slack, fake_slack)  # Alice asks about #postgres: Bob is told by DM now, not in the thread
+    [dm] = dms_to(fake_slack, "U_BOB")
+    assert "A colleague asks about #postgresql in #general" in all_text(dm.json_param("blocks"))
+
+    with unit_of_work(sessions) as session:
+        (entry,) = session.scalars(select(AuditEntry)).all()
+        who = session.get(Person, entry.person_id)
+        assert who is not None and who.external_id == "U_ALICE"
+        assert (entry.actor, entry.action, entry.key, entry.old_value, entry.new_value) == (
+            "chat", "setting", "expert_notify", None, "dm")
+
+
+def test_an_admin_who_loses_the_flag_in_slack_loses_kbbot_admin_too(
+        slack: SlackServer, fake_slack: FakeSlack) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_admin"] = True
+    assert "kbbot settings for this workspace" in kb(slack, fake_slack, "U_ALICE", "admin")
+    fake_slack.methods.workspace.users["U_ALICE"]["is_admin"] = False
+    for step in slack.runtime.ingest.steps:  # the next users.info answer is read at once, not after 6 hours
+        if hasattr(step, "profiles"):
+            step.profiles._known = type(step.profiles._known)(10)
+    assert "Only workspace admins can change kbbot's settings." in kb(slack, fake_slack, "U_ALICE", "admin")
+
+
+def test_a_dutch_member_is_refused_in_dutch(slack: SlackServer, fake_slack: FakeSlack) -> None:
+    fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
+    refused = kb(slack, fake_slack, "U_DAAN", "beheer zet samenvattingsdag di")
+    assert "Alleen beheerders van de werkruimte kunnen de instellingen van kbbot wijzigen." in refused
