@@ -1,0 +1,43 @@
+"""``admin`` on Teams: admins are the ids the operator lists in KBBOT_ADMINS; the words are the console's."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from teams_support.activities import ALICE, BOB, DAAN, personal
+from teams_support.harness import TeamsHarness, card_texts
+
+from kbbot.config import Settings
+from kbbot.store.db import unit_of_work
+from kbbot.store.models import AuditEntry, Workspace
+from kbbot.weekly.schedules import DIGEST, moment
+
+pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"admins": f"teams:{ALICE.id}, slack:U_SOMEONE_ELSE"})
+
+
+def said(teams: TeamsHarness, who, text: str) -> str:  # type: ignore[no-untyped-def]
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, who, text))
+    return "\n".join(text for item in teams.seen_since(mark) for text in card_texts(item))
+
+
+def test_an_admin_named_by_the_operator_moves_the_digest_day_and_others_are_refused(
+        teams: TeamsHarness, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    assert "Only workspace admins can change kbbot's settings." in said(teams, BOB, "admin set digest-day tue")
+    assert "Alleen beheerders van de werkruimte" in said(teams, DAAN, "beheer zet samenvattingsdag di")
+
+    listed = said(teams, ALICE, "admin")
+    assert "digest-day: mon (default)" in listed and "/kb" not in listed  # Teams people type words
+    assert "digest-day is now tue for this workspace (was mon)." in said(teams, ALICE, "admin set digest-day tue")
+
+    with unit_of_work(sessions) as session:
+        space = session.scalars(select(Workspace)).one()
+        assert moment(settings, DIGEST, "Europe/Amsterdam", space.settings, None).day == "tue"
+        (entry,) = session.scalars(select(AuditEntry)).all()
+        assert (entry.key, entry.old_value, entry.new_value) == ("digest_day", None, "tue")
