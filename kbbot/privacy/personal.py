@@ -13,13 +13,16 @@ name holding a lease) in :data:`NOT_PERSONAL`, each with the reason.
 from __future__ import annotations
 
 import enum
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import Column, MetaData, Table
 
-import kbbot.store.scheduling  # noqa: F401  (its tables belong to the metadata walked here)
+import kbbot.store
 from kbbot.store.models import Base
 
 PEOPLE = "people"
@@ -106,8 +109,17 @@ class PersonColumn:
         return f"{self.table.name}.{self.column.name}"
 
 
+@cache
+def _models_loaded() -> bool:
+    """Import every module of kbbot.store, so that a feature's tables are walked even if nothing imported them yet."""
+    for module in pkgutil.walk_packages(kbbot.store.__path__, "kbbot.store."):
+        importlib.import_module(module.name)
+    return True
+
+
 def person_columns(metadata: MetaData = Base.metadata) -> Iterator[PersonColumn]:
     """Every column of every table with a foreign key to ``people.id``, in a stable order."""
+    _models_loaded()
     for table in metadata.sorted_tables:
         if table.name == PEOPLE:
             continue
@@ -118,6 +130,7 @@ def person_columns(metadata: MetaData = Base.metadata) -> Iterator[PersonColumn]
 
 def uncovered(metadata: MetaData = Base.metadata) -> list[str]:
     """Columns that refer to a person, or look as if they do, with no policy or reason: must be empty."""
+    _models_loaded()
     covered = set(POLICY) | {f"{ref.table}.{ref.column}" for ref in REFERENCES} | set(NOT_PERSONAL)
     found = {found.key for found in person_columns(metadata)}
     for table in metadata.sorted_tables:

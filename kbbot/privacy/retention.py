@@ -18,16 +18,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import AuditEntry, InboundEvent, OutboxReply, Question, SharedPost, Workspace
+from kbbot.store.models import Answer, AuditEntry, InboundEvent, OutboxReply, Question, SharedPost, Workspace
 
 log = logging.getLogger(__name__)
 
-EVENTS, OUTBOX, AUDIT, POSTS, KNOWLEDGE = "events", "outbox", "audit", "posts", "knowledge"
-KINDS = (EVENTS, OUTBOX, AUDIT, POSTS, KNOWLEDGE)
-DEFAULT_DAYS: dict[str, int | None] = {EVENTS: 7, OUTBOX: 30, AUDIT: 730, POSTS: None, KNOWLEDGE: None}
+EVENTS, OUTBOX, AUDIT, POSTS, KNOWLEDGE, DELETED = "events", "outbox", "audit", "posts", "knowledge", "deleted"
+KINDS = (EVENTS, OUTBOX, AUDIT, POSTS, KNOWLEDGE, DELETED)
+DEFAULT_DAYS: dict[str, int | None] = {EVENTS: 7, OUTBOX: 30, AUDIT: 730, POSTS: None, KNOWLEDGE: None, DELETED: 30}
+"""``deleted``: an answer whose message was deleted on the platform is kept (hidden, its text as a
+revision) for this long, so that a mistaken deletion can be looked into; then it is gone for good."""
 """Days each kind is kept unless the workspace says otherwise; ``None``: kept until deleted or erased."""
 LIMITS: dict[str, tuple[int, int, bool]] = {EVENTS: (1, 7, False), OUTBOX: (1, 30, False), AUDIT: (30, 36_500, True),
-                                            POSTS: (1, 36_500, True), KNOWLEDGE: (30, 36_500, True)}
+                                            POSTS: (1, 36_500, True), KNOWLEDGE: (30, 36_500, True),
+                                            DELETED: (1, 30, False)}
 """Per kind: the fewest and most days an admin may choose, and whether "keep" (forever) is allowed.
 Events and failed replies are forgotten by housekeeping after 7 and 30 days anyway; the audit
 trail and knowledge are never cut to less than a month by a slip of the keyboard."""
@@ -54,14 +57,15 @@ class Pruned:
     audit: int = 0
     posts: int = 0
     questions: int = 0
+    deleted_answers: int = 0
 
     def total(self) -> int:
-        return self.events + self.outbox + self.audit + self.posts + self.questions
+        return self.events + self.outbox + self.audit + self.posts + self.questions + self.deleted_answers
 
 
 def prune(session: Session, now: datetime) -> Pruned:
     """Delete, in every workspace, what is older than its retention; how many of each."""
-    counts = dict(events=0, outbox=0, audit=0, posts=0, questions=0)
+    counts = dict(events=0, outbox=0, audit=0, posts=0, questions=0, deleted_answers=0)
     shortest_events: dict[str, int] = {}
     for space in session.scalars(select(Workspace)):
         settings = space.settings or {}
@@ -81,6 +85,11 @@ def prune(session: Session, now: datetime) -> Pruned:
             # Knowledge ages from its last change: an old question answered last week is still alive.
             counts["questions"] += session.execute(delete(Question).where(
                 Question.workspace_id == space.id, Question.updated_at < now - timedelta(days=kept))).rowcount
+        if (kept := days(settings, DELETED)) is not None:
+            # With the answer go its revisions (the deleted text), votes and flags (ON DELETE CASCADE).
+            counts["deleted_answers"] += session.execute(delete(Answer).where(
+                Answer.question_id.in_(select(Question.id).where(Question.workspace_id == space.id)),
+                Answer.deleted_at < now - timedelta(days=kept))).rowcount
     for platform, kept in shortest_events.items():
         counts["events"] += session.execute(delete(InboundEvent).where(
             InboundEvent.platform == platform, InboundEvent.status != "pending",

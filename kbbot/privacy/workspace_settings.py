@@ -121,7 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
               + ("|keep" if retention.LIMITS[kind][2] else ""))
       for kind, dutch in ((retention.EVENTS, "gebeurtenissen"), (retention.OUTBOX, "uitgaand"),
                           (retention.AUDIT, "audit"), (retention.POSTS, "berichten"),
-                          (retention.KNOWLEDGE, "kennis"))),
+                          (retention.KNOWLEDGE, "kennis"), (retention.DELETED, "verwijderd"))),
 )
 
 

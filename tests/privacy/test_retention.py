@@ -112,6 +112,26 @@ def test_the_retention_job_deletes_exactly_what_is_past_each_workspaces_policy(
     assert retention.run_once(sessions, NOW).total() == 0  # a second replica, or the next hour, finds nothing
 
 
+def test_an_answer_deleted_on_the_platform_is_gone_for_good_after_its_period(
+        sessions: sessionmaker[Session]) -> None:
+    from kbbot.store.models import AnswerRevision
+
+    with unit_of_work(sessions) as session:
+        space, person, channel = _space(session, "acme", {"retention_deleted_days": 3})
+        _aged(session, space, person, channel, "kept", timedelta(days=10))
+        _aged(session, space, person, channel, "gone", timedelta(days=10))
+        for answer in session.scalars(select(Answer)):
+            age = timedelta(days=3) + SECOND if answer.text.endswith("gone") else timedelta(days=3) - SECOND
+            answer.deleted_at = NOW - age
+            session.add(AnswerRevision(answer_id=answer.id, change="delete", previous_text=answer.text,
+                                       changed_at=NOW - age))
+    assert retention.run_once(sessions, NOW).deleted_answers == 1
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Answer.text)).all() == ["answer kept"]
+        assert session.scalars(select(AnswerRevision.previous_text)).all() == ["answer kept"]
+        assert len(session.scalars(select(Question)).all()) == 2  # the questions themselves are knowledge
+
+
 def test_knowledge_deleted_by_retention_leaves_the_search_index(sessions: sessionmaker[Session]) -> None:
     from kbbot.services import search
 
