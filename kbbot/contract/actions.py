@@ -16,9 +16,11 @@ TOGGLE_PROMPTS = "kb_toggle_prompts"
 TOGGLE_DIGEST = "kb_toggle_digest"
 FORGET_CONFIRM = "kb_forget_confirm"
 FORGET_CANCEL = "kb_forget_cancel"
+ADMIN_SET = "kb_admin_set"
 
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
-                 TOGGLE_PROMPTS, TOGGLE_DIGEST, FORGET_CONFIRM, FORGET_CANCEL})
+                 TOGGLE_PROMPTS, TOGGLE_DIGEST, FORGET_CONFIRM, FORGET_CANCEL,
+                 ADMIN_SET})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

@@ -37,7 +37,7 @@ from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import people
 from kbbot.privacy import admins
-from kbbot.services import answering, asking, directory, home, profile, prompts
+from kbbot.services import admin, answering, asking, directory, home, profile, prompts
 from kbbot.services import privacy as privacy_requests
 from kbbot.store.models import ConversationKind
 from kbbot.store.models import InboundEvent as InboundEventRow
@@ -197,6 +197,8 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
         return own
     if (erasure := privacy_requests.on_button(turn, event)) is not None:
         return erasure
+    if (setting := admin.on_button(turn, event)) is not None:
+        return setting
     value = event.value
     number = commands.small_int(value)
     match event.action_id:

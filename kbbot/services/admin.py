@@ -15,7 +15,9 @@ from typing import Any
 
 from kbbot.commands import command
 from kbbot.commands.grammar import UsageError
-from kbbot.contract.replies import Item, ListBlock, Reply, Text
+from kbbot.contract import actions
+from kbbot.contract.events import ButtonClicked
+from kbbot.contract.replies import Button, Item, ListBlock, Reply, Text
 from kbbot.i18n import t
 from kbbot.privacy import admins, audit, retention
 from kbbot.privacy import workspace_settings as known
@@ -79,16 +81,37 @@ def shown(setting: known.Setting, value: Any, locale: str) -> str:
     return str(value)
 
 
-def _show(turn: Turn) -> Reply:
+CHOICES: dict[str, tuple[str, ...]] = {"expert_notify": ("thread", "dm"), "welcome_enabled": ("on", "off"),
+                                       "erasure_knowledge": ("keep", "delete")}
+"""Settings with a few values: offered as buttons on the panel (Block Kit on Slack, an Adaptive Card on Teams)."""
+
+
+def _show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
     items = []
     for setting in known.SETTINGS:
         value, chosen = known.current(setting, turn.workspace.settings, turn.settings)
         line = turn.say("admin.line_set" if chosen else "admin.line_default",
                         value=shown(setting, value, turn.locale))
-        items.append(Item(text=f"{_name(setting, turn.locale)}: {line}"))
+        buttons = [Button(label=shown(setting, setting.read(typed), turn.locale), action_id=actions.ADMIN_SET,
+                          value=f"{setting.name}={typed}")
+                   for typed in CHOICES.get(setting.key, ()) if setting.read(typed) != value]
+        items.append(Item(text=f"{_name(setting, turn.locale)}: {line}", buttons=buttons))
     heading = turn.say("admin.heading")
-    return turn.private(heading, [Text(text=heading, style="heading"), ListBlock(items=items),
-                                  Text(text=turn.say("admin.footer"), style="context")])
+    blocks = [Text(text=notice)] if notice else []
+    blocks += [Text(text=heading, style="heading"), ListBlock(items=items),
+               Text(text=turn.say("admin.footer"), style="context")]
+    return turn.private(notice or heading, blocks, replace=replace)
+
+
+def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
+    """A choice clicked on the panel: the same check and audit as typed, and the panel shown again."""
+    if event.action_id != actions.ADMIN_SET:
+        return None
+    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+        return [turn.notice("admin.refused")]
+    name, _, typed = event.value.partition("=")
+    result = _set(turn, name, typed)
+    return [_show(turn, notice=result.text, replace=True)]
 
 
 def _set(turn: Turn, name: str, typed: str | None) -> Reply:

@@ -89,3 +89,16 @@ def test_the_audit_trail_says_who_changed_what_when_from_what_to_what(
     assert len(capsys.readouterr().out.splitlines()) == 3
     assert run("audit", "--since", "yesterday") == 2
     assert "cannot read --since" in capsys.readouterr().err
+
+
+def test_the_panel_offers_the_few_valued_settings_as_buttons_and_a_click_is_a_change(
+        admin_chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat = admin_chat
+    panel = chat(":as alice", "/kb admin")
+    assert "expert-notify: thread (default)" in panel
+    clicked = chat(f":click {chat.button('dm', panel)}")
+    assert "expert-notify is now dm for this workspace (was thread)." in clicked
+    assert "expert-notify: dm (set here)" in clicked
+    assert "Only workspace admins" in chat(":as bob", f":click {chat.button('off', clicked)}")
+    with unit_of_work(sessions) as session:
+        assert [(e.key, e.new_value) for e in session.scalars(select(AuditEntry))] == [("expert_notify", "dm")]

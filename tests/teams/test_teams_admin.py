@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from teams_support.activities import ALICE, BOB, DAAN, personal
-from teams_support.harness import TeamsHarness, card_texts
+from teams_support.activities import ALICE, BOB, DAAN, personal, submit
+from teams_support.harness import TeamsHarness, card_actions, card_texts
 
 from kbbot.config import Settings
 from kbbot.store.db import unit_of_work
@@ -41,3 +41,17 @@ def test_an_admin_named_by_the_operator_moves_the_digest_day_and_others_are_refu
         assert moment(settings, DIGEST, "Europe/Amsterdam", space.settings, None).day == "tue"
         (entry,) = session.scalars(select(AuditEntry)).all()
         assert (entry.key, entry.old_value, entry.new_value) == ("digest_day", None, "tue")
+
+
+def test_the_admin_panel_is_an_adaptive_card_whose_buttons_change_a_setting(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, ALICE, "admin"))
+    (panel,) = teams.seen_since(mark)
+    [dm] = [action for action in card_actions(panel) if action["title"] == "dm"]
+    mark = len(teams.fake.sent)
+    teams.post(submit(teams.fake, ALICE, dm["data"], panel.assigned_id, panel.conversation_id))
+    shown = "\n".join(text for item in teams.seen_since(mark) for text in card_texts(item))
+    assert "expert-notify is now dm for this workspace (was thread)." in shown
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(Workspace)).one().settings == {"expert_notify": "dm"}
