@@ -122,7 +122,8 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
     done.add("people.id", 1)
     # The caller may still read the erased person's language for its last reply: keep the loaded object
     # out of the session, and let everything else reload what the statements above changed.
-    session.expunge(person)
+    if person in session:
+        session.expunge(person)
     session.expire_all()
     connection = session.connection()
     indexer.reindex_questions(connection, touched_questions)
