@@ -15,7 +15,6 @@ Everything happens in the caller's transaction: an erasure is all or nothing.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ from kbbot.store.models import (
 )
 from kbbot.text.mentions import user_mention_patterns
 
-log = logging.getLogger(__name__)
 
 KNOWLEDGE_SETTING = "erasure_knowledge"
 """A workspace setting: ``keep`` (the default) de-identifies an erased person's knowledge, ``delete`` removes it."""
@@ -165,7 +163,7 @@ def _rewrite_mentions(session: Session, space: Workspace, person: Person, done: 
     for column in KNOWLEDGE_TEXT:
         table = column.table
         rows = session.execute(select(*table.primary_key.columns, column)
-                               .where(column.contains(person.external_id))).all()
+                               .where(column.contains(person.external_id, autoescape=True))).all()
         for row in rows:
             *keys, text = row
             rewritten = text
@@ -200,11 +198,8 @@ def _own_conversations(session: Session, space: Workspace, person: Person, done:
 
 
 def needles(person: Person) -> list[str]:
-    """How the person appears in stored JSON: their platform id and name, as typed and as JSON escapes them."""
-    found = [person.external_id]
-    if person.display_name and len(person.display_name.strip()) >= 3:
-        found.append(person.display_name)
-    return sorted({variant for value in found for variant in (value, json.dumps(value)[1:-1])})
+    """How the person's platform id appears in stored JSON: as typed and as JSON escapes it."""
+    return sorted({person.external_id, json.dumps(person.external_id)[1:-1]})
 
 
 def _mentions_any(column, values: list[str]):  # type: ignore[no-untyped-def]
@@ -212,21 +207,35 @@ def _mentions_any(column, values: list[str]):  # type: ignore[no-untyped-def]
     return or_(*(text.contains(value.lower(), autoescape=True) for value in values))
 
 
-def _operational(session: Session, space: Workspace, person: Person, done: Erased) -> None:
-    """Events waiting to be handled and replies waiting to be sent that carry the person: dropped.
+def _acted_by(payload: object, space: Workspace, person: Person) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    actor = payload.get("actor")
+    return (isinstance(actor, dict) and actor.get("id") == person.external_id
+            and payload.get("workspace_id") == space.external_id)
 
-    Handled events keep only their type (kbbot.pipeline.inbox), so a match is
-    an event still queued; its content is theirs. Replies about them (a card
-    with their name) are dropped rather than posted after they asked to be forgotten.
+
+def _operational(session: Session, space: Workspace, person: Person, done: Erased) -> None:
+    """Events the person caused that wait to be handled, and replies that carry their id: dropped.
+
+    Handled events keep only their type (kbbot.pipeline.inbox), so only a
+    queued event still holds what they did; a colleague's queued message that
+    mentions them is the colleague's and is handled as usual (mentions in
+    knowledge are rewritten above, names in colleagues' own words are theirs).
+    A reply to them, or one that names them by id, is not sent after they asked to be forgotten.
     """
     values = needles(person)
     carries = and_(InboundEvent.platform == space.platform,
                    or_(_mentions_any(InboundEvent.payload, values), _mentions_any(InboundEvent.context, values)))
-    done.add("inbound_events (queued)", session.execute(
-        delete(InboundEvent).where(carries, InboundEvent.status == "pending")).rowcount)
+    queued = [row_id for row_id, status, payload in session.execute(
+        select(InboundEvent.id, InboundEvent.status, InboundEvent.payload).where(carries))
+        if status == "pending" and _acted_by(payload, space, person)]
+    if queued:
+        done.add("inbound_events (queued)", session.execute(
+            delete(InboundEvent).where(InboundEvent.id.in_(queued))).rowcount)
     # A handled one keeps its key (a redelivery must still be recognised), not what it carried.
-    done.add("inbound_events (handled)", session.execute(
-        update(InboundEvent).where(carries).values(payload={"type": "erased"}, context=None)).rowcount)
+    done.add("inbound_events (handled)", session.execute(update(InboundEvent).where(
+        carries, InboundEvent.status != "pending").values(payload={"type": "erased"}, context=None)).rowcount)
     replies = and_(OutboxReply.platform == space.platform, OutboxReply.workspace_id == space.external_id,
                    or_(_mentions_any(OutboxReply.reply, values), _mentions_any(OutboxReply.context, values)))
     done.add("outbox", session.execute(delete(OutboxReply).where(replies)).rowcount)

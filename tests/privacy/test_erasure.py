@@ -143,3 +143,34 @@ def test_the_operator_erases_a_person_from_the_command_line_after_saying_what_it
     assert traces(engine, "wilhelmina") == []
     assert run("audit") == 0
     assert "operator  forget" in capsys.readouterr().out
+
+
+def test_her_queued_events_and_replies_are_dropped_but_a_colleagues_queued_message_is_kept(
+        sessions: sessionmaker[Session], engine: Engine) -> None:
+    from kbbot.contract.events import Actor, MessagePosted, Place
+    from kbbot.pipeline import inbox
+    from kbbot.store.models import InboundEvent, OutboxReply
+
+    def message(event_id: str, who: str, text: str) -> MessagePosted:
+        return MessagePosted(platform="slack", workspace_id="T0ACME", event_id=event_id,
+                             actor=Actor(id=who, name="Wilhelmina Vos" if who == "U0WILH42" else "Bob"),
+                             conversation=Place(id="C0GEN", kind="channel"), message_id=event_id, text=text)
+
+    with unit_of_work(sessions) as session:
+        space = Workspace(platform="slack", external_id="T0ACME", name="Acme", settings={}, created_at=NOW)
+        session.add(space)
+        session.flush()
+        her = Person(workspace_id=space.id, external_id="U0WILH42", display_name="Wilhelmina Vos", created_at=NOW)
+        session.add(her)
+        session.add(OutboxReply(position=0, platform="slack", workspace_id="T0ACME", status="sending",
+                                reply={"text": "hi", "to": {"to": "dm", "person_id": "U0WILH42"}}, due_at=NOW,
+                                created_at=NOW))
+    assert inbox.accept(sessions, message("Ev1", "U0WILH42", "my own words"), NOW)
+    assert inbox.accept(sessions, message("Ev2", "U0BOB77", "ask <@U0WILH42> about etcd"), NOW)
+    with unit_of_work(sessions) as session:
+        her = session.scalars(select(Person).where(Person.external_id == "U0WILH42")).one()
+        done = erasure.forget(session, her, NOW)
+    assert done.counts["inbound_events (queued)"] == 1 and done.counts["outbox"] == 1
+    with unit_of_work(sessions) as session:
+        assert session.scalars(select(InboundEvent.event_key)).all() == ["Ev2"]  # Bob's, handled as usual
+        assert session.scalars(select(OutboxReply)).all() == []
