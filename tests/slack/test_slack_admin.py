@@ -62,3 +62,30 @@ def test_a_dutch_member_is_refused_in_dutch(slack: SlackServer, fake_slack: Fake
     fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
     refused = kb(slack, fake_slack, "U_DAAN", "beheer zet samenvattingsdag di")
     assert "Alleen beheerders van de werkruimte kunnen de instellingen van kbbot wijzigen." in refused
+
+
+def test_alice_is_forgotten_on_slack_after_pressing_the_confirmation(
+        slack: SlackServer, fake_slack: FakeSlack, engine) -> None:  # type: ignore[no-untyped-def]
+    from privacy_support import traces
+    from test_slack_conversations import buttons
+
+    ask(slack, fake_slack, text="How do I rotate the staging database password? #postgres")
+    assert traces(engine, "U_ALICE", "Alice Asker")
+    fake_slack.clear()
+    form = fixture("command_ask.json", fake_slack.response_url())
+    form.update(user_id="U_ALICE", user_name="alice", command="/kb", text="forget me")
+    assert slack.command(form).status == 200
+    slack.settle()
+    [confirmation] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert "Erase everything kbbot holds about you?" in all_text(confirmation.params["blocks"])
+    button = buttons(confirmation.params["blocks"])["Yes, forget me"]
+    click = fixture("block_actions_ephemeral.json", fake_slack.response_url("r2"))
+    click["user"].update(id="U_ALICE", username="alice", name="alice")
+    click["actions"][0].update(action_id=button["action_id"], value=button["value"])
+    assert slack.action(click).status == 200
+    slack.settle()
+    [done] = [c for c in fake_slack.calls_to(RESPONSE_URL_METHOD) if c.params.get("replace_original")]
+    assert "kbbot no longer holds anything about you" in all_text(done.params["blocks"])
+    assert traces(engine, "U_ALICE", "Alice Asker") == []
+    listed = kb(slack, fake_slack, "U_BOB", "search staging database password")
+    assert "asked by a former colleague" in listed
