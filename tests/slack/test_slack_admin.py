@@ -47,17 +47,6 @@ def test_a_slack_admin_sets_expert_notification_to_dm_and_a_member_is_refused(
             "chat", "setting", "expert_notify", None, "dm")
 
 
-def test_an_admin_who_loses_the_flag_in_slack_loses_kbbot_admin_too(
-        slack: SlackServer, fake_slack: FakeSlack) -> None:
-    fake_slack.methods.workspace.users["U_ALICE"]["is_admin"] = True
-    assert "kbbot settings for this workspace" in kb(slack, fake_slack, "U_ALICE", "admin")
-    fake_slack.methods.workspace.users["U_ALICE"]["is_admin"] = False
-    for step in slack.runtime.ingest.steps:  # the next users.info answer is read at once, not after 6 hours
-        if hasattr(step, "profiles"):
-            step.profiles._known = type(step.profiles._known)(10)
-    assert "Only workspace admins can change kbbot's settings." in kb(slack, fake_slack, "U_ALICE", "admin")
-
-
 def test_a_dutch_member_is_refused_in_dutch(slack: SlackServer, fake_slack: FakeSlack) -> None:
     fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
     refused = kb(slack, fake_slack, "U_DAAN", "beheer zet samenvattingsdag di")
