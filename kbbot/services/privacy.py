@@ -23,7 +23,8 @@ from kbbot.store.models import ConversationKind
 
 PART_CHARS = 2800
 """Characters of JSON per block: under Slack's 3,000 per text block, and readable in a Teams card."""
-PARTS_PER_MESSAGE = 20
+PARTS_PER_MESSAGE = 8
+"""Parts per message: eight of 2,800 characters stay under a Teams card's 28 KB and Slack's 50 blocks."""
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,21 @@ def test_the_admin_panel_is_an_adaptive_card_whose_buttons_change_a_setting(
     assert "expert-notify is now dm for this workspace (was thread)." in shown
     with unit_of_work(sessions) as session:
         assert session.scalars(select(Workspace)).one().settings == {"expert_notify": "dm"}
+
+
+def test_daan_is_forgotten_on_teams_and_no_address_or_name_of_his_is_left(
+        teams: TeamsHarness, engine) -> None:  # type: ignore[no-untyped-def]
+    from privacy_support import traces
+
+    said(teams, DAAN, "vraag Hoe herstart ik een pod? #kubernetes")
+    assert traces(engine, DAAN.id, DAAN.name)
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, DAAN, "vergeet mij"))
+    (confirmation,) = teams.seen_since(mark)
+    assert "Alles wissen wat kbbot over je bewaart?" in card_texts(confirmation)
+    [yes] = [action for action in card_actions(confirmation) if action["title"] == "Ja, vergeet mij"]
+    mark = len(teams.fake.sent)
+    teams.post(submit(teams.fake, DAAN, yes["data"], confirmation.assigned_id, confirmation.conversation_id))
+    assert any("kbbot bewaart niets meer over je" in text for item in teams.seen_since(mark)
+               for text in card_texts(item))
+    assert traces(engine, DAAN.id, DAAN.name) == []
