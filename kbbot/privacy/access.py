@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kbbot.privacy import personal
@@ -51,13 +51,8 @@ def collect(session: Session, person: Person, now: datetime) -> dict[str, Any]:
         if rows:
             tables[found.key] = rows
     for ref in personal.REFERENCES:
-        table = personal.Base.metadata.tables[ref.table]
-        value = ref.template.format(id=person.id, external_id=person.external_id)
-        condition = and_(table.c[ref.column] == value, *(table.c[k] == v for k, v in ref.where))
-        if ref.table == "platform_addresses":
-            condition = and_(condition, table.c.workspace_id == space.external_id,
-                             table.c.platform == space.platform)
-        rows = _rows(session, table, condition)
+        condition = ref.condition(person.id, person.external_id, space.platform, space.external_id)
+        rows = _rows(session, personal.Base.metadata.tables[ref.table], condition)
         if rows:
             tables[f"{ref.table}.{ref.column}"] = rows
     return {

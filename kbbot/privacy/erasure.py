@@ -109,12 +109,9 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
         else:
             done.add(found.key, _repoint(session, found, person.id, placeholder.id))
     for ref in personal.REFERENCES:
-        table = personal.Base.metadata.tables[ref.table]
-        value = ref.template.format(id=person.id, external_id=person.external_id)
-        condition = and_(table.c[ref.column] == value, *(table.c[k] == v for k, v in ref.where))
-        if "workspace_id" in table.c and ref.table == "platform_addresses":
-            condition = and_(condition, table.c.workspace_id == space.external_id, table.c.platform == space.platform)
-        done.add(f"{ref.table}.{ref.column}", session.execute(delete(table).where(condition)).rowcount)
+        condition = ref.condition(person.id, person.external_id, space.platform, space.external_id)
+        done.add(f"{ref.table}.{ref.column}", session.execute(
+            delete(personal.Base.metadata.tables[ref.table]).where(condition)).rowcount)
     _operational(session, space, person, done)
     session.execute(delete(Person).where(Person.id == person.id))
     done.add("people.id", 1)

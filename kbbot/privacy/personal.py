@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Column, MetaData, Table
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, and_
 
 import kbbot.store
 from kbbot.store.models import Base
@@ -79,12 +81,23 @@ class Reference:
     why: str
     where: tuple[tuple[str, str], ...] = ()
     """Further equalities the row must meet (a platform address's ``scope`` is ``person``)."""
+    by_platform_ids: bool = False
+    """The table names its workspace by the platform's ids (``platform``, ``workspace_id`` as a string)."""
+
+    def condition(self, person_id: int, external_id: str, platform: str, workspace: str) -> Any:
+        """The rows of this reference that are the person's."""
+        table = Base.metadata.tables[self.table]
+        value = self.template.format(id=person_id, external_id=external_id)
+        clauses = [table.c[self.column] == value, *(table.c[k] == v for k, v in self.where)]
+        if self.by_platform_ids:
+            clauses += [table.c.platform == platform, table.c.workspace_id == workspace]
+        return and_(*clauses)
 
 
 REFERENCES: tuple[Reference, ...] = (
     Reference("deliveries", "recipient", "person:{id}", "the ledger's key for a person's prompt or digest"),
     Reference("platform_addresses", "key", "{external_id}", "where a platform lets kbbot write to them",
-              where=(("scope", "person"),)),
+              where=(("scope", "person"),), by_platform_ids=True),
 )
 """Person ids stored without a foreign key; their rows are deleted on erasure and exported on request."""
 

@@ -29,7 +29,8 @@ def _rows_about(sessions: sessionmaker[Session], person_id: int, external_id: st
         for ref in personal.REFERENCES:
             table = Base.metadata.tables[ref.table]
             value = ref.template.format(id=person_id, external_id=external_id)
-            count = session.scalar(select(func.count()).select_from(table).where(table.c[ref.column] == value))
+            count = session.scalar(select(func.count()).select_from(table).where(
+                table.c[ref.column] == value, *(table.c[k] == v for k, v in ref.where)))
             if count:
                 counts[f"{ref.table}.{ref.column}"] = count
     return counts
