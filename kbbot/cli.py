@@ -306,6 +306,32 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a day like 2024-01-31") from None
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.privacy import cli as privacy_cli
+
+    since = privacy_cli.parse_since(args.since) if args.since else None
+    return privacy_cli.print_audit(_sessions(settings, semantic=False), since, args.json, _out)
+
+
+def _people_forget(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.privacy import cli as privacy_cli
+
+    return privacy_cli.forget(_sessions(settings, semantic=False), args.person, args.workspace, args.yes, _out)
+
+
+def _people_export(args: argparse.Namespace, settings: Settings) -> int:
+    from kbbot.privacy import cli as privacy_cli
+
+    output = _output(args.output)
+    document = privacy_cli.export(_sessions(settings, semantic=False), args.person, args.workspace, _out)
+    if output:
+        _write(output, document + "\n")
+        _out(f"Exported the personal data of {args.person} to {args.output}.")
+    else:
+        sys.stdout.write(document + "\n")
+    return 0
+
+
 def _weeks(value: str) -> int:
     """``--weeks``: a whole number in the report's range, refused by saying the range (not every choice in it)."""
     try:
@@ -425,6 +451,23 @@ def parser() -> argparse.ArgumentParser:
         imports.add_argument("--include-dms", action="store_true",
                              help="also direct and group messages (visible to their participants only)")
         imports.set_defaults(run=_import)
+    audit = sub.add_parser("audit", help="who changed which setting, and who was erased, when")
+    audit.add_argument("--since", help="only entries from this date or time on (2026-12-01, 2026-12-01T09:00)")
+    audit.add_argument("--json", action="store_true", help="print the entries as JSON")
+    audit.set_defaults(run=_audit)
+
+    people = sub.add_parser("people", help="a person's data: erase it or export it (GDPR)").add_subparsers(
+        title="people commands", metavar="ACTION", required=True)
+    forget = people.add_parser("forget", help="erase a person; their knowledge stays, de-identified")
+    forget.add_argument("person", metavar="PERSON", help="platform user id or kbbot person number")
+    forget.add_argument("--workspace", help="the workspace (id or name), when the id is known in several")
+    forget.add_argument("--yes", action="store_true", help="erase (without it, only say what would be erased)")
+    forget.set_defaults(run=_people_forget)
+    person_export = people.add_parser("export", help="everything kbbot holds about a person, as JSON")
+    person_export.add_argument("person", metavar="PERSON", help="platform user id or kbbot person number")
+    person_export.add_argument("--workspace", help="the workspace (id or name), when the id is known in several")
+    person_export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    person_export.set_defaults(run=_people_export)
 
     cli = platform.CommandLine(sessions=_sessions, out=_out)
     for found in platform.platforms():

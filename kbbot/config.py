@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # reranks search results by meaning; None keeps search purely lexical. Never downloaded.
     semantic_model: str | None = None
     expert_notify: Literal["thread", "dm"] = "thread"
+    # Who may use `/kb admin` where the platform names no admins (Teams, the console), besides Slack's
+    # own admins and owners: platform user ids, comma separated, each optionally as "teams:<id>".
+    admins: str = ""
 
     # Each platform's own settings (tokens, app ids) live in its adapter's settings class
     # (adapters/<platform>/settings.py), read from the same environment and .env.

@@ -108,6 +108,8 @@ class Profile:
     timezone: str | None
     is_bot: bool
     is_guest: bool = False
+    is_admin: bool = False
+    """Slack's ``is_admin`` or ``is_owner``: may use ``/kb admin``."""
 
 
 class Profiles:
@@ -125,7 +127,7 @@ class Profiles:
             return actor
         return actor.model_copy(update={"name": profile.name or actor.name, "locale": profile.locale,
                                         "timezone": profile.timezone, "is_bot": profile.is_bot or actor.is_bot,
-                                        "is_guest": profile.is_guest})
+                                        "is_guest": profile.is_guest, "is_admin": profile.is_admin})
 
     def get(self, client: WebClient, team_id: str, user_id: str) -> Profile | None:
         with self._lock:
@@ -141,7 +143,8 @@ class Profiles:
         profile = Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
                           or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
                           is_bot=bool(user.get("is_bot")),
-                          is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")))
+                          is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+                          is_admin=bool(user.get("is_admin") or user.get("is_owner")))
         with self._lock:
             self._known.put((team_id, user_id), (profile, time.monotonic() + self._ttl))
         return profile

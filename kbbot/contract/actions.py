@@ -26,9 +26,15 @@ STILL_RIGHT = "kb_still_right"
 UPDATE_ANSWER = "kb_update_answer"
 RETIRE_ANSWER = "kb_retire_answer"
 
+
+# Erasure's confirmation and the admin panel's buttons (issue 18).
+FORGET_CONFIRM = "kb_forget_confirm"
+FORGET_CANCEL = "kb_forget_cancel"
+ADMIN_SET = "kb_admin_set"
+
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
                  TOGGLE_PROMPTS, TOGGLE_DIGEST, ROUTE_TAKE, ROUTE_DECLINE, ROUTE_SNOOZE_TODAY, ROUTE_SNOOZE_TOMORROW,
-                 ROUTE_CLOSE, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER})
+                 ROUTE_CLOSE, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER, FORGET_CONFIRM, FORGET_CANCEL, ADMIN_SET})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

@@ -95,6 +95,9 @@ class Actor(_Boundary):
     # The person's id in their organisation's directory, where the platform gives one beside its own
     # (Teams' ``aadObjectId``): how a web sign-in through that directory finds the same person.
     directory_id: Annotated[str | None, Field(max_length=128)] = None
+    # Whether the platform says this person administers the workspace (Slack's is_admin/is_owner);
+    # None: the platform did not say, and what kbbot knew stays.
+    is_admin: bool | None = None
 
 
 class Place(_Boundary):

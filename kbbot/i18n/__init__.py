@@ -8,12 +8,12 @@ same placeholders.
 from __future__ import annotations
 
 
-from kbbot.i18n import catalogue, scheduling, search, variants, verification, web
+from kbbot.i18n import catalogue, privacy, scheduling, search, variants, verification, web
 from kbbot.i18n import routing, saving, welcome
 
 # One catalogue per feature so that features can grow their messages
 # independently; a key may be defined only once across all of them.
-_PARTS = (catalogue, scheduling, search, variants, saving, welcome, routing, verification, web)
+_PARTS = (catalogue, scheduling, search, variants, saving, welcome, routing, verification, web, privacy)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _part in _PARTS:
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()

@@ -40,8 +40,10 @@ from kbbot.contract.events import (
 from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import links, people
-from kbbot.services import (alumni, answering, asking, directory, home, profile, prompts, routing, saving,
+from kbbot.privacy import admins
+from kbbot.services import (admin, alumni, answering, asking, directory, home, profile, prompts, routing, saving,
                             verification, welcome)
+from kbbot.services import privacy as privacy_requests
 from kbbot.store.models import ConversationKind, Person
 from kbbot.store.models import InboundEvent as InboundEventRow
 from kbbot.services.turn import Turn
@@ -92,6 +94,7 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
     space, person, where = found.workspace, found.person, found.conversation
+    admins.note(session, person, event.actor.is_admin, now)
     if event.occurred_at is not None:
         # Used after it was removed: installed again. Only an event that says when it happened
         # counts; one accepted before the removal but handled after it must not.
@@ -228,6 +231,10 @@ def _button(turn: Turn, event: ButtonClicked) -> list[Reply]:
     invited = routing.on_button(turn, event)
     if invited is not None:
         return invited
+    if (erasure := privacy_requests.on_button(turn, event)) is not None:
+        return erasure
+    if (setting := admin.on_button(turn, event)) is not None:
+        return setting
     value = event.value
     number = commands.small_int(value)
     match event.action_id:

@@ -23,14 +23,20 @@ def snippet(text: str, limit: int = SNIPPET) -> str:
     return cut + "…"
 
 
-def name(person: Person) -> str:
-    """The name people know someone by; the platform id when the platform gave none."""
-    return person.display_name or person.external_id
+def name(person: Person, locale: str = "en") -> str:
+    """The name people know someone by; the platform id when the platform gave none.
+
+    Someone erased (their knowledge now points at the workspace's placeholder) is
+    "a former colleague" in the reader's ``locale``.
+    """
+    from kbbot.privacy.placeholder import label
+
+    return label(person, locale)
 
 
 def asker_label(question: Question, locale: str) -> str:
     """Who asked, or "anonymous": the only way an asker is ever shown."""
-    return t(locale, "question.anonymous") if question.is_anonymous else name(question.asker)
+    return t(locale, "question.anonymous") if question.is_anonymous else name(question.asker, locale)
 
 
 def where(question: Question, locale: str) -> str:
@@ -100,7 +106,7 @@ def answer_item(answer: Answer, locale: str, buttons: bool = False) -> Item:
         marks.append(t(locale, "answer.flagged_outdated", count=outdated))
     if incorrect := sum(1 for f in answer.flags if f.kind is FlagKind.INCORRECT):
         marks.append(t(locale, "answer.flagged_incorrect", count=incorrect))
-    detail = " · ".join([t(locale, "answer.by", author=name(answer.author), id=answer.id), *marks])
+    detail = " · ".join([t(locale, "answer.by", author=name(answer.author, locale), id=answer.id), *marks])
     return Item(text=snippet(answer.text), detail=detail,
                 buttons=answer_buttons(answer, locale) if buttons else [])
 
@@ -128,7 +134,7 @@ def hit_item(question: Question, accepted: Answer | None, locale: str, buttons: 
     if question.tags:
         parts.append(tag_line(question))
     if accepted is not None:
-        parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author)))
+        parts.append(t(locale, "hit.accepted", answer=snippet(accepted.text, 160), author=name(accepted.author, locale)))
         if standing:  # right after the answer it is about: "verified by X, date" or "not verified since date"
             parts.append(standing)
         # The id lets any reader flag the answer (/kb flag <id> outdated), not only the asker.
@@ -168,7 +174,7 @@ def answer_lines(live: list[Answer], locale: str, limit: int) -> list[str]:
             marks.append("⚠️")
         if retired(answer):
             marks.append(t(locale, "hit.retired_mark"))
-        line = t(locale, "hit.answer_line", id=answer.id, author=name(answer.author),
+        line = t(locale, "hit.answer_line", id=answer.id, author=name(answer.author, locale),
                  answer=snippet(answer.text, ANSWER_LINE))
         lines.append(" · ".join([line, *marks]))
     if len(ranked) > limit:

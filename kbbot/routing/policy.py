@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session
 
 from kbbot.config import Settings
 from kbbot.routing.hours import WorkingHours, parse_days
-from kbbot.store.models import RoutingSettings
+from kbbot.store.models import RoutingSettings, Workspace
+
+WORKING_HOURS_SETTING = "working_hours"
+"""The key of ``Workspace.settings`` that ``/kb admin`` stores working hours under (``HH:MM-HH:MM``)."""
 from kbbot.weekly.timing import valid_time
 
 
@@ -47,6 +50,10 @@ def _time(value: str | None, fallback: str) -> str:
 def policy(session: Session, settings: Settings, workspace_id: int) -> Policy:
     """The workspace's ladder: each of its own settings where set, else the operator's."""
     own = session.get(RoutingSettings, workspace_id)
+    # Working hours an admin set in chat (``/kb admin set working-hours 08:30-17:00``) replace the operator's.
+    space = session.get(Workspace, workspace_id)
+    chosen = str((space.settings or {}).get(WORKING_HOURS_SETTING) or "") if space is not None else ""
+    chat_start, _, chat_end = chosen.partition("-")
 
     def pick(name: str, default: object) -> object:
         value = getattr(own, name, None) if own is not None else None
@@ -61,8 +68,8 @@ def policy(session: Session, settings: Settings, workspace_id: int) -> Policy:
         tell_after_days=float(pick("tell_after_days", settings.routing_tell_after_days)),  # type: ignore[arg-type]
         claim_pause_hours=float(pick("claim_pause_hours", settings.routing_claim_pause_hours)),  # type: ignore[arg-type]
         pings_per_week=int(pick("pings_per_week", settings.routing_pings_per_week)),  # type: ignore[call-overload]
-        work_start=_time(pick("work_start", settings.routing_work_start), "09:00"),  # type: ignore[arg-type]
-        work_end=_time(pick("work_end", settings.routing_work_end), "17:30"),  # type: ignore[arg-type]
+        work_start=_time(pick("work_start", chat_start or settings.routing_work_start), "09:00"),  # type: ignore[arg-type]
+        work_end=_time(pick("work_end", chat_end or settings.routing_work_end), "17:30"),  # type: ignore[arg-type]
         work_days=parse_days(str(pick("work_days", settings.routing_work_days))),
         horizon_days=settings.routing_horizon_days,
         tag_channels=dict(pick("tag_channels", {}) or {}),  # type: ignore[call-overload]

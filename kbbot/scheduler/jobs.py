@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kbbot.clock import system_clock
+from kbbot.privacy import retention
 from kbbot.scheduler import housekeeping
 
 
@@ -93,3 +95,12 @@ def routing_round(runner: Runner) -> Any:
     deliverer = runner.deliverer
     return ladder.run(deliverer.sessions, deliverer.settings, deliverer.outbounds, clock=deliverer.clock,
                       worker=deliverer.worker)
+
+
+RETENTION = "kbbot-retention"
+
+
+@job(RETENTION, "kbbot deletes what each workspace keeps no longer (its retention policy)", every=PRUNE_EVERY,
+     first_after=120.0)
+def retain(runner: Runner) -> Any:
+    return retention.run_once(runner.deliverer.sessions, system_clock())

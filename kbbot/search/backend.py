@@ -60,6 +60,10 @@ class Backend(Protocol):
 
     def size_bytes(self, connection: Connection) -> int: ...
 
+    def compact(self, connection: Connection) -> None:
+        """Make removed documents unreadable in the index's own storage too (after an erasure)."""
+        ...
+
     def ready(self, connection: Connection) -> bool:
         """Whether the index tables exist (the database is migrated past 0003)."""
         ...

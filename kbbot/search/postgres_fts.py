@@ -113,5 +113,8 @@ class PostgresBackend:
             "SELECT coalesce(pg_total_relation_size(to_regclass('search_questions')), 0)"
             " + coalesce(pg_total_relation_size(to_regclass('search_posts')), 0)")).scalar() or 0)
 
+    def compact(self, connection: Connection) -> None:
+        """Nothing to do: a deleted row is invisible at once, and (auto)vacuum reclaims its space."""
+
     def ready(self, connection: Connection) -> bool:
         return connection.execute(text("SELECT to_regclass('search_questions')")).scalar() is not None

@@ -19,7 +19,7 @@ def post_item(post: SharedPost, locale: str) -> Item:
         parts = [t(locale, "search.post_private")]
     else:
         channel = f"#{post.conversation.name or post.conversation.external_id}"  # posts are shared to channels
-        parts = [t(locale, "search.post_shared", author=cards.name(post.author), channel=channel)]
+        parts = [t(locale, "search.post_shared", author=cards.name(post.author, locale), channel=channel)]
     if post.period:
         parts.append(t(locale, "search.post_week", week=post.period))
     if post.tags:

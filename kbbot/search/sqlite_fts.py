@@ -130,6 +130,12 @@ class SqliteBackend:
         except Exception:  # dbstat is a compile-time option of SQLite
             return 0
 
+    def compact(self, connection: Connection) -> None:
+        # FTS5 keeps a deleted row's terms in its segments until they are merged; 'optimize' merges
+        # them all, so an erased person's words are gone from the file, not just unreachable.
+        for name in _TABLES.values():
+            connection.execute(text(f"INSERT INTO {name}({name}) VALUES ('optimize')"))
+
     def ready(self, connection: Connection) -> bool:
         return connection.execute(text(
             "SELECT 1 FROM sqlite_master WHERE name = 'search_questions_fts'")).first() is not None

@@ -217,7 +217,7 @@ def _personal_blocks(recipient: Recipient, waiting: list[Question], answers: lis
         for answer in new_answers:
             by_question.setdefault(answer.question_id, []).append(answer)
         items = [Item(text=f"[Q{qid}] {cards.snippet(answers[0].question.text, 200)}",
-                      detail=" · ".join(f"{say('digest.answer_from', author=cards.name(a.author))}: "
+                      detail=" · ".join(f"{say('digest.answer_from', author=cards.name(a.author, locale))}: "
                                         f"{cards.snippet(a.text, 160)}" for a in answers[:3]),
                       buttons=[_open_button(locale, delivery_id, qid)], question_id=qid)
                  for qid, answers in list(by_question.items())[:LIST_LIMIT]]
@@ -468,7 +468,7 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     if accepted:
         blocks += [Text(text=say("digest.channel.accepted"), style="heading"), ListBlock(items=[
             Item(text=f"[Q{a.question_id}] {cards.snippet(a.question.text, 200)}",
-                 detail=t(locale, "hit.accepted", answer=cards.snippet(a.text, 160), author=cards.name(a.author)),
+                 detail=t(locale, "hit.accepted", answer=cards.snippet(a.text, 160), author=cards.name(a.author, locale)),
                  buttons=[_open_button(locale, delivery_id, a.question_id)], question_id=a.question_id)
             for a in accepted])]
     if waiting:
@@ -477,7 +477,7 @@ def channel(session: Session, conversation: Conversation, locale: str, window: W
     if posts:
         blocks += [Text(text=say("digest.channel.posts"), style="heading"), ListBlock(items=[
             Item(text=cards.snippet(p.text), detail=" · ".join(
-                [say("digest.post_by", author=cards.name(p.author)), *(f"#{tag.name}" for tag in p.tags)]))
+                [say("digest.post_by", author=cards.name(p.author, locale)), *(f"#{tag.name}" for tag in p.tags)]))
             for p in posts])]
     if helpers:
         blocks.append(Text(text=say("digest.channel.helpers", names=", ".join(cards.name(p) for p in helpers)),

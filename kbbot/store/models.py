@@ -720,3 +720,40 @@ class ImportedThread(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"), index=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+# --- Issue 18: admin in chat, audit log, erasure and retention -------------------------------------------
+
+
+class AuditEntry(Base):
+    """One change an admin or an operator made, or one person's erasure: who, when, what, before and after.
+
+    ``person_id`` is who acted in chat (``None`` for the operator's command
+    line, ``actor`` says which); an erased actor is repointed to the
+    workspace's "former colleague", like their answers.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(32))  # "chat" or "operator"
+    action: Mapped[str] = mapped_column(String(32))  # "setting", "forget", "export", "admin"
+    key: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSON)
+    new_value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WorkspaceAdmin(Base):
+    """Someone the platform says administers the workspace (Slack's admin/owner flags), or a team owner.
+
+    ``KBBOT_ADMINS`` is read from the settings at each check instead, so that an
+    operator removing an id takes effect without a database change.
+    """
+
+    __tablename__ = "workspace_admins"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # "platform" or "team_owner"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -69,6 +69,11 @@ def _user_markup() -> tuple[re.Pattern[str], ...]:
                  for found in platform.platforms() if found.capabilities.user_mention)
 
 
+def user_mention_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every platform's markup for a person by id; its ``id`` group is the platform id (for erasure)."""
+    return _user_markup()
+
+
 def user_mentions(text: str) -> set[str]:
     """The platform ids of the people ``text`` mentions by id."""
     return {match.group("id") for pattern in _user_markup() for match in pattern.finditer(text)}
