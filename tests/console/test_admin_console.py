@@ -102,3 +102,23 @@ def test_the_panel_offers_the_few_valued_settings_as_buttons_and_a_click_is_a_ch
     assert "Only workspace admins" in chat(":as bob", f":click {chat.button('off', clicked)}")
     with unit_of_work(sessions) as session:
         assert [(e.key, e.new_value) for e in session.scalars(select(AuditEntry))] == [("expert_notify", "dm")]
+
+
+def test_working_hours_and_welcome_set_in_chat_are_what_routing_and_the_welcome_read(
+        admin_chat: Chat, sessions: sessionmaker[Session], settings: Settings) -> None:
+    from kbbot.routing.policy import policy
+    from kbbot.services import welcome
+
+    chat = admin_chat
+    chat(":as alice", "/kb admin set working-hours 10:00-15:30", "/kb admin set welcome off")
+    with unit_of_work(sessions) as session:
+        space = session.scalars(select(Workspace)).one()
+        found = policy(session, settings, space.id)
+        assert (found.work_start, found.work_end) == ("10:00", "15:30")  # invitations wait for these hours
+        assert not welcome.enabled(space, settings)  # newcomers are not greeted here
+    chat("/kb admin reset working-hours", "/kb admin set welcome on")
+    with unit_of_work(sessions) as session:
+        space = session.scalars(select(Workspace)).one()
+        found = policy(session, settings, space.id)
+        assert (found.work_start, found.work_end) == (settings.routing_work_start, settings.routing_work_end)
+        assert welcome.enabled(space, settings)
