@@ -14,18 +14,17 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kbbot.presentation import cards
+from kbbot.services import expertise
 from kbbot.store.models import (
     Answer,
     Conversation,
     ConversationKind,
-    DeclaredExpertise,
     Invitation,
     InvitationState,
     Membership,
     Person,
     Question,
     QuestionStatus,
-    QuestionTag,
     RoutingStep,
 )
 from kbbot.store.visibility import listed_questions
@@ -47,13 +46,7 @@ def escalated_first(session: Session, people: Sequence[Person], waiting: dict[in
     if not escalated or not people:
         return waiting
     ids = [p.id for p in people]
-    tags: dict[int, set[int]] = {}
-    for person_id, tag_id in session.execute(
-            select(DeclaredExpertise.person_id, DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id.in_(ids))
-            .union(select(Answer.author_id, QuestionTag.tag_id)
-                   .join(QuestionTag, QuestionTag.question_id == Answer.question_id)
-                   .where(Answer.author_id.in_(ids), Answer.is_accepted, Answer.deleted_at.is_(None)))):
-        tags.setdefault(person_id, set()).add(tag_id)
+    tags = expertise.known_tags(session, ids)
     member = set(session.execute(select(Membership.person_id, Membership.conversation_id)
                                  .where(Membership.person_id.in_(ids))).all())
     answered = set(session.execute(select(Answer.author_id, Answer.question_id).where(

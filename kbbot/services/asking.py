@@ -9,7 +9,6 @@ which is how replies in its thread are recognised as answers.
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from kbbot.contract import actions
 from kbbot.presentation import cards
@@ -17,9 +16,7 @@ from kbbot.commands import Ask, command, grammar, small_int
 from kbbot.contract.replies import Actions, Anchor, Button, ListBlock, Post, Reply, Text
 from kbbot.routing import ladder
 from kbbot.services import activity, language, rechecks, search, tagging, verification
-from kbbot.store.visibility import may_be_invited  # noqa: F401 - the one rule for every invitation, used by routing
 from kbbot.services.directory import get_or_create
-from kbbot.store.visibility import can_see_conversation
 from kbbot.store.models import (
     Conversation,
     ConversationKind,

@@ -34,17 +34,16 @@ from kbbot.i18n import t
 from kbbot.contract.replies import Actions, Block, Button, DirectMessage, Item, ListBlock, Post, Reply, Text
 from kbbot.clock import as_utc
 from kbbot.routing import recognition
-from kbbot.services import rechecks, stats
+from kbbot.services import expertise, rechecks, stats
 from kbbot.services.home import unanswered_for
 from kbbot.services.prompts import DIGEST_OFF, OPEN, THANKS
 from kbbot.store.scheduling import Delivery
-from kbbot.store.visibility import listed_questions, visible_questions
+from kbbot.store.visibility import listed_questions
 from kbbot.store.models import (
     Activity,
     Answer,
     Conversation,
     ConversationKind,
-    DeclaredExpertise,
     Flag,
     FlagKind,
     Membership,
@@ -258,13 +257,7 @@ def _waiting_many(session: Session, people: list[Person], limit: int = WAITING_L
     if len(people) == 1:  # one reader (a preview, a retry): their own tags through the home's query
         return {people[0].id: unanswered_for(session, people[0], limit)}
     ids = [p.id for p in people]
-    tags: dict[int, set[int]] = {}
-    for person_id, tag_id in session.execute(
-            select(DeclaredExpertise.person_id, DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id.in_(ids))
-            .union(select(Answer.author_id, QuestionTag.tag_id)
-                   .join(QuestionTag, QuestionTag.question_id == Answer.question_id)
-                   .where(Answer.author_id.in_(ids), Answer.is_accepted, Answer.deleted_at.is_(None)))):
-        tags.setdefault(person_id, set()).add(tag_id)
+    tags = expertise.known_tags(session, ids)
     if not tags:
         return {}
     wanted = sorted(set().union(*tags.values()))

@@ -159,3 +159,21 @@ def rank(session: Session, viewer: Person, tag_names: Sequence[str], limit: int 
              for p in session.scalars(query)]
     ranks.sort(key=lambda r: (-r.score, -r.accepted, name(r.person).casefold()))
     return ranks[:limit]
+
+
+def known_tags(session: Session, person_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Each person's tags, declared or earned (an accepted answer on a question with the tag), by tag id.
+
+    One query for many readers: what digests and the escalated questions' lists are picked by.
+    """
+    tags: dict[int, set[int]] = {}
+    if not person_ids:
+        return tags
+    ids = list(person_ids)
+    for person_id, tag_id in session.execute(
+            select(DeclaredExpertise.person_id, DeclaredExpertise.tag_id).where(DeclaredExpertise.person_id.in_(ids))
+            .union(select(Answer.author_id, QuestionTag.tag_id)
+                   .join(QuestionTag, QuestionTag.question_id == Answer.question_id)
+                   .where(Answer.author_id.in_(ids), Answer.is_accepted, Answer.deleted_at.is_(None)))):
+        tags.setdefault(person_id, set()).add(tag_id)
+    return tags
