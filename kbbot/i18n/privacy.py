@@ -6,8 +6,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "privacy.former_colleague": {"en": "a former colleague", "nl": "een oud-collega"},
     # /kb forget me
     "help.forget": {
-        "en": "`/kb forget me`: erase what kbbot holds about you (asks first)",
-        "nl": "`/kb vergeet mij`: wis wat kbbot over je bewaart (vraagt eerst)",
+        "en": "/kb forget me: erase what kbbot holds about you (asks first)",
+        "nl": "/kb vergeet mij: wis wat kbbot over je bewaart (vraagt eerst)",
     },
     "usage.forget": {"en": "Type `/kb forget me` to be forgotten.", "nl": "Typ `/kb vergeet mij` om vergeten te worden."},
     "forget.confirm_heading": {
@@ -42,8 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # /kb my data
     "help.mydata": {
-        "en": "`/kb my data`: everything kbbot holds about you, as JSON in a direct message",
-        "nl": "`/kb mijn gegevens`: alles wat kbbot over je bewaart, als JSON in een privébericht",
+        "en": "/kb my data: everything kbbot holds about you, as JSON in a direct message",
+        "nl": "/kb mijn gegevens: alles wat kbbot over je bewaart, als JSON in een privébericht",
     },
     "usage.mydata": {"en": "Type `/kb my data`.", "nl": "Typ `/kb mijn gegevens`."},
     "mydata.heading": {
@@ -57,8 +57,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # /kb admin
     "help.admin": {
-        "en": "`/kb admin`: workspace settings, for admins (`/kb admin set digest-day tue`)",
-        "nl": "`/kb beheer`: instellingen van de werkruimte, voor beheerders (`/kb beheer zet samenvattingsdag di`)",
+        "en": "/kb admin: workspace settings, for admins (/kb admin set digest-day tue)",
+        "nl": "/kb beheer: instellingen van de werkruimte, voor beheerders (/kb beheer zet samenvattingsdag di)",
     },
     "usage.admin": {
         "en": "Use `/kb admin`, `/kb admin set <setting> <value>` or `/kb admin reset <setting>`.",
