@@ -52,6 +52,9 @@ DIGEST_GROUP = 200
 
 _UNBUILT = object()
 
+FIRST_JOB_WAIT = 1.0
+"""Seconds a round's first job may wait for pacing even when the round's budget is already spent."""
+
 ERROR_BACKOFF = 60.0
 """Seconds before retrying after an unexpected error (doubled per attempt)."""
 
@@ -254,7 +257,10 @@ class Deliverer:
         grouped: set[int] = set()
         for number, job in enumerate(jobs, 1):
             # Digests already claimed with their group are finished: what is claimed is sent by its claimer.
-            if budget is not None and self.pacer.monotonic() - started > budget and number not in prebuilt:
+            # The first job always goes ahead: a round whose look at what is due took the whole budget (a busy
+            # database) must still make progress, or every round would find the same work and leave it.
+            if budget is not None and number > 1 and self.pacer.monotonic() - started > budget \
+                    and number not in prebuilt:
                 report.unfinished += 1
                 continue
             if platforms.get(job.wanted.workspace_id) not in self.outbounds:
@@ -273,6 +279,8 @@ class Deliverer:
                 claim, built = prebuilt.pop(number)
                 self._send_claimed(job, claim, built, report)
             else:
+                if number == 1 and deadline is not None:  # going ahead, but never sleeping through a back-off
+                    deadline = max(deadline, self.pacer.monotonic() + FIRST_JOB_WAIT)
                 self._one(job, report, deadline)
             if self.progress and (number % self.progress_every == 0 or number == total):
                 self.progress(f"{number}/{total}: {report}")

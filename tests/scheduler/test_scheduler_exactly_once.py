@@ -234,3 +234,14 @@ def test_a_long_retry_after_is_not_slept_through_within_a_round(world: World) ->
     world.time.sleep(3601)  # the hour passes for the pacer's clock too
     world.deliverer().run(budget=48)
     assert [prompts_sent(world.outbound, who) for who in ("alice", "bob", "carol")] == [1, 1, 1]
+
+
+def test_a_round_whose_look_took_its_whole_budget_still_sends_something(world: World) -> None:
+    """A busy database can make finding what is due take longer than a round's budget: the round must still
+    make progress (else every round would find the same work and leave it all, and nothing would ever go)."""
+    world.time.now = THURSDAY_1505
+    report = world.deliverer().run(budget=-1.0)  # the budget was spent before the first send
+    assert len(world.outbound.sent) >= 1 and report.unfinished >= 1
+    for _ in range(3):
+        world.deliverer().run(budget=-1.0)
+    assert [prompts_sent(world.outbound, who) for who in ("alice", "bob", "carol")] == [1, 1, 1]
