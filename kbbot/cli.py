@@ -18,8 +18,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
@@ -228,30 +229,29 @@ def _digest_send(args: argparse.Namespace, settings: Settings) -> int:
 def _report_adoption(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.services import adoption
 
-    output = _output(args.output)
-    now = system_clock()
-    with unit_of_work(_sessions(settings, semantic=False)) as session:
-        _check_workspace(session, args.workspace)
-        weeks = adoption.weekly(session, now, args.weeks, args.workspace)
-    if output:
-        _write(output, adoption.html(weeks, now))
-    _out(adoption.table(weeks))
-    if output:
-        _out(f"Report with chart written to {args.output}.")
-    return 0
+    return _report(args, settings, lambda session, now: adoption.weekly(session, now, args.weeks, args.workspace),
+                   adoption.html, adoption.table)
 
 
 def _report_knowledge(args: argparse.Namespace, settings: Settings) -> int:
     from kbbot.services import knowledge_report
 
+    return _report(args, settings, lambda session, now: knowledge_report.figures(
+        session, now, settings.verification_interval_days, args.workspace), knowledge_report.html,
+        knowledge_report.table)
+
+
+def _report(args: argparse.Namespace, settings: Settings, figures: Callable[[Session, datetime], Any],
+            html: Callable[[Any, datetime], str], table: Callable[[Any], str]) -> int:
+    """A report's table on the terminal and, with ``-o``, an HTML page with its chart; counts only, no names."""
     output = _output(args.output)
     now = system_clock()
     with unit_of_work(_sessions(settings, semantic=False)) as session:
         _check_workspace(session, args.workspace)
-        rows = knowledge_report.figures(session, now, settings.verification_interval_days, args.workspace)
+        rows = figures(session, now)
     if output:
-        _write(output, knowledge_report.html(rows, now))
-    _out(knowledge_report.table(rows))
+        _write(output, html(rows, now))
+    _out(table(rows))
     if output:
         _out(f"Report with chart written to {args.output}.")
     return 0

@@ -39,7 +39,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from kbbot.contract.outbound import DeliveryFailed, Outbound, Recalls, RetryLater
+from kbbot.contract.outbound import DeliveryFailed, Outbound, RetryLater
 from kbbot.contract.replies import DirectMessage, HomeView, Posted, Reply
 from kbbot.pipeline import liveness, posting
 from kbbot.store.db import unit_of_work
@@ -258,13 +258,8 @@ def through(port: Outbound) -> Send:
 
     def send(parcel: Parcel) -> Posted | None:
         reply = parcel.reply.model_copy(update={"key": parcel.key})
-        if parcel.maybe_sent and isinstance(port, Recalls):
-            since = parcel.created_at or parcel.leased_at or datetime.now().astimezone()
-            found = port.posted_before(parcel.workspace_id, reply, since)
-            if found is not None:
-                log.info("reply %s had been posted before its owner stopped; recorded, not posted again", parcel.id)
-                return found
-        return port.send(parcel.workspace_id, reply, parcel.context)
+        since = (parcel.created_at or parcel.leased_at or datetime.now().astimezone()) if parcel.maybe_sent else None
+        return posting.deliver_once(port, parcel.workspace_id, reply, parcel.context, since)
 
     return send
 

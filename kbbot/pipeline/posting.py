@@ -129,6 +129,23 @@ def _record_related(session: Session, question_id: int, message_id: str) -> None
         session.add(QuestionMessage(question_id=question_id, message_id=message_id))
 
 
+def deliver_once(sender: Outbound, workspace_id: str, reply: Reply, context: Mapping[str, Any],
+                 maybe_sent_since: datetime | None = None) -> Posted | None:
+    """Send ``reply``, unless an earlier attempt with its key may have posted it and the platform finds it.
+
+    The outbox (a reply taken over from a process that stopped) and the
+    scheduler (a stale claim) both come here, so that looking before
+    posting again is one rule: platforms that cannot look
+    (:class:`~kbbot.contract.outbound.Recalls` missing, or ``None``) send again.
+    """
+    if maybe_sent_since is not None and reply.key and isinstance(sender, Recalls):
+        found = sender.posted_before(workspace_id, reply, maybe_sent_since)
+        if found is not None:
+            log.info("%s had been posted before its sender stopped; recorded, not posted again", reply.key)
+            return found
+    return sender.send(workspace_id, reply, context)
+
+
 def send(sessions: sessionmaker[Session], sender: Outbound, workspace_id: str, reply: Reply,
          context: Mapping[str, Any] | None = None, maybe_sent_since: datetime | None = None) -> Posted | None:
     """Resolve, send and record one reply that is not in the outbox (the scheduler's sends).
@@ -144,13 +161,7 @@ def send(sessions: sessionmaker[Session], sender: Outbound, workspace_id: str, r
     if needs_resolving(reply):
         with unit_of_work(sessions) as session:
             ready = resolve(session, reply)
-    posted = None
-    if maybe_sent_since is not None and ready.key and isinstance(sender, Recalls):
-        posted = sender.posted_before(workspace_id, ready, maybe_sent_since)
-        if posted is not None:
-            log.info("a scheduled message had been posted before its sender stopped; recorded, not posted again")
-    if posted is None:
-        posted = sender.send(workspace_id, ready, dict(context or {}))
+    posted = deliver_once(sender, workspace_id, ready, dict(context or {}), maybe_sent_since)
     try:
         with unit_of_work(sessions) as session:
             record(session, ready, posted)
