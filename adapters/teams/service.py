@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import requests
@@ -142,14 +143,27 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
                                      status=invoke.status)
         return web.Response(status=200)
 
-    async def started(_app: web.Application) -> None:
-        sender.bind(asyncio.get_running_loop())
+    def fetch_keys() -> None:
         # The channel's keys, fetched before Teams first calls (in a thread: start-up does not wait).
         # The emulator's are for emulator and skill tokens only, which Teams never sends.
         keys[0].refresh()
 
+    mount(web_app, messages, bot, sender, ingest, roster, fetch_keys)
+    return sender
+
+
+def mount(web_app: web.Application, messages: Callable[[web.Request], Awaitable[web.StreamResponse]], turns: Turns,
+          sender: TeamsOutbound, ingest: Ingest, roster: RosterSync,
+          on_start: Callable[[], None] | None = None) -> None:
+    """What both SDKs' endpoints share: the route, the sender bound to the server's loop, an orderly stop."""
+
+    async def started(_app: web.Application) -> None:
+        sender.bind(asyncio.get_running_loop())
+        if on_start is not None:
+            on_start()
+
     async def stopping(_app: web.Application) -> None:
-        await bot.idle()
+        await turns.idle()
         await ingest.close()
         sender.bind(None)
         await sender.courier.close()
@@ -157,8 +171,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     web_app.router.add_post(MESSAGES_PATH, messages)
     web_app.on_startup.append(started)
     web_app.on_shutdown.append(stopping)
-    web_app[SERVICE] = TeamsService(bot=bot, courier=sender.courier, outbound=sender, ingest=ingest, roster=roster)
-    return sender
+    web_app[SERVICE] = TeamsService(bot=turns, courier=sender.courier, outbound=sender, ingest=ingest, roster=roster)
 
 
 def outbound(sessions: sessionmaker[Session], teams: TeamsSettings) -> TeamsOutbound:

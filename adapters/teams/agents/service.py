@@ -43,9 +43,8 @@ from kbbot.pipeline.worker import deferred
 
 from kbbot_adapters.teams.agents import auth
 from kbbot_adapters.teams.agents.connectors import AgentsKit
-from kbbot_adapters.teams.platform import MESSAGES_PATH
 from kbbot_adapters.teams.send import Courier, TeamsOutbound
-from kbbot_adapters.teams.service import SERVICE, TeamsService, ingest_path
+from kbbot_adapters.teams.service import ingest_path, mount
 from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams.turns import RAW_ACTIVITY, Turns
 
@@ -131,17 +130,5 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
             RAW_ACTIVITY.reset(token)
         return response if response is not None else web.Response(status=202)
 
-    async def started(_app: web.Application) -> None:
-        sender.bind(asyncio.get_running_loop())
-
-    async def stopping(_app: web.Application) -> None:
-        await agent.idle()
-        await ingest.close()
-        sender.bind(None)
-        await sender.courier.close()
-
-    web_app.router.add_post(MESSAGES_PATH, messages)
-    web_app.on_startup.append(started)
-    web_app.on_shutdown.append(stopping)
-    web_app[SERVICE] = TeamsService(bot=agent, courier=sender.courier, outbound=sender, ingest=ingest, roster=roster)
+    mount(web_app, messages, agent, sender, ingest, roster)
     return sender
