@@ -49,6 +49,14 @@ class Backend(Protocol):
         """
         ...
 
+    def newest(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
+        """:meth:`containing`, newest first, so that a ``LIMIT`` stops the database after that many.
+
+        For words found in much of the knowledge base, where ranking every
+        document that has them would mean visiting most of the index.
+        """
+        ...
+
     def sample(self, connection: Connection, kind: str, where: ColumnElement[bool], every: int
                ) -> list[frozenset[str]]:
         """The index terms of every ``every``-th document (by id) of those ``where`` selects on the source table."""

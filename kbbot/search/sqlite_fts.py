@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, case, column, func, literal, select, table, text
+from sqlalchemy import (ColumnElement, Connection, Select, case, column, func, literal, literal_column, select,
+                        table, text)
 
 from kbbot.search.documents import PostDoc, QuestionDoc
 from kbbot.search.ranking import FIELD_WEIGHTS
@@ -76,6 +77,12 @@ class SqliteBackend:
         source = _SOURCES[kind]
         return select(source.id).select_from(fts).join(source, source.id == fts.c.rowid).where(
             fts.c[name].op("MATCH")(match_expression(groups, require_all)))
+
+    def newest(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
+        # By the index's own rowid, which FTS5 walks backwards and stops: ordering by the
+        # source's id (the same number) would make SQLite sort every match first.
+        name = _TABLES[kind]
+        return self.containing(kind, groups, require_all).order_by(literal_column(f"{name}.rowid").desc())
 
     def matching(self, kind: str, groups: Sequence[Sequence[str]], weights: Sequence[float],
                  require_all: bool = False) -> Select[tuple[int, float]]:

@@ -18,10 +18,15 @@ posting list (and, for the public filter, its documents). In a large
 knowledge base the common words are therefore estimated, the way
 PostgreSQL's planner statistics would, from a sample of the workspace's
 public documents (every n-th by id) taken at most every :data:`SAMPLE_TTL`
-seconds; rarer words are counted exactly, which is cheap. Exact counts of at
-least :data:`COMMON_COUNT` and the document total are remembered for
-:data:`COMMON_TTL` seconds. A small knowledge base is always counted exactly
-and fresh.
+seconds; rarer words are counted, but never past :data:`COUNT_UP_TO`
+documents: a word the sample missed may still be in thousands of documents
+(at 1,000,000 questions, a word in 4,000 of them is in one sampled document
+of a thousand), and counting those one by one was the slowest part of a
+search. Past the cap the word's idf hardly moves (log 1,000,000/2,000 is 6.2,
+log 1,000,000/5,000 is 5.3), so the count is the cap or the sample's
+estimate, whichever is larger. Counts of at least :data:`COMMON_COUNT` and
+the document total are remembered for :data:`COMMON_TTL` seconds. A small
+knowledge base is always counted exactly and fresh.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ SAMPLE_SIZE = 5000
 SAMPLE_MIN_HITS = 25
 """A word in at least this many sampled documents (0.5%) is estimated; rarer ones are counted."""
 SAMPLE_TTL = 600.0
+COUNT_UP_TO = 2000
+"""In a sampled knowledge base, a word's documents are counted up to this many (see the module's docstring)."""
 _CHUNK = 40
 
 
@@ -54,7 +61,13 @@ _CHUNK = 40
 class _Sample:
     taken: float
     hits: dict[str, int]
+    """Sampled documents per word, for the words in at least :data:`SAMPLE_MIN_HITS` of them."""
     scale: float
+    rare: dict[str, int]
+    """The same for the rarer words: too few to estimate from alone, a floor once a count reaches its cap."""
+
+    def hits_of(self, term: str) -> int:
+        return self.hits.get(term) or self.rare.get(term, 0)
 
 
 _remembered: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[float, int]]] = (
@@ -86,10 +99,13 @@ def public_statistics(connection: Connection, backend: Backend, workspace_id: in
             fresh.append(term)
     for start in range(0, len(fresh), _CHUNK):
         chunk = fresh[start:start + _CHUNK]
-        row = connection.execute(select(*(_count(backend, workspace_id, term).label(f"t{i}")
+        cap = COUNT_UP_TO if sample else None
+        row = connection.execute(select(*(_count(backend, workspace_id, term, cap).label(f"t{i}")
                                           for i, term in enumerate(chunk)))).one()
         for term, count in zip(chunk, row, strict=True):
             found[term] = int(count or 0)
+            if sample and cap is not None and found[term] >= cap:
+                found[term] = min(total, max(found[term], round(sample.hits_of(term) * sample.scale)))
             if found[term] >= COMMON_COUNT:
                 remembered[(workspace_id, term)] = (now, found[term])
     return total, {term: count for term, count in found.items() if count}
@@ -111,20 +127,26 @@ def _sample(connection: Connection, backend: Backend, workspace_id: int, total: 
     documents = [*backend.sample(connection, "question", public_questions_in(workspace_id), every),
                  *backend.sample(connection, "post", public_posts_in(workspace_id), every)]
     hits = Counter(term for document in documents for term in document)
-    sample = _Sample(taken=now, hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS},
-                     scale=total / max(1, len(documents)))
+    scale = total / max(1, len(documents))
+    sample = _Sample(taken=now, hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS}, scale=scale,
+                     rare={t: n for t, n in hits.items() if n < SAMPLE_MIN_HITS and n * scale > COUNT_UP_TO})
     samples[workspace_id] = sample
     return sample
 
 
-def _count(backend: Backend, workspace_id: int, term: str | None) -> ColumnElement[int]:
-    """Public questions plus public posts of the workspace containing ``term`` (all of them for ``None``)."""
+def _count(backend: Backend, workspace_id: int, term: str | None, cap: int | None = None) -> ColumnElement[int]:
+    """Public questions plus public posts of the workspace containing ``term`` (all of them for ``None``).
+
+    With ``cap``, each kind is counted up to ``cap`` documents: the database stops walking there.
+    """
     if term is None:
         questions = select(func.count()).select_from(Question).where(public_questions_in(workspace_id))
         posts = select(func.count()).select_from(SharedPost).where(public_posts_in(workspace_id))
     else:
-        questions = select(func.count()).select_from(
-            backend.containing("question", [[term]]).where(public_questions_in(workspace_id)).subquery())
-        posts = select(func.count()).select_from(
-            backend.containing("post", [[term]]).where(public_posts_in(workspace_id)).subquery())
+        found_questions = backend.containing("question", [[term]]).where(public_questions_in(workspace_id))
+        found_posts = backend.containing("post", [[term]]).where(public_posts_in(workspace_id))
+        if cap is not None:
+            found_questions, found_posts = found_questions.limit(cap), found_posts.limit(cap)
+        questions = select(func.count()).select_from(found_questions.subquery())
+        posts = select(func.count()).select_from(found_posts.subquery())
     return questions.scalar_subquery() + posts.scalar_subquery()

@@ -13,11 +13,12 @@ rely on; :func:`find` also returns shared working-out-loud posts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kbbot.search import analysis, indexer, ranking, semantic, statistics, stopwords
@@ -51,6 +52,8 @@ the relevance of a two-word query.
 """
 COMMON_SHARE = 0.02
 COMMON_MIN_DOCS = 5000
+NOMINATION_BUDGET = 10_000
+"""At most this many documents (by their words' public counts) are ranked in the database to nominate candidates."""
 ACCEPTED_BOOST = 1.15
 OUTDATED_PENALTY = 0.75
 DUE_PENALTY = 0.85
@@ -235,29 +238,50 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
     In a large knowledge base a word found in more than :data:`COMMON_SHARE`
     of all documents adds little to a ranking but makes the database visit
     (and rank) a large part of its index. Such words still count in the final
-    score; they just do not nominate candidates. When every word is that
-    common, documents must contain all of them (then the two rarest, then the
-    rarest alone), which keeps the work bounded.
+    score; they just do not nominate candidates. The rarer words nominate,
+    rarest first, as long as together they are in at most
+    :data:`NOMINATION_BUDGET` documents, so the work stays bounded however
+    large the knowledge base grows.
+
+    When no word is that rare, documents must contain all of them (then the
+    two rarest, then the rarest alone), and the newest such documents are
+    nominated without ranking them in the database: the index hands them
+    over newest first and stops after :data:`CANDIDATE_LIMIT`, where ranking
+    would have visited every document with a common word. They are ranked
+    here like any others.
     """
     connection = session.connection()
     backend = indexer.backend_of(connection)
     weight_of = dict(zip(wanted, idfs, strict=True))
-    plans: list[tuple[Sequence[Group], bool]] = [(wanted, False)]
+    plans: list[tuple[Sequence[Group], bool, bool]] = [(wanted, False, True)]  # (groups, all of them, ranked)
     if count >= COMMON_MIN_DOCS:
-        cutoff = ranking.idf(count, int(COMMON_SHARE * count))
-        selective = [g for g, weight in zip(wanted, idfs, strict=True) if weight >= cutoff]
-        if selective:
-            plans = [(selective, False)]
+        rarest = [wanted[i] for i in sorted(range(len(wanted)), key=lambda i: -idfs[i])]
+        cutoff = ranking.idf(count, min(int(COMMON_SHARE * count), NOMINATION_BUDGET))
+        selective: list[Group] = []
+        spent = 0
+        for group in rarest:
+            documents = _documents_with(count, weight_of[group])
+            if weight_of[group] < cutoff or (selective and spent + documents > NOMINATION_BUDGET):
+                break
+            selective.append(group)
+            spent += documents
+        plans = ([(selective, False, True)] if selective else
+                 [(wanted, True, False), (rarest[:2], True, False), (rarest[:1], False, False)])
+    for groups, require_all, ranked in plans:
+        terms = [sorted(g.all) for g in groups]
+        if ranked:
+            statement = backend.matching(kind, terms, [weight_of[g] for g in groups], require_all)
         else:
-            rarest = [wanted[i] for i in sorted(range(len(wanted)), key=lambda i: -idfs[i])]
-            plans = [(wanted, True), (rarest[:2], True), (rarest[:1], False)]
-    for groups, require_all in plans:
-        statement = scoped(backend.matching(kind, [sorted(g.all) for g in groups],
-                                            [weight_of[g] for g in groups], require_all))
-        ids = [row[0] for row in session.execute(statement.limit(CANDIDATE_LIMIT))]
+            statement = backend.newest(kind, terms, require_all).add_columns(literal(0.0).label("rank"))
+        ids = [row[0] for row in session.execute(scoped(statement).limit(CANDIDATE_LIMIT))]
         if ids:
             return ids
     return []
+
+
+def _documents_with(count: int, weight: float) -> int:
+    """How many of ``count`` documents have a word of idf ``weight``: :func:`kbbot.search.ranking.idf` undone."""
+    return max(0, round((count + 1.0) / math.exp(weight) - 0.5))
 
 
 def _rerank(query: str, scored: list[tuple[float, float, QuestionRecord]]) -> list[tuple[float, float, QuestionRecord]]:

@@ -78,3 +78,55 @@ def test_private_knowledge_does_not_change_which_public_questions_are_candidates
     _leak_privately(kb, "alpha", times=150)
 
     assert _ranking(kb, "alpha beta") == before
+
+
+def _sampled(monkeypatch: object) -> None:
+    """Make this small knowledge base "large": statistics come from a sample and counts stop at a cap."""
+    from kbbot.search import statistics
+
+    for name, value in (("SAMPLE_FROM", 40), ("SAMPLE_SIZE", 20), ("SAMPLE_MIN_HITS", 4), ("COUNT_UP_TO", 8),
+                        ("COMMON_COUNT", 10**9)):
+        monkeypatch.setattr(statistics, name, value)  # type: ignore[attr-defined]
+    _forget_statistics()
+
+
+def _forget_statistics() -> None:
+    from kbbot.search import statistics
+
+    statistics._remembered.clear()
+    statistics._samples.clear()
+
+
+def test_a_large_knowledge_base_counts_rare_words_exactly_and_caps_common_ones(kb: KB, monkeypatch) -> None:
+    from kbbot.search import indexer, statistics
+
+    for i in range(60):
+        kb.ask(f"Printer {i} jams {'on duplex ' if i % 2 else ''}pages?", answer=f"Answer {i}.")
+    kb.ask("Where is the stapler kept?", answer="Second drawer.")
+    kb.ask("Who refills the stapler?", answer="Facilities.")
+    _sampled(monkeypatch)
+    monkeypatch.setattr(statistics, "SAMPLE_MIN_HITS", 1000)  # no word is common enough to estimate alone:
+    connection = kb.session.connection()  # every one is counted, up to the cap
+    total, counts = statistics.public_statistics(connection, indexer.backend_of(connection), kb.workspace.id,
+                                                 ["stapler", "duplex", "printer"])
+    assert total == 62
+    assert counts["stapler"] == 2  # rare: counted, exactly
+    # Past the cap: the cap or the sample's estimate (every other document, every document), whichever is larger.
+    assert 8 <= counts["duplex"] <= 62 and 8 <= counts["printer"] <= 62
+    assert counts["printer"] >= counts["duplex"]
+
+
+def test_in_a_sampled_knowledge_base_private_knowledge_still_changes_nothing_for_an_outsider(kb: KB,
+                                                                                          monkeypatch) -> None:
+    for i in range(60):
+        kb.ask(f"Question {i} about {'expenses ' if i % 3 == 0 else ''}{'travel ' if i % 4 == 0 else ''}policy?",
+               answer=f"Answer {i}.")
+    _sampled(monkeypatch)
+    queries = ["travel expenses", "expenses policy", "travel policy question"]
+    before = {q: _ranking(kb, q) for q in queries}
+    assert any(t.startswith("Question") for t, _ in before["travel expenses"])
+
+    _leak_privately(kb, "travel expenses", times=30)
+    _forget_statistics()  # a new sample and new counts: nothing remembered hides the private rows
+
+    assert {q: _ranking(kb, q) for q in queries} == before
