@@ -17,8 +17,8 @@ Counting a word found in tens of thousands of documents walks its whole
 posting list (and, for the public filter, its documents). In a large
 knowledge base the common words are therefore estimated, the way
 PostgreSQL's planner statistics would, from a sample of the workspace's
-public documents (every n-th by id) taken at most every :data:`SAMPLE_TTL`
-seconds; rarer words are counted, but never past :data:`COUNT_UP_TO`
+public documents (every n-th by id), renewed in the background after
+:data:`SAMPLE_TTL` seconds; rarer words are counted, but never past :data:`COUNT_UP_TO`
 documents: a word the sample missed may still be in thousands of documents
 (at 1,000,000 questions, a word in 4,000 of them is in one sampled document
 of a thousand), and counting those one by one was the slowest part of a
@@ -31,6 +31,8 @@ knowledge base is always counted exactly and fresh.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 import weakref
 from collections import Counter
@@ -56,6 +58,8 @@ COUNT_UP_TO = 2000
 """In a sampled knowledge base, a word's documents are counted up to this many (see the module's docstring)."""
 _CHUNK = 40
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class _Sample:
@@ -80,12 +84,7 @@ def public_statistics(connection: Connection, backend: Backend, workspace_id: in
     """The number of public documents of the workspace, and how many of them contain each of ``terms``."""
     remembered = _remembered.setdefault(connection.engine, {})
     now = time.monotonic()
-    total = _remembered_count(remembered, workspace_id, None, now)
-    if total is None:
-        total = int(connection.execute(select(_count(backend, workspace_id, None))).scalar() or 0)
-        if total >= COMMON_COUNT:
-            remembered[(workspace_id, "")] = (now, total)
-    sample = _sample(connection, backend, workspace_id, total, now) if total >= SAMPLE_FROM else None
+    total, sample = _total_and_sample(connection, backend, workspace_id, now)
     found: dict[str, int] = {}
     fresh: list[str] = []
     for term in dict.fromkeys(terms):
@@ -117,12 +116,63 @@ def _remembered_count(remembered: dict[tuple[int, str], tuple[float, int]], work
     return cached[1] if cached is not None and now - cached[0] < COMMON_TTL else None
 
 
+def _total_and_sample(connection: Connection, backend: Backend, workspace_id: int, now: float
+                      ) -> tuple[int, _Sample | None]:
+    """The workspace's public document count, and its sample when it is large.
+
+    Counting a million public questions and sampling them takes a few hundred
+    milliseconds. Once they are known, they are renewed in the background
+    when they grow old (:data:`COMMON_TTL`, :data:`SAMPLE_TTL`) while
+    searches go on with the old figures: otherwise the first search every few
+    minutes, which in a quiet workspace is most of them, would pay for it.
+    """
+    engine = connection.engine
+    known = _remembered.setdefault(engine, {}).get((workspace_id, ""))
+    sample = _samples.setdefault(engine, {}).get(workspace_id)
+    if known is None:
+        return _count_and_sample(connection, backend, workspace_id, now)
+    total = known[1]
+    if now - known[0] >= COMMON_TTL or (sample is not None and now - sample.taken >= SAMPLE_TTL):
+        _renew_later(engine, backend, workspace_id)
+    return total, sample if total >= SAMPLE_FROM else None
+
+
+def _count_and_sample(connection: Connection, backend: Backend, workspace_id: int, now: float
+                      ) -> tuple[int, _Sample | None]:
+    total = int(connection.execute(select(_count(backend, workspace_id, None))).scalar() or 0)
+    sample = _sample(connection, backend, workspace_id, total, now) if total >= SAMPLE_FROM else None
+    if total >= COMMON_COUNT:  # remembered last, so a search never sees a large total without its sample
+        _remembered.setdefault(connection.engine, {})[(workspace_id, "")] = (now, total)
+    return total, sample
+
+
+_renewing: set[tuple[int, int]] = set()
+_renewing_lock = threading.Lock()
+
+
+def _renew_later(engine: Engine, backend: Backend, workspace_id: int) -> None:
+    """Count and sample again in a thread of its own, one at a time per database and workspace."""
+    key = (id(engine), workspace_id)
+    with _renewing_lock:
+        if key in _renewing:
+            return
+        _renewing.add(key)
+
+    def renew() -> None:
+        try:
+            with engine.connect() as connection:
+                _count_and_sample(connection, backend, workspace_id, time.monotonic())
+        except Exception:  # the old figures stay; the next search after the TTL tries again
+            logger.warning("renewing search statistics failed", exc_info=True)
+        finally:
+            with _renewing_lock:
+                _renewing.discard(key)
+
+    threading.Thread(target=renew, name="kbbot-search-statistics", daemon=True).start()
+
+
 def _sample(connection: Connection, backend: Backend, workspace_id: int, total: int, now: float) -> _Sample:
-    """Document counts of the common words in every n-th public document, remembered for :data:`SAMPLE_TTL`."""
-    samples = _samples.setdefault(connection.engine, {})
-    cached = samples.get(workspace_id)
-    if cached is not None and now - cached.taken < SAMPLE_TTL:
-        return cached
+    """Document counts of the common words in every n-th public document."""
     every = max(1, total // SAMPLE_SIZE)
     documents = [*backend.sample(connection, "question", public_questions_in(workspace_id), every),
                  *backend.sample(connection, "post", public_posts_in(workspace_id), every)]
@@ -130,7 +180,7 @@ def _sample(connection: Connection, backend: Backend, workspace_id: int, total: 
     scale = total / max(1, len(documents))
     sample = _Sample(taken=now, hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS}, scale=scale,
                      rare={t: n for t, n in hits.items() if n < SAMPLE_MIN_HITS and n * scale > COUNT_UP_TO})
-    samples[workspace_id] = sample
+    _samples.setdefault(connection.engine, {})[workspace_id] = sample
     return sample
 
 
