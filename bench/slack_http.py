@@ -177,17 +177,21 @@ async def _replay(port: int, numbers: list[int], response_url: str) -> int:
     return ok
 
 
-def _wait_processed(database_url: str, expected: int, timeout: float = 120) -> tuple[int, int]:
+def processed(database_url: str, expected: int, timeout: float = 120, platform: str = "slack") -> tuple[int, int]:
+    """(inbound events of ``platform`` recorded, of which done) once ``expected`` are done or ``timeout`` passed.
+
+    Shared with bench/teams_http.py, which counts Teams activities the same way.
+    """
     engine = make_engine(database_url)
     deadline = time.monotonic() + timeout
     try:
         while True:
             with engine.connect() as connection:
                 rows = connection.execute(text(
-                    "SELECT count(*), count(DISTINCT event_key), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END) "
-                    "FROM inbound_events WHERE platform = 'slack'")).one()
-            if rows[2] >= expected or time.monotonic() > deadline:
-                return int(rows[0]), int(rows[2] or 0)
+                    "SELECT count(*), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END) "
+                    "FROM inbound_events WHERE platform = :platform"), {"platform": platform}).one()
+            if (rows[1] or 0) >= expected or time.monotonic() > deadline:
+                return int(rows[0]), int(rows[1] or 0)
             time.sleep(0.5)
     finally:
         engine.dispose()
@@ -261,7 +265,7 @@ def main() -> int:
         if options.workers_elsewhere:
             elsewhere = subprocess.Popen([kbbot, "worker"], env={**env, "KBBOT_WORKER_NICE": "0"},
                                          stdout=subprocess.DEVNULL, stderr=log)
-        rows, done = _wait_processed(database_url, len(accepted))
+        rows, done = processed(database_url, len(accepted))
         cpu = _cpu_seconds(server.pid) - cpu_before
         if options.workers_elsewhere:
             cpu += _cpu_seconds(elsewhere.pid)
@@ -273,7 +277,7 @@ def main() -> int:
               f"per request (ack and work); machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         replays = list(range(0, len(accepted), max(1, int(options.rate))))
         replayed_ok = asyncio.run(_replay(options.port, replays, response_url))
-        rows_after, done_after = _wait_processed(database_url, len(accepted), timeout=5)
+        rows_after, done_after = processed(database_url, len(accepted), timeout=5)
         exactly_once = rows == len(set(accepted)) == done and rows_after == rows and replayed_ok == len(replays)
         print(f"recorded: {rows} events for {len(accepted)} acknowledged requests, {done} processed; "
               f"{len(replays)} retries acknowledged and ignored: {rows_after == rows}")

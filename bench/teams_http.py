@@ -40,14 +40,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the fake Microsoft and the fixtures live with the tests
 
-from kbbot.store.db import make_engine, upgrade  # noqa: E402
+from kbbot.store.db import upgrade  # noqa: E402
 from processes import wait_healthy  # noqa: E402
-from slack_http import _cpu_seconds, _database, _tail, machine_speed, open_loop  # noqa: E402
+from slack_http import _cpu_seconds, _database, _tail, machine_speed, open_loop, processed  # noqa: E402
 from teams_support import ids  # noqa: E402
 from teams_support.harness import load  # noqa: E402
 
@@ -138,23 +137,6 @@ async def _replay(port: int, numbers: list[int], service_url: str, authorization
     return ok
 
 
-def _processed(database_url: str, expected: int, timeout: float = 120) -> tuple[int, int]:
-    """(activities recorded, of which done) once ``expected`` are done or ``timeout`` passed."""
-    engine = make_engine(database_url)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            with engine.connect() as connection:
-                rows = connection.execute(text(
-                    "SELECT count(*), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END) "
-                    "FROM inbound_events WHERE platform = 'teams'")).one()
-            if (rows[1] or 0) >= expected or time.monotonic() > deadline:
-                return int(rows[0]), int(rows[1] or 0)
-            time.sleep(0.5)
-    finally:
-        engine.dispose()
-
-
 def measure(sdk: str, options: argparse.Namespace) -> Run:
     database_url, cleanup = _database(options.postgres)
     upgrade(database_url)
@@ -182,11 +164,11 @@ def measure(sdk: str, options: argparse.Namespace) -> Run:
         latencies, errors, accepted, sustained = asyncio.run(_load(
             options.port, options.rate, options.seconds, options.warmup, microsoft["service_url"],
             microsoft["authorization"]))
-        rows, done = _processed(database_url, len(accepted))
+        rows, done = processed(database_url, len(accepted), platform="teams")
         cpu = _cpu_seconds(server.pid) - cpu_before
         replays = sorted(accepted)[::max(1, int(options.rate))]  # activities Teams got an answer for
         replayed_ok = asyncio.run(_replay(options.port, replays, microsoft["service_url"], microsoft["authorization"]))
-        rows_after, _ = _processed(database_url, len(accepted), timeout=5)
+        rows_after, _ = processed(database_url, len(accepted), timeout=5, platform="teams")
         millis = sorted(1000 * value for value in latencies)
         p99 = millis[min(len(millis) - 1, int(len(millis) * 0.99))] if millis else float("nan")
         exactly_once = rows == len(set(accepted)) == done and rows_after == rows and replayed_ok == len(replays)
