@@ -34,6 +34,8 @@ _dutch_porter = snowballstemmer.stemmer("dutch_porter")
 
 def fold(text: str) -> str:
     """Lower case without accents, so "Café" and "cafe", "geïnstalleerd" and "geinstalleerd" agree."""
+    if text.isascii():  # most text: nothing to decompose, and ASCII casefolds as it lowers
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
