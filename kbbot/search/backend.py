@@ -49,6 +49,10 @@ class Backend(Protocol):
         """
         ...
 
+    def prepare(self, connection: Connection) -> None:
+        """Ready the transaction for a search's few small, bounded queries (once per search)."""
+        ...
+
     def newest(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
         """:meth:`containing`, newest first, so that a ``LIMIT`` stops the database after that many.
 

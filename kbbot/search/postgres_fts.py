@@ -87,6 +87,16 @@ class PostgresBackend:
         return select(source.id).select_from(index).join(source, source.id == index.c[key]).where(
             index.c.tsv.op("@@")(query))
 
+    def prepare(self, connection: Connection) -> None:
+        """No parallel workers for the rest of this transaction.
+
+        A search's queries each stop after a few hundred or thousand rows, yet
+        PostgreSQL planned some of them with a parallel worker at 1,000,000
+        questions, and starting one cost more than the query (much more on a
+        busy machine). ``SET LOCAL`` ends with the transaction.
+        """
+        connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
     def newest(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
         # By the index table's key, whose b-tree PostgreSQL can walk backwards, testing each row's
         # vector, when the words are common enough that it finds a hundred matches soon.

@@ -78,6 +78,9 @@ class SqliteBackend:
         return select(source.id).select_from(fts).join(source, source.id == fts.c.rowid).where(
             fts.c[name].op("MATCH")(match_expression(groups, require_all)))
 
+    def prepare(self, connection: Connection) -> None:
+        """Nothing: SQLite runs each query in the calling thread."""
+
     def newest(self, kind: str, groups: Sequence[Sequence[str]], require_all: bool = False) -> Select[tuple[int]]:
         # By the index's own rowid, which FTS5 walks backwards and stops: ordering by the
         # source's id (the same number) would make SQLite sort every match first.

@@ -18,14 +18,14 @@ posting list (and, for the public filter, its documents). In a large
 knowledge base the common words are therefore estimated, the way
 PostgreSQL's planner statistics would, from a sample of the workspace's
 public documents (every n-th by id), renewed in the background after
-:data:`SAMPLE_TTL` seconds; rarer words are counted, but never past :data:`COUNT_UP_TO`
-documents: a word the sample missed may still be in thousands of documents
-(at 1,000,000 questions, a word in 4,000 of them is in one sampled document
-of a thousand), and counting those one by one was the slowest part of a
-search. Past the cap the word's idf hardly moves (log 1,000,000/2,000 is 6.2,
-log 1,000,000/5,000 is 5.3), so the count is the cap or the sample's
-estimate, whichever is larger. Counts of at least :data:`COMMON_COUNT` and
-the document total are remembered for :data:`COMMON_TTL` seconds. A small
+:data:`SAMPLE_TTL` seconds. Rarer words are counted, but never past
+:data:`COUNT_UP_TO` documents: a word the sample nearly missed may still be
+in thousands of documents (at 1,000,000 questions, a word in 4,000 of them is
+in about 20 of the 5,000 sampled, fewer than :data:`SAMPLE_MIN_HITS`), and
+counting those one by one was the slowest part of a search. Past the cap a
+word counts as the cap or as the sample's estimate, whichever is larger; idf
+is a logarithm, so that estimate's error moves a score little. Counts of at
+least :data:`COMMON_COUNT` and the document total are remembered for :data:`COMMON_TTL` seconds. A small
 knowledge base is always counted exactly and fresh.
 """
 
@@ -54,7 +54,7 @@ SAMPLE_SIZE = 5000
 SAMPLE_MIN_HITS = 25
 """A word in at least this many sampled documents (0.5%) is estimated; rarer ones are counted."""
 SAMPLE_TTL = 600.0
-COUNT_UP_TO = 2000
+COUNT_UP_TO = 500
 """In a sampled knowledge base, a word's documents are counted up to this many (see the module's docstring)."""
 _CHUNK = 40
 

@@ -113,6 +113,7 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     connection = session.connection()
     if not index_ready(connection):
         return []
+    indexer.backend_of(connection).prepare(connection)
     idfs, count = _statistics(session, viewer, wanted)
 
     def scoped(statement: Select[tuple[int, float]]) -> Select[tuple[int, float]]:
@@ -185,6 +186,7 @@ def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 1
     connection = session.connection()
     if not index_ready(connection):
         return []
+    indexer.backend_of(connection).prepare(connection)
     idfs, count = _statistics(session, viewer, wanted)
     ids = _nominate(session, "post", wanted, idfs, count, lambda statement: statement.where(visible_posts(viewer)))
     if not ids:
