@@ -19,6 +19,7 @@ from kbbot.config import Settings
 from kbbot.contract import forms
 from kbbot.contract.events import FormRequested, FormSubmitted, SaveFormRequested, ThreadSaved
 from kbbot.contract.forms import FieldErrors, Form
+from kbbot.privacy import admins
 from kbbot.services import admin_form, directory, saving
 from kbbot.services.turn import Turn
 from kbbot.store.db import unit_of_work
@@ -30,6 +31,8 @@ def _turn(session: Session, event: _Asked, settings: Settings, now: datetime) ->
     """Who asks where, known from now on like anyone who acted (their language is what the answer is worded in)."""
     found = directory.whereabouts(session, event.platform, event.workspace_id, event.workspace_name, event.actor,
                                   event.conversation, now, settings.default_timezone, settings.default_locale)
+    # What the platform said of them just now (Slack's users.info, asked while they wait) decides who administers.
+    admins.note(session, found.person, event.actor.is_admin, now)
     return Turn(session=session, workspace=found.workspace, person=found.person, conversation=found.conversation,
                 now=now, settings=settings)
 
