@@ -14,6 +14,7 @@ blocks per message and 100 per Home view.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kbbot.text.mentions import neutralise
@@ -138,6 +139,9 @@ SELECT_OPTIONS = 100
 LABEL_LIMIT = 2000
 
 
+_SLACK_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
 def _option(value: str, label: str) -> BlockJson:
     return {"text": plain(label, OPTION_TEXT), "value": value[:150]}
 
@@ -161,7 +165,7 @@ def _element(field: FormField) -> BlockJson:
             return element
         case "time":
             element = {"type": "timepicker", "action_id": field.name}
-            if value:
+            if _SLACK_TIME.match(value):  # Slack refuses a view whose time is not 00:00-23:59 (an end of 24:00)
                 element["initial_time"] = value
             return element
         case "number":

@@ -149,6 +149,8 @@ def _check(turn: Turn, values: Values) -> tuple[list[Change], FieldErrors]:
             if setting.key not in values:
                 continue  # not in this submission (an older form): left as it is
             typed, field = values[setting.key], setting.key
+        if typed is not None and typed.strip() == (_typed(setting, before) or ""):
+            continue  # left as it was: nothing to check, nothing pinned
         if _empty(typed):
             low, high, may_keep = retention.LIMITS.get(_retention_kind(setting), (0, 0, False))
             if setting.key.startswith("retention_") and may_keep:
