@@ -166,6 +166,8 @@ def change(turn: Turn, setting: known.Setting, new: Any, reset: bool = False) ->
     each change is audited the same way.
     """
     space = turn.workspace
+    # Read again under a row lock: another admin's change committed meanwhile is kept, not overwritten.
+    turn.session.refresh(space, ["settings"], with_for_update=True)
     before, was_chosen = known.current(setting, space.settings, turn.settings)
     chosen = dict(space.settings or {})
     if reset:

@@ -127,6 +127,9 @@ def change(turn: Turn, setting: TagSetting, rest: str, reset: bool = False) -> R
     if setting is ESCALATION:
         row = get_or_create(turn.session, RoutingSettings, {"workspace_id": turn.workspace.id},
                             {"updated_at": turn.now})
+        turn.session.flush()
+        # Read again under a row lock: another admin's tag committed meanwhile is kept, not overwritten.
+        turn.session.refresh(row, ["tag_channels"], with_for_update=True)
         channels = dict(row.tag_channels or {})
         if new is None:
             channels.pop(tag, None)
