@@ -5,7 +5,11 @@ The same words on every platform (``/kb admin set digest-day tue``, in Dutch
 :mod:`kbbot.privacy.admins`; anyone else gets a short refusal and nothing
 changes. A setting is stored in ``Workspace.settings`` under the key the
 feature reads, so it takes effect with the next thing that reads it (the
-next digest round, the next question).
+next digest round, the next question). Per-tag settings (escalation channel,
+re-verification interval) are :mod:`kbbot.services.admin_tags`; the panel's
+"Edit settings" form, where a platform has forms, is
+:mod:`kbbot.services.admin_form`. Every way in changes a setting through
+:func:`change`, so each is audited alike.
 """
 
 from __future__ import annotations
@@ -60,16 +64,16 @@ def admin(turn: Turn, parsed: AdminShow | AdminSet | AdminReset) -> list[Reply]:
     if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
         return [turn.notice("admin.refused")]
     match parsed:
-        case AdminSet(setting=name, value=value):
-            per_tag = admin_tags.find(name)
-            return [admin_tags.change(turn, per_tag, value) if per_tag else _set(turn, name, value)]
-        case AdminReset(setting=name, tag=tag):
-            per_tag = admin_tags.find(name)
+        case AdminSet(setting=typed, value=value):
+            per_tag = admin_tags.find(typed)
+            return [admin_tags.change(turn, per_tag, value) if per_tag else _set(turn, typed, value)]
+        case AdminReset(setting=typed, tag=tag):
+            per_tag = admin_tags.find(typed)
             if per_tag is not None:
                 return [admin_tags.change(turn, per_tag, tag or "", reset=True)]
             if tag is not None:
                 return [turn.notice("usage.admin")]
-            return [_set(turn, name, None)]
+            return [_set(turn, typed, None)]
     return [show(turn)]
 
 
