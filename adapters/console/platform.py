@@ -17,7 +17,7 @@ from kbbot.contract.platform import Capabilities, CommandLine
 class ConsolePlatform:
     name: str = "console"
     title: str = "the console"
-    capabilities: Capabilities = field(default_factory=lambda: Capabilities(home_surface=False))
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(home_surface=False, forms=False))
 
     def start_locally(self, settings: Any, sessions: Any) -> int:
         """``kbbot`` with nothing configured, and ``kbbot console``: chat in this terminal."""

@@ -23,7 +23,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 
-from kbbot.contract.events import ConversationKindName, InboundEvent
+from kbbot.contract import actions
+from kbbot.contract.events import ConversationKindName, InboundEvent, Place
 from kbbot.pipeline import forms
 from kbbot.pipeline.ingest import Ingest
 from kbbot_adapters.slack import render, translate
@@ -77,6 +78,7 @@ class Listeners:
         app.action(ACTIONS)(_refusing_invalid(self.on_action))
         app.shortcut(translate.SAVE_CALLBACK)(_refusing_invalid(self.on_save_shortcut))
         app.view(translate.SAVE_CALLBACK)(_refusing_invalid(self.on_save_submission))
+        app.view(translate.FORM_CALLBACK)(_refusing_invalid(self.on_form_submission))
 
     async def _submit(self, ack: AsyncAck, event: InboundEvent | None, origin: Origin,
                       roster: str | None = None) -> None:
@@ -166,10 +168,65 @@ class Listeners:
             hint = translate.kind_hint(channel, None, (body.get("channel") or {}).get("name"))
             kind = await self.kinds.resolve(context.client, team_id, channel, hint)
         place = translate.button_place(body, kind, self._dm_channels.get((team_id, user_id)))
-        event = translate.button(body, body["actions"][0], place) if place is not None else None
         container = body.get("container") or {}
         origin = Origin(user_id=user_id, channel_id=place.id if place else None,
                         response_url=body.get("response_url"), replaceable=bool(container.get("is_ephemeral")))
+        action = body["actions"][0]
+        if action.get("action_id") == actions.OPEN_FORM and place is not None:
+            await ack()
+            await self._open_form(body, action, place, origin, context)
+            return
+        event = translate.button(body, action, place) if place is not None else None
+        await self._submit(ack, event, origin)
+
+    # -- The core's forms opened by a button (the admin's settings) ----------------------------------
+    async def _open_form(self, body: dict[str, Any], action: dict[str, Any], place: Place, origin: Origin,
+                         context: AsyncBoltContext) -> None:
+        """Ask the core for the form and open it as a modal while Slack's ``trigger_id`` is still good."""
+        user_id = body["user"]["id"]
+        profiles = await profiles_of(context.client, {user_id})
+        request = translate.form_request(body, action, place, profiles.get(user_id))
+        ingest = self.ingest
+        form = await asyncio.to_thread(forms.open_form, ingest.sessions, ingest.settings, ingest.clock(), request)
+        metadata = translate.form_metadata(form.form, place, origin.response_url, origin.replaceable)
+        try:
+            await context.client.views_open(trigger_id=body["trigger_id"],
+                                            view=render.modal(form, translate.FORM_CALLBACK, metadata))
+        except SlackApiError as error:  # the trigger expired (three seconds): nothing changed, they can click again
+            log.warning("form not opened in Slack workspace %s: %s", request.workspace_id,
+                        error.response.get("error"))
+
+    async def on_form_submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """A submitted form: the core's field errors in place, its refusal instead of the form, or the change
+        persisted (the core checks it once more) and the modal closed."""
+        found = translate.form_origin(body)
+        if found is None:
+            log.warning("a form came back without kbbot's metadata; ignored")
+            await ack()
+            return
+        team_id = (body.get("team") or {}).get("id") or context.team_id or ""
+        channel = found["channel"]
+        kind = await self.kinds.resolve(context.client, team_id, channel, translate.kind_hint(channel))
+        event = translate.form_submission(body, kind)
+        if event is None:
+            await ack()
+            return
+        profiles = await profiles_of(context.client, {event.actor.id})
+        profile = profiles.get(event.actor.id)
+        if profile is not None:  # who administers is what Slack says now, not what the payload claims
+            event = event.model_copy(update={"actor": event.actor.model_copy(update={
+                "name": profile.name or event.actor.name, "locale": profile.locale, "is_admin": profile.is_admin})})
+        ingest = self.ingest
+        verdict = await asyncio.to_thread(forms.form_verdict, ingest.sessions, ingest.settings, ingest.clock(), event)
+        if verdict is not None and verdict.savable:
+            await ack(response_action="errors", errors=render.field_errors(verdict.errors, verdict))
+            return
+        if verdict is not None:
+            await ack(response_action="update", view=render.modal(verdict, translate.FORM_CALLBACK,
+                                                                 body["view"].get("private_metadata") or ""))
+            return
+        origin = Origin(user_id=event.actor.id, channel_id=channel, response_url=found.get("response_url"),
+                        replaceable=bool(found.get("replaceable")))
         await self._submit(ack, event, origin)
 
 
@@ -193,7 +250,7 @@ class Listeners:
         request = translate.save_request(body, kind, found, profiles.get(saver))
         ingest = self.ingest
         form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, ingest.clock(), request)
-        view = render.save_modal(form, translate.SAVE_CALLBACK, translate.save_metadata(channel["id"], root))
+        view = render.modal(form, translate.SAVE_CALLBACK, translate.save_metadata(channel["id"], root))
         try:
             await context.client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:  # the trigger expired (three seconds): nothing changed, they can click again

@@ -280,7 +280,9 @@ async def profiles_of(client: AsyncWebClient, user_ids: set[str]) -> dict[str, P
         details = user.get("profile") or {}
         return user_id, Profile(name=details.get("display_name") or details.get("real_name") or user.get("real_name")
                                 or user.get("name"), locale=user.get("locale"), timezone=user.get("tz"),
-                                is_bot=bool(user.get("is_bot")))
+                                is_bot=bool(user.get("is_bot")),
+                                is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+                                is_admin=bool(user.get("is_admin") or user.get("is_owner")))
 
     return dict(await asyncio.gather(*(one(user_id) for user_id in sorted(user_ids))))
 

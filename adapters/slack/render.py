@@ -14,11 +14,12 @@ blocks per message and 100 per Home view.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kbbot.text.mentions import neutralise
 from kbbot.contract import forms
-from kbbot.contract.forms import FieldErrors, SaveForm
+from kbbot.contract.forms import FieldErrors, Form, FormField
 from kbbot.contract.replies import Actions, Block, Button, Item, ListBlock, Mentions, Reply, Text
 
 SECTION_LIMIT = 3000
@@ -129,20 +130,75 @@ def home_view(reply: Reply) -> BlockJson:
     return {"type": "home", "blocks": render(reply, HOME_BLOCK_LIMIT)}
 
 
-# -- "Save to kbbot" (issue 14) -----------------------------------------------------------------------
+# -- Forms: "Save to kbbot" (issue 14), the admin's settings (issue 18) ----------------------------------
 
 MODAL_TITLE = 24
 OPTION_TEXT = 75
 INPUT_LIMIT = 3000
 SELECT_OPTIONS = 100
+LABEL_LIMIT = 2000
+
+
+_SLACK_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
 def _option(value: str, label: str) -> BlockJson:
     return {"text": plain(label, OPTION_TEXT), "value": value[:150]}
 
 
-def save_modal(form: SaveForm, callback_id: str, metadata: str) -> BlockJson:
-    """The core's save form as a modal: question, the reply that answers it, tags; or only why not."""
+def _element(field: FormField) -> BlockJson:
+    """The Block Kit element for a field, by its kind, prefilled with its value."""
+    value = field.value or ""
+    match field.kind:
+        case "choice":
+            options = [_option(choice.value, choice.label) for choice in field.choices[-SELECT_OPTIONS:]]
+            element: BlockJson = {"type": "static_select", "action_id": field.name, "options": options}
+            initial = next((option for option in options if option["value"] == value), None)
+            if initial is not None:
+                element["initial_option"] = initial
+            return element
+        case "channel":
+            element = {"type": "conversations_select", "action_id": field.name,
+                       "filter": {"include": ["public"], "exclude_bot_users": True}}
+            if value:
+                element["initial_conversation"] = value
+            return element
+        case "time":
+            element = {"type": "timepicker", "action_id": field.name}
+            if _SLACK_TIME.match(value):  # Slack refuses a view whose time is not 00:00-23:59 (an end of 24:00)
+                element["initial_time"] = value
+            return element
+        case "number":
+            element = {"type": "number_input", "action_id": field.name, "is_decimal_allowed": False}
+            if field.low is not None:
+                element["min_value"] = str(field.low)
+            if field.high is not None:
+                element["max_value"] = str(field.high)
+            if value:
+                element["initial_value"] = value
+            return element
+    limit = min(field.max_length or INPUT_LIMIT, INPUT_LIMIT)
+    element = {"type": "plain_text_input", "action_id": field.name, "max_length": limit}
+    if field.kind == "long_text":
+        element["multiline"] = True
+    if value.strip():
+        element["initial_value"] = neutralise(value)[:limit]
+    return element
+
+
+def _input(field: FormField) -> BlockJson:
+    block: BlockJson = {"type": "input", "block_id": field.name, "label": plain(field.label, LABEL_LIMIT),
+                        "element": _element(field)}
+    if field.optional:
+        block["optional"] = True
+    if field.hint:
+        block["hint"] = plain(field.hint, LABEL_LIMIT)
+    return block
+
+
+def modal(form: Form, callback_id: str, metadata: str) -> BlockJson:
+    """The core's form as a modal: its notice, then one input block per field (``block_id`` and ``action_id``
+    are the field's name, so a submission's values come back by it); only the notice when nothing can be filled in."""
     view: BlockJson = {"type": "modal", "callback_id": callback_id, "private_metadata": metadata,
                        "title": plain(form.title, MODAL_TITLE), "close": plain(form.close, MODAL_TITLE), "blocks": []}
     blocks: list[BlockJson] = view["blocks"]
@@ -151,27 +207,12 @@ def save_modal(form: SaveForm, callback_id: str, metadata: str) -> BlockJson:
     if not form.savable:
         return view
     view["submit"] = plain(form.submit or "", MODAL_TITLE)
-    question: BlockJson = {"type": "plain_text_input", "action_id": forms.QUESTION, "multiline": True,
-                           "max_length": INPUT_LIMIT}
-    if form.question.strip():
-        question["initial_value"] = neutralise(form.question)[:INPUT_LIMIT]
-    options = [_option(choice.value, choice.label) for choice in form.choices[-SELECT_OPTIONS:]]
-    answer: BlockJson = {"type": "static_select", "action_id": forms.ANSWER, "options": options}
-    initial = next((option for option in options if option["value"] == form.answer), None)
-    if initial is not None:
-        answer["initial_option"] = initial
-    tags: BlockJson = {"type": "plain_text_input", "action_id": forms.TAGS, "max_length": INPUT_LIMIT}
-    if form.tags:
-        tags["initial_value"] = form.tags
-    blocks.extend([
-        {"type": "input", "block_id": forms.QUESTION, "label": plain(form.question_label, 2000), "element": question},
-        {"type": "input", "block_id": forms.ANSWER, "label": plain(form.answer_label, 2000), "element": answer},
-        {"type": "input", "block_id": forms.TAGS, "label": plain(form.tags_label, 2000), "element": tags,
-         "optional": True, "hint": plain(form.tags_hint, 2000)},
-    ])
+    blocks.extend(_input(field) for field in form.fields)
     return view
 
 
-def field_errors(errors: FieldErrors) -> dict[str, str]:
+def field_errors(errors: FieldErrors, form: Form | None = None, names: tuple[str, ...] = forms.FIELDS
+                 ) -> dict[str, str]:
     """The core's field errors as ``response_action: errors`` wants them: block id → message."""
-    return {field: neutralise(message)[:2000] for field, message in errors.items() if field in forms.FIELDS}
+    known = form.names() if form is not None else names
+    return {field: neutralise(message)[:LABEL_LIMIT] for field, message in errors.items() if field in known}

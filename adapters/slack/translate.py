@@ -33,6 +33,8 @@ from kbbot.contract.events import (
     ButtonClicked,
     CommandInvoked,
     ConversationChanged,
+    FormRequested,
+    FormSubmitted,
     ConversationKindName,
     HomeOpened,
     InboundEvent,
@@ -348,11 +350,23 @@ def saved_place(payload: Payload) -> tuple[str, str] | None:
     return found["channel"], found["root"]
 
 
-def _value(values: Payload, field: str) -> str:
-    element = (values.get(field) or {}).get(field) or {}
-    if element.get("type") == "static_select":
-        return str((element.get("selected_option") or {}).get("value") or "")
-    return str(element.get("value") or "")
+def form_values(payload: Payload) -> dict[str, str | None]:
+    """A submitted modal's values by field name (the input block's id), whatever element each field was drawn as:
+    a text or number input's ``value``, a select's ``selected_option``, a conversation, a time; ``None`` if empty."""
+    found: dict[str, str | None] = {}
+    state = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
+    for block_id, elements in state.items():
+        for element in (elements or {}).values():
+            if not isinstance(element, dict):
+                continue
+            value = element.get("value")
+            if "selected_option" in element:
+                value = (element.get("selected_option") or {}).get("value")
+            for key in ("selected_conversation", "selected_channel", "selected_time"):
+                if key in element:
+                    value = element.get(key)
+            found[str(block_id)] = None if value is None else str(value)
+    return found
 
 
 def save_submission(payload: Payload, kind: ConversationKindName) -> ThreadSaved | None:
@@ -363,12 +377,62 @@ def save_submission(payload: Payload, kind: ConversationKindName) -> ThreadSaved
     channel, root = where
     user = payload["user"]
     team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
-    values = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
+    values = form_values(payload)
     return ThreadSaved(**_base(team_id, f"save:{payload['trigger_id']}",
                                Actor(id=user["id"], name=user.get("name") or user.get("username")),
                                Place(id=channel, kind=kind), None),
-                       root_id=root, question=_value(values, forms.QUESTION), answer_id=_value(values, forms.ANSWER) or None,
-                       tags=_value(values, forms.TAGS))
+                       root_id=root, question=values.get(forms.QUESTION) or "",
+                       answer_id=values.get(forms.ANSWER) or None, tags=values.get(forms.TAGS) or "")
+
+
+# -- The core's other forms (the admin's settings): opened from a button, submitted as a modal -----------
+
+FORM_CALLBACK = "kb_form"
+"""The ``callback_id`` of every modal of a form opened by a button (:data:`kbbot.contract.actions.OPEN_FORM`)."""
+
+
+def form_request(payload: Payload, action: Payload, place: Place, profile: Any = None) -> FormRequested:
+    """A click on a button that opens a form: which form, who asks, where (the panel's conversation)."""
+    user = payload["user"]
+    team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
+    actor = Actor(id=user["id"], name=getattr(profile, "name", None) or user.get("name"),
+                  locale=getattr(profile, "locale", None), timezone=getattr(profile, "timezone", None),
+                  is_admin=getattr(profile, "is_admin", None))
+    return FormRequested(**_base(team_id, f"form:{payload['trigger_id']}", actor, place,
+                                 _when(action.get("action_ts"))), form=str(action.get("value") or ""))
+
+
+def form_metadata(form: str, place: Place, response_url: str | None, replaceable: bool) -> str:
+    """What the modal carries back: the form, where it was opened, and how to replace the panel it came from."""
+    found: dict[str, Any] = {"form": form, "channel": place.id, "kind": place.kind}
+    if response_url:
+        found.update(response_url=response_url, replaceable=replaceable)
+    return json.dumps(found, separators=(",", ":"))
+
+
+def form_origin(payload: Payload) -> dict[str, Any] | None:
+    """The metadata of a submitted form's modal (see :func:`form_metadata`); None if it is not kbbot's."""
+    try:
+        found = json.loads((payload.get("view") or {}).get("private_metadata") or "")
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not isinstance(found.get("form"), str) or not isinstance(
+            found.get("channel"), str) or not found["channel"]:
+        return None
+    return found
+
+
+def form_submission(payload: Payload, kind: ConversationKindName | None) -> FormSubmitted | None:
+    """A submitted form's modal (``view_submission``): every field's value, by the field's name."""
+    found = form_origin(payload)
+    if found is None:
+        return None
+    user = payload["user"]
+    team_id = (payload.get("team") or {}).get("id") or user.get("team_id")
+    return FormSubmitted(**_base(team_id, f"form-submit:{payload['trigger_id']}",
+                                 Actor(id=user["id"], name=user.get("name") or user.get("username")),
+                                 Place(id=found["channel"], kind=kind), None),
+                         form=found["form"], values=form_values(payload))
 
 
 def team_join(envelope: Payload) -> PersonJoined | None:

@@ -16,7 +16,8 @@ from typing import Any
 
 from kbbot.text.mentions import neutralise
 from kbbot.contract import forms
-from kbbot.contract.forms import FieldErrors, SaveForm
+from kbbot.contract.actions import OPEN_FORM
+from kbbot.contract.forms import FieldErrors, Form, FormField
 from kbbot.contract.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
 
 from kbbot_adapters.teams.translate import ACTION_KEY, VALUE_KEY
@@ -52,6 +53,8 @@ def _text_block(text: str, **extra: Any) -> dict[str, Any]:
 def _action(button: Button) -> dict[str, Any]:
     action: dict[str, Any] = {"type": "Action.Submit", "title": neutralise(button.label),
                               "data": {ACTION_KEY: button.action_id, VALUE_KEY: button.value}}
+    if button.action_id == OPEN_FORM:
+        action["data"]["msteams"] = {"type": "task/fetch"}  # Teams asks for the form (a task module) at once
     if button.style in _STYLES:
         action["style"] = _STYLES[button.style]
     return action
@@ -116,55 +119,84 @@ def message(reply: Reply) -> dict[str, Any]:
             "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card(reply)}]}
 
 
-# -- "Save to kbbot" (issue 14) -----------------------------------------------------------------------
+# -- Forms: "Save to kbbot" (issue 14), the admin's settings (issue 18) ----------------------------------
 
 TASK_SIZE = "medium"
+MAX_INPUT = 3000
+LONG_CHOICE = 40
+"""A choice list with a label longer than this reads better laid out (radio buttons) than folded away."""
+CLOSED: dict[str, Any] = {}
+"""The answer to a submitted message-action task module that closes it: an empty messaging extension response."""
 
 
 def _error_block(message: str | None) -> list[dict[str, Any]]:
     return [_text_block(message, color="Attention", size="Small", spacing="None")] if message else []
 
 
-def save_task(form: SaveForm, root_key: str, values: Mapping[str, Any] | None = None,
-              errors: FieldErrors | None = None) -> dict[str, Any]:
-    """The core's save form as a task module response (the body of a message action's invoke response).
+def _input(field: FormField, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A field as Adaptive Card elements, by its kind; a choice with one option is shown, its value sent as data."""
+    value = field.value or ""
+    common: dict[str, Any] = {"id": field.name, "label": neutralise(field.label), "isRequired": not field.optional}
+    if field.kind == "choice" and len(field.choices) == 1 and not field.optional:
+        data[field.name] = field.choices[0].value
+        return [_text_block(field.label, weight="Bolder", spacing="Medium"),
+                {"type": "Container", "style": "emphasis", "items": [_text_block(field.choices[0].label)]}]
+    match field.kind:
+        case "choice" | "channel":
+            choices = [{"title": neutralise(c.label), "value": c.value} for c in field.choices]
+            if value and value not in {c.value for c in field.choices}:
+                choices.insert(0, {"title": f"#{neutralise(value)}", "value": value})  # in force, though unknown here
+            long = any(len(c.label) > LONG_CHOICE for c in field.choices)
+            element = {"type": "Input.ChoiceSet", **common, "style": "expanded" if long else "compact",
+                       "value": value, "choices": choices}
+        case "time":
+            element = {"type": "Input.Time", **common, "value": value}
+        case "number":
+            element = {"type": "Input.Number", **common, "value": value}
+            if field.low is not None:
+                element["min"] = field.low
+            if field.high is not None:
+                element["max"] = field.high
+        case _:
+            limit = min(field.max_length or MAX_INPUT, MAX_INPUT)
+            element = {"type": "Input.Text", **common, "maxLength": limit, "value": neutralise(value)[:limit]}
+            if field.kind == "long_text":
+                element["isMultiline"] = True
+    if field.hint:
+        element["placeholder"] = neutralise(field.hint)
+    shown = [element]
+    if field.hint and field.kind not in ("text", "long_text"):
+        shown.append(_text_block(field.hint, isSubtle=True, size="Small", spacing="None"))
+    return shown
 
-    ``values`` are what the person submitted, shown again with the core's
-    ``errors`` beside the fields they name; a form with nothing to save is a
-    plain message dialog.
+
+def task(form: Form, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The core's form as a task module response (the body of a ``task/fetch`` or message action's invoke answer).
+
+    ``data`` comes back with the submission beside the inputs' values (what
+    the form was about); the form's ``errors`` are shown under the fields
+    they name. A form with nothing to fill in is a plain message dialog.
     """
     if not form.savable:
         return {"task": {"type": "message", "value": neutralise(form.notice or form.title)}}
-    values, errors = values or {}, errors or {}
     body: list[dict[str, Any]] = []
     if form.notice:
         body.append(_text_block(form.notice, isSubtle=True, size="Small"))
-    question = values.get(forms.QUESTION, form.question)
-    body.append({"type": "Input.Text", "id": forms.QUESTION, "label": neutralise(form.question_label),
-                 "isMultiline": True, "isRequired": True, "maxLength": MAX_INPUT,
-                 "value": neutralise(str(question or ""))[:MAX_INPUT]})
-    body.extend(_error_block(errors.get(forms.QUESTION)))
-    data: dict[str, Any] = {root_key: form.root_id}
-    if len(form.choices) == 1:
-        body.append(_text_block(form.answer_label, weight="Bolder", spacing="Medium"))
-        body.append({"type": "Container", "style": "emphasis", "items": [_text_block(form.choices[0].label)]})
-        data[forms.ANSWER] = form.choices[0].value
-    else:
-        body.append({"type": "Input.ChoiceSet", "id": forms.ANSWER, "label": neutralise(form.answer_label),
-                     "style": "expanded", "isRequired": True, "value": values.get(forms.ANSWER, form.answer or ""),
-                     "choices": [{"title": neutralise(c.label), "value": c.value} for c in form.choices]})
-    body.extend(_error_block(errors.get(forms.ANSWER)))
-    body.append({"type": "Input.Text", "id": forms.TAGS, "label": neutralise(form.tags_label),
-                 "placeholder": neutralise(form.tags_hint), "maxLength": MAX_INPUT,
-                 "value": neutralise(str(values.get(forms.TAGS, form.tags) or ""))})
-    body.extend(_error_block(errors.get(forms.TAGS)))
+    sent = dict(data)
+    for field in form.fields:
+        body.extend(_input(field, sent))
+        body.extend(_error_block(form.errors.get(field.name)))
     card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "lang": form.locale,
-            "body": body, "actions": [{"type": "Action.Submit", "title": neutralise(form.submit or ""), "data": data}]}
+            "body": body, "actions": [{"type": "Action.Submit", "title": neutralise(form.submit or ""), "data": sent}]}
     return {"task": {"type": "continue", "value": {"title": neutralise(form.title), "height": TASK_SIZE,
                                                    "width": TASK_SIZE,
                                                    "card": {"contentType": CARD_CONTENT_TYPE, "content": card}}}}
 
 
-MAX_INPUT = 3000
-CLOSED: dict[str, Any] = {}
-"""The answer to a submitted task module that closes it: an empty messaging extension response."""
+def save_task(form: Form, root_key: str, values: Mapping[str, Any] | None = None,
+              errors: FieldErrors | None = None) -> dict[str, Any]:
+    """The save form as a message action's task module: ``values`` (what was submitted) shown again with ``errors``."""
+    if values is not None or errors:
+        form = form.again({name: value for name, value in (values or {}).items() if name in form.names()},
+                          errors or {})
+    return task(form, {root_key: form.key})

@@ -30,6 +30,8 @@ from kbbot.contract.events import (
     AppRemoved,
     ButtonClicked,
     CommandInvoked,
+    FormRequested,
+    FormSubmitted,
     InboundEvent,
     MessageDeleted,
     MessageEdited,
@@ -45,6 +47,7 @@ from kbbot.contract.events import (
     ThreadSaved,
 )
 from kbbot.contract import forms
+from kbbot.contract.actions import OPEN_FORM
 
 PLATFORM = "teams"
 TEAM_MEMBER_EVENTS = ("teamMemberAdded", "teamMemberRemoved")
@@ -491,3 +494,49 @@ def joined(activity: dict[str, Any], origin: Origin, place: Place) -> list[Inbou
                                   actor=Actor(id=member_id, name=member.get("name")), occurred_at=_timestamp(activity),
                                   event_id=_event_key(activity, origin.conversation_id, f":joined:{member_id}")))
     return found
+
+
+# -- The core's other forms (the admin's settings): a task module opened from a card's button -----------
+
+TASK_FETCH = "task/fetch"
+TASK_SUBMIT = "task/submit"
+FORM_KEY = "kb_form"
+"""Where a task module's submit data names the form it is (beside the inputs' values)."""
+
+
+def _task_data(activity: dict[str, Any]) -> dict[str, Any]:
+    data = (activity.get("value") or {}).get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def is_form_action(activity: dict[str, Any]) -> bool:
+    """An invoke opening one of kbbot's forms from a card button (``task/fetch``) or submitting it (``task/submit``)."""
+    if activity.get("type") != "invoke" or activity.get("name") not in (TASK_FETCH, TASK_SUBMIT):
+        return False
+    data = _task_data(activity)
+    return (data.get(ACTION_KEY) == OPEN_FORM if activity.get("name") == TASK_FETCH
+            else isinstance(data.get(FORM_KEY), str))
+
+
+def form_request(activity: dict[str, Any], translation: Translation) -> FormRequested:
+    """``task/fetch`` from a button that opens a form: the form its value names."""
+    return FormRequested(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,
+                         conversation=translation.place, occurred_at=_timestamp(activity),
+                         event_id=_event_key(activity, translation.origin.conversation_id, ":form"),
+                         form=str(_task_data(activity).get(VALUE_KEY) or "")[:32])
+
+
+def form_values(data: dict[str, Any]) -> dict[str, str | None]:
+    """A submitted task module's input values by field name: kbbot's own keys and Teams' left out, empty as None."""
+    return {str(name)[:64]: (None if value is None or str(value) == "" else str(value))
+            for name, value in data.items()
+            if name not in (FORM_KEY, ACTION_KEY, VALUE_KEY, "msteams") and not isinstance(value, dict | list)}
+
+
+def form_submission(activity: dict[str, Any], translation: Translation) -> FormSubmitted:
+    """``task/submit`` of one of kbbot's forms: every field's value, by the field's name."""
+    data = _task_data(activity)
+    return FormSubmitted(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,
+                         conversation=translation.place, occurred_at=_timestamp(activity),
+                         event_id=_event_key(activity, translation.origin.conversation_id, ":form-submit"),
+                         form=str(data.get(FORM_KEY))[:32], values=form_values(data))

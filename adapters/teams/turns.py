@@ -39,10 +39,15 @@ from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams import render
 from kbbot_adapters.teams.translate import (
     FETCH_TASK,
+    FORM_KEY,
     PLATFORM,
+    TASK_FETCH,
     SAVE_ROOT_KEY,
     Origin,
     Translation,
+    form_request,
+    form_submission,
+    is_form_action,
     is_save_action,
     message_author,
     save_request,
@@ -86,6 +91,8 @@ class Turns:
             return None
         if is_save_action(activity):
             return await self._save_action(activity, translation)
+        if is_form_action(activity):
+            return await self._form_action(activity, translation)
         origin = translation.origin
         new_place = await asyncio.to_thread(self._remember, activity, origin)
         stored = dataclasses.asdict(origin)
@@ -120,6 +127,23 @@ class Turns:
             return InvokeReply(200, render.save_task(form, SAVE_ROOT_KEY, data, errors))
         await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
         return InvokeReply(200, render.CLOSED)
+
+    # -- The core's other forms (the admin's settings): a task module from a card's button ---------
+    async def _form_action(self, activity: dict[str, Any], translation: Translation) -> InvokeReply:
+        """``task/fetch``: the core's form; ``task/submit``: its errors in place, its refusal, or the change
+        persisted (the core checks it once more) and the task module closed."""
+        ingest, now = self.ingest, self.clock()
+        if activity.get("name") == TASK_FETCH:
+            request = form_request(activity, translation)
+            form = await asyncio.to_thread(forms.open_form, ingest.sessions, ingest.settings, now, request)
+            return InvokeReply(200, render.task(form, {FORM_KEY: form.form}))
+        submission = form_submission(activity, translation)
+        verdict = await asyncio.to_thread(forms.form_verdict, ingest.sessions, ingest.settings, now, submission)
+        if verdict is not None:
+            return InvokeReply(200, render.task(verdict, {FORM_KEY: verdict.form}))
+        await asyncio.to_thread(self._remember, activity, translation.origin)
+        await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
+        return InvokeReply(200, None)  # an empty answer closes the task module
 
     async def _teams_id(self, origin: Origin, aad_id: str | None) -> str | None:
         """The Teams user id of whoever wrote the chosen message (Teams names them by AAD object id only)."""

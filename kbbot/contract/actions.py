@@ -31,10 +31,14 @@ RETIRE_ANSWER = "kb_retire_answer"
 FORGET_CONFIRM = "kb_forget_confirm"
 FORGET_CANCEL = "kb_forget_cancel"
 ADMIN_SET = "kb_admin_set"
+OPEN_FORM = "kb_open_form"
+"""A button that opens one of the core's forms (its value names which, :data:`kbbot.contract.forms.KINDS_OF_FORM`):
+the adapter asks the core for the form at once (:mod:`kbbot.pipeline.forms`) instead of handing over a click."""
 
 ALL = frozenset({ACCEPT, UPVOTE, FLAG_OUTDATED, THIS_ANSWERS_IT, ASK_ANYWAY, ASK_ANONYMOUSLY, FOLLOW, SET_LANGUAGE,
                  TOGGLE_PROMPTS, TOGGLE_DIGEST, ROUTE_TAKE, ROUTE_DECLINE, ROUTE_SNOOZE_TODAY, ROUTE_SNOOZE_TOMORROW,
-                 ROUTE_CLOSE, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER, FORGET_CONFIRM, FORGET_CANCEL, ADMIN_SET})
+                 ROUTE_CLOSE, STILL_RIGHT, UPDATE_ANSWER, RETIRE_ANSWER, FORGET_CONFIRM, FORGET_CANCEL, ADMIN_SET,
+                 OPEN_FORM})
 
 # Reactions that mean "accept" (from the asker) and "upvote" (from anyone else). The core's vocabulary is the
 # emoji itself; an adapter translates its platform's names for them (``:white_check_mark:``) into these.

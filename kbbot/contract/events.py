@@ -281,6 +281,34 @@ class ThreadSaved(_Event):
     thread: Thread | None = None
 
 
+class FormRequested(_Event):
+    """Someone clicked a button that opens one of the core's forms (``/kb admin``'s "Edit settings").
+
+    Asked of the core and answered at once (:mod:`kbbot.pipeline.forms`), never
+    stored, like :class:`SaveFormRequested`. ``form`` names the form
+    (:data:`kbbot.contract.forms.KINDS_OF_FORM`).
+    """
+
+    type: Literal["form_requested"] = "form_requested"
+    form: str = Field(max_length=32)
+
+
+FieldName = Annotated[str, Field(min_length=1, max_length=64)]
+FieldValue = Annotated[Content | None, Field(max_length=3000)]
+
+
+class FormSubmitted(_Event):
+    """A form of the core's was submitted: each field's value as the person left it (``None``: left empty).
+
+    The core checks it again when it works on it: a stale or forged submission
+    changes nothing it would not have accepted in the form.
+    """
+
+    type: Literal["form_submitted"] = "form_submitted"
+    form: str = Field(max_length=32)
+    values: dict[FieldName, FieldValue] = Field(default_factory=dict, max_length=64)
+
+
 class PersonJoined(_Event):
     """Someone joined the workspace (``conversation`` is then their DM) or a channel (``conversation``)."""
 
@@ -315,6 +343,7 @@ InboundEvent = Annotated[
     | AppRemoved
     | AppInstalled
     | ThreadSaved
+    | FormSubmitted
     | PersonJoined
     | PersonChanged,
     Field(discriminator="type"),

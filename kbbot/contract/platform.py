@@ -44,6 +44,8 @@ class Capabilities:
     """Group chats have reply threads; when False an answer there quotes the question's card."""
     home_surface: bool = False
     """A home view of the bot's own (Slack's App Home) that kbbot can publish to."""
+    forms: bool = True
+    """The platform opens the core's forms (:mod:`kbbot.contract.forms`) from a button: a modal, a task module."""
     max_text: int = 40_000
     """The longest message the platform accepts, in characters."""
     mention_markup: tuple[str, ...] = ()

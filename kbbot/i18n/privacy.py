@@ -61,8 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "/kb beheer: instellingen van de werkruimte, voor beheerders (/kb beheer zet samenvattingsdag di)",
     },
     "usage.admin": {
-        "en": "Use `/kb admin`, `/kb admin set <setting> <value>` or `/kb admin reset <setting>`.",
-        "nl": "Gebruik `/kb beheer`, `/kb beheer zet <instelling> <waarde>` of `/kb beheer herstel <instelling>`.",
+        "en": "Use `/kb admin`, `/kb admin set <setting> <value>` or `/kb admin reset <setting>` "
+              "(per tag: `/kb admin set escalation <tag> <#channel>`, `/kb admin reset escalation <tag>`).",
+        "nl": "Gebruik `/kb beheer`, `/kb beheer zet <instelling> <waarde>` of `/kb beheer herstel <instelling>` "
+              "(per tag: `/kb beheer zet escalatie <tag> <#kanaal>`, `/kb beheer herstel escalatie <tag>`).",
     },
     "admin.refused": {
         "en": "Only workspace admins can change kbbot's settings.",
@@ -72,9 +74,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.line_set": {"en": "{value} (set here)", "nl": "{value} (hier ingesteld)"},
     "admin.line_default": {"en": "{value} (default)", "nl": "{value} (standaard)"},
     "admin.footer": {
-        "en": "Change one with `/kb admin set <setting> <value>`; `/kb admin reset <setting>` goes back to the default.",
+        "en": "Change one with `/kb admin set <setting> <value>`; `/kb admin reset <setting>` goes back to the default. "
+              "Per tag: `/kb admin set escalation <tag> <#channel>`, `/kb admin set verify-every <tag> <days>`.",
         "nl": "Wijzig er een met `/kb beheer zet <instelling> <waarde>`; `/kb beheer herstel <instelling>` zet de "
-              "standaard terug.",
+              "standaard terug. Per tag: `/kb beheer zet escalatie <tag> <#kanaal>`, "
+              "`/kb beheer zet bevestig-elke <tag> <dagen>`.",
     },
     "admin.none": {"en": "not set", "nl": "niet ingesteld"},
     "admin.keep": {"en": "kept", "nl": "bewaard"},
@@ -125,4 +129,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "`{value}`: use a number of days from {low} to {high}, or keep.",
         "nl": "`{value}`: gebruik een aantal dagen van {low} tot {high}, of bewaar.",
     },
+    # /kb admin: per-tag settings
+    "admin.tags_heading": {"en": "Per tag", "nl": "Per tag"},
+    "admin.tag.default": {"en": "{value} by default", "nl": "standaard {value}"},
+    "admin.tag.how_tag_channel": {
+        "en": "Where a tag's unanswered questions are reposted: `/kb admin set {setting} <tag> <#channel>`",
+        "nl": "Waar onbeantwoorde vragen met een tag opnieuw geplaatst worden: "
+              "`/kb beheer zet {setting} <tag> <#kanaal>`",
+    },
+    "admin.tag.how_tag_verification_days": {
+        "en": "How often answers with a tag are due for a re-check: `/kb admin set {setting} <tag> <days>`",
+        "nl": "Hoe vaak antwoorden met een tag opnieuw bevestigd moeten worden: "
+              "`/kb beheer zet {setting} <tag> <dagen>`",
+    },
+    "admin.tag.none_own": {"en": "no tag has its own yet", "nl": "nog geen tag heeft een eigen"},
+    "admin.tag.usage": {
+        "en": "Use `/kb admin set {example}` or `/kb admin reset {setting} <tag>`.",
+        "nl": "Gebruik `/kb beheer zet {example}` of `/kb beheer herstel {setting} <tag>`.",
+    },
+    "admin.tag.invalid_tag": {"en": "`{value}` is not a tag.", "nl": "`{value}` is geen tag."},
+    "admin.tag.private_channel": {
+        "en": "`{value}` is not a public channel: unanswered questions are only reposted where everyone may read them.",
+        "nl": "`{value}` is geen openbaar kanaal: onbeantwoorde vragen worden alleen opnieuw geplaatst waar "
+              "iedereen ze mag lezen.",
+    },
+    "admin.tag.unchanged": {"en": "{setting} for #{tag} already is {value}.", "nl": "{setting} voor #{tag} is al {value}."},
+    "admin.tag.reset": {
+        "en": "{setting} for #{tag} is back to the default, {value}.",
+        "nl": "{setting} voor #{tag} staat weer op de standaard, {value}.",
+    },
+    "admin.tag.changed": {
+        "en": "{setting} for #{tag} is now {value} (was {old}).",
+        "nl": "{setting} voor #{tag} is nu {value} (was {old}).",
+    },
+    # /kb admin: the settings form ("Edit settings")
+    "admin.form.edit": {"en": "Edit settings", "nl": "Instellingen bewerken"},
+    "admin.form.title": {"en": "kbbot settings", "nl": "Instellingen van kbbot"},
+    "admin.form.close": {"en": "Cancel", "nl": "Annuleren"},
+    "admin.form.submit": {"en": "Save", "nl": "Opslaan"},
+    "admin.form.intro": {
+        "en": "Settings of kbbot for this workspace. Only what you change is saved, and every change is "
+              "recorded in the audit log.",
+        "nl": "Instellingen van kbbot voor deze werkruimte. Alleen wat je wijzigt wordt opgeslagen, en elke "
+              "wijziging komt in het auditlogboek.",
+    },
+    "admin.form.hours_from": {"en": "Working hours from", "nl": "Werktijden van"},
+    "admin.form.hours_to": {"en": "Working hours until", "nl": "Werktijden tot"},
+    "admin.form.channel_hint": {
+        "en": "Where questions asked in a direct message are posted; leave empty for the default.",
+        "nl": "Waar vragen uit een privébericht geplaatst worden; laat leeg voor de standaard.",
+    },
+    "admin.form.days": {"en": "Days, from {low} to {high}.", "nl": "Dagen, van {low} tot {high}."},
+    "admin.form.days_keep": {
+        "en": "Days, from {low} to {high}; leave empty to keep them.",
+        "nl": "Dagen, van {low} tot {high}; laat leeg om ze te bewaren.",
+    },
+    "admin.form.notify_thread": {"en": "In the question's thread", "nl": "In de draad van de vraag"},
+    "admin.form.notify_dm": {"en": "By direct message", "nl": "Per privébericht"},
+    "admin.form.day_mon": {"en": "Monday", "nl": "maandag"},
+    "admin.form.day_tue": {"en": "Tuesday", "nl": "dinsdag"},
+    "admin.form.day_wed": {"en": "Wednesday", "nl": "woensdag"},
+    "admin.form.day_thu": {"en": "Thursday", "nl": "donderdag"},
+    "admin.form.day_fri": {"en": "Friday", "nl": "vrijdag"},
+    "admin.form.day_sat": {"en": "Saturday", "nl": "zaterdag"},
+    "admin.form.day_sun": {"en": "Sunday", "nl": "zondag"},
+    "admin.form.erasure_keep": {
+        "en": "Keep their questions and answers, without their name",
+        "nl": "Hun vragen en antwoorden bewaren, zonder naam",
+    },
+    "admin.form.erasure_delete": {"en": "Delete their questions and answers", "nl": "Hun vragen en antwoorden verwijderen"},
+    "admin.form.required": {"en": "Fill this in.", "nl": "Vul dit in."},
+    "admin.form.not_saved": {"en": "Nothing was saved: {reason}", "nl": "Er is niets opgeslagen: {reason}"},
+    "admin.form.change": {"en": "{setting} {value} (was {old})", "nl": "{setting} {value} (was {old})"},
+    "admin.form.saved": {"en": "Saved: {changes}.", "nl": "Opgeslagen: {changes}."},
+    "admin.form.nothing": {"en": "Nothing changed.", "nl": "Er is niets gewijzigd."},
+    "form.unknown_title": {"en": "kbbot form", "nl": "kbbot-formulier"},
 }

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbbot.contract import actions
+from kbbot.contract import actions, forms
 from kbbot import commands
 from kbbot.config import MAX_TEXT_LENGTH, Settings
 from kbbot.contract.events import (
@@ -25,6 +25,7 @@ from kbbot.contract.events import (
     ButtonClicked,
     CommandInvoked,
     ConversationChanged,
+    FormSubmitted,
     HomeOpened,
     InboundEvent,
     MembersSynced,
@@ -41,7 +42,7 @@ from kbbot.commands.small_talk import small_talk
 from kbbot.contract.replies import Reply, Text
 from kbbot.presentation import links, people
 from kbbot.privacy import admins
-from kbbot.services import (admin, alumni, answering, asking, directory, home, profile, prompts, routing, saving,
+from kbbot.services import (admin, admin_form, alumni, answering, asking, directory, home, profile, prompts, routing, saving,
                             verification, welcome)
 from kbbot.services import privacy as privacy_requests
 from kbbot.store.models import ConversationKind, Person
@@ -178,6 +179,8 @@ def _route(turn: Turn, event: InboundEvent) -> list[Reply]:
             return home.home(turn)
         case ThreadSaved():
             return saving.save(turn, event)
+        case FormSubmitted(form=forms.SETTINGS):
+            return admin_form.submit(turn, event)
         case PersonJoined():
             return welcome.greet(turn, event)
     return []

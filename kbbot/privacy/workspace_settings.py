@@ -42,11 +42,16 @@ class Setting:
     example: str
 
 
-def _channel(value: str) -> Any:
-    match = _CHANNEL.match(value.strip())
+def channel_reader(value: str) -> str | None:
+    """The channel an admin named (``<#C123|general>`` as Slack writes it, ``#C123``, ``C123``), or None."""
+    match = _CHANNEL.match(value.strip().removeprefix("#"))
     if match is None:
-        return "admin.invalid_channel"
-    return match.group("id") or match.group("plain").lstrip("#")
+        return None
+    return match.group("id") or match.group("plain")
+
+
+def _channel(value: str) -> Any:
+    return channel_reader(value) or "admin.invalid_channel"
 
 
 def _notify(value: str) -> Any:

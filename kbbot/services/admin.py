@@ -5,7 +5,11 @@ The same words on every platform (``/kb admin set digest-day tue``, in Dutch
 :mod:`kbbot.privacy.admins`; anyone else gets a short refusal and nothing
 changes. A setting is stored in ``Workspace.settings`` under the key the
 feature reads, so it takes effect with the next thing that reads it (the
-next digest round, the next question).
+next digest round, the next question). Per-tag settings (escalation channel,
+re-verification interval) are :mod:`kbbot.services.admin_tags`; the panel's
+"Edit settings" form, where a platform has forms, is
+:mod:`kbbot.services.admin_form`. Every way in changes a setting through
+:func:`change`, so each is audited alike.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from typing import Any
 
 from kbbot.commands import command
 from kbbot.commands.grammar import UsageError
-from kbbot.contract import actions
+from kbbot.contract import actions, forms, platform
 from kbbot.contract.events import ButtonClicked
-from kbbot.contract.replies import Button, Item, ListBlock, Reply, Text
+from kbbot.contract.replies import Actions, Block, Button, Item, ListBlock, Reply, Text
 from kbbot.i18n import t
 from kbbot.privacy import admins, audit, retention
 from kbbot.privacy import workspace_settings as known
+from kbbot.services import admin_tags
 from kbbot.services.turn import Turn
 
 
@@ -38,6 +43,8 @@ class AdminSet:
 @dataclass(frozen=True)
 class AdminReset:
     setting: str
+    tag: str | None = None
+    """The tag of a per-tag setting (``/kb admin reset escalation postgres``)."""
 
 
 def _parse(rest: str) -> AdminShow | AdminSet | AdminReset | UsageError:
@@ -47,8 +54,8 @@ def _parse(rest: str) -> AdminShow | AdminSet | AdminReset | UsageError:
     verb = parts[0].casefold()
     if verb in ("set", "zet") and len(parts) == 3:
         return AdminSet(parts[1][:64], parts[2].strip()[:200])
-    if verb in ("reset", "herstel") and len(parts) == 2:
-        return AdminReset(parts[1][:64])
+    if verb in ("reset", "herstel") and len(parts) in (2, 3):
+        return AdminReset(parts[1][:64], parts[2].strip()[:200] if len(parts) == 3 else None)
     return UsageError("usage.admin")
 
 
@@ -57,14 +64,21 @@ def admin(turn: Turn, parsed: AdminShow | AdminSet | AdminReset) -> list[Reply]:
     if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
         return [turn.notice("admin.refused")]
     match parsed:
-        case AdminSet(setting=name, value=value):
-            return [_set(turn, name, value)]
-        case AdminReset(setting=name):
-            return [_set(turn, name, None)]
-    return [_show(turn)]
+        case AdminSet(setting=typed, value=value):
+            per_tag = admin_tags.find(typed)
+            return [admin_tags.change(turn, per_tag, value) if per_tag else _set(turn, typed, value)]
+        case AdminReset(setting=typed, tag=tag):
+            per_tag = admin_tags.find(typed)
+            if per_tag is not None:
+                return [admin_tags.change(turn, per_tag, tag or "", reset=True)]
+            if tag is not None:
+                return [turn.notice("usage.admin")]
+            return [_set(turn, typed, None)]
+    return [show(turn)]
 
 
-def _name(setting: known.Setting, locale: str) -> str:
+def name(setting: known.Setting, locale: str) -> str:
+    """The setting's name in the admin's language, as they type it."""
     return setting.dutch if locale == "nl" else setting.name
 
 
@@ -86,7 +100,8 @@ CHOICES: dict[str, tuple[str, ...]] = {"expert_notify": ("thread", "dm"), "welco
 """Settings with a few values: offered as buttons on the panel (Block Kit on Slack, an Adaptive Card on Teams)."""
 
 
-def _show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
+def show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
+    """The panel: every setting in force, buttons for the few-valued ones, the per-tag ones, and the way to edit."""
     items = []
     for setting in known.SETTINGS:
         value, chosen = known.current(setting, turn.workspace.settings, turn.settings)
@@ -95,11 +110,15 @@ def _show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply
         buttons = [Button(label=shown(setting, setting.read(typed), turn.locale), action_id=actions.ADMIN_SET,
                           value=f"{setting.name}={typed}")
                    for typed in CHOICES.get(setting.key, ()) if setting.read(typed) != value]
-        items.append(Item(text=f"{_name(setting, turn.locale)}: {line}", buttons=buttons))
+        items.append(Item(text=f"{name(setting, turn.locale)}: {line}", buttons=buttons))
     heading = turn.say("admin.heading")
-    blocks = [Text(text=notice)] if notice else []
-    blocks += [Text(text=heading, style="heading"), ListBlock(items=items),
-               Text(text=turn.say("admin.footer"), style="context")]
+    blocks: list[Block] = [Text(text=notice)] if notice else []
+    blocks += [Text(text=heading, style="heading")]
+    if platform.capabilities(turn.workspace.platform).forms:
+        blocks.append(Actions(buttons=[Button(label=turn.say("admin.form.edit"), action_id=actions.OPEN_FORM,
+                                              value=forms.SETTINGS, style="primary")]))
+    blocks += [ListBlock(items=items), Text(text=turn.say("admin.tags_heading"), style="heading"),
+               ListBlock(items=admin_tags.items(turn)), Text(text=turn.say("admin.footer"), style="context")]
     return turn.private(notice or heading, blocks, replace=replace)
 
 
@@ -111,39 +130,58 @@ def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
         return [turn.notice("admin.refused")]
     name, _, typed = event.value.partition("=")
     result = _set(turn, name, typed)
-    return [_show(turn, notice=result.text, replace=True)]
+    return [show(turn, notice=result.text, replace=True)]
 
 
-def _set(turn: Turn, name: str, typed: str | None) -> Reply:
-    setting = known.find(name)
+def _set(turn: Turn, setting_name: str, typed: str | None) -> Reply:
+    setting = known.find(setting_name)
     if setting is None:
-        names = ", ".join(_name(s, turn.locale) for s in known.SETTINGS)
-        return turn.notice("admin.unknown_setting", setting=name[:40], settings=names)
-    space = turn.workspace
-    before, was_chosen = known.current(setting, space.settings, turn.settings)
-    chosen = dict(space.settings or {})
+        names = ", ".join([name(s, turn.locale) for s in known.SETTINGS]
+                          + [admin_tags.name(s, turn.locale) for s in admin_tags.TAG_SETTINGS])
+        return turn.notice("admin.unknown_setting", setting=setting_name[:40], settings=names)
+    before, was_chosen = known.current(setting, turn.workspace.settings, turn.settings)
     if typed is None:
         if not was_chosen:
-            return turn.notice("admin.unchanged", setting=_name(setting, turn.locale),
+            return turn.notice("admin.unchanged", setting=name(setting, turn.locale),
                                value=shown(setting, before, turn.locale))
-        del chosen[setting.key]
+        new = change(turn, setting, None, reset=True)
+        return turn.notice("admin.reset", setting=name(setting, turn.locale), value=shown(setting, new, turn.locale))
+    new = setting.read(typed)
+    if known.is_invalid(new):
+        return turn.notice(new, **invalid_params(setting, typed))
+    if was_chosen and before == new:
+        return turn.notice("admin.unchanged", setting=name(setting, turn.locale),
+                           value=shown(setting, new, turn.locale))
+    change(turn, setting, new)
+    return turn.notice("admin.changed", setting=name(setting, turn.locale), value=shown(setting, new, turn.locale),
+                       old=shown(setting, before, turn.locale))
+
+
+def invalid_params(setting: known.Setting, typed: str) -> dict[str, Any]:
+    """What a refusal of ``typed`` for ``setting`` names: the value, and a retention setting's limits."""
+    low, high, _ = retention.LIMITS.get(setting.key.removeprefix("retention_").removesuffix("_days"), (0, 0, False))
+    return {"value": typed[:40], "low": low, "high": high}
+
+
+def change(turn: Turn, setting: known.Setting, new: Any, reset: bool = False) -> Any:
+    """Store one setting for the workspace (``reset``: back to the default) and audit it; the value now in force.
+
+    The one way a setting changes, typed, clicked or submitted in a form, so
+    each change is audited the same way.
+    """
+    space = turn.workspace
+    # Read again under a row lock: another admin's change committed meanwhile is kept, not overwritten.
+    turn.session.refresh(space, ["settings"], with_for_update=True)
+    before, was_chosen = known.current(setting, space.settings, turn.settings)
+    chosen = dict(space.settings or {})
+    if reset:
+        chosen.pop(setting.key, None)
         new = setting.default(turn.settings)
     else:
-        new = setting.read(typed)
-        if known.is_invalid(new):
-            low, high, _ = retention.LIMITS.get(setting.key.removeprefix("retention_").removesuffix("_days"),
-                                                (0, 0, False))
-            return turn.notice(new, value=typed[:40], low=low, high=high)
-        if was_chosen and before == new:
-            return turn.notice("admin.unchanged", setting=_name(setting, turn.locale),
-                               value=shown(setting, new, turn.locale))
         chosen[setting.key] = new
     # A new dict, not a change inside the old one: the JSON column is saved only when it is replaced.
     space.settings = chosen
     audit.record(turn.session, workspace_id=space.id, person=turn.person, action="setting", key=setting.key,
-                 old=before if was_chosen else None, new=new if typed is not None else None, now=turn.now)
+                 old=before if was_chosen else None, new=None if reset else new, now=turn.now)
     turn.session.flush()
-    if typed is None:
-        return turn.notice("admin.reset", setting=_name(setting, turn.locale), value=shown(setting, new, turn.locale))
-    return turn.notice("admin.changed", setting=_name(setting, turn.locale), value=shown(setting, new, turn.locale),
-                       old=shown(setting, before, turn.locale))
+    return new

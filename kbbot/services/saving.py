@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from kbbot.config import MAX_TEXT_LENGTH
 from kbbot.contract import forms
 from kbbot.contract.events import SaveFormRequested, Thread, ThreadMessage, ThreadSaved
-from kbbot.contract.forms import Choice, FieldErrors, SaveForm
+from kbbot.contract.forms import Choice, FieldErrors, Form, FormField
 from kbbot.contract.replies import ListBlock, Post, ReplaceCard, Reply, Text
 from kbbot.commands.grammar import MAX_TAGS
 from kbbot.i18n import t
@@ -111,22 +111,22 @@ def _choice(turn: Turn, reply: ThreadMessage) -> Choice:
     return Choice(value=reply.id, label=label if len(label) <= CHOICE_LABEL else label[:CHOICE_LABEL - 1] + "…")
 
 
-def form(turn: Turn, request: SaveFormRequested) -> SaveForm:
+def form(turn: Turn, request: SaveFormRequested) -> Form:
     """The form to save ``request``'s thread, prefilled: what was saved before, else what the thread says."""
     thread = request.thread
-    base = {"locale": turn.locale, "title": turn.say("save.title"), "close": turn.say("save.close"),
-            "root_id": thread.root_id}
+    base = {"form": forms.SAVE, "locale": turn.locale, "title": turn.say("save.title"),
+            "close": turn.say("save.close"), "key": thread.root_id}
     if not thread.readable:
-        return SaveForm(**base, notice=turn.say("save.unreadable"))
+        return Form(**base, notice=turn.say("save.unreadable"))
     if turn.conversation.kind is ConversationKind.DM:
-        return SaveForm(**base, notice=turn.say("save.not_here"))
+        return Form(**base, notice=turn.say("save.not_here"))
     existing = _existing(turn, thread.root_id)
     if existing is not None and (refusal := _refusal(turn, existing)) is not None:
-        return SaveForm(**base, notice=refusal)
+        return Form(**base, notice=refusal)
     offered = _answers_offered(thread)
     if not offered:
         # Nothing answers yet; or, where the platform hands over only the chosen message, the question was chosen.
-        return SaveForm(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply"))
+        return Form(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply"))
     if existing is not None:
         question, tags = existing.text, " ".join(f"#{tag.name}" for tag in existing.tags)
         was_saved = turn.session.get(SavedThread, existing.id) is not None
@@ -135,11 +135,14 @@ def form(turn: Turn, request: SaveFormRequested) -> SaveForm:
         question = thread.root.text if thread.root is not None else ""
         tags = " ".join(f"#{tag}" for tag in _tags_in(question))
         notice = turn.say("save.intro")
-    return SaveForm(**base, submit=turn.say("save.submit"), notice=notice,
-                    question_label=turn.say("save.question_label"), question=question[:MAX_QUESTION],
-                    answer_label=turn.say("save.answer_label"), choices=[_choice(turn, r) for r in offered],
-                    answer=_likely_answer(thread, offered, existing), tags_label=turn.say("save.tags_label"),
-                    tags_hint=turn.say("save.tags_hint"), tags=tags)
+    return Form(**base, submit=turn.say("save.submit"), notice=notice, fields=[
+        FormField(name=forms.QUESTION, kind="long_text", label=turn.say("save.question_label"),
+                  value=question[:MAX_QUESTION], max_length=MAX_QUESTION),
+        FormField(name=forms.ANSWER, kind="choice", label=turn.say("save.answer_label"),
+                  choices=[_choice(turn, r) for r in offered], value=_likely_answer(thread, offered, existing)),
+        FormField(name=forms.TAGS, kind="text", label=turn.say("save.tags_label"), hint=turn.say("save.tags_hint"),
+                  value=tags, optional=True),
+    ])
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,31 +81,44 @@ def owner_of(answer: Answer) -> Person:
 
 
 def interval_days(session: Session, question_ids: Collection[int], default: int) -> dict[int, int]:
-    """Each question's verification interval: the shortest of its tags' own intervals, else ``default``."""
+    """Each question's verification interval: the shortest of its tags' own intervals in its workspace, else ``default``."""
     found = dict(session.execute(
         select(QuestionTag.question_id, func.min(TagVerificationInterval.days))
-        .join(TagVerificationInterval, TagVerificationInterval.tag_id == QuestionTag.tag_id)
+        .join(Question, Question.id == QuestionTag.question_id)
+        .join(TagVerificationInterval, and_(TagVerificationInterval.tag_id == QuestionTag.tag_id,
+                                            TagVerificationInterval.workspace_id == Question.workspace_id))
         .where(QuestionTag.question_id.in_(list(question_ids))).group_by(QuestionTag.question_id)).all())
     return {qid: found.get(qid, default) for qid in question_ids}
 
 
-def set_interval(session: Session, tag: Tag, days: int | None, now: datetime) -> None:
-    """A tag's own verification interval in days (``None``: back to the operator's default).
+MIN_INTERVAL, MAX_INTERVAL = 1, 3650
+"""The verification intervals a tag may have, in days."""
 
-    For the admin command a later issue adds (``/kb admin``); the rule that
-    reads it is :func:`interval_days`.
+
+def set_interval(session: Session, workspace_id: int, tag: Tag, days: int | None, now: datetime) -> None:
+    """A tag's own verification interval in days in one workspace (``None``: back to the operator's default).
+
+    Set by ``/kb admin set verify-every``; the rule that reads it is :func:`interval_days`.
     """
-    if days is not None and not 1 <= days <= 3650:
+    if days is not None and not MIN_INTERVAL <= days <= MAX_INTERVAL:
         raise ValueError("a verification interval is between 1 and 3650 days")
-    row = session.get(TagVerificationInterval, tag.id)
+    row = session.get(TagVerificationInterval, (workspace_id, tag.id))
     if days is None:
         if row is not None:
             session.delete(row)
     elif row is None:
-        session.add(TagVerificationInterval(tag_id=tag.id, days=days, updated_at=now))
+        session.add(TagVerificationInterval(workspace_id=workspace_id, tag_id=tag.id, days=days, updated_at=now))
     else:
         row.days, row.updated_at = days, now
     session.flush()
+
+
+def tag_intervals(session: Session, workspace_id: int) -> dict[str, int]:
+    """The workspace's tags with an interval of their own: tag name → days."""
+    return dict(session.execute(select(Tag.name, TagVerificationInterval.days)
+                                .join(TagVerificationInterval, TagVerificationInterval.tag_id == Tag.id)
+                                .where(TagVerificationInterval.workspace_id == workspace_id)
+                                .order_by(Tag.name)).all())
 
 
 @dataclass(frozen=True)

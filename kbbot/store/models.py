@@ -619,10 +619,14 @@ class AnswerCare(Base):
 
 
 class TagVerificationInterval(Base):
-    """A tag's own re-check interval in days, overriding ``Settings.verification_interval_days``."""
+    """A tag's own re-check interval in days in one workspace, overriding ``Settings.verification_interval_days``.
+
+    Per workspace: tags are shared by every workspace kbbot serves, an admin's choice is not.
+    """
 
     __tablename__ = "tag_verification_intervals"
 
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,7 +17,7 @@ from console_chat import Chat
 from kbbot.config import Settings
 from kbbot.services import tagging, verification
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import AnswerCare, AnswerShowing, Person, TagVerificationInterval
+from kbbot.store.models import AnswerCare, AnswerShowing, Person, TagVerificationInterval, Workspace
 from kbbot_adapters.console import ConsoleSession
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -130,8 +130,9 @@ def test_a_tag_interval_overrides_the_default(chat: Chat, clock: Clock, sessions
     with unit_of_work(sessions) as session:
         tag = tagging.find(session, "postgres")
         assert tag is not None
-        verification.set_interval(session, tag, 30, clock.now)
-        assert session.get(TagVerificationInterval, tag.id).days == 30
+        space = session.scalars(select(Workspace.id)).one()
+        verification.set_interval(session, space, tag, 30, clock.now)
+        assert session.get(TagVerificationInterval, (space, tag.id)).days == 30
     clock.advance(days=31)
     assert "due for a re-check" in chat(":as erin", SEARCH)
 

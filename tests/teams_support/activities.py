@@ -152,3 +152,12 @@ def group_edited(fake: FakeMicrosoft, who: Person, message_id: str, quoted_id: s
 
 def group_deleted(fake: FakeMicrosoft, who: Person, message_id: str) -> dict[str, Any]:
     return _as(load("group_chat_message_delete", fake, id=message_id), who)
+
+
+def task_invoke(fake: FakeMicrosoft, who: Person, name: str, data: dict[str, Any], card_id: str,
+                conversation_id: str | None = None) -> dict[str, Any]:
+    """``who`` opens (``task_fetch``) or submits (``task_submit``) a task module from the bot's card ``card_id``."""
+    activity = _as(load(name, fake, id=f"f:{fresh_id()}", replyToId=card_id), who)
+    activity["value"]["data"] = copy.deepcopy(data)
+    activity["conversation"] = {**activity["conversation"], "id": conversation_id or who.personal_chat}
+    return activity

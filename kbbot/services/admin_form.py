@@ -1,0 +1,201 @@
+"""``/kb admin``'s "Edit settings": every workspace setting in one form, checked as typed ``set`` checks it.
+
+Where a platform opens forms (a Slack modal, a Teams task module), the panel
+offers one. Each field is read by the same reader as ``/kb admin set``
+(:mod:`kbbot.privacy.workspace_settings`), so a value refused when typed is
+refused in the form, with the same words beside the field. Only what the
+admin changed is stored, each change audited on its own
+(:func:`kbbot.services.admin.change`); a field left as it was pins nothing,
+so a default changed later by the operator still applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kbbot.contract import forms
+from kbbot.contract.events import FormSubmitted
+from kbbot.contract.forms import Choice, FieldErrors, Form, FormField
+from kbbot.contract.replies import Reply
+from kbbot.privacy import admins, erasure, retention
+from kbbot.privacy import workspace_settings as known
+from kbbot.services import admin
+from kbbot.services.turn import Turn
+from kbbot.store.models import Conversation, ConversationKind
+from kbbot.weekly.timing import DAYS, WORKDAYS
+
+HOURS = "working_hours"
+HOURS_FROM = "working_hours_from"
+HOURS_TO = "working_hours_to"
+MAX_CHANNELS = 100
+"""Channels offered where the platform has no channel picker of its own (a choice list's practical length)."""
+
+Values = Mapping[str, str | None]
+
+
+@dataclass(frozen=True)
+class Change:
+    setting: known.Setting
+    value: Any
+    reset: bool = False
+
+
+def _typed(setting: known.Setting, value: Any) -> str | None:
+    """A stored value as its field shows it (what the setting's reader reads back to the same value)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def _choices(turn: Turn, setting: known.Setting) -> list[Choice]:
+    def say(key: str) -> str:
+        return turn.say(key)
+
+    match setting.key:
+        case "expert_notify":
+            return [Choice(value=v, label=say(f"admin.form.notify_{v}")) for v in ("thread", "dm")]
+        case "prompt_day":
+            return [Choice(value=day, label=say(f"admin.form.day_{day}")) for day in WORKDAYS]
+        case "digest_day":
+            return [Choice(value=day, label=say(f"admin.form.day_{day}")) for day in DAYS]
+        case "welcome":
+            return [Choice(value=v, label=say(f"admin.{v}")) for v in ("on", "off")]
+        case erasure.KNOWLEDGE_SETTING:
+            return [Choice(value=v, label=say(f"admin.form.erasure_{v}")) for v in ("keep", "delete")]
+    return []
+
+
+def _channels(turn: Turn) -> list[Choice]:
+    """The workspace's public channels kbbot knows, for platforms without a channel picker (Teams)."""
+    found = turn.session.scalars(select(Conversation).where(
+        Conversation.workspace_id == turn.workspace.id, Conversation.kind == ConversationKind.CHANNEL)
+        .order_by(Conversation.name, Conversation.id).limit(MAX_CHANNELS))
+    return [Choice(value=c.external_id, label=f"#{c.name or c.external_id}") for c in found]
+
+
+def _fields(turn: Turn) -> list[FormField]:
+    fields: list[FormField] = []
+    for setting in known.SETTINGS:
+        value, _ = known.current(setting, turn.workspace.settings, turn.settings)
+        label = admin.name(setting, turn.locale)
+        if setting.key == HOURS:
+            start, _, end = str(value).partition("-")
+            fields += [FormField(name=HOURS_FROM, kind="time", label=turn.say("admin.form.hours_from"), value=start),
+                       FormField(name=HOURS_TO, kind="time", label=turn.say("admin.form.hours_to"), value=end)]
+        elif setting.key == "questions_channel":
+            fields.append(FormField(name=setting.key, kind="channel", label=label, value=_typed(setting, value),
+                                    choices=_channels(turn), optional=True,
+                                    hint=turn.say("admin.form.channel_hint")))
+        elif setting.key.endswith("_time"):
+            fields.append(FormField(name=setting.key, kind="time", label=label, value=_typed(setting, value)))
+        elif setting.key.startswith("retention_"):
+            low, high, may_keep = retention.LIMITS[_retention_kind(setting)]
+            hint = turn.say("admin.form.days_keep" if may_keep else "admin.form.days", low=low, high=high)
+            fields.append(FormField(name=setting.key, kind="number", label=label, value=_typed(setting, value),
+                                    low=low, high=high, optional=may_keep, hint=hint))
+        else:
+            fields.append(FormField(name=setting.key, kind="choice", label=label, value=_typed(setting, value),
+                                    choices=_choices(turn, setting)))
+    return fields
+
+
+def _retention_kind(setting: known.Setting) -> str:
+    return setting.key.removeprefix("retention_").removesuffix("_days")
+
+
+def form(turn: Turn) -> Form:
+    """The settings form, prefilled with what is in force; for anyone but an admin, only the refusal."""
+    base = {"form": forms.SETTINGS, "locale": turn.locale, "title": turn.say("admin.form.title"),
+            "close": turn.say("admin.form.close")}
+    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+        return Form(**base, notice=turn.say("admin.refused"))
+    return Form(**base, submit=turn.say("admin.form.submit"), notice=turn.say("admin.form.intro"),
+                fields=_fields(turn))
+
+
+def _plain(text: str) -> str:
+    """A refusal worded for chat (with `code` marks) as a form shows it beside a field: plain text."""
+    return text.replace("`", "")
+
+
+def _empty(raw: str | None) -> bool:
+    return raw is None or not raw.strip()
+
+
+def _check(turn: Turn, values: Values) -> tuple[list[Change], FieldErrors]:
+    """What a submission would change, and what is wrong with it, field by field."""
+    changes: list[Change] = []
+    errors: FieldErrors = {}
+    for setting in known.SETTINGS:
+        before, chosen = known.current(setting, turn.workspace.settings, turn.settings)
+        if setting.key == HOURS:
+            if HOURS_FROM not in values and HOURS_TO not in values:
+                continue
+            start, end = values.get(HOURS_FROM), values.get(HOURS_TO)
+            missing = [field for field, raw in ((HOURS_FROM, start), (HOURS_TO, end)) if _empty(raw)]
+            for field in missing:
+                errors[field] = turn.say("admin.form.required")
+            if missing:
+                continue
+            typed: str | None = f"{(start or '').strip()}-{(end or '').strip()}"
+            field = HOURS_TO
+        else:
+            if setting.key not in values:
+                continue  # not in this submission (an older form): left as it is
+            typed, field = values[setting.key], setting.key
+        if typed is not None and typed.strip() == (_typed(setting, before) or ""):
+            continue  # left as it was: nothing to check, nothing pinned
+        if _empty(typed):
+            low, high, may_keep = retention.LIMITS.get(_retention_kind(setting), (0, 0, False))
+            if setting.key.startswith("retention_") and may_keep:
+                typed = "keep"
+            elif setting.key == "questions_channel":
+                if chosen:
+                    changes.append(Change(setting, None, reset=True))
+                continue
+            else:
+                errors[field] = turn.say("admin.form.required")
+                continue
+        assert typed is not None
+        new = setting.read(typed.strip())
+        if known.is_invalid(new):
+            errors[field] = _plain(turn.say(new, **admin.invalid_params(setting, typed.strip())))
+        elif new != before:
+            changes.append(Change(setting, new))
+    return changes, errors
+
+
+def problems(turn: Turn, values: Values) -> FieldErrors:
+    """What is wrong with a submitted settings form, by field, in the admin's language; empty: it may be saved."""
+    return _check(turn, values)[1]
+
+
+def refusal(turn: Turn) -> Form | None:
+    """The form to show instead when the person may not change settings (a forged or stale submission), else None."""
+    if admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+        return None
+    return form(turn)
+
+
+def submit(turn: Turn, event: FormSubmitted) -> list[Reply]:
+    """Save every changed setting (checked again: nothing is saved from a submission with errors); the panel anew."""
+    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+        return [turn.notice("admin.refused")]
+    changes, errors = _check(turn, event.values)
+    if errors:
+        return [turn.notice("admin.form.not_saved", reason=next(iter(errors.values())))]
+    said = []
+    for found in changes:
+        before, _ = known.current(found.setting, turn.workspace.settings, turn.settings)
+        now = admin.change(turn, found.setting, found.value, reset=found.reset)
+        said.append(turn.say("admin.form.change", setting=admin.name(found.setting, turn.locale),
+                             value=admin.shown(found.setting, now, turn.locale),
+                             old=admin.shown(found.setting, before, turn.locale)))
+    notice = turn.say("admin.form.saved", changes="; ".join(said)) if said else turn.say("admin.form.nothing")
+    return [admin.show(turn, notice=notice, replace=True)]

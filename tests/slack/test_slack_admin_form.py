@@ -1,0 +1,189 @@
+"""``/kb admin``'s "Edit settings" on Slack: a modal opened with views.open, checked by the core, through real Bolt.
+
+Alice owns the workspace (users.info says so). She opens the panel, clicks
+"Edit settings" (a signed ``block_actions``), and Slack is asked to open a
+modal whose inputs hold what is in force. A submission with bad values comes
+back as ``response_action: errors`` beside the fields, nothing saved; a good
+one saves what she changed, one audit entry per setting, and her panel is
+replaced by one showing the new values. Bob, a member, who forges the same
+``view_submission``, is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kbbot.config import Settings
+from kbbot.store.db import unit_of_work
+from kbbot.store.models import AuditEntry, Workspace
+from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
+from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
+from slack_support.harness import SlackServer, fixture
+from test_slack_admin import kb
+from test_slack_conversations import all_text, buttons
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The product's working hours (the shared fixture works around the clock, 00:00-24:00)."""
+    return settings.model_copy(update={"routing_work_start": "09:00", "routing_work_end": "17:30"})
+
+
+def open_panel_form(slack: SlackServer, fake: FakeSlack, user: str = "U_ALICE") -> dict[str, Any]:
+    """``user`` types ``/kb admin`` and clicks "Edit settings" (or "Instellingen bewerken"); the modal opened."""
+    kb(slack, fake, user, "admin")
+    [panel] = fake.calls_to(RESPONSE_URL_METHOD)
+    shown = buttons(panel.params["blocks"])
+    edit = shown.get("Edit settings") or shown["Instellingen bewerken"]
+    click = fixture("block_actions_ephemeral.json", fake.response_url("panel"))
+    click["user"].update(id=user, username=user[2:].lower(), name=user[2:].lower())
+    click["actions"][0].update(action_id=edit["action_id"], value=edit["value"], block_id="kb1",
+                               text=edit["text"])
+    before = len(fake.calls_to("views.open"))
+    assert slack.action(click).status == 200
+    opened = fake.calls_to("views.open")
+    assert len(opened) == before + 1, "the modal must be opened while the admin waits"
+    assert opened[-1].params["trigger_id"].startswith(click["trigger_id"])
+    return opened[-1].json_param("view")
+
+
+def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """What Slack puts in ``view.state.values`` for an element holding ``value`` (the shapes Slack documents)."""
+    kind = element["type"]
+    if kind == "static_select":
+        option = next((o for o in element["options"] if o["value"] == value), None)
+        if option is None and value is not None:  # not offered: only a forged payload says it
+            option = {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+        return {"type": kind, "selected_option": option}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": value}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value}
+    return {"type": kind, "value": value}
+
+
+def _initial(element: dict[str, Any]) -> str | None:
+    return ((element.get("initial_option") or {}).get("value") or element.get("initial_conversation")
+            or element.get("initial_time") or element.get("initial_value"))
+
+
+def submit(slack: SlackServer, view: dict[str, Any], user: str = "U_ALICE",
+           **changes: str | None) -> tuple[int, dict[str, Any] | None]:
+    """Submit the modal as Slack does: every input as the admin left it, ``changes`` typed over it."""
+    payload = fixture("view_submission_settings.json")
+    payload["user"].update(id=user, username=user[2:].lower(), name=user[2:].lower())
+    payload["view"].update(private_metadata=view["private_metadata"], blocks=copy.deepcopy(view["blocks"]))
+    payload["view"]["state"] = {"values": {
+        block_id: {block["element"]["action_id"]: _state(block["element"], changes.get(block_id, _initial(
+            block["element"])))}
+        for block_id, block in inputs(view).items()}}
+    response = slack.action(payload)
+    slack.settle()
+    return response.status, (json.loads(response.body) if response.body else None)
+
+
+def trail(sessions: sessionmaker[Session]) -> list[tuple[str | None, object, object]]:
+    with unit_of_work(sessions) as session:
+        return [(e.key, e.old_value, e.new_value) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def chosen(sessions: sessionmaker[Session]) -> dict[str, Any]:
+    with unit_of_work(sessions) as session:
+        return dict(session.scalars(select(Workspace)).one().settings or {})
+
+
+def test_alice_edits_the_settings_in_a_modal_and_her_panel_shows_them(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+    view = open_panel_form(slack, fake_slack)
+    assert view["type"] == "modal" and view["callback_id"] == "kb_form"
+    assert view["title"]["text"] == "kbbot settings" and view["submit"]["text"] == "Save"
+    fields = inputs(view)
+    assert fields["questions_channel"]["element"]["type"] == "conversations_select"
+    assert fields["questions_channel"].get("optional") is True
+    notify = fields["expert_notify"]["element"]
+    assert notify["type"] == "static_select" and notify["initial_option"]["value"] == "thread"
+    assert [o["text"]["text"] for o in notify["options"]] == ["In the question's thread", "By direct message"]
+    assert [o["value"] for o in fields["prompt_day"]["element"]["options"]] == ["mon", "tue", "wed", "thu", "fri"]
+    assert fields["digest_day"]["element"]["initial_option"]["text"]["text"] == "Monday"
+    assert fields["digest_time"]["element"] == {"type": "timepicker", "action_id": "digest_time",
+                                                "initial_time": "09:00"}
+    assert fields["working_hours_from"]["element"]["type"] == "timepicker"
+    assert fields["welcome"]["element"]["initial_option"]["value"] == "on"
+    events = fields["retention_events_days"]["element"]
+    assert events["type"] == "number_input" and (events["min_value"], events["max_value"]) == ("1", "7")
+    assert "optional" not in fields["retention_events_days"]  # events cannot be kept for ever
+    assert fields["retention_posts_days"].get("optional") is True  # empty: kept
+    assert "initial_value" not in fields["retention_posts_days"]["element"]
+
+    fake_slack.clear()
+    status, body = submit(slack, view, expert_notify="dm", digest_day="tue", digest_time="10:30",
+                          questions_channel="C_GENERAL", retention_posts_days="90")
+    assert status == 200 and body is None  # the modal closes
+    assert chosen(sessions) == {"expert_notify": "dm", "digest_day": "tue", "digest_time": "10:30",
+                                "questions_channel": "C_GENERAL", "retention_posts_days": 90}
+    assert trail(sessions) == [("questions_channel", None, "C_GENERAL"), ("expert_notify", None, "dm"),
+                               ("digest_day", None, "tue"), ("digest_time", None, "10:30"),
+                               ("retention_posts_days", None, 90)]  # one each; nothing left as it was
+    [panel] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    assert panel.params["replace_original"] is True  # the panel she clicked in, replaced
+    shown = all_text(panel.params["blocks"])
+    assert "Saved: questions-channel #C_GENERAL (was not set); expert-notify dm (was thread)" in shown
+    assert "digest-day: tue (set here)" in shown and "retention-posts: 90 days (set here)" in shown
+
+
+def test_bad_values_come_back_beside_their_fields_and_nothing_is_saved(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+    view = open_panel_form(slack, fake_slack)
+    status, body = submit(slack, view, expert_notify="dm", working_hours_from="18:00", working_hours_to="09:00",
+                          retention_events_days="30", digest_time=None)
+    assert status == 200 and body is not None and body["response_action"] == "errors"
+    assert body["errors"] == {"working_hours_to": "18:00-09:00 are not working hours: use 09:00-17:00.",
+                              "retention_events_days": "30: use a number of days from 1 to 7.",
+                              "digest_time": "Fill this in."}
+    assert chosen(sessions) == {} and trail(sessions) == []
+
+
+def test_a_dutch_admin_reads_the_form_and_its_errors_in_dutch(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
+    fake_slack.methods.workspace.users["U_DAAN"]["is_admin"] = True
+    view = open_panel_form(slack, fake_slack, "U_DAAN")
+    assert view["title"]["text"] == "Instellingen van kbbot"
+    assert inputs(view)["prompt_day"]["label"]["text"] == "vraagdag"
+    status, body = submit(slack, view, user="U_DAAN", prompt_day="sat")  # not offered, but a payload may say it
+    assert body == {"response_action": "errors",
+                    "errors": {"prompt_day": "Vragen gaan alleen op werkdagen uit: kies ma … vr."}}
+    assert trail(sessions) == []
+
+
+def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+    view = open_panel_form(slack, fake_slack)
+    status, body = submit(slack, view, user="U_BOB", expert_notify="dm", welcome="off")
+    assert status == 200 and body is not None and body["response_action"] == "update"
+    refusal = body["view"]
+    assert "submit" not in refusal and not inputs(refusal)
+    assert "Only workspace admins can change kbbot's settings." in all_text(refusal["blocks"])
+    assert chosen(sessions) == {} and trail(sessions) == []
+
+    # Bob's own click on the button (had he the panel) opens only the refusal, too.
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = False
+    click = fixture("block_actions_ephemeral.json", fake_slack.response_url("bob"))
+    click["user"].update(id="U_BOB", username="bob", name="bob")
+    click["actions"][0].update(action_id="kb_open_form", value="settings")
+    assert slack.action(click).status == 200
+    opened = fake_slack.calls_to("views.open")[-1].json_param("view")
+    assert "submit" not in opened and "Only workspace admins" in all_text(opened["blocks"])
