@@ -1,9 +1,9 @@
 """``/kb admin``: a workspace's settings, shown and changed in chat by its admins, every change audited.
 
 The same words on every platform (``/kb admin set digest-day tue``, in Dutch
-``/kb beheer zet samenvattingsdag di``). Who is an admin is decided by
-:mod:`kbbot.privacy.admins`; anyone else gets a short refusal and nothing
-changes. A setting is stored in ``Workspace.settings`` under the key the
+``/kb beheer zet samenvattingsdag di``). Who is an admin, and how far a
+team's owner may go, is decided by :mod:`kbbot.privacy.admins`; anyone else
+gets a short refusal and nothing changes. A setting is stored in ``Workspace.settings`` under the key the
 feature reads, so it takes effect with the next thing that reads it (the
 next digest round, the next question).
 """
@@ -54,14 +54,15 @@ def _parse(rest: str) -> AdminShow | AdminSet | AdminReset | UsageError:
 
 @command("admin", verbs=("admin", "beheer"), parse=_parse, usage="help.admin", order=160)
 def admin(turn: Turn, parsed: AdminShow | AdminSet | AdminReset) -> list[Reply]:
-    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+    found = admins.authority(turn.session, turn.settings, turn.workspace, turn.person, turn.owns_place)
+    if found is admins.Authority.NONE:
         return [turn.notice("admin.refused")]
     match parsed:
         case AdminSet(setting=name, value=value):
-            return [_set(turn, name, value)]
+            return [_set(turn, found, name, value)]
         case AdminReset(setting=name):
-            return [_set(turn, name, None)]
-    return [_show(turn)]
+            return [_set(turn, found, name, None)]
+    return [_show(turn, found)]
 
 
 def _name(setting: known.Setting, locale: str) -> str:
@@ -86,7 +87,9 @@ CHOICES: dict[str, tuple[str, ...]] = {"expert_notify": ("thread", "dm"), "welco
 """Settings with a few values: offered as buttons on the panel (Block Kit on Slack, an Adaptive Card on Teams)."""
 
 
-def _show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
+def _show(turn: Turn, found: admins.Authority, notice: str | None = None, replace: bool = False) -> Reply:
+    # An owner's panel has no buttons: their authority holds where they typed, and the panel may be shown elsewhere.
+    clickable = found is admins.Authority.ADMIN
     items = []
     for setting in known.SETTINGS:
         value, chosen = known.current(setting, turn.workspace.settings, turn.settings)
@@ -94,12 +97,12 @@ def _show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply
                         value=shown(setting, value, turn.locale))
         buttons = [Button(label=shown(setting, setting.read(typed), turn.locale), action_id=actions.ADMIN_SET,
                           value=f"{setting.name}={typed}")
-                   for typed in CHOICES.get(setting.key, ()) if setting.read(typed) != value]
+                   for typed in CHOICES.get(setting.key, ()) if clickable and setting.read(typed) != value]
         items.append(Item(text=f"{_name(setting, turn.locale)}: {line}", buttons=buttons))
     heading = turn.say("admin.heading")
     blocks = [Text(text=notice)] if notice else []
     blocks += [Text(text=heading, style="heading"), ListBlock(items=items),
-               Text(text=turn.say("admin.footer"), style="context")]
+               Text(text=turn.say("admin.footer" if clickable else "admin.footer_owner"), style="context")]
     return turn.private(notice or heading, blocks, replace=replace)
 
 
@@ -107,18 +110,21 @@ def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
     """A choice clicked on the panel: the same check and audit as typed, and the panel shown again."""
     if event.action_id != actions.ADMIN_SET:
         return None
-    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+    found = admins.authority(turn.session, turn.settings, turn.workspace, turn.person, turn.owns_place)
+    if found is admins.Authority.NONE:
         return [turn.notice("admin.refused")]
     name, _, typed = event.value.partition("=")
-    result = _set(turn, name, typed)
-    return [_show(turn, notice=result.text, replace=True)]
+    result = _set(turn, found, name, typed)
+    return [_show(turn, found, notice=result.text, replace=True)]
 
 
-def _set(turn: Turn, name: str, typed: str | None) -> Reply:
+def _set(turn: Turn, found: admins.Authority, name: str, typed: str | None) -> Reply:
     setting = known.find(name)
     if setting is None:
         names = ", ".join(_name(s, turn.locale) for s in known.SETTINGS)
         return turn.notice("admin.unknown_setting", setting=name[:40], settings=names)
+    if not admins.may_change(found, setting.policy):
+        return turn.notice("admin.policy_refused", setting=_name(setting, turn.locale))
     space = turn.workspace
     before, was_chosen = known.current(setting, space.settings, turn.settings)
     chosen = dict(space.settings or {})
