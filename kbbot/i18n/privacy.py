@@ -81,7 +81,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "channels. A change applies to every team in this workspace; retention and erasure stay with the "
               "workspace's admins.",
         "nl": "Als eigenaar van dit team wijzig je een instelling door `/kb beheer zet <instelling> <waarde>` in "
-              "de kanalen van het team te typen. Een wijziging geldt voor alle teams in deze werkruimte; bewaren "
+              "de kanalen van het team te typen. Een wijziging geldt voor elk team in deze werkruimte; bewaren "
               "en wissen blijven aan de beheerders van de werkruimte.",
     },
     "admin.policy_refused": {

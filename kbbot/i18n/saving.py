@@ -34,14 +34,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "save.unread.not_allowed": {
         "en": "kbbot can't list the other replies in this thread: it isn't allowed to read them here. "
-              "Whoever runs kbbot can allow it (Microsoft Graph access for the team).",
+              "Whoever runs kbbot can give it access to this team's channel messages.",
         "nl": "kbbot kan de andere antwoorden in deze thread niet tonen: het mag ze hier niet lezen. "
-              "Wie kbbot beheert kan dat toestaan (toegang tot Microsoft Graph voor het team).",
+              "Wie kbbot beheert kan het toegang geven tot de kanaalberichten van dit team.",
     },
     "save.unread.unavailable": {
-        "en": "kbbot can't list the other replies in this thread: Teams didn't hand them over just now. "
+        "en": "kbbot can't list the other replies in this thread: they couldn't be read just now. "
               "Try again in a minute to choose from all of them.",
-        "nl": "kbbot kan de andere antwoorden in deze thread niet tonen: Teams gaf ze zojuist niet door. "
+        "nl": "kbbot kan de andere antwoorden in deze thread niet tonen: ze konden zojuist niet gelezen worden. "
               "Probeer het over een minuut opnieuw om uit alle antwoorden te kiezen.",
     },
     "save.unreadable": {

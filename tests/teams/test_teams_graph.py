@@ -256,7 +256,7 @@ def test_graph_down_keeps_the_chosen_reply_and_says_why_the_others_are_missing(t
     consented(teams)
     teams.fake.fail_next(3, status=503, retry_after=0, route="graph")
     status, body = fetch(teams)
-    assert "Teams didn't hand them over just now. Try again in a minute" in notice_of(body)
+    assert "they couldn't be read just now. Try again in a minute" in notice_of(body)
     assert "answer" not in inputs(body)  # the one reply Teams handed over is the answer, shown, not chosen
     assert "Bob Example: Run vpnctl rotate --all" in json.dumps(card_of(body))
 

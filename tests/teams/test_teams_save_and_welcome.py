@@ -123,8 +123,8 @@ def test_the_action_on_a_question_itself_explains_where_to_use_it(teams: TeamsHa
     assert body["task"] == {"type": "message",
                             "value": "Use Save to kbbot on the reply that answers the question, not on the question "
                                      "itself. kbbot can't list the other replies in this thread: it isn't allowed to "
-                                     "read them here. Whoever runs kbbot can allow it (Microsoft Graph access for "
-                                     "the team)."}
+                                     "read them here. Whoever runs kbbot can give it access to this team's channel "
+                                     "messages."}
 
 
 def test_a_dutch_colleague_gets_the_task_module_in_dutch(teams: TeamsHarness) -> None:
