@@ -9,7 +9,7 @@ belongs to), kept until shortly before it expires.
 
 Graph is an extra, never a dependency: not configured (``KBBOT_TEAMS_GRAPH``
 off, no password, a managed identity), refused (consent not given, a private
-channel RSC does not cover), busy or unreachable, every call answers ``None``,
+channel consent may not reach), busy or unreachable, every call answers ``None``,
 "not known", and the caller keeps to what it knew. A 429 or 503 is tried again
 after its ``Retry-After``, but only within :attr:`Graph.budget` seconds in all:
 a person is waiting on the other end (a task module, a command).
