@@ -10,9 +10,10 @@ belongs to), kept until shortly before it expires.
 Graph is an extra, never a dependency: not configured (``KBBOT_TEAMS_GRAPH``
 off, no password, a managed identity), refused (consent not given, a private
 channel consent may not reach), busy or unreachable, every call answers ``None``,
-"not known", and the caller keeps to what it knew. A 429 or 503 is tried again
-after its ``Retry-After``, but only within :attr:`Graph.budget` seconds in all:
-a person is waiting on the other end (a task module, a command).
+"not known" (with why: :data:`NOT_ALLOWED` or :data:`UNAVAILABLE`), and the caller keeps to what
+it knew. A 429 or 503 is tried again
+after its ``Retry-After``, but only within :attr:`Graph.budget` seconds in all,
+requests included: a person is waiting on the other end (a task module, a command).
 
 Blocking (``requests``) on purpose: the ingest steps that use it already run
 in the core's threads, and the invoke path calls it with ``asyncio.to_thread``;
@@ -93,20 +94,21 @@ class Graph:
         return bool(teams.graph and teams.app_id and teams.app_password and teams.graph_url)
 
     # -- what kbbot asks -----------------------------------------------------------------------
-    def is_owner(self, tenant_id: str, group_id: str, aad_id: str) -> bool | None:
-        """Whether the person (by AAD object id) owns the team (by its group id); None: not known.
+    def is_owner(self, tenant_id: str, group_id: str, aad_id: str) -> bool | str:
+        """Whether the person (by AAD object id) owns the team (by its group id), or why it is not known.
 
         ``GET /teams/{id}/members`` filtered to that person: a ``conversationMember`` whose ``roles``
         hold ``owner``. Not a member (an empty list) is a plain no.
         """
         if not self.configured:
-            return None
+            return NOT_ALLOWED
         query = {"$filter": f"(microsoft.graph.aadUserConversationMember/userId eq '{_quoted(aad_id)}')"}
         try:
-            members = list(self._pages(tenant_id, f"/teams/{quote(group_id, safe='')}/members", query))
+            members = list(self._pages(tenant_id, f"/teams/{quote(group_id, safe='')}/members", query,
+                                       self.clock() + self.budget))
         except Unknown as error:
             log.info("Graph: owners of team %s not known: %s", group_id, error)
-            return None
+            return error.reason
         mine = [member for member in members if str(member.get("userId") or "").casefold() == aad_id.casefold()]
         return any(OWNER in [str(role).casefold() for role in member.get("roles") or []] for member in mine)
 
@@ -117,8 +119,9 @@ class Graph:
         path = (f"/teams/{quote(group_id, safe='')}/channels/{quote(channel_id, safe='')}"
                 f"/messages/{quote(root_id, safe='')}")
         try:
-            root = self._get(tenant_id, self._url(path))
-            replies = list(self._pages(tenant_id, f"{path}/replies", {"$top": "50"}))
+            deadline = self.clock() + self.budget
+            root = self._get(tenant_id, self._url(path), None, deadline)
+            replies = list(self._pages(tenant_id, f"{path}/replies", {"$top": "50"}, deadline))
         except Unknown as error:
             log.info("Graph: thread %s of channel %s not read: %s", root_id, channel_id, error)
             return error.reason
@@ -129,14 +132,14 @@ class Graph:
     def _url(self, path: str) -> str:
         return self.settings.graph_url.rstrip("/") + path
 
-    def _pages(self, tenant_id: str, path: str, query: dict[str, str]) -> Iterator[dict[str, Any]]:
+    def _pages(self, tenant_id: str, path: str, query: dict[str, str], deadline: float) -> Iterator[dict[str, Any]]:
         """Every item of a collection, following ``@odata.nextLink`` (only to Graph's own host)."""
         url: str | None = self._url(path)
         params: dict[str, str] | None = query
         for _ in range(MAX_PAGES):
             if url is None:
                 return
-            page = self._get(tenant_id, url, params)
+            page = self._get(tenant_id, url, params, deadline)
             items = page.get("value")
             if not isinstance(items, list):
                 raise Unknown("not a collection")
@@ -150,14 +153,16 @@ class Graph:
     def _same_host(self, url: str) -> bool:
         return urlsplit(url).netloc == urlsplit(self.settings.graph_url).netloc
 
-    def _get(self, tenant_id: str, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        """One GET with the tenant's token: tried again on 429/503/504 and a token Graph no longer takes."""
-        deadline = self.clock() + self.budget
+    def _get(self, tenant_id: str, url: str, params: dict[str, str] | None, deadline: float) -> dict[str, Any]:
+        """One GET with the tenant's token: tried again on 429/503/504 and a token Graph no longer takes.
+
+        Nothing goes on past ``deadline`` (on :attr:`clock`): each request waits at most what is left of it.
+        """
         renewed = False
         for attempt in range(1, ATTEMPTS + 1):
-            token = self._token(tenant_id)
+            token = self._token(tenant_id, deadline)
             try:
-                response = self.session.get(url, params=params, timeout=TIMEOUT,
+                response = self.session.get(url, params=params, timeout=self._left(deadline),
                                             headers={"Authorization": f"Bearer {token}",
                                                      "Accept": "application/json"})
             except requests.RequestException as error:
@@ -187,7 +192,14 @@ class Graph:
         raise Unknown("no answer after retries")
 
     # -- tokens --------------------------------------------------------------------------------
-    def _token(self, tenant_id: str) -> str:
+    def _left(self, deadline: float) -> float:
+        """Seconds a request may take: what is left of the call's budget, at most :data:`TIMEOUT`."""
+        left = deadline - self.clock()
+        if left <= 0:
+            raise Unknown("out of time")
+        return min(TIMEOUT, left)
+
+    def _token(self, tenant_id: str, deadline: float) -> str:
         """The app's Graph token for ``tenant_id``, from the cache until :data:`TOKEN_MARGIN` before expiry."""
         with self._lock:
             known = self._tokens.get(tenant_id)
@@ -199,7 +211,7 @@ class Graph:
                 known = self._tokens.get(tenant_id)
                 if known is not None and known[1] > self.clock():
                     return known[0]
-            token, lifetime = self._fetch_token(tenant_id)
+            token, lifetime = self._fetch_token(tenant_id, deadline)
             with self._lock:
                 self._tokens[tenant_id] = (token, self.clock() + max(0.0, lifetime - TOKEN_MARGIN))
             return token
@@ -209,13 +221,14 @@ class Graph:
             if self._tokens.get(tenant_id, ("", 0.0))[0] == token:
                 del self._tokens[tenant_id]
 
-    def _fetch_token(self, tenant_id: str) -> tuple[str, float]:
+    def _fetch_token(self, tenant_id: str, deadline: float) -> tuple[str, float]:
         teams = self.settings
         url = teams.graph_token_url.replace("{tenant}", quote(tenant_id, safe=""))
         form = {"grant_type": "client_credentials", "client_id": teams.app_id or "",
                 "client_secret": teams.app_password or "", "scope": teams.graph_scope}
         try:
-            response = self.session.post(url, data=form, timeout=TIMEOUT, headers={"Accept": "application/json"})
+            response = self.session.post(url, data=form, timeout=self._left(deadline),
+                                         headers={"Accept": "application/json"})
         except requests.RequestException as error:
             raise Unknown(f"token endpoint unreachable: {error}") from None
         try:

@@ -57,7 +57,7 @@ def test_owners_and_members_as_graph_lists_them(fake: FakeMicrosoft) -> None:
     assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) is True
     assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, BOB) is False
     assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, "0ff00000-0000-4000-8000-00000000000f") is False
-    assert graph.is_owner(ids.TENANT_ID, "0e0e0e0e-0000-4000-8000-000000000009", ALICE) is None  # no consent: 403
+    assert graph.is_owner(ids.TENANT_ID, "0e0e0e0e-0000-4000-8000-000000000009", ALICE) == NOT_ALLOWED  # 403
 
 
 def test_a_429_is_tried_again_after_the_wait_graph_names(fake: FakeMicrosoft) -> None:
@@ -80,7 +80,7 @@ def test_a_wait_beyond_the_budget_is_not_waited_for(fake: FakeMicrosoft) -> None
 def test_retries_are_bounded(fake: FakeMicrosoft) -> None:
     clock = Clock()
     fake.fail_next(5, status=429, route="graph")  # no Retry-After: a second each time
-    assert client(fake, clock).is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) is None
+    assert client(fake, clock).is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) == UNAVAILABLE
     assert clock.slept == [1.0, 1.0] and len(fake.graph_calls) == 3
 
 
@@ -107,20 +107,20 @@ def test_a_token_graph_refuses_is_replaced_once(fake: FakeMicrosoft) -> None:
 
 def test_credentials_azure_ad_refuses_mean_not_allowed(fake: FakeMicrosoft) -> None:
     graph = client(fake, Clock(), app_password="not-the-secret")
-    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) is None
+    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) == NOT_ALLOWED
     assert graph.channel_thread(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ids.CHANNEL_ID, ids.ROOT_MESSAGE_ID) == NOT_ALLOWED
     assert fake.graph_calls == []
 
 
 def test_graph_unreachable_is_not_known(fake: FakeMicrosoft) -> None:
     graph = client(fake, Clock(), graph_url="http://127.0.0.1:9/graph/v1.0")  # nobody listens on port 9
-    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) is None
+    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) == UNAVAILABLE
 
 
 def test_not_configured_asks_nobody(fake: FakeMicrosoft) -> None:
     graph = Graph(teams_settings(fake).model_copy(update={"app_password": None}))
     assert graph.configured is False
-    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) is None
+    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) == NOT_ALLOWED
     assert graph.channel_thread(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ids.CHANNEL_ID, ids.ROOT_MESSAGE_ID) == NOT_ALLOWED
     assert fake.token_requests == [] and fake.graph_calls == []
 
@@ -132,3 +132,12 @@ def test_a_thread_comes_whole_and_in_order(fake: FakeMicrosoft) -> None:
     assert found.root["id"] == ids.ROOT_MESSAGE_ID
     assert [reply["id"] for reply in found.replies] == [
         "1700000000100", "1700000000150", "1700000000180", "1700000000200", "1700000000250"]
+
+
+def test_a_slow_graph_is_given_up_on_within_the_budget(fake: FakeMicrosoft) -> None:
+    clock = Clock()
+    fake.fail_next(1, status=429, retry_after=5, route="graph")
+    graph = Graph(teams_settings(fake), sleep=clock.sleep, clock=clock, budget=6.0)
+    fake.fail_next(1, status=429, retry_after=5, route="graph")  # a second wait would end past the budget
+    assert graph.is_owner(ids.TENANT_ID, ids.TEAM_AAD_GROUP_ID, ALICE) == UNAVAILABLE
+    assert clock.slept == [5.0] and [call.status for call in fake.graph_calls] == [429, 429]
