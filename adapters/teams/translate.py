@@ -547,7 +547,8 @@ def with_authors(thread: Thread, answer_id: str | None, teams_ids: dict[str, str
 
     A root whose author Teams no longer knows is left out (the person saving is then credited with the
     question, as when Teams hands over the chosen reply alone); an answer whose author it no longer knows
-    makes the thread unreadable: nobody to credit, nothing saved.
+    makes the thread unreadable: nobody to credit, nothing saved. An answer no longer in the chain (deleted
+    since the form opened) is left out, and the core says it is gone.
     """
     def named(message: ThreadMessage | None) -> ThreadMessage | None:
         if message is None or message.author.is_bot:
@@ -557,10 +558,10 @@ def with_authors(thread: Thread, answer_id: str | None, teams_ids: dict[str, str
 
     answer = next((reply for reply in thread.replies if reply.id == answer_id), None)
     credited = named(answer)
-    if credited is None:
+    if answer is not None and credited is None:
         return Thread(root_id=thread.root_id, readable=False, complete=False)
-    return Thread(root_id=thread.root_id, root=named(thread.root), replies=[credited], link=thread.link,
-                  complete=False)
+    return Thread(root_id=thread.root_id, root=named(thread.root), replies=[credited] if credited else [],
+                  link=thread.link, complete=False)
 
 
 def save_request(activity: dict[str, Any], translation: Translation,

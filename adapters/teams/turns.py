@@ -144,9 +144,9 @@ class Turns:
 
     async def _credited(self, thread: Thread, origin: Origin, answer_id: str | None) -> Thread:
         """The chain to save with the people it credits (its root's author, the answer's) by their Teams ids."""
-        authors = {message.author.id for message in (thread.root, *thread.replies)
-                   if message is not None and not message.author.is_bot
-                   and (message is thread.root or message.id == answer_id)}
+        authors = list({message.author.id for message in (thread.root, *thread.replies)
+                        if message is not None and not message.author.is_bot
+                        and (message is thread.root or message.id == answer_id)})
         found = await asyncio.gather(*(self._teams_id(origin, aad_id) for aad_id in authors))
         return with_authors(thread, answer_id, {aad: teams for aad, teams in zip(authors, found) if teams})
 

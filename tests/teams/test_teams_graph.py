@@ -226,6 +226,19 @@ def test_the_form_offers_every_reply_of_the_chain_and_credits_their_authors(team
     assert [a.author.external_id for a in accepted] == [ids.BOB_ID]
 
 
+def test_a_reply_deleted_while_the_form_was_open_is_not_saved(teams: TeamsHarness) -> None:
+    replies = graph_fixture("channel_replies")["value"]
+    consented(teams, replies)
+    fetch(teams)
+    replies[-1]["deletedDateTime"] = "2026-11-25T09:45:00.000Z"  # Alice deletes her thanks
+    consented(teams, replies)
+    mark = len(teams.fake.sent)
+    assert submit(teams, answer="1700000000250") == 200
+    assert saved(teams) == []
+    told = "\n".join(text for item in teams.seen_since(mark) for text in card_texts(item))
+    assert "The reply you chose is no longer in the thread, so nothing was saved." in told
+
+
 def test_the_action_on_the_question_itself_offers_its_replies(teams: TeamsHarness) -> None:
     consented(teams)
     status, body = fetch(teams, id=ROOT, replyToId=None,
