@@ -3,9 +3,9 @@
 The same words on every platform (``/kb admin set digest-day tue``, in Dutch
 ``/kb beheer zet samenvattingsdag di``). Who is an admin, and how far a
 team's owner may go, is decided by :mod:`kbbot.privacy.admins`; anyone else
-gets a short refusal and nothing changes. A setting is stored in ``Workspace.settings`` under the key the
-feature reads, so it takes effect with the next thing that reads it (the
-next digest round, the next question).
+gets a short refusal and nothing changes. A setting is stored in
+``Workspace.settings`` under the key the feature reads, so it takes effect
+with the next thing that reads it (the next digest round, the next question).
 """
 
 from __future__ import annotations
