@@ -31,6 +31,8 @@ from kbbot.pipeline.worker import deferred
 from kbbot_adapters.teams import auth, signing_keys
 from kbbot_adapters.teams.bot import RAW_ACTIVITY, KbBot
 from kbbot_adapters.teams.connectors import BotbuilderKit
+from kbbot_adapters.teams.graph import Graph
+from kbbot_adapters.teams.owners import TeamOwners
 from kbbot_adapters.teams.platform import MESSAGES_PATH
 from kbbot_adapters.teams.roles import GuestRoles
 from kbbot_adapters.teams.roster import RosterSync
@@ -93,11 +95,11 @@ def courier(sessions: sessionmaker[Session], teams: TeamsSettings) -> Courier:
 
 
 def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: TeamsOutbound,
-                work_here: bool) -> tuple[Ingest, RosterSync]:
+                work_here: bool, graph: Graph) -> tuple[Ingest, RosterSync]:
     """The ingest path with the adapter's steps; ``work_here`` False leaves the work to worker processes."""
     roster = RosterSync(sender.courier, sender.run)
     roles = GuestRoles(sender.courier, sender.run)
-    ingest = Ingest(settings, sessions, sender, steps=(roster, roles), deferred=not work_here)
+    ingest = Ingest(settings, sessions, sender, steps=(roster, roles, TeamOwners(graph)), deferred=not work_here)
     roster.ingest = ingest
     return ingest, roster
 
@@ -110,8 +112,9 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
 
         return attach_agents(web_app, settings, sessions, teams)
     sender = TeamsOutbound(courier(sessions, teams))
-    ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings))
-    bot = KbBot(sessions, teams, ingest, roster)
+    graph = Graph(teams)
+    ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings), graph=graph)
+    bot = KbBot(sessions, teams, ingest, roster, graph)
     adapter = sender.courier.kit.adapter
     keys = signing_keys.install(auth.openid_metadata_urls(teams))
 
@@ -188,5 +191,5 @@ def handler(settings: Settings, sessions: sessionmaker[Session], teams: TeamsSet
     threading.Thread(target=loop.run_forever, name="kbbot-teams-sends", daemon=True).start()
     running.wait(10)
     sender.bind(loop)
-    ingest, _ = ingest_path(settings, sessions, sender, work_here=True)
+    ingest, _ = ingest_path(settings, sessions, sender, work_here=True, graph=Graph(teams))
     return ingest

@@ -38,6 +38,14 @@ class TeamsSettings(BaseSettings):
     # Which Microsoft SDK serves /api/messages and sends: the Microsoft 365 Agents SDK or the retired
     # Bot Framework SDK (botbuilder). Same settings, same stored references, same behaviour (MIGRATION.md).
     sdk: Literal["agents", "botbuilder"] = DEFAULT_SDK  # type: ignore[assignment]
+    # Microsoft Graph, app-only with the bot's own id and password and the team's resource-specific consent
+    # (README.md): who owns a team, a channel thread's replies for "Save to kbbot". Off, or without a
+    # password, kbbot works as before and says so where it matters. The URLs are for tests and sovereign clouds;
+    # ``{tenant}`` in the token URL is the tenant the team belongs to.
+    graph: bool = True
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    graph_token_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    graph_scope: str = "https://graph.microsoft.com/.default"
 
     @field_validator("sdk", mode="before")
     @classmethod

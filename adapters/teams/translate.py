@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from kbbot.contract.events import (
     Actor,
@@ -46,7 +47,7 @@ from kbbot.contract.events import (
     ThreadMessage,
     ThreadSaved,
 )
-from kbbot.contract import forms
+from kbbot.contract import actions, forms
 from kbbot.contract.actions import OPEN_FORM
 
 PLATFORM = "teams"
@@ -84,6 +85,8 @@ class Origin:
     thread_root: str | None
     reply_to_id: str | None
     team_id: str | None = None
+    team_group_id: str | None = None
+    """The team's Microsoft 365 group id: what Graph calls the team (the Bot Connector's ``team_id`` is a thread id)."""
 
     @property
     def is_channel(self) -> bool:
@@ -259,14 +262,29 @@ def origin_of(activity: dict[str, Any]) -> Origin | None:
     if not tenant or not conversation.get("id") or not activity.get("serviceUrl"):
         return None
     base, root = split_conversation(str(conversation["id"]))
-    team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
+    team_info = (activity.get("channelData") or {}).get("team") or {}
+    team = team_info.get("id")
     return Origin(
         tenant_id=str(tenant), service_url=str(activity["serviceUrl"]),
         channel_id=str(activity.get("channelId") or "msteams"), bot=dict(activity.get("recipient") or {}),
         conversation_id=base, conversation_type=str(conversation.get("conversationType") or "personal"),
         kind=_kind(activity), actor_id=str(sender.get("id") or ""), activity_id=activity.get("id"),
         thread_root=root, reply_to_id=activity.get("replyToId"), team_id=team,
+        team_group_id=_group_id(team_info, activity) if team else None,
     )
+
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _group_id(team: dict[str, Any], activity: dict[str, Any]) -> str | None:
+    """The team's group id: ``channelData.team.aadGroupId``, or the ``groupId`` of a chosen message's link."""
+    found = team.get("aadGroupId")
+    if not found:
+        link = _payload(activity).get("linkToMessage")
+        if isinstance(link, str) and link.startswith("https://"):
+            found = (parse_qs(urlsplit(link).query).get("groupId") or [None])[0]
+    return str(found) if found and _GUID.match(str(found)) else None
 
 
 def translate(activity: dict[str, Any]) -> Translation | None:
@@ -433,24 +451,129 @@ def _chosen(activity: dict[str, Any], author_id: str | None) -> ThreadMessage | 
                          reactions=len(payload.get("reactions") or []))
 
 
-def _saved_thread(activity: dict[str, Any], author_id: str | None) -> Thread | None:
-    """What Teams hands a message action: the chosen message alone (its chain's other messages never)."""
+def _link(activity: dict[str, Any]) -> str | None:
+    link = _payload(activity).get("linkToMessage")
+    return str(link) if isinstance(link, str) and link.startswith("https://") and len(link) <= 1000 else None
+
+
+def _saved_thread(activity: dict[str, Any], author_id: str | None, unread: str | None = None) -> Thread | None:
+    """What Teams hands a message action: the chosen message alone (its chain's other messages never).
+
+    ``unread`` says why the chain's other messages could not be read (Graph's reason), where kbbot tried.
+    """
     root = save_root(activity)
     chosen = _chosen(activity, author_id)
     if root is None:
         return None
     if chosen is None:
         return Thread(root_id=root, readable=False, complete=False)
-    link = _payload(activity).get("linkToMessage")
-    link = str(link) if isinstance(link, str) and link.startswith("https://") and len(link) <= 1000 else None
     if chosen.id == root:  # the chain's first post: the question, with none of its replies to choose from
-        return Thread(root_id=root, root=chosen, complete=False, link=link)
-    return Thread(root_id=root, replies=[chosen], complete=False, link=link)
+        return Thread(root_id=root, root=chosen, complete=False, link=_link(activity),
+                      unread_because=unread)  # type: ignore[arg-type]
+    return Thread(root_id=root, replies=[chosen], complete=False, link=_link(activity),
+                  unread_because=unread)  # type: ignore[arg-type]
 
 
-def save_request(activity: dict[str, Any], translation: Translation) -> SaveFormRequested | None:
-    """``composeExtension/fetchTask`` of "Save to kbbot": the form to open for the chosen message."""
-    found = _saved_thread(activity, None)
+def chain_of(activity: dict[str, Any], origin: Origin) -> tuple[str, str, str] | None:
+    """(team group id, channel id, root) of the reply chain a message action's message is in; None outside one.
+
+    Only a team's channels have reply chains that Graph reads (group chats have none).
+    """
+    root = save_root(activity)
+    if not origin.is_channel or not origin.team_group_id or root is None:
+        return None
+    return origin.team_group_id, origin.conversation_id, root
+
+
+def graph_thread(activity: dict[str, Any], root: dict[str, Any], replies: list[dict[str, Any]]) -> Thread:
+    """A reply chain as Graph gives it (``chatMessage`` JSON) as the core's thread, authors by AAD object id.
+
+    Deleted messages and Teams' own system messages are left out; a reply by an app (kbbot's cards)
+    is a bot's. The authors are named as Graph names them: :func:`with_authors` swaps in Teams ids
+    for the people a saved thread credits.
+    """
+    first = _graph_message(root)
+    return Thread(root_id=str(root.get("id") or save_root(activity) or ""), root=first,
+                  replies=[message for message in map(_graph_message, replies) if message is not None],
+                  link=_link(activity) or _web_url(root))
+
+
+def _web_url(message: dict[str, Any]) -> str | None:
+    url = message.get("webUrl")
+    return str(url) if isinstance(url, str) and url.startswith("https://") and len(url) <= 1000 else None
+
+
+def _identity(identity: Any) -> tuple[str | None, str | None, bool]:
+    """(id, name, is an app) of a Graph ``identitySet`` (``from``, a reaction's ``user``), or a flat identity."""
+    if not isinstance(identity, dict):
+        return None, None, False
+    user, app = identity.get("user"), identity.get("application")
+    if isinstance(user, dict) and user.get("id"):
+        return str(user["id"]), user.get("displayName"), False
+    if isinstance(app, dict) and app.get("id"):
+        return str(app["id"]), app.get("displayName"), True
+    if identity.get("id") and "userIdentityType" in identity:  # the message action's flat form
+        return str(identity["id"]), identity.get("displayName"), False
+    return None, None, False
+
+
+def _graph_message(message: dict[str, Any]) -> ThreadMessage | None:
+    if message.get("deletedDateTime") or str(message.get("messageType") or "message") != "message":
+        return None
+    author_id, name, is_app = _identity(message.get("from"))
+    if not message.get("id") or not author_id:
+        return None
+    body = message.get("body") or {}
+    content = str(body.get("content") or "")
+    if str(body.get("contentType") or "html").casefold() == "html":
+        for mention in message.get("mentions") or []:  # "@kbbot" is how people address the bot, not their words
+            mentioned = (mention or {}).get("mentioned") or {}
+            if mentioned.get("application"):
+                content = re.sub(rf"<at\b[^>]*\bid=[\"']{re.escape(str(mention.get('id')))}[\"'][^>]*>.*?</at>", "",
+                                 content, flags=re.IGNORECASE | re.DOTALL)
+        content = re.sub(r"<attachment\b[^>]*>.*?</attachment>", "", content, flags=re.IGNORECASE | re.DOTALL)
+        text = _html_text(content)
+    else:
+        text = content.strip()
+    reactions = [reaction for reaction in message.get("reactions") or [] if isinstance(reaction, dict)]
+    accepted = [who for reaction in reactions
+                if REACTIONS.get(str(reaction.get("reactionType") or "").casefold(),
+                                 str(reaction.get("reactionType") or "")) in actions.ACCEPT_REACTIONS
+                for who in [_identity(reaction.get("user"))[0]] if who]
+    return ThreadMessage(id=str(message["id"]), author=Actor(id=author_id[:_MAX_ID], name=name, is_bot=is_app,
+                                                             directory_id=None if is_app else author_id[:128]),
+                         text=text, reactions=len(reactions), accepted_by=accepted)
+
+
+def with_authors(thread: Thread, answer_id: str | None, teams_ids: dict[str, str]) -> Thread:
+    """The thread to save: its root and the chosen reply, authors by Teams id (``teams_ids``: AAD id → Teams id).
+
+    A root whose author Teams no longer knows is left out (the person saving is then credited with the
+    question, as when Teams hands over the chosen reply alone); an answer whose author it no longer knows
+    makes the thread unreadable: nobody to credit, nothing saved. An answer no longer in the chain (deleted
+    since the form opened) is left out, and the core says it is gone.
+    """
+    def named(message: ThreadMessage | None) -> ThreadMessage | None:
+        if message is None or message.author.is_bot:
+            return message
+        found = teams_ids.get(message.author.id)
+        return message.model_copy(update={"author": message.author.model_copy(update={"id": found})}) if found else None
+
+    answer = next((reply for reply in thread.replies if reply.id == answer_id), None)
+    credited = named(answer)
+    if answer is not None and credited is None:
+        return Thread(root_id=thread.root_id, readable=False, complete=False)
+    return Thread(root_id=thread.root_id, root=named(thread.root), replies=[credited] if credited else [],
+                  link=thread.link, complete=False)
+
+
+def save_request(activity: dict[str, Any], translation: Translation,
+                 read: Thread | str | None = None) -> SaveFormRequested | None:
+    """``composeExtension/fetchTask`` of "Save to kbbot": the form to open for the chosen message.
+
+    ``read`` is the reply chain as Graph gave it, or why Graph could not (None: not in a chain).
+    """
+    found = read if isinstance(read, Thread) else _saved_thread(activity, None, read)
     payload = _payload(activity)
     if found is None or not payload.get("id"):
         return None
@@ -460,14 +583,26 @@ def save_request(activity: dict[str, Any], translation: Translation) -> SaveForm
                              message_id=str(payload["id"]), thread=found)
 
 
-def save_submission(activity: dict[str, Any], translation: Translation, author_id: str | None) -> ThreadSaved | None:
-    """``composeExtension/submitAction``: the submitted task module, the author known by their Teams id."""
+def submitted_answer(activity: dict[str, Any]) -> str | None:
+    """The message id the submitted task module names as the answer."""
+    data = (activity.get("value") or {}).get("data")
+    answer = data.get(forms.ANSWER) if isinstance(data, dict) else None
+    return str(answer) if answer else None
+
+
+def save_submission(activity: dict[str, Any], translation: Translation, author_id: str | None,
+                    read: Thread | None = None) -> ThreadSaved | None:
+    """``composeExtension/submitAction``: the submitted task module, its authors known by their Teams ids.
+
+    ``read`` is the chain Graph gave, its people already named by Teams id (:func:`with_authors`); without
+    it, the chosen message alone, its author ``author_id``.
+    """
     data = (activity.get("value") or {}).get("data")
     data = data if isinstance(data, dict) else {}
-    found = _saved_thread(activity, author_id)
+    found = read or _saved_thread(activity, author_id)
     if found is None:
         return None
-    if author_id is None:
+    if read is None and author_id is None:
         found = Thread(root_id=found.root_id, readable=False, complete=False)  # nobody to credit: nothing saved
     answer = data.get(forms.ANSWER)
     return ThreadSaved(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,

@@ -31,9 +31,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.clock import Clock, system_clock
+from kbbot.contract.events import Thread
 from kbbot.pipeline import addresses, forms
 from kbbot.pipeline.ingest import Ingest
 
+from kbbot_adapters.teams.graph import Graph
 from kbbot_adapters.teams.roster import RosterSync
 from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams import render
@@ -48,11 +50,15 @@ from kbbot_adapters.teams.translate import (
     form_request,
     form_submission,
     is_form_action,
+    chain_of,
+    graph_thread,
     is_save_action,
     message_author,
     save_request,
     save_submission,
+    submitted_answer,
     translate,
+    with_authors,
 )
 
 log = logging.getLogger(__name__)
@@ -76,11 +82,12 @@ class Turns:
     """Turns Teams activities into core events on the one ingest path, exactly once each."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: TeamsSettings, ingest: Ingest,
-                 roster: RosterSync, clock: Clock = system_clock) -> None:
+                 roster: RosterSync, graph: Graph | None = None, clock: Clock = system_clock) -> None:
         self.sessions = sessions
         self.settings = settings
         self.ingest = ingest
         self.roster = roster
+        self.graph = graph or Graph(settings)
         self.clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -111,14 +118,19 @@ class Turns:
     async def _save_action(self, activity: dict[str, Any], translation: Translation) -> InvokeReply:
         """Open the core's form for the chosen message, or take the submitted one (errors shown in place)."""
         ingest, now = self.ingest, self.clock()
-        request = save_request(activity, translation)
+        read = await self._read_chain(activity, translation.origin)
+        request = save_request(activity, translation, read)
         if request is None:
             return InvokeReply(400, render.CLOSED)  # no message to save: not Teams' shape
         form = await asyncio.to_thread(forms.save_form, ingest.sessions, ingest.settings, now, request)
         if activity.get("name") == FETCH_TASK:
             return InvokeReply(200, render.save_task(form, SAVE_ROOT_KEY))
-        aad_id, _ = message_author(activity)
-        submission = save_submission(activity, translation, await self._teams_id(translation.origin, aad_id))
+        if isinstance(read, Thread):
+            submission = save_submission(activity, translation, None,
+                                         await self._credited(read, translation.origin, submitted_answer(activity)))
+        else:
+            aad_id, _ = message_author(activity)
+            submission = save_submission(activity, translation, await self._teams_id(translation.origin, aad_id))
         if submission is None:
             return InvokeReply(200, render.CLOSED)
         errors = await asyncio.to_thread(forms.save_problems, ingest.sessions, ingest.settings, now, submission)
@@ -144,6 +156,23 @@ class Turns:
         await asyncio.to_thread(self._remember, activity, translation.origin)
         await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
         return InvokeReply(200, None)  # an empty answer closes the task module
+
+    async def _read_chain(self, activity: dict[str, Any], origin: Origin) -> Thread | str | None:
+        """The chosen message's reply chain from Graph; why not (a reason) where it could not; None outside a chain."""
+        chain = chain_of(activity, origin)
+        if chain is None:
+            return None
+        group_id, channel_id, root = chain
+        read = await asyncio.to_thread(self.graph.channel_thread, origin.tenant_id, group_id, channel_id, root)
+        return read if isinstance(read, str) else graph_thread(activity, read.root, read.replies)
+
+    async def _credited(self, thread: Thread, origin: Origin, answer_id: str | None) -> Thread:
+        """The chain to save with the people it credits (its root's author, the answer's) by their Teams ids."""
+        authors = list({message.author.id for message in (thread.root, *thread.replies)
+                        if message is not None and not message.author.is_bot
+                        and (message is thread.root or message.id == answer_id)})
+        found = await asyncio.gather(*(self._teams_id(origin, aad_id) for aad_id in authors))
+        return with_authors(thread, answer_id, {aad: teams for aad, teams in zip(authors, found) if teams})
 
     async def _teams_id(self, origin: Origin, aad_id: str | None) -> str | None:
         """The Teams user id of whoever wrote the chosen message (Teams names them by AAD object id only)."""

@@ -98,6 +98,10 @@ class Actor(_Boundary):
     # Whether the platform says this person administers the workspace (Slack's is_admin/is_owner);
     # None: the platform did not say, and what kbbot knew stays.
     is_admin: bool | None = None
+    # Whether the platform says this person owns the group the event's conversation belongs to (a Teams
+    # team's owner, in that team's channels). Unlike ``is_admin`` it holds for this event's place only and is
+    # never remembered: whether it makes them an admin, and of what, is kbbot.privacy.admins' to decide.
+    owns_place: bool | None = None
 
 
 class Place(_Boundary):
@@ -252,6 +256,9 @@ class Thread(_Boundary):
     readable: bool = True
     complete: bool = True
     """False where the platform handed over only the message the person chose, not the whole thread."""
+    unread_because: Literal["not_allowed", "unavailable"] | None = None
+    """Why the thread's other replies are missing where the adapter tried to read them and could not: kbbot is
+    not allowed to (Teams without Graph access), or the platform did not answer in time. The form says so."""
 
 
 class SaveFormRequested(_Event):

@@ -80,6 +80,20 @@ MESSAGES: dict[str, dict[str, str]] = {
               "standaard terug. Per tag: `/kb beheer zet escalatie <tag> <#kanaal>`, "
               "`/kb beheer zet bevestig-elke <tag> <dagen>`.",
     },
+    "admin.footer_owner": {
+        "en": "As an owner of this team you change a setting by typing `/kb admin set <setting> <value>` in its "
+              "channels. A change applies to every team in this workspace; retention and erasure stay with the "
+              "workspace's admins.",
+        "nl": "Als eigenaar van dit team wijzig je een instelling door `/kb beheer zet <instelling> <waarde>` in "
+              "de kanalen van het team te typen. Een wijziging geldt voor elk team in deze werkruimte; bewaren "
+              "en wissen blijven aan de beheerders van de werkruimte.",
+    },
+    "admin.policy_refused": {
+        "en": "{setting} decides what happens to everyone's data in this workspace: only the workspace's admins "
+              "can change it, not a team's owners.",
+        "nl": "{setting} bepaalt wat er met ieders gegevens in deze werkruimte gebeurt: alleen de beheerders van de "
+              "werkruimte kunnen dit wijzigen, niet de eigenaren van een team.",
+    },
     "admin.none": {"en": "not set", "nl": "niet ingesteld"},
     "admin.keep": {"en": "kept", "nl": "bewaard"},
     "admin.days": {"en": "{days} days", "nl": "{days} dagen"},

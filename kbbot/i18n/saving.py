@@ -32,6 +32,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Use Save to kbbot on the reply that answers the question, not on the question itself.",
         "nl": "Kies Opslaan in kbbot bij het antwoord op de vraag, niet bij de vraag zelf.",
     },
+    "save.unread.not_allowed": {
+        "en": "kbbot can't list the other replies in this thread: it isn't allowed to read them here. "
+              "Whoever runs kbbot can give it access to this team's channel messages.",
+        "nl": "kbbot kan de andere antwoorden in deze thread niet tonen: het mag ze hier niet lezen. "
+              "Wie kbbot beheert kan het toegang geven tot de kanaalberichten van dit team.",
+    },
+    "save.unread.unavailable": {
+        "en": "kbbot can't list the other replies in this thread: they couldn't be read just now. "
+              "Try again in a minute to choose from all of them.",
+        "nl": "kbbot kan de andere antwoorden in deze thread niet tonen: ze konden zojuist niet gelezen worden. "
+              "Probeer het over een minuut opnieuw om uit alle antwoorden te kiezen.",
+    },
     "save.unreadable": {
         "en": "kbbot can't read this conversation, so it can't save it. Add kbbot to the conversation, then try again.",
         "nl": "kbbot kan dit gesprek niet lezen en dus niet opslaan. Voeg kbbot toe aan het gesprek en probeer het opnieuw.",

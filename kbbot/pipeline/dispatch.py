@@ -113,7 +113,10 @@ def handle(session: Session, event: InboundEvent, now: datetime, settings: Setti
     if not isinstance(event, HomeOpened) and not joined_workspace and not found.is_member:
         directory.join(session, where, person, now)
     session.flush()
-    turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings)
+    # A group's owner (a Teams team's) counts only where the group is: in a shared conversation, never a DM.
+    owns_place = bool(event.actor.owns_place) and where.kind is not ConversationKind.DM
+    turn = Turn(session=session, workspace=space, person=person, conversation=where, now=now, settings=settings,
+                owns_place=owns_place)
     # People mentioned by id in what colleagues wrote are shown by name, never by their id.
     return links.with_links(people.by_name(session, space.id, _route(turn, event)), settings.web_url)
 

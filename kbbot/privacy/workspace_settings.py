@@ -40,6 +40,9 @@ class Setting:
     """The stored value for what an admin typed, or an :data:`Invalid` (a ``str`` starting with ``admin.invalid``)."""
     default: Callable[[Settings], Any]
     example: str
+    policy: bool = False
+    """It decides what happens to everyone's data (retention, erasure): the workspace's admins' alone
+    (:mod:`kbbot.privacy.admins`)."""
 
 
 def channel_reader(value: str) -> str | None:
@@ -121,10 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("working-hours", "werktijden", "working_hours", _hours,
             lambda s: f"{s.routing_work_start}-{s.routing_work_end}", "09:00-17:00"),
     Setting("welcome", "welkom", "welcome", _switch, lambda s: s.welcome, "on|off"),
-    Setting("erasure", "wissen", erasure.KNOWLEDGE_SETTING, _erasure, lambda _s: erasure.KEEP, "keep|delete"),
+    Setting("erasure", "wissen", erasure.KNOWLEDGE_SETTING, _erasure, lambda _s: erasure.KEEP, "keep|delete",
+            policy=True),
     *(Setting(f"retention-{kind}", f"bewaren-{dutch}", retention.setting_key(kind), _retention(kind),
               _retention_default(kind), f"{retention.LIMITS[kind][0]}-{retention.LIMITS[kind][1]}"
-              + ("|keep" if retention.LIMITS[kind][2] else ""))
+              + ("|keep" if retention.LIMITS[kind][2] else ""), policy=True)
       for kind, dutch in ((retention.EVENTS, "gebeurtenissen"), (retention.OUTBOX, "uitgaand"),
                           (retention.AUDIT, "audit"), (retention.POSTS, "berichten"),
                           (retention.KNOWLEDGE, "kennis"), (retention.DELETED, "verwijderd"))),

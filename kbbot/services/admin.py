@@ -1,14 +1,16 @@
 """``/kb admin``: a workspace's settings, shown and changed in chat by its admins, every change audited.
 
 The same words on every platform (``/kb admin set digest-day tue``, in Dutch
-``/kb beheer zet samenvattingsdag di``). Who is an admin is decided by
-:mod:`kbbot.privacy.admins`; anyone else gets a short refusal and nothing
-changes. A setting is stored in ``Workspace.settings`` under the key the
-feature reads, so it takes effect with the next thing that reads it (the
-next digest round, the next question). Per-tag settings (escalation channel,
-re-verification interval) are :mod:`kbbot.services.admin_tags`; the panel's
-"Edit settings" form, where a platform has forms, is
-:mod:`kbbot.services.admin_form`. Every way in changes a setting through
+``/kb beheer zet samenvattingsdag di``). Who is an admin, and how far a
+team's owner may go, is decided by :mod:`kbbot.privacy.admins`; anyone else
+gets a short refusal and nothing changes. A setting is stored in
+``Workspace.settings`` under the key the feature reads, so it takes effect
+with the next thing that reads it (the next digest round, the next question).
+Per-tag settings (escalation channel, re-verification interval) are
+:mod:`kbbot.services.admin_tags`; the panel's "Edit settings" form, where a
+platform has forms, is :mod:`kbbot.services.admin_form` (admins only: a
+form's submission cannot show where it was typed, which a team owner's
+authority depends on). Every way in changes a setting through
 :func:`change`, so each is audited alike.
 """
 
@@ -61,20 +63,21 @@ def _parse(rest: str) -> AdminShow | AdminSet | AdminReset | UsageError:
 
 @command("admin", verbs=("admin", "beheer"), parse=_parse, usage="help.admin", order=160)
 def admin(turn: Turn, parsed: AdminShow | AdminSet | AdminReset) -> list[Reply]:
-    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+    found = admins.authority(turn.session, turn.settings, turn.workspace, turn.person, turn.owns_place)
+    if found is admins.Authority.NONE:
         return [turn.notice("admin.refused")]
     match parsed:
         case AdminSet(setting=typed, value=value):
             per_tag = admin_tags.find(typed)
-            return [admin_tags.change(turn, per_tag, value) if per_tag else _set(turn, typed, value)]
+            return [admin_tags.change(turn, per_tag, value) if per_tag else _set(turn, found, typed, value)]
         case AdminReset(setting=typed, tag=tag):
             per_tag = admin_tags.find(typed)
             if per_tag is not None:
                 return [admin_tags.change(turn, per_tag, tag or "", reset=True)]
             if tag is not None:
                 return [turn.notice("usage.admin")]
-            return [_set(turn, typed, None)]
-    return [show(turn)]
+            return [_set(turn, found, typed, None)]
+    return [show(turn, found)]
 
 
 def name(setting: known.Setting, locale: str) -> str:
@@ -100,8 +103,14 @@ CHOICES: dict[str, tuple[str, ...]] = {"expert_notify": ("thread", "dm"), "welco
 """Settings with a few values: offered as buttons on the panel (Block Kit on Slack, an Adaptive Card on Teams)."""
 
 
-def show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
-    """The panel: every setting in force, buttons for the few-valued ones, the per-tag ones, and the way to edit."""
+def show(turn: Turn, found: admins.Authority | None = None, notice: str | None = None, replace: bool = False
+         ) -> Reply:
+    """The panel: every setting in force, buttons for the few-valued ones, the per-tag ones, and the way to edit.
+
+    An owner's panel has no buttons: their authority holds where they typed,
+    and the panel may be shown elsewhere (``found`` ``None``: an admin's).
+    """
+    clickable = found in (None, admins.Authority.ADMIN)
     items = []
     for setting in known.SETTINGS:
         value, chosen = known.current(setting, turn.workspace.settings, turn.settings)
@@ -109,16 +118,17 @@ def show(turn: Turn, notice: str | None = None, replace: bool = False) -> Reply:
                         value=shown(setting, value, turn.locale))
         buttons = [Button(label=shown(setting, setting.read(typed), turn.locale), action_id=actions.ADMIN_SET,
                           value=f"{setting.name}={typed}")
-                   for typed in CHOICES.get(setting.key, ()) if setting.read(typed) != value]
+                   for typed in CHOICES.get(setting.key, ()) if clickable and setting.read(typed) != value]
         items.append(Item(text=f"{name(setting, turn.locale)}: {line}", buttons=buttons))
     heading = turn.say("admin.heading")
     blocks: list[Block] = [Text(text=notice)] if notice else []
     blocks += [Text(text=heading, style="heading")]
-    if platform.capabilities(turn.workspace.platform).forms:
+    if clickable and platform.capabilities(turn.workspace.platform).forms:
         blocks.append(Actions(buttons=[Button(label=turn.say("admin.form.edit"), action_id=actions.OPEN_FORM,
                                               value=forms.SETTINGS, style="primary")]))
     blocks += [ListBlock(items=items), Text(text=turn.say("admin.tags_heading"), style="heading"),
-               ListBlock(items=admin_tags.items(turn)), Text(text=turn.say("admin.footer"), style="context")]
+               ListBlock(items=admin_tags.items(turn)),
+               Text(text=turn.say("admin.footer" if clickable else "admin.footer_owner"), style="context")]
     return turn.private(notice or heading, blocks, replace=replace)
 
 
@@ -126,19 +136,22 @@ def on_button(turn: Turn, event: ButtonClicked) -> list[Reply] | None:
     """A choice clicked on the panel: the same check and audit as typed, and the panel shown again."""
     if event.action_id != actions.ADMIN_SET:
         return None
-    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+    found = admins.authority(turn.session, turn.settings, turn.workspace, turn.person, turn.owns_place)
+    if found is admins.Authority.NONE:
         return [turn.notice("admin.refused")]
-    name, _, typed = event.value.partition("=")
-    result = _set(turn, name, typed)
-    return [show(turn, notice=result.text, replace=True)]
+    setting_name, _, typed = event.value.partition("=")
+    result = _set(turn, found, setting_name, typed)
+    return [show(turn, found, notice=result.text, replace=True)]
 
 
-def _set(turn: Turn, setting_name: str, typed: str | None) -> Reply:
+def _set(turn: Turn, found: admins.Authority, setting_name: str, typed: str | None) -> Reply:
     setting = known.find(setting_name)
     if setting is None:
         names = ", ".join([name(s, turn.locale) for s in known.SETTINGS]
                           + [admin_tags.name(s, turn.locale) for s in admin_tags.TAG_SETTINGS])
         return turn.notice("admin.unknown_setting", setting=setting_name[:40], settings=names)
+    if not admins.may_change(found, setting.policy):
+        return turn.notice("admin.policy_refused", setting=name(setting, turn.locale))
     before, was_chosen = known.current(setting, turn.workspace.settings, turn.settings)
     if typed is None:
         if not was_chosen:

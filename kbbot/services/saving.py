@@ -124,17 +124,19 @@ def form(turn: Turn, request: SaveFormRequested) -> Form:
     if existing is not None and (refusal := _refusal(turn, existing)) is not None:
         return Form(**base, notice=refusal)
     offered = _answers_offered(thread)
+    # Replies the platform would not hand over: the person learns why they are not offered.
+    unread = f" {turn.say(f'save.unread.{thread.unread_because}')}" if thread.unread_because else ""
     if not offered:
         # Nothing answers yet; or, where the platform hands over only the chosen message, the question was chosen.
-        return Form(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply"))
+        return Form(**base, notice=turn.say("save.no_replies" if thread.complete else "save.choose_reply") + unread)
     if existing is not None:
         question, tags = existing.text, " ".join(f"#{tag.name}" for tag in existing.tags)
         was_saved = turn.session.get(SavedThread, existing.id) is not None
-        notice = turn.say("save.updating" if was_saved else "save.own_question", id=existing.id)
+        notice = turn.say("save.updating" if was_saved else "save.own_question", id=existing.id) + unread
     else:
         question = thread.root.text if thread.root is not None else ""
         tags = " ".join(f"#{tag}" for tag in _tags_in(question))
-        notice = turn.say("save.intro")
+        notice = turn.say("save.intro") + unread
     return Form(**base, submit=turn.say("save.submit"), notice=notice, fields=[
         FormField(name=forms.QUESTION, kind="long_text", label=turn.say("save.question_label"),
                   value=question[:MAX_QUESTION], max_length=MAX_QUESTION),

@@ -23,6 +23,8 @@ class Turn:
     conversation: Conversation
     now: datetime
     settings: Settings
+    owns_place: bool = False
+    """The platform said, for this event, that the person owns the group its conversation is in (a Teams team)."""
 
     @property
     def locale(self) -> str:

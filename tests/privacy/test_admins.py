@@ -43,3 +43,33 @@ def test_an_id_listed_for_teams_is_no_admin_on_slack(sessions: sessionmaker[Sess
     listed = settings.model_copy(update={"admins": "teams:U0ANN"})
     assert "Only workspace admins" in admin_says(sessions, listed, None)
     assert "kbbot settings" in admin_says(sessions, listed, None, platform="teams")
+
+
+def owner_says(sessions: sessionmaker[Session], settings: Settings, text: str, owns_place: bool | None,
+               kind: str = "channel") -> str:
+    """Ann, whom the platform reports (or not) as the owner of the team this conversation is in, says ``text``."""
+    where = Place(id="C0GEN", kind="channel", name="general") if kind == "channel" else Place(id="D0ANN", kind="dm")
+    event = CommandInvoked(platform="teams", workspace_id="T0ACME", event_id=f"Ev{next(_IDS)}",
+                           actor=Actor(id="29:ann", name="Ann", owns_place=owns_place), conversation=where,
+                           command="kb", text=text)
+    return " ".join(reply.text for reply in inbox.receive(sessions, event, settings, NOW))
+
+
+def test_a_teams_owner_administers_where_the_platform_says_so_and_never_data_policies(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    assert "digest-day is now tue for this workspace" in owner_says(sessions, settings, "admin set digest-day tue",
+                                                                    True)
+    refused = owner_says(sessions, settings, "admin set retention-events 30", True)
+    assert "only the workspace's admins can change it" in refused
+    assert "not a team's owners" in owner_says(sessions, settings, "admin set erasure delete", True)
+    # Not remembered: the next event says nothing of her ownership, and she is nobody's admin.
+    assert "Only workspace admins" in owner_says(sessions, settings, "admin set digest-day wed", None)
+    # A direct message belongs to no team: whatever an adapter says there grants nothing.
+    assert "Only workspace admins" in owner_says(sessions, settings, "admin set digest-day wed", True, kind="dm")
+
+
+def test_a_workspace_admin_who_owns_a_team_keeps_every_setting(sessions: sessionmaker[Session],
+                                                               settings: Settings) -> None:
+    listed = settings.model_copy(update={"admins": "teams:29:ann"})
+    assert "retention-events is now 5 days for this workspace" in owner_says(
+        sessions, listed, "admin set retention-events 5", True)

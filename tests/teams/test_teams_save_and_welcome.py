@@ -119,8 +119,12 @@ def test_the_action_on_a_question_itself_explains_where_to_use_it(teams: TeamsHa
     payload = activity["value"]["messagePayload"]
     payload.update(id="1700000000001", replyToId=None)
     body = teams.post(activity).json()
+    # The team gave kbbot no Graph access (the fake's Graph answers 403): it says so, after where to use it.
     assert body["task"] == {"type": "message",
-                            "value": "Use Save to kbbot on the reply that answers the question, not on the question itself."}
+                            "value": "Use Save to kbbot on the reply that answers the question, not on the question "
+                                     "itself. kbbot can't list the other replies in this thread: it isn't allowed to "
+                                     "read them here. Whoever runs kbbot can give it access to this team's channel "
+                                     "messages."}
 
 
 def test_a_dutch_colleague_gets_the_task_module_in_dutch(teams: TeamsHarness) -> None:

@@ -131,6 +131,7 @@ class IdentityRoutes:
         token = f"fake-aad-token-{uuid.uuid4().hex}"
         with self.fake._lock:
             self.fake._issued_tokens.add(token)
+            self.fake._token_scopes[token] = request.scope
         self._record_token(request, 200)
         self._reply(200, {"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
                           "access_token": token})

@@ -10,7 +10,10 @@ talks to three Microsoft services, and this server plays all of them:
 * the Bot Connector service (``smba.trafficmanager.net``), where the bot sends,
   replies to, updates and deletes activities, creates conversations and lists
   a conversation's members (``GET …/pagedmembers``, page by page, as
-  documented).
+  documented);
+* Microsoft Graph (``graph.microsoft.com/v1.0``), where the bot reads, under a
+  team's resource-specific consent, who owns the team and a channel post's
+  replies (:mod:`.fake_graph`).
 
 The routes live by service: :mod:`.fake_identity` (OpenID metadata, JWKS,
 Azure AD) and :mod:`.fake_connector` (the Bot Connector); this module composes
@@ -52,13 +55,14 @@ from .fake_connector import (
     SentActivity,
     SentKind,
 )
+from .fake_graph import GRAPH_PREFIX, GraphCall, GraphRoutes, GraphTeam
 from .fake_identity import AAD_DISCOVERY_SUFFIX, JWKS_PATH, OPENID_PATH, IdentityRoutes, TokenRequest, identity_route
 from .keys import SigningKey, bearer, default_signing_key, sign_channel_token
 from .tls import FakeCertificateAuthority, create_fake_ca
 
-Route = Literal["connector", "token", "openid"]
+Route = Literal["connector", "token", "openid", "graph"]
 
-__all__ = ["FakeMicrosoft", "SentActivity", "SentKind", "ConnectorCall", "TokenRequest", "Route",
+__all__ = ["FakeMicrosoft", "SentActivity", "SentKind", "ConnectorCall", "TokenRequest", "Route", "GraphCall",
            "PAGE_SIZE_MIN", "PAGE_SIZE_DEFAULT", "PAGE_SIZE_MAX"]
 
 
@@ -105,6 +109,9 @@ class FakeMicrosoft:
         self._token_requests: list[TokenRequest] = []
         self._failures: list[_Failure] = []
         self._issued_tokens: set[str] = set()
+        self._token_scopes: dict[str, str | None] = {}
+        self._graph_teams: dict[str, GraphTeam] = {}
+        self._graph_calls: list[GraphCall] = []
         self._openid_fetches = 0
         self._openid_requests = 0
         self._jwks_fetches = 0
@@ -206,6 +213,16 @@ class FakeMicrosoft:
         return f"{self.https_base}/adfs/oauth2/v2.0/token"
 
     @property
+    def graph_url(self) -> str:
+        """Stand-in for https://graph.microsoft.com/v1.0 (``KBBOT_TEAMS_GRAPH_URL``)."""
+        return f"{self.http_base}{GRAPH_PREFIX}"
+
+    @property
+    def graph_token_url(self) -> str:
+        """Stand-in for Azure AD's token endpoint per tenant (``KBBOT_TEAMS_GRAPH_TOKEN_URL``)."""
+        return f"{self.http_base}/{{tenant}}/oauth2/v2.0/token"
+
+    @property
     def service_url(self) -> str:
         """serviceUrl to put in activities (and in the token's ``serviceurl`` claim).
 
@@ -267,6 +284,28 @@ class FakeMicrosoft:
         with self._lock:
             self._rosters[conversation_id] = {member["id"]: dict(member) for member in members}
 
+    def set_graph_team(self, group_id: str, members: Iterable[Mapping[str, Any]] = (),
+                       threads: Iterable[tuple[str, Mapping[str, Any], Iterable[Mapping[str, Any]]]] = ()) -> None:
+        """Make Graph know team ``group_id`` (it consented): its ``conversationMember`` list and channel threads.
+
+        ``threads`` are (channel id, root ``chatMessage``, reply ``chatMessage`` list). A team not set here
+        answers 403, as Graph does without the team's consent.
+        """
+        team = GraphTeam(members=[dict(member) for member in members])
+        for channel_id, root, replies in threads:
+            team.threads[(channel_id, str(root["id"]))] = (dict(root), [dict(reply) for reply in replies])
+        with self._lock:
+            self._graph_teams[group_id] = team
+
+    def graph_team(self, group_id: str) -> GraphTeam | None:
+        with self._lock:
+            return self._graph_teams.get(group_id)
+
+    def token_scope(self, token: str) -> str | None:
+        """The scope the fake Azure AD issued ``token`` for; None for a token it never issued."""
+        with self._lock:
+            return self._token_scopes.get(token)
+
     def reset(self) -> None:
         """Forget recorded traffic and pending failures (keys, members and tokens stay)."""
         with self._lock:
@@ -274,6 +313,7 @@ class FakeMicrosoft:
             self._calls.clear()
             self._token_requests.clear()
             self._failures.clear()
+            self._graph_calls.clear()
 
     # ------------------------------------------------------------------ observations
     @property
@@ -285,6 +325,11 @@ class FakeMicrosoft:
     def connector_calls(self) -> list[ConnectorCall]:
         with self._lock:
             return list(self._calls)
+
+    @property
+    def graph_calls(self) -> list[GraphCall]:
+        with self._lock:
+            return list(self._graph_calls)
 
     @property
     def token_requests(self) -> list[TokenRequest]:
@@ -367,6 +412,10 @@ class FakeMicrosoft:
         # Teams activity ids are epoch milliseconds; keep that shape.
         return str(1_700_000_100_000 + next(self._ids))
 
+    def _record_graph(self, call: GraphCall) -> None:
+        with self._lock:
+            self._graph_calls.append(call)
+
     def _record(self, call: ConnectorCall, sent: SentActivity | None = None) -> None:
         with self._lock:
             self._calls.append(call)
@@ -409,7 +458,7 @@ class _DualProtocolServer(ThreadingHTTPServer):
         return
 
 
-class _Handler(IdentityRoutes, ConnectorRoutes, BaseHTTPRequestHandler):
+class _Handler(IdentityRoutes, ConnectorRoutes, GraphRoutes, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10
     server: _DualProtocolServer
@@ -469,7 +518,9 @@ class _Handler(IdentityRoutes, ConnectorRoutes, BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path
         route = identity_route(self.command, path)
-        if CONNECTOR_PREFIX in path:
+        if path.startswith(GRAPH_PREFIX):
+            self._graph(path)
+        elif CONNECTOR_PREFIX in path:
             self._connector(path)
         elif route is not None:
             self._identity(route, path)

@@ -44,7 +44,7 @@ def teams_settings(fake: FakeMicrosoft, **changes: str) -> TeamsSettings:
     """Teams credentials and every Microsoft URL pointing at ``fake`` (never the developer's environment)."""
     return TeamsSettings(_env_file=None, app_id=fake.app_id, app_password=fake.app_password,  # type: ignore[call-arg]
                          openid_metadata_url=fake.openid_metadata_url, oauth_endpoint=fake.login_authority,
-                         **changes)
+                         graph_url=fake.graph_url, graph_token_url=fake.graph_token_url, **changes)
 
 
 def teams_environment(fake: FakeMicrosoft) -> dict[str, str]:

@@ -44,6 +44,7 @@ from kbbot.pipeline.worker import deferred
 from kbbot_adapters.teams.agents import auth
 from kbbot_adapters.teams.agents.connectors import AgentsKit
 from kbbot_adapters.teams.send import Courier, TeamsOutbound
+from kbbot_adapters.teams.graph import Graph
 from kbbot_adapters.teams.service import ingest_path, mount
 from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams.turns import RAW_ACTIVITY, Turns
@@ -103,8 +104,9 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     adapter = auth.cloud_adapter(teams, manager)
     validator = JwtTokenValidator(auth.configuration(teams))
     sender = TeamsOutbound(Courier(AgentsKit(teams, manager), app_id, sessions))
-    ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings))
-    agent = KbAgent(sessions, teams, ingest, roster)
+    graph = Graph(teams)
+    ingest, roster = ingest_path(settings, sessions, sender, work_here=not deferred(settings), graph=graph)
+    agent = KbAgent(sessions, teams, ingest, roster, graph)
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
