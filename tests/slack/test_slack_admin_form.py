@@ -67,6 +67,8 @@ def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
         return {"type": kind, "selected_option": option}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": value}
+    if kind == "multi_conversations_select":  # an emptiable picker: a list of at most one
+        return {"type": kind, "selected_conversations": [value] if value else []}
     if kind == "timepicker":
         return {"type": kind, "selected_time": value}
     return {"type": kind, "value": value}
@@ -74,6 +76,7 @@ def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
 
 def _initial(element: dict[str, Any]) -> str | None:
     return ((element.get("initial_option") or {}).get("value") or element.get("initial_conversation")
+            or next(iter(element.get("initial_conversations") or []), None)
             or element.get("initial_time") or element.get("initial_value"))
 
 
@@ -109,7 +112,9 @@ def test_alice_edits_the_settings_in_a_modal_and_her_panel_shows_them(
     assert view["type"] == "modal" and view["callback_id"] == "kb_form"
     assert view["title"]["text"] == "kbbot settings" and view["submit"]["text"] == "Save"
     fields = inputs(view)
-    assert fields["questions_channel"]["element"]["type"] == "conversations_select"
+    channel = fields["questions_channel"]["element"]
+    assert channel["type"] == "multi_conversations_select" and channel["max_selected_items"] == 1  # emptiable
+    assert channel["placeholder"]["text"] == "not set"
     assert fields["questions_channel"].get("optional") is True
     notify = fields["expert_notify"]["element"]
     assert notify["type"] == "static_select" and notify["initial_option"]["value"] == "thread"
