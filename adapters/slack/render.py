@@ -137,6 +137,7 @@ OPTION_TEXT = 75
 INPUT_LIMIT = 3000
 SELECT_OPTIONS = 100
 LABEL_LIMIT = 2000
+PLACEHOLDER = 150
 
 
 _SLACK_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
@@ -156,6 +157,15 @@ def _element(field: FormField) -> BlockJson:
             initial = next((option for option in options if option["value"] == value), None)
             if initial is not None:
                 element["initial_option"] = initial
+            return element
+        case "channel" if field.optional:
+            # A single select cannot be emptied once chosen; a multi select of at most one can.
+            element = {"type": "multi_conversations_select", "action_id": field.name, "max_selected_items": 1,
+                       "filter": {"include": ["public"], "exclude_bot_users": True}}
+            if value:
+                element["initial_conversations"] = [value]
+            if field.empty:
+                element["placeholder"] = plain(field.empty, PLACEHOLDER)
             return element
         case "channel":
             element = {"type": "conversations_select", "action_id": field.name,
@@ -207,7 +217,10 @@ def modal(form: Form, callback_id: str, metadata: str) -> BlockJson:
     if not form.savable:
         return view
     view["submit"] = plain(form.submit or "", MODAL_TITLE)
-    blocks.extend(_input(field) for field in form.fields)
+    for field in form.fields:
+        if field.group:
+            blocks.extend(_section(f"*{safe(field.group)}*"))
+        blocks.append(_input(field))
     return view
 
 

@@ -352,7 +352,8 @@ def saved_place(payload: Payload) -> tuple[str, str] | None:
 
 def form_values(payload: Payload) -> dict[str, str | None]:
     """A submitted modal's values by field name (the input block's id), whatever element each field was drawn as:
-    a text or number input's ``value``, a select's ``selected_option``, a conversation, a time; ``None`` if empty."""
+    a text or number input's ``value``, a select's ``selected_option``, a conversation (or the one of an emptiable
+    picker's ``selected_conversations``), a time; ``None`` if empty."""
     found: dict[str, str | None] = {}
     state = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
     for block_id, elements in state.items():
@@ -365,6 +366,8 @@ def form_values(payload: Payload) -> dict[str, str | None]:
             for key in ("selected_conversation", "selected_channel", "selected_time"):
                 if key in element:
                     value = element.get(key)
+            if "selected_conversations" in element:  # an emptiable picker: a multi select of at most one
+                value = next(iter(element.get("selected_conversations") or []), None)
             found[str(block_id)] = None if value is None else str(value)
     return found
 

@@ -146,6 +146,8 @@ def _input(field: FormField, data: dict[str, Any]) -> list[dict[str, Any]]:
             choices = [{"title": neutralise(c.label), "value": c.value} for c in field.choices]
             if value and value not in {c.value for c in field.choices}:
                 choices.insert(0, {"title": f"#{neutralise(value)}", "value": value})  # in force, though unknown here
+            if field.optional:  # a compact choice set cannot be emptied: "nothing chosen" is a choice of its own
+                choices.insert(0, {"title": neutralise(field.empty or "—"), "value": ""})
             long = any(len(c.label) > LONG_CHOICE for c in field.choices)
             element = {"type": "Input.ChoiceSet", **common, "style": "expanded" if long else "compact",
                        "value": value, "choices": choices}
@@ -184,6 +186,8 @@ def task(form: Form, data: Mapping[str, Any]) -> dict[str, Any]:
         body.append(_text_block(form.notice, isSubtle=True, size="Small"))
     sent = dict(data)
     for field in form.fields:
+        if field.group:
+            body.append(_text_block(field.group, weight="Bolder", size="Medium", spacing="Large", separator=True))
         body.extend(_input(field, sent))
         body.extend(_error_block(form.errors.get(field.name)))
     card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "lang": form.locale,

@@ -56,7 +56,11 @@ class FormField(BaseModel):
     ``value`` is a choice's ``value``, a channel's platform id, ``HH:MM``, a
     number as digits, or text; ``None`` (or empty) when nothing is chosen.
     An ``optional`` field may be left empty; what empty means is the core's
-    to say, in ``hint``.
+    to say, in ``hint``, and in ``empty`` where a picker offers "nothing
+    chosen" as a choice of its own (an optional picker must be emptiable, or
+    a value once chosen could never be taken back to the default). ``group``
+    opens a group of fields with a heading above this one (the settings
+    form's "Rules per tag").
     """
 
     model_config = ConfigDict(frozen=True)
@@ -71,6 +75,8 @@ class FormField(BaseModel):
     low: int | None = None
     high: int | None = None
     max_length: int | None = None
+    empty: str = ""
+    group: str = ""
 
 
 class Form(BaseModel):

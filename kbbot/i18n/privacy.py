@@ -217,5 +217,44 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.form.change": {"en": "{setting} {value} (was {old})", "nl": "{setting} {value} (was {old})"},
     "admin.form.saved": {"en": "Saved: {changes}.", "nl": "Opgeslagen: {changes}."},
     "admin.form.nothing": {"en": "Nothing changed.", "nl": "Er is niets gewijzigd."},
+    # /kb admin: the settings form's per-tag rules
+    "admin.form.tags_group": {"en": "Rules per tag", "nl": "Regels per tag"},
+    "admin.form.tag_channel": {"en": "#{tag}: escalation channel", "nl": "#{tag}: escalatiekanaal"},
+    "admin.form.tag_days": {
+        "en": "#{tag}: re-check answers every … days",
+        "nl": "#{tag}: antwoorden opnieuw bevestigen na … dagen",
+    },
+    "admin.form.tag_channel_hint": {
+        "en": "Where its unanswered questions are reposted; empty: the default, {default}.",
+        "nl": "Waar onbeantwoorde vragen opnieuw geplaatst worden; leeg: de standaard, {default}.",
+    },
+    "admin.form.tag_days_hint": {
+        "en": "Days, from {low} to {high}; empty: the default, {default}.",
+        "nl": "Dagen, van {low} tot {high}; leeg: de standaard, {default}.",
+    },
+    "admin.form.tag_default": {"en": "Default ({default})", "nl": "Standaard ({default})"},
+    "admin.form.new_group": {"en": "Add a rule for a tag", "nl": "Een regel voor een tag toevoegen"},
+    "admin.form.new_tag": {"en": "Tag", "nl": "Tag"},
+    "admin.form.new_tag_hint": {
+        "en": "A topic such as postgres; then choose its channel, its days, or both.",
+        "nl": "Een onderwerp zoals postgres; kies dan het kanaal, de dagen of allebei.",
+    },
+    "admin.form.new_tag_channel": {"en": "Escalation channel", "nl": "Escalatiekanaal"},
+    "admin.form.new_tag_days": {"en": "Re-check answers every … days", "nl": "Antwoorden opnieuw bevestigen na … dagen"},
+    "admin.form.tag_needed": {"en": "Name the tag this rule is for.", "nl": "Noem de tag waarvoor deze regel geldt."},
+    "admin.form.tag_rule_needed": {
+        "en": "Choose a channel or a number of days for #{tag}.",
+        "nl": "Kies een kanaal of een aantal dagen voor #{tag}.",
+    },
+    "admin.form.tag_listed": {
+        "en": "#{tag} already has its rules above: change them there.",
+        "nl": "#{tag} heeft zijn regels al hierboven: wijzig ze daar.",
+    },
+    "admin.form.tag_change": {"en": "{setting} for #{tag} {value} (was {old})",
+                              "nl": "{setting} voor #{tag} {value} (was {old})"},
+    "admin.form.tags_more": {
+        "en": "{count} more tags have rules of their own, listed on the panel: change those with /kb admin set.",
+        "nl": "Nog {count} tags hebben eigen regels, te zien in het overzicht: wijzig die met /kb beheer zet.",
+    },
     "form.unknown_title": {"en": "kbbot form", "nl": "kbbot-formulier"},
 }

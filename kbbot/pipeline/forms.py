@@ -79,4 +79,4 @@ def form_verdict(sessions: sessionmaker[Session], settings: Settings, now: datet
         if refused is not None:
             return refused
         errors = admin_form.problems(turn, submission.values)
-        return admin_form.form(turn).again(submission.values, errors) if errors else None
+        return admin_form.form(turn, submission.values).again(submission.values, errors) if errors else None

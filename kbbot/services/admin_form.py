@@ -23,7 +23,7 @@ from kbbot.contract.forms import Choice, FieldErrors, Form, FormField
 from kbbot.contract.replies import Reply
 from kbbot.privacy import admins, erasure, retention
 from kbbot.privacy import workspace_settings as known
-from kbbot.services import admin
+from kbbot.services import admin, admin_tag_form
 from kbbot.services.turn import Turn
 from kbbot.store.models import Conversation, ConversationKind
 from kbbot.weekly.timing import DAYS, WORKDAYS
@@ -79,7 +79,7 @@ def _channels(turn: Turn) -> list[Choice]:
     return [Choice(value=c.external_id, label=f"#{c.name or c.external_id}") for c in found]
 
 
-def _fields(turn: Turn) -> list[FormField]:
+def _fields(turn: Turn, channels: list[Choice]) -> list[FormField]:
     fields: list[FormField] = []
     for setting in known.SETTINGS:
         value, _ = known.current(setting, turn.workspace.settings, turn.settings)
@@ -90,7 +90,7 @@ def _fields(turn: Turn) -> list[FormField]:
                        FormField(name=HOURS_TO, kind="time", label=turn.say("admin.form.hours_to"), value=end)]
         elif setting.key == "questions_channel":
             fields.append(FormField(name=setting.key, kind="channel", label=label, value=_typed(setting, value),
-                                    choices=_channels(turn), optional=True,
+                                    choices=channels, optional=True, empty=turn.say("admin.none"),
                                     hint=turn.say("admin.form.channel_hint")))
         elif setting.key.endswith("_time"):
             fields.append(FormField(name=setting.key, kind="time", label=label, value=_typed(setting, value)))
@@ -109,14 +109,23 @@ def _retention_kind(setting: known.Setting) -> str:
     return setting.key.removeprefix("retention_").removesuffix("_days")
 
 
-def form(turn: Turn) -> Form:
-    """The settings form, prefilled with what is in force; for anyone but an admin, only the refusal."""
+def form(turn: Turn, values: Values | None = None) -> Form:
+    """The settings form, prefilled with what is in force; for anyone but an admin, only the refusal.
+
+    ``values`` (a submission shown again) adds the rows of tags it named that
+    are no longer listed, so their errors have a field to stand beside.
+    """
     base = {"form": forms.SETTINGS, "locale": turn.locale, "title": turn.say("admin.form.title"),
             "close": turn.say("admin.form.close")}
     if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
         return Form(**base, notice=turn.say("admin.refused"))
-    return Form(**base, submit=turn.say("admin.form.submit"), notice=turn.say("admin.form.intro"),
-                fields=_fields(turn))
+    notice = turn.say("admin.form.intro")
+    hidden = admin_tag_form.hidden(turn)
+    if hidden:
+        notice += " " + turn.say("admin.form.tags_more", count=hidden)
+    channels = _channels(turn)
+    return Form(**base, submit=turn.say("admin.form.submit"), notice=notice,
+                fields=_fields(turn, channels) + admin_tag_form.fields(turn, channels, values))
 
 
 def _plain(text: str) -> str:
@@ -173,7 +182,7 @@ def _check(turn: Turn, values: Values) -> tuple[list[Change], FieldErrors]:
 
 def problems(turn: Turn, values: Values) -> FieldErrors:
     """What is wrong with a submitted settings form, by field, in the admin's language; empty: it may be saved."""
-    return _check(turn, values)[1]
+    return {**_check(turn, values)[1], **admin_tag_form.check(turn, values)[1]}
 
 
 def refusal(turn: Turn) -> Form | None:
@@ -188,6 +197,8 @@ def submit(turn: Turn, event: FormSubmitted) -> list[Reply]:
     if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
         return [turn.notice("admin.refused")]
     changes, errors = _check(turn, event.values)
+    tag_changes, tag_errors = admin_tag_form.check(turn, event.values)
+    errors.update(tag_errors)
     if errors:
         return [turn.notice("admin.form.not_saved", reason=next(iter(errors.values())))]
     said = []
@@ -197,5 +208,6 @@ def submit(turn: Turn, event: FormSubmitted) -> list[Reply]:
         said.append(turn.say("admin.form.change", setting=admin.name(found.setting, turn.locale),
                              value=admin.shown(found.setting, now, turn.locale),
                              old=admin.shown(found.setting, before, turn.locale)))
+    said += [admin_tag_form.save(turn, found) for found in tag_changes]
     notice = turn.say("admin.form.saved", changes="; ".join(said)) if said else turn.say("admin.form.nothing")
     return [admin.show(turn, notice=notice, replace=True)]

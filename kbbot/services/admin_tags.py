@@ -102,6 +102,35 @@ def items(turn: Turn) -> list[Item]:
     return found
 
 
+@dataclass(frozen=True)
+class Refused:
+    """Why a typed tag or value is refused: a catalogue key and what it names (the same words typed or in a form)."""
+
+    key: str
+    params: dict[str, Any]
+
+
+def read_tag(turn: Turn, typed: str) -> str | Refused:
+    """The tag an admin named, canonical (``K8s`` → ``kubernetes``), or why it is not one (a mention, nothing usable)."""
+    tag = None if is_mention(typed) else tagging.canonical(turn.session, typed)
+    return tag if tag is not None else Refused("admin.tag.invalid_tag", {"value": typed[:40]})
+
+
+def own(turn: Turn, setting: TagSetting) -> dict[str, Any]:
+    """The tags with a value of their own for ``setting``, by name."""
+    return _own(turn, setting)
+
+
+def shown(setting: TagSetting, value: Any, turn: Turn) -> str:
+    """A tag's value as an admin reads it; ``None``: the workspace's default, named."""
+    return _shown(setting, value, turn) if value is not None else _defaults(turn)[setting]
+
+
+def default(setting: TagSetting, turn: Turn) -> str:
+    """What a tag without a value of its own gets, as an admin reads it."""
+    return _defaults(turn)[setting]
+
+
 def change(turn: Turn, setting: TagSetting, rest: str, reset: bool = False) -> Reply:
     """``set NAME TAG VALUE`` or ``reset NAME TAG``: checked, stored where the feature reads it, audited."""
     words = rest.split()
@@ -109,21 +138,31 @@ def change(turn: Turn, setting: TagSetting, rest: str, reset: bool = False) -> R
     if len(words) != expected:
         return turn.notice("admin.tag.usage", setting=name(setting, turn.locale),
                            example=f"{name(setting, turn.locale)} {setting.example}")
-    typed_tag = words[0]
-    tag = None if is_mention(typed_tag) else tagging.canonical(turn.session, typed_tag)
-    if tag is None:
-        return turn.notice("admin.tag.invalid_tag", value=typed_tag[:40])
+    tag = read_tag(turn, words[0])
+    if isinstance(tag, Refused):
+        return turn.notice(tag.key, **tag.params)
     new: Any = None
     if not reset:
-        new = _read(turn, setting, words[1])
-        if isinstance(new, Reply):
-            return new
-    own = _own(turn, setting)
-    before = own.get(tag)
+        new = read(turn, setting, words[1])
+        if isinstance(new, Refused):
+            return turn.notice(new.key, **new.params)
+    before = _own(turn, setting).get(tag)
     shown_name = name(setting, turn.locale)
     if before == new:
-        value = _shown(setting, new, turn) if new is not None else _defaults(turn)[setting]
-        return turn.notice("admin.tag.unchanged", setting=shown_name, tag=tag, value=value)
+        return turn.notice("admin.tag.unchanged", setting=shown_name, tag=tag, value=shown(setting, new, turn))
+    store(turn, setting, tag, new)
+    if new is None:
+        return turn.notice("admin.tag.reset", setting=shown_name, tag=tag, value=_defaults(turn)[setting])
+    return turn.notice("admin.tag.changed", setting=shown_name, tag=tag, value=_shown(setting, new, turn),
+                       old=shown(setting, before, turn))
+
+
+def store(turn: Turn, setting: TagSetting, tag: str, new: Any) -> Any:
+    """Store ``tag``'s value (``None``: back to the default) where the feature reads it, audited; the value before.
+
+    The one way a per-tag value changes, typed or submitted in the settings
+    form, so each change is one audit entry alike.
+    """
     if setting is ESCALATION:
         row = get_or_create(turn.session, RoutingSettings, {"workspace_id": turn.workspace.id},
                             {"updated_at": turn.now})
@@ -131,6 +170,7 @@ def change(turn: Turn, setting: TagSetting, rest: str, reset: bool = False) -> R
         # Read again under a row lock: another admin's tag committed meanwhile is kept, not overwritten.
         turn.session.refresh(row, ["tag_channels"], with_for_update=True)
         channels = dict(row.tag_channels or {})
+        before = channels.get(tag)
         if new is None:
             channels.pop(tag, None)
         else:
@@ -138,33 +178,31 @@ def change(turn: Turn, setting: TagSetting, rest: str, reset: bool = False) -> R
         # A new dict, not a change inside the old one: the JSON column is saved only when it is replaced.
         row.tag_channels, row.updated_at = channels or None, turn.now
     else:
+        before = verification.tag_intervals(turn.session, turn.workspace.id).get(tag)
         found = tagging.ensure(turn.session, [tag])[0]
         verification.set_interval(turn.session, turn.workspace.id, found, new, turn.now)
     audit.record(turn.session, workspace_id=turn.workspace.id, person=turn.person, action="setting",
                  key=setting.key, old={tag: before} if before is not None else None,
                  new={tag: new} if new is not None else None, now=turn.now)
     turn.session.flush()
-    if new is None:
-        return turn.notice("admin.tag.reset", setting=shown_name, tag=tag, value=_defaults(turn)[setting])
-    old = _shown(setting, before, turn) if before is not None else _defaults(turn)[setting]
-    return turn.notice("admin.tag.changed", setting=shown_name, tag=tag, value=_shown(setting, new, turn), old=old)
+    return before
 
 
-def _read(turn: Turn, setting: TagSetting, typed: str) -> Any:
-    """The value to store for ``typed``, or the refusal that says why not."""
+def read(turn: Turn, setting: TagSetting, typed: str) -> Any:
+    """The value to store for ``typed``, or why not (:class:`Refused`): the one check, typed or in the form."""
     if setting is ESCALATION:
         channel = channel_reader(typed)
         if channel is None:
-            return turn.notice("admin.invalid_channel", value=typed[:40])
+            return Refused("admin.invalid_channel", {"value": typed[:40]})
         known = turn.session.scalars(select(Conversation).where(
             Conversation.workspace_id == turn.workspace.id, Conversation.external_id == channel)).first()
         if known is not None and known.kind is not ConversationKind.CHANNEL:
             # The ladder never reposts into a private conversation: a setting it would ignore is refused now.
-            return turn.notice("admin.tag.private_channel", value=typed[:40])
+            return Refused("admin.tag.private_channel", {"value": typed[:40]})
         return channel
     match = _DAYS.match(typed.strip())
     days = int(match.group(1)) if match else None
     if days is None or not verification.MIN_INTERVAL <= days <= verification.MAX_INTERVAL:
-        return turn.notice("admin.invalid_days", value=typed[:40], low=verification.MIN_INTERVAL,
-                           high=verification.MAX_INTERVAL)
+        return Refused("admin.invalid_days", {"value": typed[:40], "low": verification.MIN_INTERVAL,
+                                              "high": verification.MAX_INTERVAL})
     return days

@@ -121,3 +121,36 @@ def test_a_member_is_refused_in_his_language_and_nothing_changes(
     with unit_of_work(sessions) as session:
         assert session.scalars(select(RoutingSettings)).all() == []
         assert session.scalars(select(TagVerificationInterval)).all() == []
+
+
+def test_the_settings_form_lists_fifteen_tags_says_how_many_more_and_saves_a_very_long_tag(
+        chat: Chat, sessions: sessionmaker[Session], office: Settings, clock: Clock) -> None:
+    """The form the core hands any platform: its per-tag rows stay within what a submission may carry."""
+    WORKSPACE = "local"  # the console's one workspace
+
+    from kbbot.contract.events import Actor, FormRequested, FormSubmitted, Place
+    from kbbot.pipeline import forms
+
+    for number in range(17):
+        chat(":as alice", f"/kb admin set verify-every topic-{number:02} {30 + number}")
+    where = {"platform": "console", "workspace_id": WORKSPACE, "actor": Actor(id="alice"),
+             "conversation": Place(id="dm-alice", kind="dm")}
+    form = forms.open_form(sessions, office, clock(), FormRequested(**where, event_id="f1", form="settings"))
+    rows = [name for name in form.names() if name.startswith("tag_days.")]
+    assert rows == [f"tag_days.topic-{number:02}" for number in range(15)]
+    assert form.notice is not None and "2 more tags have rules of their own" in form.notice
+    assert len(form.fields) <= 64 and all(len(name) <= 64 for name in form.names())
+
+    long_tag = "a-" + "very-long-topic-" * 4  # 66 characters: too long to be part of a field's name
+    chat(":as alice", f"/kb admin set verify-every {long_tag} 45")
+    again = forms.open_form(sessions, office, clock(), FormRequested(**where, event_id="f2", form="settings"))
+    [name] = [n for n in again.names() if n.startswith("tag_days.a-very")]  # sorted first, so listed
+    field = again.field(name)
+    assert len(name) <= 64 and "~" in name and field is not None and field.value == "45"
+    assert "3 more tags" in (again.notice or "")
+    # The cut name still finds its tag: a bad value is refused beside it, a good one passes.
+    refused = forms.form_verdict(sessions, office, clock(), FormSubmitted(
+        **where, event_id="f3", form="settings", values={name: "0"}))
+    assert refused is not None and refused.errors == {name: "0: use a number of days from 1 to 3650."}
+    assert forms.form_verdict(sessions, office, clock(), FormSubmitted(
+        **where, event_id="f4", form="settings", values={name: ""})) is None

@@ -21,18 +21,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import AuditEntry, Workspace
+from kbbot.services import verification
+from kbbot.store.models import AuditEntry, RoutingSettings, Workspace
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture
 from test_slack_admin import kb
-from test_slack_conversations import all_text, buttons
+from test_slack_conversations import all_text, ask, buttons
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The product's working hours (the shared fixture works around the clock, 00:00-24:00)."""
-    return settings.model_copy(update={"routing_work_start": "09:00", "routing_work_end": "17:30"})
+    return settings.model_copy(update={"routing_work_start": "09:00", "routing_work_end": "17:30",
+                                       "routing_repost_channel": "C_GENERAL"})
 
 
 def open_panel_form(slack: SlackServer, fake: FakeSlack, user: str = "U_ALICE") -> dict[str, Any]:
@@ -67,6 +69,8 @@ def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
         return {"type": kind, "selected_option": option}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": value}
+    if kind == "multi_conversations_select":  # an emptiable picker: a list of at most one
+        return {"type": kind, "selected_conversations": [value] if value else []}
     if kind == "timepicker":
         return {"type": kind, "selected_time": value}
     return {"type": kind, "value": value}
@@ -74,6 +78,7 @@ def _state(element: dict[str, Any], value: str | None) -> dict[str, Any]:
 
 def _initial(element: dict[str, Any]) -> str | None:
     return ((element.get("initial_option") or {}).get("value") or element.get("initial_conversation")
+            or next(iter(element.get("initial_conversations") or []), None)
             or element.get("initial_time") or element.get("initial_value"))
 
 
@@ -102,6 +107,18 @@ def chosen(sessions: sessionmaker[Session]) -> dict[str, Any]:
         return dict(session.scalars(select(Workspace)).one().settings or {})
 
 
+def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str, int]]:
+    """The workspace's per-tag rules as the ladder and the verification rule read them: channels, days."""
+    with unit_of_work(sessions) as session:
+        space = session.scalars(select(Workspace)).one()
+        routing = session.get(RoutingSettings, space.id)
+        return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
+
+
+def headings(view: dict[str, Any]) -> list[str]:
+    return [block["text"]["text"] for block in view["blocks"] if block["type"] == "section"]
+
+
 def test_alice_edits_the_settings_in_a_modal_and_her_panel_shows_them(
         slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
     fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
@@ -109,7 +126,9 @@ def test_alice_edits_the_settings_in_a_modal_and_her_panel_shows_them(
     assert view["type"] == "modal" and view["callback_id"] == "kb_form"
     assert view["title"]["text"] == "kbbot settings" and view["submit"]["text"] == "Save"
     fields = inputs(view)
-    assert fields["questions_channel"]["element"]["type"] == "conversations_select"
+    channel = fields["questions_channel"]["element"]
+    assert channel["type"] == "multi_conversations_select" and channel["max_selected_items"] == 1  # emptiable
+    assert channel["placeholder"]["text"] == "not set"
     assert fields["questions_channel"].get("optional") is True
     notify = fields["expert_notify"]["element"]
     assert notify["type"] == "static_select" and notify["initial_option"]["value"] == "thread"
@@ -172,12 +191,13 @@ def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
         slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
     fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
     view = open_panel_form(slack, fake_slack)
-    status, body = submit(slack, view, user="U_BOB", expert_notify="dm", welcome="off")
+    status, body = submit(slack, view, user="U_BOB", expert_notify="dm", welcome="off", new_tag="terraform",
+                          new_tag_channel="C_GENERAL", new_tag_days="30")
     assert status == 200 and body is not None and body["response_action"] == "update"
     refusal = body["view"]
     assert "submit" not in refusal and not inputs(refusal)
     assert "Only workspace admins can change kbbot's settings." in all_text(refusal["blocks"])
-    assert chosen(sessions) == {} and trail(sessions) == []
+    assert chosen(sessions) == {} and trail(sessions) == [] and tag_rules(sessions) == ({}, {})
 
     # Bob's own click on the button (had he the panel) opens only the refusal, too.
     fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = False
@@ -187,3 +207,94 @@ def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
     assert slack.action(click).status == 200
     opened = fake_slack.calls_to("views.open")[-1].json_param("view")
     assert "submit" not in opened and "Only workspace admins" in all_text(opened["blocks"])
+
+
+def test_alice_changes_resets_and_adds_tag_rules_in_the_modal_one_audit_entry_each(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+    fake_slack.methods.workspace.add_channel("C_TF", "tf-help", members=["U_ALICE"])
+    kb(slack, fake_slack, "U_ALICE", "admin set verify-every terraform 30")  # a rule typed earlier
+    view = open_panel_form(slack, fake_slack)
+    fields = list(inputs(view))
+    assert fields[-5:] == ["tag_channel.terraform", "tag_days.terraform", "new_tag", "new_tag_channel",
+                           "new_tag_days"]  # after the workspace settings: the tag's rules, then a new one
+    assert "*Rules per tag*" in headings(view) and "*Add a rule for a tag*" in headings(view)
+    channel, days = inputs(view)["tag_channel.terraform"], inputs(view)["tag_days.terraform"]
+    assert channel["label"]["text"] == "#terraform: escalation channel" and channel["optional"] is True
+    assert channel["element"]["type"] == "multi_conversations_select"
+    assert "initial_conversations" not in channel["element"]  # none of its own: the default applies
+    assert channel["element"]["placeholder"]["text"] == "Default (#C_GENERAL)"
+    assert days["element"]["initial_value"] == "30" and days["optional"] is True
+    assert (days["element"]["min_value"], days["element"]["max_value"]) == ("1", "3650")
+    assert days["hint"]["text"] == "Days, from 1 to 3650; empty: the default, 180 days."
+
+    fake_slack.clear()
+    status, body = submit(slack, view, **{"tag_channel.terraform": "C_TF", "tag_days.terraform": None,
+                                          "new_tag": "Postgres", "new_tag_days": "90"})
+    assert status == 200 and body is None  # the modal closes
+    assert tag_rules(sessions) == ({"terraform": "C_TF"}, {"postgresql": 90})  # Postgres: the tag it stands for
+    assert chosen(sessions) == {}  # no workspace setting pinned by leaving it as it was
+    assert trail(sessions) == [("tag_verification_days", None, {"terraform": 30}),
+                               ("tag_channel", None, {"terraform": "C_TF"}),
+                               ("tag_verification_days", {"terraform": 30}, None),
+                               ("tag_verification_days", None, {"postgresql": 90})]
+    [panel] = fake_slack.calls_to(RESPONSE_URL_METHOD)
+    shown = all_text(panel.params["blocks"])
+    assert ("Saved: escalation for #terraform #C_TF (was #C_GENERAL); verify-every for #terraform 180 days "
+            "(was 30 days); verify-every for #postgresql 90 days (was 180 days).") in shown
+    assert "#terraform: #C_TF" in shown and "#postgresql: 90 days" in shown
+
+    # Opened again: each tag with a rule has its row, prefilled; the channel emptied takes it back to the default.
+    view = open_panel_form(slack, fake_slack)
+    assert inputs(view)["tag_channel.terraform"]["element"]["initial_conversations"] == ["C_TF"]
+    assert inputs(view)["tag_days.postgresql"]["element"]["initial_value"] == "90"
+    status, body = submit(slack, view, **{"tag_channel.terraform": None})
+    assert body is None and tag_rules(sessions) == ({}, {"postgresql": 90})
+    assert trail(sessions)[-1] == ("tag_channel", {"terraform": "C_TF"}, None)
+
+
+def test_bad_tag_rules_come_back_beside_their_fields_and_nothing_is_saved(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.users["U_ALICE"]["is_owner"] = True
+    ask(slack, fake_slack, text="Who approves Falcon budgets? #falcon", channel="G_PRIVATE",
+        channel_name="privategroup")  # kbbot has seen the private channel
+    kb(slack, fake_slack, "U_ALICE", "admin set escalation terraform #C_GENERAL")
+    before = trail(sessions)
+    view = open_panel_form(slack, fake_slack)
+    status, body = submit(slack, view, expert_notify="dm", **{
+        "tag_channel.terraform": "G_PRIVATE",  # the picker offers public channels only: a forged payload
+        "tag_days.terraform": "0", "new_tag": "!!!", "new_tag_days": "4000"})
+    assert status == 200 and body is not None and body["response_action"] == "errors"
+    assert body["errors"] == {
+        "tag_channel.terraform": "G_PRIVATE is not a public channel: unanswered questions are only reposted where "
+                                 "everyone may read them.",
+        "tag_days.terraform": "0: use a number of days from 1 to 3650.",
+        "new_tag": "!!! is not a tag.",
+        "new_tag_days": "4000: use a number of days from 1 to 3650."}
+    assert chosen(sessions) == {} and trail(sessions) == before
+    assert tag_rules(sessions) == ({"terraform": "C_GENERAL"}, {})
+
+    status, body = submit(slack, view, new_tag_channel="C_GENERAL")
+    assert body == {"response_action": "errors", "errors": {"new_tag": "Name the tag this rule is for."}}
+    status, body = submit(slack, view, new_tag="Terraform", new_tag_days="10")
+    assert body == {"response_action": "errors",
+                    "errors": {"new_tag": "#terraform already has its rules above: change them there."}}
+    assert trail(sessions) == before
+
+
+def test_a_dutch_admin_adds_a_tag_rule_and_reads_its_errors_in_dutch(
+        slack: SlackServer, fake_slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
+    fake_slack.methods.workspace.add_user("U_DAAN", "daan", locale="nl-NL", tz="Europe/Amsterdam")
+    fake_slack.methods.workspace.users["U_DAAN"]["is_admin"] = True
+    view = open_panel_form(slack, fake_slack, "U_DAAN")
+    assert "*Een regel voor een tag toevoegen*" in headings(view)
+    assert inputs(view)["new_tag_days"]["label"]["text"] == "Antwoorden opnieuw bevestigen na … dagen"
+    status, body = submit(slack, view, user="U_DAAN", new_tag="k8s")
+    assert body == {"response_action": "errors",
+                    "errors": {"new_tag": "Kies een kanaal of een aantal dagen voor #kubernetes."}}
+    status, body = submit(slack, view, user="U_DAAN", new_tag="k8s", new_tag_days="twee")
+    assert body == {"response_action": "errors",
+                    "errors": {"new_tag_days": "twee: gebruik een aantal dagen van 1 tot 3650."}}
+    status, body = submit(slack, view, user="U_DAAN", new_tag="k8s", new_tag_channel="C_GENERAL")
+    assert body is None and tag_rules(sessions) == ({"kubernetes": "C_GENERAL"}, {})
+    assert trail(sessions) == [("tag_channel", None, {"kubernetes": "C_GENERAL"})]

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from teams_support.activities import ALICE, BOB, DAAN, personal, task_invoke
+from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, task_invoke
 from teams_support.harness import TeamsHarness, card_actions, card_texts
 
 from kbbot.config import Settings
 from kbbot.store.db import unit_of_work
-from kbbot.store.models import AuditEntry, Workspace
+from kbbot.services import verification
+from kbbot.store.models import AuditEntry, RoutingSettings, Workspace
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 
@@ -74,6 +75,18 @@ def trail(sessions: sessionmaker[Session]) -> list[tuple[str | None, object, obj
 def chosen(sessions: sessionmaker[Session]) -> dict[str, Any]:
     with unit_of_work(sessions) as session:
         return dict(session.scalars(select(Workspace)).one().settings or {})
+
+
+def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str, int]]:
+    """The workspace's per-tag rules as the ladder and the verification rule read them: channels, days."""
+    with unit_of_work(sessions) as session:
+        space = session.scalars(select(Workspace)).one()
+        routing = session.get(RoutingSettings, space.id)
+        return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
+
+
+def texts(card: dict[str, Any]) -> list[str]:
+    return [element["text"] for element in card["body"] if element.get("type") == "TextBlock"]
 
 
 def test_alice_edits_the_settings_in_a_task_module_and_her_panel_card_shows_them(
@@ -135,12 +148,92 @@ def test_daan_reads_the_form_in_dutch(teams: TeamsHarness) -> None:
 def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
         teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
     panel, body = open_form(teams)
-    status, answer = submit(teams, BOB, filled(card_of(body), expert_notify="dm", welcome="off"), panel)
+    status, answer = submit(teams, BOB, filled(card_of(body), expert_notify="dm", welcome="off",
+                                               new_tag="terraform", new_tag_days="30"), panel)
     assert status == 200
     assert answer == {"task": {"type": "message", "value": "Only workspace admins can change kbbot's settings."}}
-    assert chosen(sessions) == {} and trail(sessions) == []
+    assert chosen(sessions) == {} and trail(sessions) == [] and tag_rules(sessions) == ({}, {})
     # Pressing the button himself opens only the refusal.
     response = teams.post(task_invoke(teams.fake, BOB, "task_fetch",
                                       {"msteams": {"type": "task/fetch"}, "kb_action": "kb_open_form",
                                        "kb_value": "settings"}, panel, BOB.personal_chat))
     assert response.json()["task"] == {"type": "message", "value": "Only workspace admins can change kbbot's settings."}
+
+
+def test_alice_changes_and_adds_tag_rules_in_the_task_module_one_audit_entry_each(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    teams.post(channel_post(teams.fake, ALICE, "hello"))  # kbbot now knows #knowledge, a public channel
+    teams.post(personal(teams.fake, ALICE, "admin set verify-every terraform 30"))
+    panel, body = open_form(teams)
+    card = card_of(body)
+    fields = inputs(card)
+    assert list(fields)[-5:] == ["tag_channel.terraform", "tag_days.terraform", "new_tag", "new_tag_channel",
+                                 "new_tag_days"]
+    assert "Rules per tag" in texts(card) and "Add a rule for a tag" in texts(card)
+    channel = fields["tag_channel.terraform"]
+    assert channel["type"] == "Input.ChoiceSet" and channel["isRequired"] is False and channel["value"] == ""
+    assert channel["label"] == "#terraform: escalation channel"
+    default, *known = channel["choices"]
+    assert default == {"title": "Default (not set)", "value": ""}  # emptied: back to the workspace's default
+    [knowledge] = [c["value"] for c in known]
+    assert fields["tag_days.terraform"]["type"] == "Input.Number" and fields["tag_days.terraform"]["value"] == "30"
+
+    mark = len(teams.fake.sent)
+    status, answer = submit(teams, ALICE, filled(card, **{"tag_channel.terraform": knowledge,
+                                                          "tag_days.terraform": "", "new_tag": "Postgres",
+                                                          "new_tag_days": "90"}), panel)
+    assert status == 200 and not answer  # the task module closes
+    assert tag_rules(sessions) == ({"terraform": knowledge}, {"postgresql": 90})
+    assert trail(sessions) == [("tag_verification_days", None, {"terraform": 30}),
+                               ("tag_channel", None, {"terraform": knowledge}),
+                               ("tag_verification_days", {"terraform": 30}, None),
+                               ("tag_verification_days", None, {"postgresql": 90})]
+    [updated] = teams.seen_since(mark)
+    assert updated.kind == "update" and updated.target_activity_id == panel
+    shown = "\n".join(card_texts(updated))
+    assert "verify-every for #terraform 180 days (was 30 days); verify-every for #postgresql 90 days" in shown
+    assert "#postgresql: 90 days" in shown
+
+
+def test_bad_tag_rules_come_back_in_the_card_beside_their_fields_and_nothing_is_saved(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    from teams_support import ids
+    from teams_support.activities import PRIVATE_CHANNEL_ID
+
+    members = {m["id"]: m for m in ids.DEFAULT_MEMBERS}
+    teams.fake.set_roster(PRIVATE_CHANNEL_ID, [members[ids.ALICE_ID], members[ids.DAAN_ID]])
+    teams.post(channel_post(teams.fake, ALICE, "hello", fixture="private_channel_mention"))
+    teams.post(personal(teams.fake, ALICE, "admin set verify-every terraform 30"))
+    before = trail(sessions)
+    panel, body = open_form(teams)
+    card = card_of(body)
+    assert PRIVATE_CHANNEL_ID not in {c["value"] for c in inputs(card)["tag_channel.terraform"]["choices"]}
+    status, answer = submit(teams, ALICE, filled(card, **{"tag_channel.terraform": PRIVATE_CHANNEL_ID,
+                                                          "tag_days.terraform": "3651", "new_tag": "@here",
+                                                          "new_tag_days": "14"}), panel)
+    assert status == 200 and answer is not None
+    again = card_of(answer)
+    shown = texts(again)
+    assert f"{PRIVATE_CHANNEL_ID} is not a public channel: unanswered questions are only reposted where everyone " \
+           "may read them." in shown
+    assert "3651: use a number of days from 1 to 3650." in shown
+    assert "@\u2060here is not a tag." in shown  # what she typed, shown inert: no one is notified
+    # Each error right under its field (and its hint), the card redrawn with what she typed.
+    ids_in_order = [element.get("id") or element.get("text") for element in again["body"]]
+    at = ids_in_order.index("tag_days.terraform")
+    assert ids_in_order[at + 1:at + 3] == ["Days, from 1 to 3650; empty: the default, 180 days.",
+                                           "3651: use a number of days from 1 to 3650."]
+    assert inputs(again)["tag_days.terraform"]["value"] == "3651" and inputs(again)["new_tag"]["value"] == "@\u2060here"
+    assert trail(sessions) == before and tag_rules(sessions) == ({}, {"terraform": 30})
+
+
+def test_daan_adds_a_tag_rule_in_dutch(teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    panel, body = open_form(teams, DAAN)
+    card = card_of(body)
+    assert "Een regel voor een tag toevoegen" in texts(card)
+    status, answer = submit(teams, DAAN, filled(card, new_tag="k8s"), panel)
+    assert "Kies een kanaal of een aantal dagen voor #kubernetes." in texts(card_of(answer))
+    status, answer = submit(teams, DAAN, filled(card, new_tag="k8s", new_tag_days="60"), panel)
+    assert status == 200 and not answer
+    assert tag_rules(sessions) == ({}, {"kubernetes": 60})
+    assert trail(sessions) == [("tag_verification_days", None, {"kubernetes": 60})]
