@@ -232,14 +232,20 @@ def child(url: str, export: str) -> None:
     from kbbot.store.db import make_engine, session_factory
     from kbbot_adapters.slack.export import read
 
+    from kbbot_adapters.slack.archive import Archive
+
     sessions = session_factory(make_engine(url))
+    archive = Archive(export)
+    files = archive.count
+    archive.close()
+    start = peak_mb()  # the interpreter with kbbot, SQLAlchemy and the stemmers loaded: what importing adds to
     started = time.perf_counter()
     history = read(export, HistoryOptions())
     summary = run.run(history, sessions, ImportOptions(platform="slack", source=Path(export).name),
                       datetime.now(UTC))
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak_mb(), 1), "counts": dict(summary.counts),
-                      "skipped": dict(summary.skipped)}))
+    print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak_mb(), 1), "start_mb": round(start, 1),
+                      "files": files, "counts": dict(summary.counts), "skipped": dict(summary.skipped)}))
 
 
 def peak_mb() -> float:
@@ -271,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=os.environ.get("KBBOT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--exports", type=Path, help="keep generated exports in this folder and reuse them "
+                        "(export-<messages>.zip, same seed) instead of generating each run")
     parser.add_argument("--child", nargs=2, metavar=("URL", "EXPORT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -282,17 +290,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         backends = tuple(b for b in backends if b != "postgresql")
     for size in args.messages or [1_000_000]:
         with tempfile.TemporaryDirectory(prefix="kbbot-import-bench-") as folder:
-            export = Path(folder) / "export.zip"
+            export = (args.exports or Path(folder)) / (f"export-{size}.zip" if args.exports else "export.zip")
+            if args.exports and args.seed != 14:
+                export = export.with_name(f"export-{size}-seed{args.seed}.zip")
             started = time.perf_counter()
-            made = Generator(size, args.seed).export(export)
-            print(f"export: {made['messages']:,} messages, {made['threads']:,} threads "
-                  f"({made['question_threads']:,} started with a question), {made['conversations']} conversations, "
-                  f"{made['people']:,} people; {export.stat().st_size / 1e6:.0f} MB zipped, "
-                  f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+            if export.exists():
+                print(f"export: {export} (kept from an earlier run), {export.stat().st_size / 1e6:.0f} MB zipped",
+                      flush=True)
+            else:
+                made = Generator(size, args.seed).export(export)
+                print(f"export: {made['messages']:,} messages, {made['threads']:,} threads "
+                      f"({made['question_threads']:,} started with a question), {made['conversations']} "
+                      f"conversations, {made['people']:,} people; {export.stat().st_size / 1e6:.0f} MB zipped, "
+                      f"generated in {time.perf_counter() - started:.0f} s", flush=True)
             for backend in backends:
                 result = measure(backend, export, args.postgres_url)
                 counts = result["counts"]
-                print(f"{backend:<10} {size:>9,} messages: {result['seconds']:>7.1f} s, peak {result['peak_mb']:.0f} MB; "
+                print(f"{backend:<10} {size:>9,} messages, {result['files']:,} files: {result['seconds']:>7.1f} s, "
+                      f"peak {result['peak_mb']:.0f} MB ({result['peak_mb'] - result['start_mb']:+.0f} MB over the "
+                      f"{result['start_mb']:.0f} MB loaded before the import); "
                       f"{counts.get('questions', 0):,} questions, {counts.get('answers', 0):,} answers "
                       f"({counts.get('accepted', 0):,} accepted), {counts.get('votes', 0):,} votes", flush=True)
                 print(json.dumps({"backend": backend, "size": size, **result}), flush=True)
