@@ -15,7 +15,9 @@ replies under the message that started their thread and names reactions by
 the emoji itself. A thread is handed on as soon as it is complete (all its
 ``reply_count`` replies seen, or the days read have passed its
 ``latest_reply``), so memory holds the threads still open in one channel,
-never the export. Files that cannot be used are reported as
+never the export. The archive itself is read through :mod:`.archive`, which
+walks its directory record by record: what is kept per file is the 12 bytes
+of :class:`_Folder` for the day files that will be read, not a ``ZipInfo``. Files that cannot be used are reported as
 :class:`~kbbot.contract.history.Unreadable` and the rest is still read.
 """
 
@@ -157,9 +159,10 @@ class _Reader:
         self.lists: dict[str, int] = {}
         anchor = None
         for entry in archive.entries():
-            if PurePosixPath(entry.name).name in LISTS and not entry.is_dir():
+            base = entry.name.rsplit("/", 1)[-1]  # not PurePosixPath: it interns every part it sees
+            if base in LISTS:
                 self.lists.setdefault(entry.name, entry.position)
-                if anchor is None and PurePosixPath(entry.name).name in MEMBER_LISTS:
+                if anchor is None and base in MEMBER_LISTS:
                     anchor = entry.name
         self.root = str(PurePosixPath(anchor).parent) if anchor else ""
         self.root = "" if self.root == "." else self.root
@@ -254,7 +257,7 @@ class _Reader:
         for entry in self.archive.entries():
             if entry.is_dir() or not entry.name.startswith(prefix):
                 continue
-            parts = PurePosixPath(entry.name[len(prefix):]).parts
+            parts = entry.name[len(prefix):].split("/")  # not PurePosixPath: it interns every part it sees
             if len(parts) != 2 or not (match := _DAY_FILE.match(parts[1])):
                 continue
             try:
