@@ -125,15 +125,16 @@ class Archive:
         for _ in range(self.count):
             offset = position - buffer_start
             if len(buffer) - offset < _CENTRAL.size:
-                buffer, buffer_start, offset = self._refill(buffer, buffer_start, position, _CENTRAL.size), position, 0
+                buffer, buffer_start, offset = self._chunk(position, _CENTRAL.size), position, 0
             fixed = _CENTRAL.unpack_from(buffer, offset)
             record = _CENTRAL.size + fixed[10] + fixed[11] + fixed[12]
             if len(buffer) - offset < record:
-                buffer, buffer_start, offset = self._refill(buffer, buffer_start, position, record), position, 0
+                buffer, buffer_start, offset = self._chunk(position, record), position, 0
             yield self._entry(buffer, offset, position, fixed)
             position += record
 
-    def _refill(self, buffer: bytes, buffer_start: int, position: int, needed: int) -> bytes:
+    def _chunk(self, position: int, needed: int) -> bytes:
+        """The directory from ``position`` on, a megabyte at a time (at least the ``needed`` bytes of a record)."""
         self.handle.seek(position)
         data = self.handle.read(max(_CHUNK, needed))
         if len(data) < needed:
