@@ -17,7 +17,7 @@ original dates, and a digest reports what happened during its window, so:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
