@@ -56,9 +56,9 @@ REACTIONS = ("+1", "+1", "+1", "heart", "tada", "eyes", "100", "-1", "raised_han
 class Generator:
     """Writes one export; holds one channel's pending replies at a time, never the export."""
 
-    def __init__(self, messages: int, seed: int) -> None:
+    def __init__(self, messages: int, seed: int, vocabulary: int = 20_000) -> None:
         self.rng = random.Random(seed)
-        self.vocabulary = Vocabulary(self.rng, size=20_000)
+        self.vocabulary = Vocabulary(self.rng, size=vocabulary)
         self.budget = messages
         self.users = [f"U{n:07d}" for n in range(max(50, min(3000, messages // 400)))]
         self.deleted = set(self.rng.sample(self.users, k=max(1, len(self.users) // 50)))
@@ -224,7 +224,7 @@ class Generator:
         return {"messages": self.written, **self.counts, "conversations": len(plan), "people": len(self.users)}
 
 
-def child(url: str, export: str) -> None:
+def child(url: str, export: str, cached_words: int | None = None) -> None:
     """The import alone, in this process: seconds, peak memory and the summary, as one JSON line."""
     from kbbot.contract.history import HistoryOptions
     from kbbot.importing import run
@@ -232,14 +232,25 @@ def child(url: str, export: str) -> None:
     from kbbot.store.db import make_engine, session_factory
     from kbbot_adapters.slack.export import read
 
+    from kbbot_adapters.slack.archive import Archive
+
+    if cached_words is not None:
+        run.CACHED_WORDS = cached_words
     sessions = session_factory(make_engine(url))
+    archive = Archive(export)
+    files = archive.count
+    archive.close()
+    start = peak_mb()  # the interpreter with kbbot, SQLAlchemy and the stemmers loaded: what importing adds to
     started = time.perf_counter()
     history = read(export, HistoryOptions())
     summary = run.run(history, sessions, ImportOptions(platform="slack", source=Path(export).name),
                       datetime.now(UTC))
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak_mb(), 1), "counts": dict(summary.counts),
-                      "skipped": dict(summary.skipped)}))
+    from kbbot.search import analysis
+
+    print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak_mb(), 1), "start_mb": round(start, 1),
+                      "cached_words": analysis.primary_forms.cache_info().currsize, "cache_limit": run.CACHED_WORDS,
+                      "files": files, "counts": dict(summary.counts), "skipped": dict(summary.skipped)}))
 
 
 def peak_mb() -> float:
@@ -255,9 +266,11 @@ def peak_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(backend: str, export: Path, postgres_url: str | None) -> dict[str, Any]:
+def measure(backend: str, export: Path, postgres_url: str | None, cached_words: int | None = None) -> dict[str, Any]:
     with fresh_database(backend, postgres_url) as url:
-        done = subprocess.run([sys.executable, __file__, "--child", url, str(export)], capture_output=True, text=True,
+        extra = ["--cached-words", str(cached_words)] if cached_words is not None else []
+        done = subprocess.run([sys.executable, __file__, "--child", url, str(export), *extra], capture_output=True,
+                              text=True,
                               check=False)
         if done.returncode != 0:
             raise SystemExit(done.stderr)
@@ -271,10 +284,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=os.environ.get("KBBOT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--exports", type=Path, help="keep generated exports in this folder and reuse them "
+                        "(export-<messages>.zip, same seed) instead of generating each run")
+    parser.add_argument("--vocabulary", type=int, default=20_000, help="distinct words the messages are drawn from "
+                        "(default 20,000; a real workspace's names, ids and typos make far more)")
+    parser.add_argument("--cached-words", type=int, help="the import's bound on the search analyser's word caches "
+                        "(default kbbot.importing.run.CACHED_WORDS; 200000 is the analyser's own bound)")
     parser.add_argument("--child", nargs=2, metavar=("URL", "EXPORT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(*args.child)
+        child(*args.child, cached_words=args.cached_words)
         return 0
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     if "postgresql" in backends and not args.postgres_url:
@@ -282,17 +301,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         backends = tuple(b for b in backends if b != "postgresql")
     for size in args.messages or [1_000_000]:
         with tempfile.TemporaryDirectory(prefix="kbbot-import-bench-") as folder:
-            export = Path(folder) / "export.zip"
+            export = (args.exports or Path(folder)) / (f"export-{size}.zip" if args.exports else "export.zip")
+            if args.exports and (args.seed != 14 or args.vocabulary != 20_000):
+                export = export.with_name(f"export-{size}-seed{args.seed}-words{args.vocabulary}.zip")
             started = time.perf_counter()
-            made = Generator(size, args.seed).export(export)
-            print(f"export: {made['messages']:,} messages, {made['threads']:,} threads "
-                  f"({made['question_threads']:,} started with a question), {made['conversations']} conversations, "
-                  f"{made['people']:,} people; {export.stat().st_size / 1e6:.0f} MB zipped, "
-                  f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+            if export.exists():
+                print(f"export: {export} (kept from an earlier run), {export.stat().st_size / 1e6:.0f} MB zipped",
+                      flush=True)
+            else:
+                made = Generator(size, args.seed, args.vocabulary).export(export)
+                print(f"export: {made['messages']:,} messages, {made['threads']:,} threads "
+                      f"({made['question_threads']:,} started with a question), {made['conversations']} "
+                      f"conversations, {made['people']:,} people; {export.stat().st_size / 1e6:.0f} MB zipped, "
+                      f"generated in {time.perf_counter() - started:.0f} s", flush=True)
             for backend in backends:
-                result = measure(backend, export, args.postgres_url)
+                result = measure(backend, export, args.postgres_url, args.cached_words)
                 counts = result["counts"]
-                print(f"{backend:<10} {size:>9,} messages: {result['seconds']:>7.1f} s, peak {result['peak_mb']:.0f} MB; "
+                print(f"{backend:<10} {size:>9,} messages, {result['files']:,} files: {result['seconds']:>7.1f} s, "
+                      f"peak {result['peak_mb']:.0f} MB ({result['peak_mb'] - result['start_mb']:+.0f} MB over the "
+                      f"{result['start_mb']:.0f} MB loaded before the import); "
                       f"{counts.get('questions', 0):,} questions, {counts.get('answers', 0):,} answers "
                       f"({counts.get('accepted', 0):,} accepted), {counts.get('votes', 0):,} votes", flush=True)
                 print(json.dumps({"backend": backend, "size": size, **result}), flush=True)

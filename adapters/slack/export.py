@@ -15,7 +15,9 @@ replies under the message that started their thread and names reactions by
 the emoji itself. A thread is handed on as soon as it is complete (all its
 ``reply_count`` replies seen, or the days read have passed its
 ``latest_reply``), so memory holds the threads still open in one channel,
-never the export. Files that cannot be used are reported as
+never the export. The archive itself is read through :mod:`.archive`, which
+walks its directory record by record: what is kept per file is the 12 bytes
+of :class:`_Folder` for the day files that will be read, not a ``ZipInfo``. Files that cannot be used are reported as
 :class:`~kbbot.contract.history.Unreadable` and the rest is still read.
 """
 
@@ -23,8 +25,8 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
-import zlib
+import struct
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ from kbbot.contract.history import (
     Unreadable,
 )
 from kbbot.contract.problems import CommandError
+from kbbot_adapters.slack.archive import Archive, Entry, EntryError, NotAnArchive
 from kbbot_adapters.slack.translate import REACTIONS
 
 MAX_DAY_FILE = 16 * 1024 * 1024
@@ -106,24 +109,33 @@ class _Open:
 
 @dataclass
 class _Folder:
+    """A conversation and its day files: per file its day and where its directory record is, 12 bytes in all."""
+
     room: Room
-    days: list[tuple[date, zipfile.ZipInfo]]
+    days: array[int] = field(default_factory=lambda: array("i"))
+    """Each day file's day, as :meth:`datetime.date.toordinal`."""
+    positions: array[int] = field(default_factory=lambda: array("q"))
+    """Each day file's :attr:`~kbbot_adapters.slack.archive.Entry.position`, in the same order."""
 
 
 def read(path: str, options: HistoryOptions) -> History:
     """Open the export at ``path``; a file that is no ZIP, or no Slack export, is refused whole with the reason."""
     try:
-        archive = zipfile.ZipFile(path)
+        archive = Archive(path)
     except FileNotFoundError:
         raise CommandError(f"cannot read {path}: there is no such file", exit_code=1) from None
     except IsADirectoryError:
         raise CommandError(f"cannot read {path}: it is a folder; give the export's .zip file", exit_code=1) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except (NotAnArchive, OSError, struct.error) as error:
         raise CommandError(f"cannot read {path}: not a ZIP archive, or cut short ({error}); "
                            "download the export again") from None
-    reader = _Reader(archive, options)
     try:
+        reader = _Reader(archive, options)
         members = reader.members()
+    except (NotAnArchive, OSError, struct.error) as error:
+        archive.close()
+        raise CommandError(f"cannot read {path}: not a ZIP archive, or cut short ({error}); "
+                           "download the export again") from None
     except Exception:
         archive.close()
         raise
@@ -135,30 +147,41 @@ def read(path: str, options: HistoryOptions) -> History:
     return History(workspace_id=teams.most_common(1)[0][0], workspace_name=None, items=reader.items(members))
 
 
+LISTS = frozenset((*MEMBER_LISTS, *(name for name, _, _ in CONVERSATION_LISTS)))
+
+
 class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, options: HistoryOptions) -> None:
+    """Walks the archive's directory twice (where the lists are; which day files there are) and keeps neither."""
+
+    def __init__(self, archive: Archive, options: HistoryOptions) -> None:
         self.archive = archive
         self.options = options
-        names = [info.filename for info in archive.infolist()]
-        anchor = next((n for n in names if PurePosixPath(n).name in MEMBER_LISTS), None)
+        self.lists: dict[str, int] = {}
+        anchor = None
+        for entry in archive.entries():
+            base = entry.name.rsplit("/", 1)[-1]  # not PurePosixPath: it interns every part it sees
+            if base in LISTS:
+                self.lists.setdefault(entry.name, entry.position)
+                if anchor is None and base in MEMBER_LISTS:
+                    anchor = entry.name
         self.root = str(PurePosixPath(anchor).parent) if anchor else ""
         self.root = "" if self.root == "." else self.root
+        self.total = 0
 
     def _path(self, name: str) -> str:
         return f"{self.root}/{name}" if self.root else name
 
     def _load(self, name: str, limit: int) -> tuple[Any, Unreadable | None]:
         """A JSON file of the archive, or why it could not be read."""
-        try:
-            info = self.archive.getinfo(self._path(name))
-        except KeyError:
+        position = self.lists.get(self._path(name))
+        if position is None:
             return None, None
-        if info.file_size > limit:
-            return None, Unreadable(name, "too_large", detail=f"{info.file_size:,} bytes")
         try:
-            with self.archive.open(info) as handle:
-                return json.load(handle), None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+            entry = self.archive.entry_at(position)
+            if entry.size > limit:
+                return None, Unreadable(name, "too_large", detail=f"{entry.size:,} bytes")
+            return json.loads(self.archive.read(entry, limit)), None
+        except (EntryError, NotAnArchive, OSError, struct.error) as error:
             return None, Unreadable(name, "unreadable", detail=str(error))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             return None, Unreadable(name, "not_json", detail=str(error)[:200])
@@ -178,14 +201,11 @@ class _Reader:
         try:
             yield from self._members(members)
             del members
-            folders, problems = self._folders()
+            wanted, problems, direct = self._folders()
             yield from problems
-            wanted, direct = self._wanted(folders)
             if direct:
                 yield Unreadable("dms.json, mpims.json", "direct_messages", direct)
-            since = self.options.since
-            total = sum(info.compress_size for folder in wanted for day, info in folder.days
-                        if since is None or day >= since) or 1
+            total = self.total or 1
             done = 0
             for folder in wanted:
                 yield folder.room
@@ -207,8 +227,13 @@ class _Reader:
                          timezone=raw.get("tz"), is_bot=bool(raw.get("is_bot") or raw.get("is_app_user")),
                          deleted=bool(raw.get("deleted")))
 
-    def _folders(self) -> tuple[list[_Folder], list[Unreadable]]:
-        """Every conversation the lists name, with its day files in order; folders no list names are reported."""
+    def _folders(self) -> tuple[list[_Folder], list[Unreadable], int]:
+        """The conversations to read, each with its day files (from ``--since`` on); what could not be placed; and
+        how many direct conversations were left unread.
+
+        One walk over the archive's directory, keeping 12 bytes per day file
+        read (its day and where its record is), nothing for the others.
+        """
         problems: list[Unreadable] = []
         by_folder: dict[str, Room] = {}
         for name, kind, by_id in CONVERSATION_LISTS:
@@ -223,56 +248,66 @@ class _Reader:
                 folder = raw["id"] if by_id or not label else label
                 by_folder[folder] = Room(id=raw["id"], name=None if kind == "dm" else label, kind=kind,
                                          members=members)
-        days: dict[str, list[tuple[date, zipfile.ZipInfo]]] = {}
+            del found
+        wanted, direct = self._wanted(by_folder)
+        folders = {name: _Folder(room) for name, room in wanted.items()}
+        since = self.options.since.toordinal() if self.options.since else None
         strays: Counter[str] = Counter()
         prefix = f"{self.root}/" if self.root else ""
-        for info in self.archive.infolist():
-            if info.is_dir() or not info.filename.startswith(prefix):
+        for entry in self.archive.entries():
+            if entry.is_dir() or not entry.name.startswith(prefix):
                 continue
-            parts = PurePosixPath(info.filename[len(prefix):]).parts
+            parts = entry.name[len(prefix):].split("/")  # not PurePosixPath: it interns every part it sees
             if len(parts) != 2 or not (match := _DAY_FILE.match(parts[1])):
                 continue
             try:
-                day = date(int(match[1]), int(match[2]), int(match[3]))
+                day = date(int(match[1]), int(match[2]), int(match[3])).toordinal()
             except ValueError:
                 continue
-            if parts[0] in by_folder:
-                days.setdefault(parts[0], []).append((day, info))
-            else:
-                strays[parts[0]] += 1
+            folder = folders.get(parts[0])
+            if folder is None:
+                if parts[0] not in by_folder:
+                    strays[parts[0]] += 1
+                continue
+            if since is not None and day < since:
+                continue
+            folder.days.append(day)
+            folder.positions.append(entry.position)
+            self.total += entry.compressed
         problems.extend(Unreadable(f"{folder}/", "unknown_conversation", count) for folder, count in strays.items())
-        folders = [_Folder(by_folder[name], sorted(found, key=lambda pair: pair[0])) for name, found in
-                   sorted(days.items())]
         # A conversation with no messages still has members: private channels' visibility depends on them.
-        folders.extend(_Folder(room, []) for name, room in sorted(by_folder.items()) if name not in days)
-        return folders, problems
+        ordered = sorted(folders.items(), key=lambda pair: (not pair[1].days, pair[0]))
+        return [folder for _, folder in ordered], problems, direct
 
-    def _wanted(self, folders: list[_Folder]) -> tuple[list[_Folder], int]:
+    def _wanted(self, rooms: dict[str, Room]) -> tuple[dict[str, Room], int]:
         """The conversations asked for, and how many direct conversations were left unread."""
         chosen = self.options.conversations
-        wanted = [f for f in folders if not chosen or f.room.id in chosen or (f.room.name or "") in chosen
-                  or f"#{f.room.name}" in chosen]
+        wanted = {folder: room for folder, room in rooms.items() if not chosen or room.id in chosen
+                  or (room.name or "") in chosen or f"#{room.name}" in chosen}
         if self.options.include_direct:
             return wanted, 0
-        kept = [f for f in wanted if f.room.kind not in ("dm", "group")]
+        kept = {folder: room for folder, room in wanted.items() if room.kind not in ("dm", "group")}
         return kept, len(wanted) - len(kept)
 
     def _threads(self, folder: _Folder) -> Iterator[Thread | Unreadable | FileRead]:
         room = folder.room
         open_threads: dict[str, _Open] = {}
-        for day, info in folder.days:
-            source = PurePosixPath(info.filename).relative_to(self.root or ".").as_posix() if self.root else \
-                info.filename
-            if self.options.since and day < self.options.since:
+        for index in sorted(range(len(folder.days)), key=folder.days.__getitem__):
+            day = date.fromordinal(folder.days[index])
+            try:
+                entry = self.archive.entry_at(folder.positions[index])
+            except (EntryError, NotAnArchive, OSError, struct.error) as error:
+                yield Unreadable(f"{room.name or room.id}/{day.isoformat()}.json", "unreadable", detail=str(error))
                 continue
-            if info.file_size > MAX_DAY_FILE:
-                yield Unreadable(source, "too_large", detail=f"{info.file_size:,} bytes")
-                yield FileRead(source, 0, info.compress_size, 0)
+            source = entry.name[len(self.root) + 1:] if self.root else entry.name
+            if entry.size > MAX_DAY_FILE:
+                yield Unreadable(source, "too_large", detail=f"{entry.size:,} bytes")
+                yield FileRead(source, 0, entry.compressed, 0)
                 continue
-            messages, problem = self._day(info, source)
+            messages, problem = self._day(entry, source)
             if problem is not None:
                 yield problem
-                yield FileRead(source, 0, info.compress_size, 0)
+                yield FileRead(source, 0, entry.compressed, 0)
                 continue
             counts: Counter[str] = Counter()
             for raw in messages:
@@ -284,15 +319,14 @@ class _Reader:
             for key in [k for k, t in open_threads.items() if len(t.replies) >= t.expected > 0
                         or (t.latest is not None and t.latest < cutoff)]:
                 yield self._close(room, open_threads.pop(key))
-            yield FileRead(source, len(messages), info.compress_size, 0)
+            yield FileRead(source, len(messages), entry.compressed, 0)
         for key in list(open_threads):
             yield self._close(room, open_threads.pop(key))
 
-    def _day(self, info: zipfile.ZipInfo, source: str) -> tuple[list[Any], Unreadable | None]:
+    def _day(self, entry: Entry, source: str) -> tuple[list[Any], Unreadable | None]:
         try:
-            with self.archive.open(info) as handle:
-                found = json.load(handle)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+            found = json.loads(self.archive.read(entry, MAX_DAY_FILE))
+        except (EntryError, OSError) as error:
             return [], Unreadable(source, "unreadable", detail=str(error)[:200])
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             return [], Unreadable(source, "not_json", detail=str(error)[:200])

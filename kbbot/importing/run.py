@@ -6,6 +6,13 @@ are read, each conversation as it starts, and threads in batches of at most
 committed on its own (a real import) or inside one transaction rolled back
 at the end (``--dry-run``, which therefore counts exactly what a real run
 would create, and writes nothing).
+
+What stays for the whole import grows with people and conversations, never
+with messages: the writer's maps of people and conversations by platform id
+and of tag names, the reader's 12 bytes per day file it will read (see
+kbbot_adapters/slack/export.py), the summary's counts. The search
+analyser's word caches, which grow with the export's vocabulary, are
+emptied past :data:`CACHED_WORDS`. bench/import.py measures it.
 """
 
 from __future__ import annotations
@@ -19,11 +26,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from kbbot.contract.history import FileRead, History, Member, Room, Thread, Unreadable
 from kbbot.importing.summary import Summary
 from kbbot.importing.writer import ImportOptions, Writer
+from kbbot.search import analysis
 from kbbot.store.models import Workspace
 
 BATCH_THREADS = 500
 BATCH_MESSAGES = 5_000
 MEMBERS_AT_ONCE = 500
+CACHED_WORDS = 50_000
+"""The search analyser's word caches are emptied past this many words (about 24 MB): an export's vocabulary
+keeps growing with its size, the analyser's own bound (200,000 words) is made for a bot's queries."""
 
 Progress = Callable[[int, int, int], None]
 """Called with (bytes done, bytes in all, messages read so far)."""
@@ -50,6 +61,7 @@ def run(history: History, sessions: sessionmaker[Session], options: ImportOption
                 threads.clear()
                 size = 0
                 _commit(session, options)
+                analysis.trim_caches(CACHED_WORDS)
 
         for item in history.items:
             if isinstance(item, Member):

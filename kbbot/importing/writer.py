@@ -40,6 +40,7 @@ from kbbot.store.models import (
     Conversation,
     ConversationKind,
     ImportedThread,
+    ImportedVote,
     ImportRun,
     Membership,
     Person,
@@ -107,7 +108,7 @@ class Writer:
         self.people: dict[str, _Known] = {}
         self.external: dict[int, str] = {}
         self.accepted_now: set[Answer] = set()
-        self.rows: dict[type, list[dict[str, object]]] = {Activity: [], Vote: [], ImportedThread: []}
+        self.rows: dict[type, list[dict[str, object]]] = {Activity: [], Vote: [], ImportedVote: [], ImportedThread: []}
         self.rooms: dict[str, tuple[int, str | None]] = {}
         self.known_tags: dict[str, str] = {}
 
@@ -227,7 +228,8 @@ class Writer:
         with self.session.no_autoflush:
             for thread, question, pairs, created, entry, mark in work:
                 self._log_and_vote(question, pairs, created)
-                self._record(entry, question.conversation_id, thread, mark, question.id)
+                accepted = next((said.id for said, answer, _ in pairs if answer in self.accepted_now), None)
+                self._record(entry, question.conversation_id, thread, mark, question.id, accepted)
         self.session.flush()
         # Rows nothing reads back during the import go in as plain multi-row inserts: a third of all rows
         # written, at a fraction of the cost of ORM objects.
@@ -261,7 +263,7 @@ class Writer:
             elif entry is not None:
                 self.summary.counts["merged"] += 1
             pairs = self._answers(conversation_id, thread, question, answered)
-            self._accept(question, pairs, created)
+            self._accept(question, pairs, created, entry)
             work.append((thread, question, pairs, created, entry, mark))
         return work
 
@@ -354,9 +356,16 @@ class Writer:
         answer.text = text
         answer.edited_at = said.edited_at
 
-    def _accept(self, question: Question, pairs: list[tuple[Said, Answer, bool]], created: bool) -> None:
-        """Mark the accepted answer (never over one accepted already) and derive the question's status."""
-        if not question.is_anonymous and pairs and not any(a.is_accepted for a in question.answers):
+    def _accept(self, question: Question, pairs: list[tuple[Said, Answer, bool]], created: bool,
+                entry: ImportedThread | None) -> None:
+        """Mark the accepted answer (never over one accepted already) and derive the question's status.
+
+        An acceptance an earlier import made is not made again: if the asker has
+        taken it back in kbbot since, a later export's old check mark must not
+        overrule them.
+        """
+        settled = entry is not None and entry.accepted_message_id is not None
+        if not question.is_anonymous and pairs and not settled and not any(a.is_accepted for a in question.answers):
             chosen = rules.accepted_reply([said for said, _, _ in pairs], self.external.get(question.asker_id, ""))
             answer = next((a for said, a, _ in pairs if chosen is not None and said.id == chosen.id), None)
             if answer is not None and answer.deleted_at is None:
@@ -382,15 +391,29 @@ class Writer:
         self._votes(pairs, self.external.get(question.asker_id))
 
     def _votes(self, pairs: list[tuple[Said, Answer, bool]], asker: str | None) -> None:
+        """Votes from reactions, each applied once ever (:class:`ImportedVote`): one withdrawn in kbbot since an
+        earlier import stays withdrawn, though a later export still shows the reaction."""
         ids = [answer.id for _, answer, new in pairs if not new]
-        have = set(self.session.execute(select(Vote.answer_id, Vote.person_id).where(Vote.answer_id.in_(ids))).all()) \
-            if ids else set()
+        have: set[tuple[int, int]] = set()
+        applied: set[tuple[int, int]] = set()
+        if ids:
+            have = {(a, p) for a, p in self.session.execute(
+                select(Vote.answer_id, Vote.person_id).where(Vote.answer_id.in_(ids)))}
+            applied = {(a, p) for a, p in self.session.execute(
+                select(ImportedVote.answer_id, ImportedVote.person_id).where(ImportedVote.answer_id.in_(ids)))}
         for said, answer, _ in pairs:
             for voter in rules.voters(said, asker):
                 known = self.people.get(voter)
-                if known is None or known.is_bot or known.id == answer.author_id or (answer.id, known.id) in have:
+                if known is None or known.is_bot or known.id == answer.author_id:
                     continue
-                have.add((answer.id, known.id))
+                pair = (answer.id, known.id)
+                if pair in applied:
+                    continue
+                applied.add(pair)
+                self.rows[ImportedVote].append({"answer_id": answer.id, "person_id": known.id})
+                if pair in have:  # voted in kbbot already: counted once
+                    continue
+                have.add(pair)
                 self.rows[Vote].append({"answer_id": answer.id, "person_id": known.id, "created_at": said.at})
                 self.summary.counts["votes"] += 1
                 self._log(known.id, "voted", said.at, answer.id)
@@ -401,15 +424,16 @@ class Writer:
                                     "subject_id": subject_id, "created_at": at})
 
     def _record(self, entry: ImportedThread | None, conversation_id: int, thread: Thread, mark: str,
-                question_id: int | None) -> None:
+                question_id: int | None, accepted: str | None = None) -> None:
         run_id = self.run.id if self.run is not None else None
         if entry is None:
             self.rows[ImportedThread].append({"conversation_id": conversation_id, "message_id": thread.start.id,
                                               "fingerprint": mark, "question_id": question_id, "run_id": run_id,
-                                              "imported_at": self.now})
+                                              "imported_at": self.now, "accepted_message_id": accepted})
         else:
             entry.fingerprint, entry.run_id, entry.imported_at = mark, run_id, self.now
             entry.question_id = question_id if question_id is not None else entry.question_id
+            entry.accepted_message_id = accepted or entry.accepted_message_id
 
     def finish(self) -> None:
         """Record the run's summary with it (units of work end in between, so the run is read again)."""

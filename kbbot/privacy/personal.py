@@ -56,6 +56,7 @@ POLICY: dict[str, Policy] = {
     "drafts.person_id": Policy(Action.DELETE, "questions they had not posted yet"),
     "answers.author_id": Policy(Action.KNOWLEDGE, "their answers are the organisation's knowledge"),
     "votes.person_id": Policy(Action.DEIDENTIFY, "an upvote keeps counting for the answer"),
+    "imported_votes.person_id": Policy(Action.DEIDENTIFY, "moves with the upvote an import took from their reaction"),
     "flags.person_id": Policy(Action.DEIDENTIFY, "an 'outdated' flag keeps warning readers"),
     "declared_expertise.person_id": Policy(Action.DELETE, "their expertise"),
     "activities.person_id": Policy(Action.DELETE, "what they read, asked and searched"),

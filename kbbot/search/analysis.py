@@ -85,6 +85,21 @@ def split_forms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return primary, tuple(t for t in forms(word) if t not in primary)
 
 
+def trim_caches(words: int) -> None:
+    """Empty the word caches when one holds more than ``words`` words.
+
+    They are bounded (200,000 words each, about 470 bytes a word with its
+    stems), which a long-running bot never reaches; a one-off job that
+    reads years of a workspace's history can (every name, id and typo is a
+    word), so such a job calls this between batches to keep its memory
+    lower. Emptied, they fill again with the words in use at a small cost.
+    """
+    caches = (primary_forms, forms, split_forms, compounds.split)
+    if any(cache.cache_info().currsize > words for cache in caches):
+        for cache in caches:
+            cache.cache_clear()
+
+
 def terms(text: str) -> list[str]:
     """All index terms of ``text`` in order (a word's forms side by side): what a document stores."""
     return [term for word in words(text) for term in forms(word)]

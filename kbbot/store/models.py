@@ -724,6 +724,23 @@ class ImportedThread(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"), index=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_message_id: Mapped[str | None] = mapped_column(String(128))
+    """The reply an import marked accepted, once: if the asker takes that back in kbbot, no later export redoes it."""
+
+
+class ImportedVote(Base):
+    """A vote an import took from a reaction: taken once, never again, whatever later exports still show.
+
+    A later export that overlaps an earlier one carries the same reactions.
+    Someone who withdrew that vote in kbbot since (removed the 👍 live, or
+    ``/kb upvote`` taken back) must not find it back after the next import,
+    so the import adds a reaction's vote only if it never applied it before.
+    """
+
+    __tablename__ = "imported_votes"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
 # --- Issue 18: admin in chat, audit log, erasure and retention -------------------------------------------
 
 
