@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, task_invoke
+from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, search_invoke, task_invoke
 from teams_support.harness import TeamsHarness, card_actions, card_texts
 
 from kbbot.config import Settings
@@ -85,6 +85,16 @@ def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str
         return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
 
 
+def search(teams: TeamsHarness, who, text: str, dataset: str = "kbbot.channels:settings"  # type: ignore[no-untyped-def]
+           ) -> list[dict[str, str]]:
+    """``who`` types ``text`` in a channel field: the results of Teams' ``application/search`` invoke."""
+    response = teams.post(search_invoke(teams.fake, who, text, dataset))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "application/vnd.microsoft.search.searchResponse"
+    return list(body["value"]["results"])
+
+
 def texts(card: dict[str, Any]) -> list[str]:
     return [element["text"] for element in card["body"] if element.get("type") == "TextBlock"]
 
@@ -143,6 +153,7 @@ def test_daan_reads_the_form_in_dutch(teams: TeamsHarness) -> None:
     fields = inputs(card_of(body))
     assert fields["digest_day"]["label"] == "samenvattingsdag"
     assert [c["title"] for c in fields["digest_day"]["choices"]][:2] == ["maandag", "dinsdag"]
+    assert fields["questions_channel"]["placeholder"] == "Typ een deel van de naam van een openbaar kanaal"
 
 
 def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
@@ -173,9 +184,10 @@ def test_alice_changes_and_adds_tag_rules_in_the_task_module_one_audit_entry_eac
     channel = fields["tag_channel.terraform"]
     assert channel["type"] == "Input.ChoiceSet" and channel["isRequired"] is False and channel["value"] == ""
     assert channel["label"] == "#terraform: escalation channel"
-    default, *known = channel["choices"]
-    assert default == {"title": "Default (not set)", "value": ""}  # emptied: back to the workspace's default
-    [knowledge] = [c["value"] for c in known]
+    # Nothing chosen yet: only "default" to choose; the channels come as she types (Teams' typeahead).
+    assert channel["choices"] == [{"title": "Default (not set)", "value": ""}]  # emptied: the workspace's default
+    assert channel["style"] == "filtered" and channel["choices.data"]["type"] == "Data.Query"
+    [knowledge] = [found["value"] for found in search(teams, ALICE, "KNOW", channel["choices.data"]["dataset"])]
     assert fields["tag_days.terraform"]["type"] == "Input.Number" and fields["tag_days.terraform"]["value"] == "30"
 
     mark = len(teams.fake.sent)
@@ -193,6 +205,10 @@ def test_alice_changes_and_adds_tag_rules_in_the_task_module_one_audit_entry_eac
     shown = "\n".join(card_texts(updated))
     assert "verify-every for #terraform 180 days (was 30 days); verify-every for #postgresql 90 days" in shown
     assert "#postgresql: 90 days" in shown
+    # Opened again, the field shows the channel chosen, by name, as its one channel.
+    shown = inputs(card_of(open_form(teams)[1]))["tag_channel.terraform"]
+    assert shown["value"] == knowledge and shown["choices"] == [{"title": "Default (not set)", "value": ""},
+                                                                 {"title": "#knowledge", "value": knowledge}]
 
 
 def test_bad_tag_rules_come_back_in_the_card_beside_their_fields_and_nothing_is_saved(
