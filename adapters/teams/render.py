@@ -192,10 +192,11 @@ def _input(field: FormField, data: dict[str, Any], dataset: str = "") -> list[di
             element = {"type": "Input.Text", **common, "maxLength": limit, "value": neutralise(value)[:limit]}
             if field.kind == "long_text":
                 element["isMultiline"] = True
-    if field.placeholder or field.hint:
+    below = bool(field.hint) and field.kind not in ("text", "long_text")
+    if field.placeholder or (field.hint and not below):  # a hint shown below is not said twice: a form's size counts
         element["placeholder"] = neutralise(field.placeholder or field.hint)
     shown = [element]
-    if field.hint and field.kind not in ("text", "long_text"):
+    if below:
         shown.append(_text_block(field.hint, isSubtle=True, size="Small", spacing="None"))
     return shown
 
