@@ -343,6 +343,11 @@ def test_a_member_searching_channels_gets_nothing(teams: TeamsHarness, sessions:
     assert search(teams, BOB, "ops") == [] and search(teams, BOB, "") == []
     assert len(search(teams, ALICE, "")) == 15  # the same search, for an admin
     assert search(teams, ALICE, "ops", dataset="someone-elses:settings") == []  # not kbbot's dataset
+    odd = search_invoke(teams.fake, ALICE, "ops")
+    odd["value"]["queryOptions"] = {"skip": -3, "top": 500}  # out of range: read as the first page of 15
+    assert len(teams.post(odd).json()["value"]["results"]) == 6  # the 6 public #ops-… of 30 channels
+    odd["value"] = "not an object"
+    assert teams.post(odd).json()["value"]["results"] == []
 
 
 def test_a_channel_chosen_through_the_typeahead_is_saved(
