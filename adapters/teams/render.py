@@ -17,14 +17,18 @@ from typing import Any
 from kbbot.text.mentions import neutralise
 from kbbot.contract import forms
 from kbbot.contract.actions import OPEN_FORM
-from kbbot.contract.forms import FieldErrors, Form, FormField
+from kbbot.contract.forms import Choice, FieldErrors, Form, FormField
 from kbbot.contract.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text
 
-from kbbot_adapters.teams.translate import ACTION_KEY, VALUE_KEY
+from kbbot_adapters.teams.translate import ACTION_KEY, VALUE_KEY, channel_dataset
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.4"  # what Teams renders on desktop, web and mobile
+TASK_CARD_VERSION = "1.5"
+"""A form's card: ``Input.ChoiceSet``'s ``style: filtered`` is schema 1.5, and Microsoft's typeahead examples for
+Teams put ``choices.data`` in 1.2 and 1.5 cards (https://learn.microsoft.com/microsoftteams/platform/
+task-modules-and-cards/cards/dynamic-search); Teams renders 1.5 on desktop, web and mobile."""
 _STYLES = {"primary": "positive", "danger": "destructive"}
 
 
@@ -133,7 +137,29 @@ def _error_block(message: str | None) -> list[dict[str, Any]]:
     return [_text_block(message, color="Attention", size="Small", spacing="None")] if message else []
 
 
-def _input(field: FormField, data: dict[str, Any]) -> list[dict[str, Any]]:
+def _channel(field: FormField, common: dict[str, Any], dataset: str) -> dict[str, Any]:
+    """A channel field as a typeahead: the channel in force its one static choice, the others asked for as typed.
+
+    Listing every channel kbbot knows in every channel field (a settings form
+    has up to 17) would outgrow what Teams accepts: "The message size limit is
+    28 KB. When the size exceeds 28 KB, you receive an error"
+    (https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook),
+    and Microsoft's answer for large data sets is dynamic typeahead search: ``choices.data`` of type
+    ``Data.Query`` names a dataset, Teams sends the bot an ``application/search`` invoke as the person types
+    (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/dynamic-search), answered
+    in :meth:`kbbot_adapters.teams.turns.Turns.receive` with the core's matches.
+    """
+    value = field.value or ""
+    choices = [{"title": neutralise(c.label), "value": c.value} for c in field.choices]
+    if value and value not in {c.value for c in field.choices}:
+        choices.insert(0, {"title": f"#{neutralise(value)}", "value": value})  # in force, though unknown here
+    if field.optional:  # "nothing chosen" is a choice of its own: the way back to the default
+        choices.insert(0, {"title": neutralise(field.empty or "—"), "value": ""})
+    return {"type": "Input.ChoiceSet", **common, "style": "filtered", "value": value, "choices": choices,
+            "choices.data": {"type": "Data.Query", "dataset": dataset}}
+
+
+def _input(field: FormField, data: dict[str, Any], dataset: str = "") -> list[dict[str, Any]]:
     """A field as Adaptive Card elements, by its kind; a choice with one option is shown, its value sent as data."""
     value = field.value or ""
     common: dict[str, Any] = {"id": field.name, "label": neutralise(field.label), "isRequired": not field.optional}
@@ -142,10 +168,12 @@ def _input(field: FormField, data: dict[str, Any]) -> list[dict[str, Any]]:
         return [_text_block(field.label, weight="Bolder", spacing="Medium"),
                 {"type": "Container", "style": "emphasis", "items": [_text_block(field.choices[0].label)]}]
     match field.kind:
-        case "choice" | "channel":
+        case "channel":
+            element = _channel(field, common, dataset)
+        case "choice":
             choices = [{"title": neutralise(c.label), "value": c.value} for c in field.choices]
             if value and value not in {c.value for c in field.choices}:
-                choices.insert(0, {"title": f"#{neutralise(value)}", "value": value})  # in force, though unknown here
+                choices.insert(0, {"title": neutralise(value), "value": value})  # in force, though unknown here
             if field.optional:  # a compact choice set cannot be emptied: "nothing chosen" is a choice of its own
                 choices.insert(0, {"title": neutralise(field.empty or "—"), "value": ""})
             long = any(len(c.label) > LONG_CHOICE for c in field.choices)
@@ -164,10 +192,11 @@ def _input(field: FormField, data: dict[str, Any]) -> list[dict[str, Any]]:
             element = {"type": "Input.Text", **common, "maxLength": limit, "value": neutralise(value)[:limit]}
             if field.kind == "long_text":
                 element["isMultiline"] = True
-    if field.hint:
-        element["placeholder"] = neutralise(field.hint)
+    below = bool(field.hint) and field.kind not in ("text", "long_text")
+    if field.placeholder or (field.hint and not below):  # a hint shown below is not said twice: a form's size counts
+        element["placeholder"] = neutralise(field.placeholder or field.hint)
     shown = [element]
-    if field.hint and field.kind not in ("text", "long_text"):
+    if below:
         shown.append(_text_block(field.hint, isSubtle=True, size="Small", spacing="None"))
     return shown
 
@@ -188,9 +217,9 @@ def task(form: Form, data: Mapping[str, Any]) -> dict[str, Any]:
     for field in form.fields:
         if field.group:
             body.append(_text_block(field.group, weight="Bolder", size="Medium", spacing="Large", separator=True))
-        body.extend(_input(field, sent))
+        body.extend(_input(field, sent, channel_dataset(form.form)))
         body.extend(_error_block(form.errors.get(field.name)))
-    card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "lang": form.locale,
+    card = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": TASK_CARD_VERSION, "lang": form.locale,
             "body": body, "actions": [{"type": "Action.Submit", "title": neutralise(form.submit or ""), "data": sent}]}
     return {"task": {"type": "continue", "value": {"title": neutralise(form.title), "height": TASK_SIZE,
                                                    "width": TASK_SIZE,
@@ -204,3 +233,16 @@ def save_task(form: Form, root_key: str, values: Mapping[str, Any] | None = None
         form = form.again({name: value for name, value in (values or {}).items() if name in form.names()},
                           errors or {})
     return task(form, {root_key: form.key})
+
+
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+
+
+def search_results(choices: list[Choice]) -> dict[str, Any]:
+    """The body answering an ``application/search`` invoke: each choice a result (``title``, ``value``), in order.
+
+    Shaped as Microsoft documents it: ``{"type": "application/vnd.microsoft.search.searchResponse",
+    "value": {"results": [{"title", "value"}]}}``; no choices is an empty list (nothing to offer).
+    """
+    return {"type": SEARCH_RESPONSE,
+            "value": {"results": [{"title": neutralise(choice.label), "value": choice.value} for choice in choices]}}

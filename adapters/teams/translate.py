@@ -27,9 +27,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kbbot.contract.events import (
+    MAX_SKIP,
+    MAX_TOP,
+    SEARCH_TEXT,
     Actor,
     AppRemoved,
     ButtonClicked,
+    ChoicesSearched,
     CommandInvoked,
     FormRequested,
     FormSubmitted,
@@ -675,3 +679,46 @@ def form_submission(activity: dict[str, Any], translation: Translation) -> FormS
                          conversation=translation.place, occurred_at=_timestamp(activity),
                          event_id=_event_key(activity, translation.origin.conversation_id, ":form-submit"),
                          form=str(data.get(FORM_KEY))[:32], values=form_values(data))
+
+
+# -- A form's channel field searched as the person types (Teams' dynamic typeahead) ---------------------
+
+SEARCH = "application/search"
+"""The invoke Teams sends as someone types in an ``Input.ChoiceSet`` whose ``choices.data`` is a ``Data.Query``
+(https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/dynamic-search)."""
+_CHANNELS = "kbbot.channels:"
+
+
+def channel_dataset(form: str) -> str:
+    """The ``Data.Query`` dataset of a channel field in the core's form ``form``: the search names its form."""
+    return f"{_CHANNELS}{form}"
+
+
+def is_search(activity: dict[str, Any]) -> bool:
+    """An ``application/search`` invoke (a typeahead asking for choices), whichever card it came from."""
+    return activity.get("type") == "invoke" and activity.get("name") == SEARCH
+
+
+def _whole(raw: object, default: int, low: int, high: int) -> int:
+    return min(max(raw, low), high) if isinstance(raw, int) and not isinstance(raw, bool) else default
+
+
+def choices_search(activity: dict[str, Any], translation: Translation) -> ChoicesSearched | None:
+    """An ``application/search`` invoke for one of kbbot's channel fields (``value``: ``queryText``,
+    ``queryOptions.skip``/``top``, ``dataset``); None for a dataset that is not kbbot's."""
+    value = activity.get("value")
+    value = value if isinstance(value, dict) else {}
+    dataset = value.get("dataset")
+    if not isinstance(dataset, str) or not dataset.startswith(_CHANNELS):
+        return None
+    options = value.get("queryOptions")
+    options = options if isinstance(options, dict) else {}
+    typed = value.get("queryText")
+    return ChoicesSearched(platform=PLATFORM, workspace_id=translation.origin.tenant_id, actor=translation.actor,
+                           conversation=translation.place, occurred_at=_timestamp(activity),
+                           event_id=_event_key(activity, translation.origin.conversation_id, ":search"),
+                           form=dataset.removeprefix(_CHANNELS)[:32],
+                           text=typed[:SEARCH_TEXT] if isinstance(typed, str) else "",
+                           skip=_whole(options.get("skip"), 0, 0, MAX_SKIP),
+                           top=_whole(options.get("top"), MAX_TOP, 1, MAX_TOP))
+

@@ -51,8 +51,10 @@ from kbbot_adapters.teams.translate import (
     form_submission,
     is_form_action,
     chain_of,
+    choices_search,
     graph_thread,
     is_save_action,
+    is_search,
     message_author,
     save_request,
     save_submission,
@@ -100,6 +102,8 @@ class Turns:
             return await self._save_action(activity, translation)
         if is_form_action(activity):
             return await self._form_action(activity, translation)
+        if is_search(activity):
+            return await self._search(activity, translation)
         origin = translation.origin
         new_place = await asyncio.to_thread(self._remember, activity, origin)
         stored = dataclasses.asdict(origin)
@@ -156,6 +160,16 @@ class Turns:
         await asyncio.to_thread(self._remember, activity, translation.origin)
         await self.ingest.receive(submission, dataclasses.asdict(translation.origin))
         return InvokeReply(200, None)  # an empty answer closes the task module
+
+    async def _search(self, activity: dict[str, Any], translation: Translation) -> InvokeReply:
+        """``application/search`` from a form's channel field: the core's matches for what was typed (none for a
+        dataset not kbbot's, or for someone who may not fill the form in); nothing is stored."""
+        search = choices_search(activity, translation)
+        if search is None:
+            return InvokeReply(200, render.search_results([]))
+        ingest = self.ingest
+        found = await asyncio.to_thread(forms.channel_choices, ingest.sessions, ingest.settings, self.clock(), search)
+        return InvokeReply(200, render.search_results(found))
 
     async def _read_chain(self, activity: dict[str, Any], origin: Origin) -> Thread | str | None:
         """The chosen message's reply chain from Graph; why not (a reason) where it could not; None outside a chain."""

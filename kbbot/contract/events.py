@@ -18,6 +18,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 ConversationKindName = Literal["channel", "private", "dm", "group"]
 NAME_LENGTH = 200
+SEARCH_TEXT = 200
+"""What a picker's search (:class:`ChoicesSearched`) reads of the typed text at most."""
+MAX_TOP = 15
+"""Matches one search answers at most: Teams' typeahead shows 15 options."""
+MAX_SKIP = 10_000
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -298,6 +303,22 @@ class FormRequested(_Event):
 
     type: Literal["form_requested"] = "form_requested"
     form: str = Field(max_length=32)
+
+
+class ChoicesSearched(_Event):
+    """Someone typed in a form's channel picker that asks for its choices as they type (Teams' typeahead).
+
+    Asked of the core and answered at once (:mod:`kbbot.pipeline.forms`), never
+    stored, like :class:`FormRequested`: the list must follow each keystroke.
+    ``form`` names the form the picker is in, ``text`` is what they typed so
+    far, ``skip`` and ``top`` the page of matches the platform wants.
+    """
+
+    type: Literal["choices_searched"] = "choices_searched"
+    form: str = Field(max_length=32)
+    text: str = Field(default="", max_length=SEARCH_TEXT)
+    skip: int = Field(default=0, ge=0, le=MAX_SKIP)
+    top: int = Field(default=MAX_TOP, ge=1, le=MAX_TOP)
 
 
 FieldName = Annotated[str, Field(min_length=1, max_length=64)]

@@ -37,7 +37,9 @@ FieldErrors = dict[str, str]
 
 FieldKind = Literal["text", "long_text", "choice", "channel", "time", "number"]
 """How a field is filled in. ``choice`` picks one of ``choices``; ``channel`` picks a conversation of
-the workspace (a platform without a picker of its own offers ``choices``, the channels kbbot knows);
+the workspace: a platform with a picker of its own uses it; one without shows ``choices`` (only the
+channel in force, labelled) and asks the core for the channels matching what the person types
+(:func:`kbbot.pipeline.forms.channel_choices`), so a form's size does not grow with the workspace;
 ``time`` is a clock time ``HH:MM``; ``number`` a whole number between ``low`` and ``high``."""
 
 
@@ -60,7 +62,8 @@ class FormField(BaseModel):
     chosen" as a choice of its own (an optional picker must be emptiable, or
     a value once chosen could never be taken back to the default). ``group``
     opens a group of fields with a heading above this one (the settings
-    form's "Rules per tag").
+    form's "Rules per tag"). ``placeholder`` is what a field that searches as
+    the person types shows while empty (what to type).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -77,6 +80,7 @@ class FormField(BaseModel):
     max_length: int | None = None
     empty: str = ""
     group: str = ""
+    placeholder: str = ""
 
 
 class Form(BaseModel):

@@ -193,6 +193,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Where questions asked in a direct message are posted; leave empty for the default.",
         "nl": "Waar vragen uit een privébericht geplaatst worden; laat leeg voor de standaard.",
     },
+    "admin.form.channel_search": {
+        "en": "Type part of a public channel's name",
+        "nl": "Typ een deel van de naam van een openbaar kanaal",
+    },
     "admin.form.days": {"en": "Days, from {low} to {high}.", "nl": "Dagen, van {low} tot {high}."},
     "admin.form.days_keep": {
         "en": "Days, from {low} to {high}; leave empty to keep them.",

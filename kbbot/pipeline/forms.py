@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kbbot.config import Settings
 from kbbot.contract import forms
-from kbbot.contract.events import FormRequested, FormSubmitted, SaveFormRequested, ThreadSaved
-from kbbot.contract.forms import FieldErrors, Form
+from kbbot.contract.events import ChoicesSearched, FormRequested, FormSubmitted, SaveFormRequested, ThreadSaved
+from kbbot.contract.forms import Choice, FieldErrors, Form
 from kbbot.privacy import admins
 from kbbot.services import admin_form, directory, saving
 from kbbot.services.turn import Turn
 from kbbot.store.db import unit_of_work
 
-_Asked = SaveFormRequested | ThreadSaved | FormRequested | FormSubmitted
+_Asked = SaveFormRequested | ThreadSaved | FormRequested | FormSubmitted | ChoicesSearched
 
 
 def _turn(session: Session, event: _Asked, settings: Settings, now: datetime) -> Turn:
@@ -80,3 +80,17 @@ def form_verdict(sessions: sessionmaker[Session], settings: Settings, now: datet
             return refused
         errors = admin_form.problems(turn, submission.values)
         return admin_form.form(turn, submission.values).again(submission.values, errors) if errors else None
+
+
+def channel_choices(sessions: sessionmaker[Session], settings: Settings, now: datetime,
+                    search: ChoicesSearched) -> list[Choice]:
+    """The channels a form's channel field offers for what the person typed so far (empty: nothing to offer).
+
+    Only a form the core knows has channel fields, and only who may fill it in
+    gets any: the settings form's admins (:func:`kbbot.services.admin_form.channel_search`).
+    """
+    if search.form != forms.SETTINGS:
+        return []
+    with unit_of_work(sessions) as session:
+        return admin_form.channel_search(_turn(session, search, settings, now), search.text, search.skip,
+                                         search.top)

@@ -11,11 +11,12 @@ so a default changed later by the operator still applies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from kbbot.contract import forms
 from kbbot.contract.events import FormSubmitted
@@ -31,8 +32,8 @@ from kbbot.weekly.timing import DAYS, WORKDAYS
 HOURS = "working_hours"
 HOURS_FROM = "working_hours_from"
 HOURS_TO = "working_hours_to"
-MAX_CHANNELS = 100
-"""Channels offered where the platform has no channel picker of its own (a choice list's practical length)."""
+SEARCH_PAGE = 15
+"""Channels one search answers by default (Teams' typeahead shows at most 15)."""
 
 Values = Mapping[str, str | None]
 
@@ -71,15 +72,64 @@ def _choices(turn: Turn, setting: known.Setting) -> list[Choice]:
     return []
 
 
-def _channels(turn: Turn) -> list[Choice]:
-    """The workspace's public channels kbbot knows, for platforms without a channel picker (Teams)."""
-    found = turn.session.scalars(select(Conversation).where(
+def _public(turn: Turn) -> Select[tuple[str, str | None]]:
+    """The workspace's public channels kbbot knows: the only ones a channel field offers.
+
+    A repost goes where everyone may read it (a private channel is refused
+    when submitted anyway), and the name of a private channel is not for an
+    admin outside it to read in a list.
+    """
+    return select(Conversation.external_id, Conversation.name).where(
         Conversation.workspace_id == turn.workspace.id, Conversation.kind == ConversationKind.CHANNEL)
-        .order_by(Conversation.name, Conversation.id).limit(MAX_CHANNELS))
-    return [Choice(value=c.external_id, label=f"#{c.name or c.external_id}") for c in found]
 
 
-def _fields(turn: Turn, channels: list[Choice]) -> list[FormField]:
+def _channels(turn: Turn, ids: Iterable[str]) -> dict[str, Choice]:
+    """The channels ``ids`` as a channel field shows its value: ``#name`` where it is a public channel kbbot
+    knows, else by its id (never a private channel's name)."""
+    wanted = set(ids)
+    named: dict[str, str | None] = {external_id: name for external_id, name in turn.session.execute(
+        _public(turn).where(Conversation.external_id.in_(wanted)))} if wanted else {}
+    return {found: Choice(value=found, label=f"#{named.get(found) or found}") for found in wanted}
+
+
+def channel_search(turn: Turn, typed: str, skip: int = 0, top: int = SEARCH_PAGE) -> list[Choice]:
+    """The public channels of this workspace whose names hold ``typed``, best first; nothing for a non-admin.
+
+    For platforms whose channel field asks as the admin types (Teams'
+    typeahead) instead of listing every channel in the form. A name that
+    starts with what was typed comes first, then one with a word that does,
+    then any other match, each by name. Matched here rather than in SQL so
+    that case folds the same for every language on SQLite and PostgreSQL.
+    """
+    if not admins.is_admin(turn.session, turn.settings, turn.workspace, turn.person):
+        return []
+    wanted = typed.strip().lstrip("#").strip().casefold()
+    word = re.compile(r"[\W_]" + re.escape(wanted))
+    found = []
+    for external_id, name in turn.session.execute(_public(turn)):
+        shown = name or external_id
+        folded = shown.casefold()
+        if wanted not in folded:
+            continue
+        rank = 0 if folded.startswith(wanted) else 1 if word.search(folded) else 2
+        found.append((rank, folded, external_id, shown))
+    found.sort()
+    return [Choice(value=external_id, label=f"#{shown}")
+            for _, _, external_id, shown in found[max(skip, 0):max(skip, 0) + max(top, 0)]]
+
+
+def _labelled(turn: Turn, fields: list[FormField], values: Values | None) -> list[FormField]:
+    """Each channel field with the channel it shows (in force, or as submitted) as its one choice, labelled."""
+    def shown(found: FormField) -> str | None:
+        return values.get(found.name) if values is not None and found.name in values else found.value
+
+    labels = _channels(turn, {value for found in fields if found.kind == "channel" and (value := shown(found))})
+    return [found.model_copy(update={"choices": [labels[value]] if (value := shown(found)) else [],
+                                     "placeholder": turn.say("admin.form.channel_search")})
+            if found.kind == "channel" else found for found in fields]
+
+
+def _fields(turn: Turn) -> list[FormField]:
     fields: list[FormField] = []
     for setting in known.SETTINGS:
         value, _ = known.current(setting, turn.workspace.settings, turn.settings)
@@ -90,7 +140,7 @@ def _fields(turn: Turn, channels: list[Choice]) -> list[FormField]:
                        FormField(name=HOURS_TO, kind="time", label=turn.say("admin.form.hours_to"), value=end)]
         elif setting.key == "questions_channel":
             fields.append(FormField(name=setting.key, kind="channel", label=label, value=_typed(setting, value),
-                                    choices=channels, optional=True, empty=turn.say("admin.none"),
+                                    optional=True, empty=turn.say("admin.none"),
                                     hint=turn.say("admin.form.channel_hint")))
         elif setting.key.endswith("_time"):
             fields.append(FormField(name=setting.key, kind="time", label=label, value=_typed(setting, value)))
@@ -123,9 +173,8 @@ def form(turn: Turn, values: Values | None = None) -> Form:
     hidden = admin_tag_form.hidden(turn)
     if hidden:
         notice += " " + turn.say("admin.form.tags_more", count=hidden)
-    channels = _channels(turn)
-    return Form(**base, submit=turn.say("admin.form.submit"), notice=notice,
-                fields=_fields(turn, channels) + admin_tag_form.fields(turn, channels, values))
+    fields = _labelled(turn, _fields(turn) + admin_tag_form.fields(turn, values), values)
+    return Form(**base, submit=turn.say("admin.form.submit"), notice=notice, fields=fields)
 
 
 def _plain(text: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kbbot.contract.forms import Choice, FieldErrors, FormField
+from kbbot.contract.forms import FieldErrors, FormField
 from kbbot.services import admin_tags, verification
 from kbbot.services.admin_tags import ESCALATION, TAG_SETTINGS, VERIFY_EVERY, Refused, TagSetting
 from kbbot.services.turn import Turn
@@ -98,33 +98,36 @@ def _hint(turn: Turn, setting: TagSetting) -> str:
                     high=verification.MAX_INTERVAL)
 
 
-def _field(turn: Turn, setting: TagSetting, name: str, label: str, value: Any, channels: list[Choice],
-           group: str = "") -> FormField:
+def _field(turn: Turn, setting: TagSetting, name: str, label: str, value: Any, group: str = "") -> FormField:
     """One per-tag value: a channel picker or a number of days, optional (empty: the default)."""
     shown = None if value is None else str(value)
     empty = turn.say("admin.form.tag_default", default=admin_tags.default(setting, turn))
     if setting is ESCALATION:
-        return FormField(name=name, kind="channel", label=label, value=shown, choices=channels, optional=True,
+        return FormField(name=name, kind="channel", label=label, value=shown, optional=True,
                          hint=_hint(turn, setting), empty=empty, group=group)
     return FormField(name=name, kind="number", label=label, value=shown, low=verification.MIN_INTERVAL,
                      high=verification.MAX_INTERVAL, optional=True, hint=_hint(turn, setting), empty=empty,
                      group=group)
 
 
-def fields(turn: Turn, channels: list[Choice], values: Values | None = None) -> list[FormField]:
-    """Each listed tag's two fields, prefilled with its own values, then the row that adds a rule."""
+def fields(turn: Turn, values: Values | None = None) -> list[FormField]:
+    """Each listed tag's two fields, prefilled with its own values, then the row that adds a rule.
+
+    A channel field holds only its value: the settings form labels it (and a
+    platform without a channel picker searches the others as the admin types).
+    """
     rules = _rules(turn)
     found: list[FormField] = []
     for tag in _listed(turn, rules, values):
         for setting in TAG_SETTINGS:
             label = turn.say(f"admin.form.{PREFIX[setting].rstrip('.')}", tag=tag)
-            found.append(_field(turn, setting, field_name(setting, tag), label, rules[setting].get(tag), channels,
+            found.append(_field(turn, setting, field_name(setting, tag), label, rules[setting].get(tag),
                                 group=turn.say("admin.form.tags_group") if not found else ""))
     found.append(FormField(name=NEW_TAG, kind="text", label=turn.say("admin.form.new_tag"), optional=True,
                            max_length=64, hint=turn.say("admin.form.new_tag_hint"),
                            group=turn.say("admin.form.new_group")))
     found += [_field(turn, setting, NEW_FIELDS[setting], turn.say(f"admin.form.new_{PREFIX[setting].rstrip('.')}"),
-                     None, channels) for setting in TAG_SETTINGS]
+                     None) for setting in TAG_SETTINGS]
     return found
 
 

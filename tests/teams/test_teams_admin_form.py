@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, task_invoke
+from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, search_invoke, task_invoke
 from teams_support.harness import TeamsHarness, card_actions, card_texts
 
 from kbbot.config import Settings
@@ -85,6 +85,16 @@ def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str
         return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
 
 
+def search(teams: TeamsHarness, who, text: str, dataset: str = "kbbot.channels:settings",  # type: ignore[no-untyped-def]
+           skip: int = 0) -> list[dict[str, str]]:
+    """``who`` types ``text`` in a channel field: the results of Teams' ``application/search`` invoke."""
+    response = teams.post(search_invoke(teams.fake, who, text, dataset, skip=skip))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "application/vnd.microsoft.search.searchResponse"
+    return list(body["value"]["results"])
+
+
 def texts(card: dict[str, Any]) -> list[str]:
     return [element["text"] for element in card["body"] if element.get("type") == "TextBlock"]
 
@@ -143,6 +153,7 @@ def test_daan_reads_the_form_in_dutch(teams: TeamsHarness) -> None:
     fields = inputs(card_of(body))
     assert fields["digest_day"]["label"] == "samenvattingsdag"
     assert [c["title"] for c in fields["digest_day"]["choices"]][:2] == ["maandag", "dinsdag"]
+    assert fields["questions_channel"]["placeholder"] == "Typ een deel van de naam van een openbaar kanaal"
 
 
 def test_a_member_who_forges_the_submission_is_refused_and_nothing_changes(
@@ -173,9 +184,10 @@ def test_alice_changes_and_adds_tag_rules_in_the_task_module_one_audit_entry_eac
     channel = fields["tag_channel.terraform"]
     assert channel["type"] == "Input.ChoiceSet" and channel["isRequired"] is False and channel["value"] == ""
     assert channel["label"] == "#terraform: escalation channel"
-    default, *known = channel["choices"]
-    assert default == {"title": "Default (not set)", "value": ""}  # emptied: back to the workspace's default
-    [knowledge] = [c["value"] for c in known]
+    # Nothing chosen yet: only "default" to choose; the channels come as she types (Teams' typeahead).
+    assert channel["choices"] == [{"title": "Default (not set)", "value": ""}]  # emptied: the workspace's default
+    assert channel["style"] == "filtered" and channel["choices.data"]["type"] == "Data.Query"
+    [knowledge] = [found["value"] for found in search(teams, ALICE, "KNOW", channel["choices.data"]["dataset"])]
     assert fields["tag_days.terraform"]["type"] == "Input.Number" and fields["tag_days.terraform"]["value"] == "30"
 
     mark = len(teams.fake.sent)
@@ -193,6 +205,10 @@ def test_alice_changes_and_adds_tag_rules_in_the_task_module_one_audit_entry_eac
     shown = "\n".join(card_texts(updated))
     assert "verify-every for #terraform 180 days (was 30 days); verify-every for #postgresql 90 days" in shown
     assert "#postgresql: 90 days" in shown
+    # Opened again, the field shows the channel chosen, by name, as its one channel.
+    shown = inputs(card_of(open_form(teams)[1]))["tag_channel.terraform"]
+    assert shown["value"] == knowledge and shown["choices"] == [{"title": "Default (not set)", "value": ""},
+                                                                 {"title": "#knowledge", "value": knowledge}]
 
 
 def test_bad_tag_rules_come_back_in_the_card_beside_their_fields_and_nothing_is_saved(
@@ -237,3 +253,116 @@ def test_daan_adds_a_tag_rule_in_dutch(teams: TeamsHarness, sessions: sessionmak
     assert status == 200 and not answer
     assert tag_rules(sessions) == ({}, {"kubernetes": 60})
     assert trail(sessions) == [("tag_verification_days", None, {"kubernetes": 60})]
+
+
+# -- A workspace with many channels: the channel fields search as the admin types (Teams' typeahead) ----------
+
+TEAMS_LIMIT = 28 * 1024
+"""Teams refuses a card over 28 KB ("The message size limit is 28 KB", learn.microsoft.com/microsoftteams/
+platform/webhooks-and-connectors/how-to/add-incoming-webhook)."""
+WORDS = ("sales", "support", "ops", "design", "finance")
+
+
+def channel_id(number: int, secret: bool = False) -> str:
+    """A channel id as long as Teams writes them (``19:`` + 32 hex digits + ``@thread.tacv2``)."""
+    return f"19:{'5ec7' if secret else 'c4a1'}{number:028x}@thread.tacv2"
+
+
+def known_channels(sessions: sessionmaker[Session], count: int) -> None:
+    """kbbot has met ``count`` public channels of the tenant (named ``<word>-<number>``) and two private ones
+    whose names would match the same searches."""
+    from datetime import datetime, timezone
+
+    from teams_support import ids
+
+    from kbbot.contract.events import Place
+    from kbbot.services import directory
+
+    now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    with unit_of_work(sessions) as session:
+        space = directory.workspace(session, "teams", ids.TENANT_ID, None, now)
+        for number in range(count):
+            directory.conversation(session, space, Place(id=channel_id(number), kind="channel",
+                                                         name=f"{WORDS[number % 5]}-{number:03}"), now)
+        for number, name in enumerate(("ops-incident-secret", "sales-board")):
+            directory.conversation(session, space, Place(id=channel_id(number, secret=True), kind="private",
+                                                         name=name), now)
+
+
+def test_with_fifteen_tag_rules_and_300_channels_the_task_module_stays_under_teams_limit(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    known_channels(sessions, 300)
+    for number in range(15):
+        teams.post(personal(teams.fake, ALICE, f"admin set escalation topic-{number:02} {channel_id(number * 7)}"))
+    mark = len(teams.fake.sent)
+    teams.post(personal(teams.fake, ALICE, "admin"))
+    (panel,) = teams.seen_since(mark)
+    [edit] = [a for a in card_actions(panel) if a["title"] == "Edit settings"]
+    response = teams.post(task_invoke(teams.fake, ALICE, "task_fetch", edit["data"], panel.assigned_id))
+    assert response.status_code == 200
+    assert len(response.content) < TEAMS_LIMIT  # the JSON Teams gets, as sent
+    card = card_of(response.json())
+    assert card["version"] == "1.5"
+    fields = inputs(card)
+    channels = [element for element in fields.values() if "choices.data" in element]
+    assert [element["id"] for element in channels] == (["questions_channel"] + [
+        f"tag_channel.topic-{number:02}" for number in range(15)] + ["new_tag_channel"])
+    for element in channels:
+        assert element["type"] == "Input.ChoiceSet" and element["style"] == "filtered"
+        assert element["choices.data"] == {"type": "Data.Query", "dataset": "kbbot.channels:settings"}
+    # Each shows the channel in force (by name) as its one channel, beside the way back to the default.
+    assert fields["tag_channel.topic-03"]["value"] == channel_id(21)
+    assert fields["tag_channel.topic-03"]["choices"] == [{"title": "Default (not set)", "value": ""},
+                                                         {"title": "#support-021", "value": channel_id(21)}]
+    assert fields["questions_channel"]["choices"] == [{"title": "not set", "value": ""}]
+    assert fields["questions_channel"]["placeholder"] == "Type part of a public channel's name"
+
+
+def test_the_typeahead_offers_matching_public_channels_never_a_private_one(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    known_channels(sessions, 300)
+    open_form(teams)
+    found = search(teams, ALICE, "OPS")
+    assert len(found) == 15  # Teams shows 15 at most
+    assert found[0] == {"title": "#ops-002", "value": channel_id(2)}  # names starting with it first, by name
+    assert all(result["title"].startswith("#ops-") for result in found)
+    assert channel_id(0, secret=True) not in {result["value"] for result in found}
+    # Typed further, the private #ops-incident-secret still never shows; a word inside a name matches too.
+    assert search(teams, ALICE, "incident") == []
+    assert search(teams, ALICE, "021") == [{"title": "#support-021", "value": channel_id(21)}]
+    assert [result["title"] for result in search(teams, ALICE, "#sales-00")] == ["#sales-000", "#sales-005"]
+    assert search(teams, ALICE, "board") == []  # the private #sales-board
+    # Teams pages with skip: the next page goes on where the first ended.
+    second = search(teams, ALICE, "ops", skip=15)
+    assert second[0]["title"] == "#ops-077" and not {r["value"] for r in second} & {r["value"] for r in found}
+    assert search(teams, ALICE, "nothing-like-it") == []
+
+
+def test_a_member_searching_channels_gets_nothing(teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    known_channels(sessions, 30)
+    assert search(teams, BOB, "ops") == [] and search(teams, BOB, "") == []
+    assert len(search(teams, ALICE, "")) == 15  # the same search, for an admin
+    assert search(teams, ALICE, "ops", dataset="someone-elses:settings") == []  # not kbbot's dataset
+    odd = search_invoke(teams.fake, ALICE, "ops")
+    odd["value"]["queryOptions"] = {"skip": -3, "top": 500}  # out of range: read as the first page of 15
+    assert len(teams.post(odd).json()["value"]["results"]) == 6  # the 6 public #ops-… of 30 channels
+    odd["value"] = "not an object"
+    assert teams.post(odd).json()["value"]["results"] == []
+
+
+def test_a_channel_chosen_through_the_typeahead_is_saved(
+        teams: TeamsHarness, sessions: sessionmaker[Session]) -> None:
+    known_channels(sessions, 300)
+    panel, body = open_form(teams, DAAN)
+    card = card_of(body)
+    [chosen_channel] = search(teams, DAAN, "design-293")
+    assert chosen_channel == {"title": "#design-293", "value": channel_id(293)}
+    status, answer = submit(teams, DAAN, filled(card, questions_channel=chosen_channel["value"],
+                                                new_tag="k8s", new_tag_channel=channel_id(1)), panel)
+    assert status == 200 and not answer
+    assert chosen(sessions) == {"questions_channel": channel_id(293)}
+    assert tag_rules(sessions) == ({"kubernetes": channel_id(1)}, {})
+    # The form opened again shows them by name.
+    fields = inputs(card_of(open_form(teams, DAAN)[1]))
+    assert fields["questions_channel"]["choices"][1:] == [{"title": "#design-293", "value": channel_id(293)}]
+    assert fields["tag_channel.kubernetes"]["choices"][1:] == [{"title": "#support-001", "value": channel_id(1)}]

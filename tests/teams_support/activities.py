@@ -96,6 +96,16 @@ def submit(fake: FakeMicrosoft, who: Person, data: dict[str, Any], card_id: str,
     return activity
 
 
+def search_invoke(fake: FakeMicrosoft, who: Person, text: str, dataset: str = "kbbot.channels:settings",
+                  skip: int = 0, top: int = 15, conversation_id: str | None = None) -> dict[str, Any]:
+    """``who`` types ``text`` in a typeahead field (``choices.data`` naming ``dataset``) of a card opened in their
+    personal chat (or ``conversation_id``): Teams' ``application/search`` invoke."""
+    activity = _as(load("application_search", fake, id=f"f:{fresh_id()}"), who)
+    activity["value"] = {"queryText": text, "queryOptions": {"skip": skip, "top": top}, "dataset": dataset}
+    activity["conversation"] = {**activity["conversation"], "id": conversation_id or who.personal_chat}
+    return activity
+
+
 # -- group chats -------------------------------------------------------------------------------
 GROUP_CHAT_ID = "19:chat0000group0fake@thread.v2"
 #: The message the ``group_chat_quote*`` and ``group_chat_message_update`` fixtures quote (a bot card).
