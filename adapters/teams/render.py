@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from kbbot.text.mentions import neutralise
-from kbbot.contract import forms
 from kbbot.contract.actions import OPEN_FORM
 from kbbot.contract.forms import Choice, FieldErrors, Form, FormField
 from kbbot.contract.replies import Actions, Button, Item, ListBlock, Mentions, Reply, Text

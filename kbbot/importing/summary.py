@@ -60,7 +60,7 @@ class Summary:
             out.append("Skipped:")
             for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
                 where = self.sources.get(reason) or []
-                more = f", …" if count > len(where) and where else ""
+                more = ", …" if count > len(where) and where else ""
                 files = f" (e.g. {', '.join(where)}{more})" if where else ""
                 out.append(f"  {count:>10,}  {REASONS.get(reason, reason)}{files}")
         else:

@@ -37,7 +37,6 @@ from kbbot.store.models import (
     Activity,
     Answer,
     AnswerRevision,
-    Conversation,
     ConversationKind,
     ImportedThread,
     ImportedVote,

@@ -259,10 +259,10 @@ def _stage(session: Session, workspace_id: int, replies: Sequence[Reply], now: d
 def _deliver(sessions: sessionmaker[Session], outbounds: Mapping[str, Outbound], parcels: list[outbox.Parcel],
              clock: Clock) -> None:
     """Send what was staged; without a port for its platform here, the outbox sweep sends it later."""
-    for platform in sorted({parcel.platform for parcel in parcels}):
-        port = outbounds.get(platform)
+    for name in sorted({parcel.platform for parcel in parcels}):
+        port = outbounds.get(name)
         if port is not None:
-            outbox.deliver(sessions, [p for p in parcels if p.platform == platform], outbox.through(port), clock)
+            outbox.deliver(sessions, [p for p in parcels if p.platform == name], outbox.through(port), clock)
 
 
 def release_due(sessions: sessionmaker[Session], settings: Settings, now: datetime) -> tuple[list[outbox.Parcel], int, int]:

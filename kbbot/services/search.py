@@ -274,10 +274,10 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
             spent += documents
         plans = ([(selective, False, True)] if selective else
                  [(wanted, True, False), (rarest[:2], True, False), (rarest[:1], False, False)])
-    for groups, require_all, ranked in plans:
-        terms = [sorted(g.all) for g in groups]
+    for nominating, require_all, ranked in plans:
+        terms = [sorted(g.all) for g in nominating]
         if ranked:
-            statement = backend.matching(kind, terms, [weight_of[g] for g in groups], require_all)
+            statement = backend.matching(kind, terms, [weight_of[g] for g in nominating], require_all)
         else:
             statement = backend.newest(kind, terms, require_all).add_columns(literal(0.0).label("rank"))
         ids = [row[0] for row in session.execute(scoped(statement).limit(CANDIDATE_LIMIT))]

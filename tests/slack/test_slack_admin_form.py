@@ -16,13 +16,10 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin_state import chosen, tag_rules, trail
 from kbbot.config import Settings
-from kbbot.store.db import unit_of_work
-from kbbot.services import verification
-from kbbot.store.models import AuditEntry, RoutingSettings, Workspace
 from slack_support.fake_web_api import RESPONSE_URL_METHOD, FakeSlack
 from slack_support.fixtures import fake_slack, slack, slack_settings  # noqa: F401 - pytest fixtures
 from slack_support.harness import SlackServer, fixture
@@ -97,22 +94,7 @@ def submit(slack: SlackServer, view: dict[str, Any], user: str = "U_ALICE",
     return response.status, (json.loads(response.body) if response.body else None)
 
 
-def trail(sessions: sessionmaker[Session]) -> list[tuple[str | None, object, object]]:
-    with unit_of_work(sessions) as session:
-        return [(e.key, e.old_value, e.new_value) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
-
-def chosen(sessions: sessionmaker[Session]) -> dict[str, Any]:
-    with unit_of_work(sessions) as session:
-        return dict(session.scalars(select(Workspace)).one().settings or {})
-
-
-def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str, int]]:
-    """The workspace's per-tag rules as the ladder and the verification rule read them: channels, days."""
-    with unit_of_work(sessions) as session:
-        space = session.scalars(select(Workspace)).one()
-        routing = session.get(RoutingSettings, space.id)
-        return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
 
 
 def headings(view: dict[str, Any]) -> list[str]:

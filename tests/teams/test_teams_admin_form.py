@@ -15,15 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from teams_support.activities import ALICE, BOB, DAAN, channel_post, personal, search_invoke, task_invoke
 from teams_support.harness import TeamsHarness, card_actions, card_texts
 
+from admin_state import chosen, tag_rules, trail
 from kbbot.config import Settings
 from kbbot.store.db import unit_of_work
-from kbbot.services import verification
-from kbbot.store.models import AuditEntry, RoutingSettings, Workspace
 
 pytest_plugins = ["teams_support.fixtures"]  # the fake, teams fixtures
 
@@ -67,22 +65,7 @@ def submit(teams: TeamsHarness, who, data: dict[str, Any], panel: str):  # type:
     return response.status_code, (response.json() if response.content else None)
 
 
-def trail(sessions: sessionmaker[Session]) -> list[tuple[str | None, object, object]]:
-    with unit_of_work(sessions) as session:
-        return [(e.key, e.old_value, e.new_value) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
-
-def chosen(sessions: sessionmaker[Session]) -> dict[str, Any]:
-    with unit_of_work(sessions) as session:
-        return dict(session.scalars(select(Workspace)).one().settings or {})
-
-
-def tag_rules(sessions: sessionmaker[Session]) -> tuple[dict[str, str], dict[str, int]]:
-    """The workspace's per-tag rules as the ladder and the verification rule read them: channels, days."""
-    with unit_of_work(sessions) as session:
-        space = session.scalars(select(Workspace)).one()
-        routing = session.get(RoutingSettings, space.id)
-        return dict((routing.tag_channels if routing else None) or {}), verification.tag_intervals(session, space.id)
 
 
 def search(teams: TeamsHarness, who, text: str, dataset: str = "kbbot.channels:settings",  # type: ignore[no-untyped-def]

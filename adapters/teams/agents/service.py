@@ -32,7 +32,7 @@ from aiohttp import web
 from jwt import PyJWTError
 from jwt.exceptions import PyJWKClientConnectionError
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
-from microsoft_agents.hosting.aiohttp import CloudAdapter, start_agent_process
+from microsoft_agents.hosting.aiohttp import start_agent_process
 from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 from microsoft_agents.hosting.core.authorization import JwtTokenValidator
 from pydantic import ValidationError
