@@ -16,12 +16,13 @@ REASONS = {
     "asker_reply": "the asker's own follow-up in their thread (not an answer)",
     "empty": "no text (a file or an attachment alone)",
     "write_failed": "could not be written (the error is logged; the rest was imported)",
+    "erased_person": "by erased people (the workspace deletes an erased person's knowledge), or in their threads",
 }
 """Every reason something was left out, as the summary words it."""
 SOURCES_SHOWN = 3
 """Files named per reason in the summary; the count says how many more."""
 COUNTED = ("messages", "threads", "questions", "answers", "accepted", "votes", "people_new", "people_deactivated",
-           "conversations", "merged")
+           "conversations", "merged", "people_erased", "erased_messages", "erased_reactions")
 
 
 @dataclass
@@ -56,6 +57,11 @@ class Summary:
             + (f" Threads that grew since an earlier import: {c['merged']:,} (only what is new was added)."
                if c["merged"] else ""),
         ]
+        if c["people_erased"] or c["erased_messages"] or c["erased_reactions"]:
+            # Counted, never named: the point is that kbbot no longer knows who they were.
+            out.append(f"Erased people: {c['people_erased']:,} in the export, not created again; "
+                       f"{c['erased_messages']:,} of their messages {'would be ' if self.dry_run else ''}imported as "
+                       f"a former colleague's; {c['erased_reactions']:,} of their reactions not counted.")
         if self.skipped:
             out.append("Skipped:")
             for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):

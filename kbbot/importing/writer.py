@@ -12,6 +12,13 @@ Threads are written a batch at a time in a savepoint: a batch that fails is
 rolled back whole and its threads are written again one by one, so one bad
 thread is reported and skipped while the others are kept, and nothing is
 ever half-written.
+
+People erased from kbbot (:mod:`kbbot.privacy.erased`) stay erased: an
+export that still lists them does not create them again, what they asked
+and answered comes in as the workspace's "former colleague"'s (or not at
+all where the workspace deletes an erased person's knowledge, as
+:func:`kbbot.privacy.erasure.knowledge_policy` says), mentions of them read
+"@a former colleague", and their reactions are neither votes nor acceptances.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select, tuple_
@@ -28,10 +35,13 @@ from sqlalchemy.orm import Session
 
 from kbbot.commands import Ask, grammar
 from kbbot.contract.events import UNREADABLE, Actor, Place
-from kbbot.contract.history import Member, Room, Said, Thread
+from kbbot.contract.history import Member, Reaction, Room, Said, Thread
 from kbbot.importing import threads as rules
 from kbbot.importing.questions import reads_as_question
 from kbbot.importing.summary import Summary
+from kbbot.privacy import erasure
+from kbbot.privacy.erased import ErasedIds
+from kbbot.privacy.placeholder import former_colleague
 from kbbot.services import answering, directory, tagging
 from kbbot.store.models import (
     Activity,
@@ -110,12 +120,20 @@ class Writer:
         self.rows: dict[type, list[dict[str, object]]] = {Activity: [], Vote: [], ImportedVote: [], ImportedThread: []}
         self.rooms: dict[str, tuple[int, str | None]] = {}
         self.known_tags: dict[str, str] = {}
+        self.erased: ErasedIds | None = None
+        self.erased_seen: set[str] = set()
+        self.stand_in: _Known | None = None
+        """The former colleague, who takes an erased person's place (None: their knowledge is not imported)."""
 
     # -- the workspace, its people and its conversations -------------------------------------------------------
 
     def begin(self, workspace_id: str, workspace_name: str | None) -> Workspace:
         self.space = directory.workspace(self.session, self.options.platform, workspace_id, workspace_name, self.now)
         self.session.flush()
+        self.erased = ErasedIds(self.session, self.space)
+        if self.erased and erasure.knowledge_policy(self.space) == erasure.KEEP:
+            self.stand_in = _Known(former_colleague(self.session, self.space.id, self.now).id, False)
+            self.session.flush()
         if not self.options.dry_run:
             self.run = ImportRun(workspace_id=self.space.id, source=self.options.source[-255:], started_at=self.now,
                                  summary={})
@@ -134,6 +152,9 @@ class Writer:
             Person.workspace_id == self.space.id, Person.external_id.in_([m.id for m in members]))))
         for member in members:
             if not 0 < len(member.id) <= 128:
+                continue
+            if self._erased(member.id):
+                self.summary.counts["people_erased"] += 1
                 continue
             locale = member.locale if member.locale and len(member.locale) <= 35 else None
             actor = Actor(id=member.id, name=member.name, locale=locale, timezone=member.timezone,
@@ -245,6 +266,7 @@ class Writer:
             key = (conversation_id, thread.start.id)
             size = 1 + len(thread.replies)
             mark = fingerprint(thread)
+            thread = self._without_erased_reactions(thread)
             entry = ledger.get(key)
             if entry is not None and entry.fingerprint == mark:
                 self.summary.skip("unchanged", thread.source, size)
@@ -266,13 +288,68 @@ class Writer:
             work.append((thread, question, pairs, created, entry, mark))
         return work
 
+    # -- people erased from kbbot ------------------------------------------------------------------------------
+
+    def _erased(self, external_id: str | None) -> bool:
+        """Whether kbbot erased this platform id from the workspace (never someone the import already knows)."""
+        if external_id is None or self.erased is None or external_id in self.people:
+            return False
+        if external_id in self.erased:
+            self.erased_seen.add(external_id)
+            return True
+        return False
+
+    def _who(self, external_id: str | None) -> _Known | None:
+        """The person a message or reaction is by; an erased person's place is the former colleague's."""
+        known = self.people.get(external_id or "")
+        if known is None and self._erased(external_id):
+            return self.stand_in
+        return known
+
+    def _author(self, said: Said) -> int:
+        """The author's person id, for a message :meth:`_problem` accepted; counted when it stands in for someone."""
+        known = self._who(said.author)
+        assert known is not None
+        if self.stand_in is not None and known is self.stand_in and said.author not in self.people:
+            self.summary.counts["erased_messages"] += 1
+        return known.id
+
+    def _text(self, text: str) -> str:
+        """Storable text; mentions of erased people name nobody."""
+        text = clean(text)
+        if not self.erased:
+            return text
+        gone = {found for found in erasure.mentioned(text) if self._erased(found)}
+        gone |= {external_id for external_id in self.erased_seen if external_id in text}
+        return erasure.without_mentions(text, gone) if gone else text
+
+    def _without_erased_reactions(self, thread: Thread) -> Thread:
+        """The thread without erased people's reactions: they vote for nothing and accept nothing."""
+        if not self.erased:
+            return thread
+        dropped = 0
+
+        def kept(said: Said) -> Said:
+            nonlocal dropped
+            reactions = []
+            for reaction in said.reactions:
+                people = tuple(person for person in reaction.people if not self._erased(person))
+                dropped += len(reaction.people) - len(people)
+                if people:
+                    reactions.append(Reaction(reaction.emoji, people))
+            return said if tuple(reactions) == said.reactions else replace(said, reactions=tuple(reactions))
+
+        thread = replace(thread, start=kept(thread.start), replies=tuple(kept(said) for said in thread.replies))
+        self.summary.counts["erased_reactions"] += dropped
+        return thread
+
     def _problem(self, said: Said) -> str | None:
         """Why a message cannot be anyone's question or answer, if it cannot."""
         if said.by_bot or said.author is None:
             return "by_bot"
-        known = self.people.get(said.author)
+        known = self._who(said.author)
         if known is None:
-            return "unknown_user"
+            return "erased_person" if self._erased(said.author) else "unknown_user"
         if known.is_bot:
             return "by_bot"
         if len(said.text) > self.options.max_text:
@@ -295,7 +372,7 @@ class Writer:
         start = thread.start
         last = max((said.at for said in thread.replies), default=start.at)
         question = Question(workspace_id=self.space.id, conversation_id=conversation_id, message_id=start.id,
-                            asker_id=self.people[start.author or ""].id, is_anonymous=False, text=clean(start.text),
+                            asker_id=self._author(start), is_anonymous=False, text=self._text(start.text),
                             status=QuestionStatus.OPEN, created_at=start.at, updated_at=max(last, start.at))
         question.tags = tagging.ensure(self.session, self._tags(start.text, self.rooms[thread.room][1]))
         self.session.add(question)
@@ -324,7 +401,8 @@ class Writer:
         pairs = []
         for said in thread.replies:
             problem = self._problem(said)
-            if problem is None and self.people[said.author or ""].id == asker:
+            if problem is None and (said.author == thread.start.author if self._erased(said.author)
+                                    else self._author(said) == asker):
                 problem = "asker_reply"
             if problem is not None:
                 self.summary.skip(problem, thread.source)
@@ -335,8 +413,8 @@ class Writer:
                     self._edited(existing, said)
                     pairs.append((said, existing, False))
                 continue
-            answer = Answer(question=question, author_id=self.people[said.author or ""].id,
-                            conversation_id=conversation_id, message_id=said.id, text=clean(said.text),
+            answer = Answer(question=question, author_id=self._author(said),
+                            conversation_id=conversation_id, message_id=said.id, text=self._text(said.text),
                             is_accepted=False, created_at=said.at, edited_at=said.edited_at)
             self.session.add(answer)
             self.summary.counts["answers"] += 1
@@ -345,7 +423,7 @@ class Writer:
 
     def _edited(self, answer: Answer, said: Said) -> None:
         """A later export has the edited text: keep the old one as a revision, as a live edit does."""
-        text = clean(said.text)
+        text = self._text(said.text)
         if said.edited_at is None or answer.deleted_at is not None or answer.text == text:
             return
         if answer.edited_at is not None and answer.edited_at.timestamp() >= said.edited_at.timestamp():
@@ -418,7 +496,10 @@ class Writer:
                 self._log(known.id, "voted", said.at, answer.id)
 
     def _log(self, person_id: int, kind: str, at: datetime, subject_id: int | None) -> None:
+        """What someone did, as live capture logs it; nothing for the former colleague (erasure deletes it)."""
         assert self.space is not None
+        if self.stand_in is not None and person_id == self.stand_in.id:
+            return
         self.rows[Activity].append({"workspace_id": self.space.id, "person_id": person_id, "kind": kind,
                                     "subject_id": subject_id, "created_at": at})
 

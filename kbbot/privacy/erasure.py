@@ -7,7 +7,12 @@ deleted by :data:`~kbbot.privacy.personal.REFERENCES`. Then what is not a
 column of the schema: mentions of their platform id in knowledge text become
 "@a former colleague", queued events and replies that carry their id or name
 are dropped, their direct-message conversation with kbbot goes, and the
-search index is brought up to date. Last, the person row itself.
+search index is brought up to date. Last, the person row itself, leaving
+only a keyed hash of their platform id (:mod:`kbbot.privacy.erased`) so that
+an import of old history (``kbbot import``) does not create them again: what
+an export holds of theirs comes in as the "former colleague"'s, their
+reactions are no votes. Only imports of history are held back: if the same
+platform id later uses kbbot live (they rejoined), that is a new person.
 
 Everything happens in the caller's transaction: an erasure is all or nothing.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbbot.i18n import t
-from kbbot.privacy import personal
+from kbbot.privacy import erased, personal
 from kbbot.privacy.personal import Action
 from kbbot.privacy.placeholder import EXTERNAL_ID, former_colleague
 from kbbot.search import indexer
@@ -113,6 +119,7 @@ def forget(session: Session, person: Person, now: datetime) -> Erased:
         done.add(f"{ref.table}.{ref.column}", session.execute(
             delete(personal.Base.metadata.tables[ref.table]).where(condition)).rowcount)
     _operational(session, space, person, done)
+    erased.remember(session, space, person.external_id, now)
     session.execute(delete(Person).where(Person.id == person.id))
     done.add("people.id", 1)
     # The caller may still read the erased person's language for its last reply: keep the loaded object
@@ -155,20 +162,13 @@ def _repoint(session: Session, found: personal.PersonColumn, person_id: int, pla
 def _rewrite_mentions(session: Session, space: Workspace, person: Person, done: Erased,
                       questions: set[int], posts: set[int]) -> None:
     """Mentions of the person by platform id in what stays become "@a former colleague"."""
-    patterns = [re.compile(p.pattern, p.flags) for p in user_mention_patterns()]
-    label = "@" + t("en", "privacy.former_colleague")
     for column in KNOWLEDGE_TEXT:
         table = column.table
         rows = session.execute(select(*table.primary_key.columns, column)
                                .where(column.contains(person.external_id, autoescape=True))).all()
         for row in rows:
             *keys, text = row
-            rewritten = text
-            for pattern in patterns:
-                rewritten = pattern.sub(lambda m: label if m.group("id") == person.external_id else m.group(0),
-                                        rewritten)
-            if _PLATFORM_SHAPED.match(person.external_id):
-                rewritten = re.sub(rf"(?<![\w-]){re.escape(person.external_id)}(?![\w-])", label, rewritten)
+            rewritten = without_mentions(text, {person.external_id})
             if rewritten == text:
                 continue
             match = and_(*(key == value for key, value in zip(table.primary_key.columns, keys)))
@@ -180,6 +180,23 @@ def _rewrite_mentions(session: Session, space: Workspace, person: Person, done: 
                 questions.update(session.scalars(select(Answer.question_id).where(Answer.id == keys[0])))
             elif table.name == "shared_posts":
                 posts.add(keys[0])
+
+
+def without_mentions(text: str, external_ids: Collection[str]) -> str:
+    """``text`` with every mention of these platform ids (as the platforms write them, or a bare id) made
+    "@a former colleague": erasure rewrites what stays with it, an import of history what it brings in."""
+    label = "@" + t("en", "privacy.former_colleague")
+    for pattern in user_mention_patterns():
+        text = pattern.sub(lambda m: label if m.group("id") in external_ids else m.group(0), text)
+    for external_id in external_ids:
+        if _PLATFORM_SHAPED.match(external_id) and external_id in text:
+            text = re.sub(rf"(?<![\w-]){re.escape(external_id)}(?![\w-])", label, text)
+    return text
+
+
+def mentioned(text: str) -> set[str]:
+    """The platform ids ``text`` mentions as the platforms write mentions."""
+    return {m.group("id") for pattern in user_mention_patterns() for m in pattern.finditer(text)}
 
 
 def _own_conversations(session: Session, space: Workspace, person: Person, done: Erased) -> None:

@@ -80,6 +80,8 @@ class Workspace(Base):
     # The latest time kbbot was known to be there again (installed, or used after a removal), so that
     # a removal notice handled late, after a reinstall, cannot undo the reinstall.
     installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The key of the keyed hashes in erased_people (kbbot/privacy/erased.py), made at the first erasure.
+    erasure_salt: Mapped[str | None] = mapped_column(String(64))
 
 
 class Person(Base):
@@ -741,6 +743,23 @@ class ImportedVote(Base):
 
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ErasedPerson(Base):
+    """That someone with a platform id was erased from a workspace, kept as a keyed hash of the id only.
+
+    Imports of history look here so that an old export does not bring an
+    erased person back (kbbot/privacy/erased.py says why the id is hashed
+    and keyed). No person id, no name: nothing here says who it was.
+    """
+
+    __tablename__ = "erased_people"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 # --- Issue 18: admin in chat, audit log, erasure and retention -------------------------------------------
 
 

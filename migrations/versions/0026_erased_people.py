@@ -1,0 +1,37 @@
+"""Erased people stay erased for imports of history (kbbot/privacy/erased.py).
+
+``erased_people`` holds, per workspace, an HMAC-SHA256 of each erased
+person's platform id, keyed by ``workspaces.erasure_salt`` (a random value
+made at the workspace's first erasure). ``kbbot import`` checks the ids of an
+export against it, so an old export cannot create an erased person again.
+
+Revision ID: 0026
+Revises: 0025
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0026'
+down_revision = '0025'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('workspaces', sa.Column('erasure_salt', sa.String(length=64), nullable=True))
+    op.create_table(
+        'erased_people',
+        sa.Column('workspace_id', sa.Integer(), sa.ForeignKey('workspaces.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('erased_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('workspace_id', 'digest'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('erased_people')
+    with op.batch_alter_table('workspaces') as batch:
+        batch.drop_column('erasure_salt')
