@@ -266,11 +266,11 @@ class Writer:
             key = (conversation_id, thread.start.id)
             size = 1 + len(thread.replies)
             mark = fingerprint(thread)
-            thread = self._without_erased_reactions(thread)
             entry = ledger.get(key)
             if entry is not None and entry.fingerprint == mark:
                 self.summary.skip("unchanged", thread.source, size)
                 continue
+            thread = self._without_erased_reactions(thread)
             question = asked.get(key)
             created = False
             if question is None:
