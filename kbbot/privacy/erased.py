@@ -6,8 +6,8 @@ be forgotten. An old export still lists them (Slack's ``users.json``), their
 messages and their reactions; ``kbbot import`` would create them again. So the
 erasure leaves one row in ``erased_people``: a keyed hash of the platform id.
 
-Why a keyed hash (HMAC-SHA256), and why the key is per workspace and stored on
-the workspace row (``workspaces.erasure_salt``):
+Why a keyed hash (HMAC-SHA256), and why a random key per workspace, kept in
+its own row (``erasure_keys``) beside the digests rather than on the workspace:
 
 - The id itself must not stay readable: erasure promises that the database
   names the person nowhere, and a list of erased ids would be exactly such a
@@ -18,8 +18,10 @@ the workspace row (``workspaces.erasure_salt``):
 - One key per workspace, not one for the installation: the same Slack user id
   appears in several workspaces of an Enterprise Grid, and digests of one
   workspace must not be matched against another's. The key lives and dies
-  with its workspace (on its row, made at its first erasure), so removing a
-  workspace leaves no digest that some other key could still test.
+  with its workspace (deleted with it), so removing a workspace leaves no
+  digest behind. It has a table of its own, not a column of ``workspaces``,
+  so the workspace row, which nearly every part of kbbot reads, stays as it
+  was (and code running on a schema before migration 0026 still reads it).
 - What it cannot do: whoever holds the database *and* a candidate id can test
   whether that id was erased; the importer must do exactly that, so no
   design that lets it recognise an erased person could prevent it. The table
@@ -37,21 +39,19 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbbot.store.models import ErasedPerson, Workspace
+from kbbot.store.models import ErasedPerson, ErasureKey, Workspace
 
 
 def _key(session: Session, space: Workspace) -> bytes:
     """The workspace's key, made on first use; two erasures racing to make it agree on the first one written."""
-    if not space.erasure_salt:
-        session.execute(update(Workspace).where(Workspace.id == space.id, Workspace.erasure_salt.is_(None))
-                        .values(erasure_salt=secrets.token_hex(32)))
-        session.refresh(space, ["erasure_salt"])
-    assert space.erasure_salt
-    return bytes.fromhex(space.erasure_salt)
+    from kbbot.services.directory import get_or_create
+
+    row = get_or_create(session, ErasureKey, {"workspace_id": space.id}, {"salt": secrets.token_hex(32)})
+    return bytes.fromhex(row.salt)
 
 
 def digest(key: bytes, external_id: str) -> str:
@@ -78,9 +78,10 @@ class ErasedIds:
     """
 
     def __init__(self, session: Session, space: Workspace) -> None:
-        self._key = bytes.fromhex(space.erasure_salt) if space.erasure_salt else b""
+        salt = session.scalar(select(ErasureKey.salt).where(ErasureKey.workspace_id == space.id))
+        self._key = bytes.fromhex(salt) if salt else b""
         self._digests = set(session.scalars(select(ErasedPerson.digest).where(
-            ErasedPerson.workspace_id == space.id))) if self._key else set()
+            ErasedPerson.workspace_id == space.id))) if salt else set()
         self._seen: dict[str, bool] = {}
 
     def __bool__(self) -> bool:

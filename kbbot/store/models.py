@@ -80,8 +80,6 @@ class Workspace(Base):
     # The latest time kbbot was known to be there again (installed, or used after a removal), so that
     # a removal notice handled late, after a reinstall, cannot undo the reinstall.
     installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The key of the keyed hashes in erased_people (kbbot/privacy/erased.py), made at the first erasure.
-    erasure_salt: Mapped[str | None] = mapped_column(String(64))
 
 
 class Person(Base):
@@ -743,6 +741,15 @@ class ImportedVote(Base):
 
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ErasureKey(Base):
+    """A workspace's random key for the keyed hashes in ``erased_people``, made at its first erasure."""
+
+    __tablename__ = "erasure_keys"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
 
 
 class ErasedPerson(Base):

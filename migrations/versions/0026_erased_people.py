@@ -1,8 +1,8 @@
 """Erased people stay erased for imports of history (kbbot/privacy/erased.py).
 
 ``erased_people`` holds, per workspace, an HMAC-SHA256 of each erased
-person's platform id, keyed by ``workspaces.erasure_salt`` (a random value
-made at the workspace's first erasure). ``kbbot import`` checks the ids of an
+person's platform id, keyed by the workspace's ``erasure_keys.salt`` (a
+random value made at its first erasure). ``kbbot import`` checks the ids of an
 export against it, so an old export cannot create an erased person again.
 
 Revision ID: 0026
@@ -21,7 +21,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('workspaces', sa.Column('erasure_salt', sa.String(length=64), nullable=True))
+    op.create_table(
+        'erasure_keys',
+        sa.Column('workspace_id', sa.Integer(), sa.ForeignKey('workspaces.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('salt', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('workspace_id'),
+    )
     op.create_table(
         'erased_people',
         sa.Column('workspace_id', sa.Integer(), sa.ForeignKey('workspaces.id', ondelete='CASCADE'), nullable=False),
@@ -33,5 +38,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('erased_people')
-    with op.batch_alter_table('workspaces') as batch:
-        batch.drop_column('erasure_salt')
+    op.drop_table('erasure_keys')
