@@ -284,14 +284,23 @@ def main() -> int:
         print(f"every event recorded exactly once: {'yes' if exactly_once else 'NO'}")
         return 0 if exactly_once and errors == 0 else 1
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        stop.set()
-        fake.join(5)
-        cleanup()
+        shut_down(server, stop, fake, cleanup, grace=10)
+
+
+def shut_down(server: subprocess.Popen[bytes], stop: Any, fake: multiprocessing.Process, cleanup: Any,
+              grace: float) -> None:
+    """Stop ``kbbot serve`` as an operator would (SIGINT, then a kill after ``grace`` s), the fake, the database.
+
+    Shared with bench/teams_http.py.
+    """
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(grace)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    stop.set()
+    fake.join(5)
+    cleanup()
 
 
 def _rss_mb(pid: int) -> float | None:

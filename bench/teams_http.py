@@ -29,7 +29,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -46,7 +45,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the fake Microsoft and the fix
 
 from kbbot.store.db import upgrade  # noqa: E402
 from processes import wait_healthy  # noqa: E402
-from slack_http import _cpu_seconds, _database, _tail, machine_speed, open_loop, processed  # noqa: E402
+from slack_http import _cpu_seconds, _database, _tail, machine_speed, open_loop, processed, shut_down  # noqa: E402
 from teams_support import ids  # noqa: E402
 from teams_support.harness import load  # noqa: E402
 
@@ -181,14 +180,7 @@ def measure(sdk: str, options: argparse.Namespace) -> Run:
               f"{rows_after == rows}; exactly once: {'yes' if exactly_once else 'NO'}", flush=True)
         return run
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        stop.set()
-        fake.join(5)
-        cleanup()
+        shut_down(server, stop, fake, cleanup, grace=15)
 
 
 def main() -> int:

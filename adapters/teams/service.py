@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from aiohttp import ClientError, web
@@ -94,6 +95,19 @@ def courier(sessions: sessionmaker[Session], teams: TeamsSettings) -> Courier:
     return Courier(BotbuilderKit(auth.cloud_adapter(teams), app_id), app_id, sessions)
 
 
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, or the HTTP error both SDKs' endpoints answer before any SDK sees it."""
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        raise web.HTTPUnsupportedMediaType()
+    try:
+        body = await request.json()
+    except ValueError as error:
+        raise web.HTTPBadRequest(text="invalid JSON") from error
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="an activity must be a JSON object")
+    return body
+
+
 def ingest_path(settings: Settings, sessions: sessionmaker[Session], sender: TeamsOutbound,
                 work_here: bool, graph: Graph) -> tuple[Ingest, RosterSync]:
     """The ingest path with the adapter's steps; ``work_here`` False leaves the work to worker processes."""
@@ -119,14 +133,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     keys = signing_keys.install(auth.openid_metadata_urls(teams))
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            raise web.HTTPUnsupportedMediaType()
-        try:
-            body = await request.json()
-        except ValueError as error:
-            raise web.HTTPBadRequest(text="invalid JSON") from error
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="an activity must be a JSON object")
+        body = await json_body(request)
         try:
             activity = Activity().deserialize(body)
         except DeserializationError as error:  # a field of the wrong shape: not an activity Teams would send

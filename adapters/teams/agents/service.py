@@ -45,7 +45,7 @@ from kbbot_adapters.teams.agents import auth
 from kbbot_adapters.teams.agents.connectors import AgentsKit
 from kbbot_adapters.teams.send import Courier, TeamsOutbound
 from kbbot_adapters.teams.graph import Graph
-from kbbot_adapters.teams.service import ingest_path, mount
+from kbbot_adapters.teams.service import ingest_path, json_body, mount
 from kbbot_adapters.teams.settings import TeamsSettings
 from kbbot_adapters.teams.turns import RAW_ACTIVITY, Turns
 
@@ -109,14 +109,7 @@ def attach(web_app: web.Application, settings: Settings, sessions: sessionmaker[
     agent = KbAgent(sessions, teams, ingest, roster, graph)
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            raise web.HTTPUnsupportedMediaType()
-        try:
-            body = await request.json()
-        except ValueError as error:
-            raise web.HTTPBadRequest(text="invalid JSON") from error
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="an activity must be a JSON object")
+        body = await json_body(request)
         try:
             activity = Activity.model_validate(body)
         except ValidationError as error:  # a field of the wrong shape: not an activity Teams would send
