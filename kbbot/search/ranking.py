@@ -98,9 +98,14 @@ def idf(doc_count: int, doc_freq: int) -> float:
     return math.log(1.0 + (doc_count - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
+def group_frequencies(query: Sequence[Group], doc_freqs: Mapping[str, int]) -> list[int]:
+    """The document frequency of each query word: that of its most common stem."""
+    return [max((doc_freqs.get(t, 0) for t in g.primary), default=0) for g in query]
+
+
 def group_idfs(query: Sequence[Group], doc_count: int, doc_freqs: Mapping[str, int]) -> list[float]:
-    """The idf of each query word; a word's document frequency is that of its most common stem."""
-    return [idf(max(doc_count, 1), max((doc_freqs.get(t, 0) for t in g.primary), default=0)) for g in query]
+    """The idf of each query word, from :func:`group_frequencies`."""
+    return [idf(max(doc_count, 1), found) for found in group_frequencies(query, doc_freqs)]
 
 
 def bm25f(query: Sequence[Group], idfs: Sequence[float], candidates: Sequence[Candidate]) -> list[float]:

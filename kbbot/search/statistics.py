@@ -65,13 +65,10 @@ logger = logging.getLogger(__name__)
 class _Sample:
     taken: float
     hits: dict[str, int]
-    """Sampled documents per word, for the words in at least :data:`SAMPLE_MIN_HITS` of them."""
+    """Sampled documents per word, for the words in enough of them to matter: in at least
+    :data:`SAMPLE_MIN_HITS` (estimated from the sample alone), or in enough to stand for more than
+    :data:`COUNT_UP_TO` documents (a floor once a count reaches its cap)."""
     scale: float
-    rare: dict[str, int]
-    """The same for the rarer words: too few to estimate from alone, a floor once a count reaches its cap."""
-
-    def hits_of(self, term: str) -> int:
-        return self.hits.get(term) or self.rare.get(term, 0)
 
 
 _remembered: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], tuple[float, int]]] = (
@@ -104,7 +101,7 @@ def public_statistics(connection: Connection, backend: Backend, workspace_id: in
         for term, count in zip(chunk, row, strict=True):
             found[term] = int(count or 0)
             if sample and cap is not None and found[term] >= cap:
-                found[term] = min(total, max(found[term], round(sample.hits_of(term) * sample.scale)))
+                found[term] = min(total, max(found[term], round(sample.hits.get(term, 0) * sample.scale)))
             if found[term] >= COMMON_COUNT:
                 remembered[(workspace_id, term)] = (now, found[term])
     return total, {term: count for term, count in found.items() if count}
@@ -178,8 +175,8 @@ def _sample(connection: Connection, backend: Backend, workspace_id: int, total: 
                  *backend.sample(connection, "post", public_posts_in(workspace_id), every)]
     hits = Counter(term for document in documents for term in document)
     scale = total / max(1, len(documents))
-    sample = _Sample(taken=now, hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS}, scale=scale,
-                     rare={t: n for t, n in hits.items() if n < SAMPLE_MIN_HITS and n * scale > COUNT_UP_TO})
+    sample = _Sample(taken=now, scale=scale,
+                     hits={t: n for t, n in hits.items() if n >= SAMPLE_MIN_HITS or n * scale > COUNT_UP_TO})
     _samples.setdefault(connection.engine, {})[workspace_id] = sample
     return sample
 

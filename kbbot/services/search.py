@@ -13,7 +13,6 @@ rely on; :func:`find` also returns shared working-out-loud posts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,7 +118,7 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
     if not index_ready(connection):
         return []
     indexer.backend_of(connection).prepare(connection)
-    idfs, count = _statistics(session, viewer, wanted)
+    idfs, count, frequencies = _statistics(session, viewer, wanted)
 
     def scoped(statement: Select[tuple[int, float]]) -> Select[tuple[int, float]]:
         statement = statement.where(visible_questions(viewer))
@@ -129,7 +128,7 @@ def search(session: Session, viewer: Person, query: str, *, limit: int = 10, ans
             statement = statement.where(Question.id.in_(list(only)))
         return statement
 
-    ids = _nominate(session, "question", wanted, idfs, count, scoped)
+    ids = _nominate(session, "question", wanted, idfs, frequencies, count, scoped)
     if not ids:
         return []
     records = question_records(connection, ids, include_retired)
@@ -192,8 +191,9 @@ def search_posts(session: Session, viewer: Person, query: str, *, limit: int = 1
     if not index_ready(connection):
         return []
     indexer.backend_of(connection).prepare(connection)
-    idfs, count = _statistics(session, viewer, wanted)
-    ids = _nominate(session, "post", wanted, idfs, count, lambda statement: statement.where(visible_posts(viewer)))
+    idfs, count, frequencies = _statistics(session, viewer, wanted)
+    ids = _nominate(session, "post", wanted, idfs, frequencies, count,
+                    lambda statement: statement.where(visible_posts(viewer)))
     if not ids:
         return []
     posts = session.scalars(select(SharedPost).where(SharedPost.id.in_(ids)).options(
@@ -226,8 +226,9 @@ def _groups(session: Session, text: str, tags: Sequence[str] = ()) -> list[Group
     return groups(text, tags, synonyms)
 
 
-def _statistics(session: Session, viewer: Person, wanted: Sequence[Group]) -> tuple[list[float], int]:
-    """The idf of each query word, and the number of documents, over the public knowledge of ``viewer``'s workspace.
+def _statistics(session: Session, viewer: Person, wanted: Sequence[Group]) -> tuple[list[float], int, list[int]]:
+    """The idf of each query word, the number of documents, and how many have each word, over the public
+    knowledge of ``viewer``'s workspace.
 
     Never over what ``viewer`` might not see (see :mod:`kbbot.search.statistics`).
     """
@@ -235,11 +236,11 @@ def _statistics(session: Session, viewer: Person, wanted: Sequence[Group]) -> tu
     primary = sorted({term for group in wanted for term in group.primary})
     count, freqs = statistics.public_statistics(connection, indexer.backend_of(connection), viewer.workspace_id,
                                                 primary)
-    return ranking.group_idfs(wanted, count, freqs), count
+    return ranking.group_idfs(wanted, count, freqs), count, ranking.group_frequencies(wanted, freqs)
 
 
-def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequence[float], count: int,
-              scoped: Callable[[Select[tuple[int, float]]], Select[tuple[int, float]]]) -> list[int]:
+def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequence[float],
+              frequencies: Sequence[int], count: int, scoped: Callable[[Select[tuple[int, float]]], Select[tuple[int, float]]]) -> list[int]:
     """Candidate ids from the database's index, best first by its own rank.
 
     In a large knowledge base a word found in more than :data:`COMMON_SHARE`
@@ -263,12 +264,13 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
     plans: list[tuple[Sequence[Group], bool, bool]] = [(wanted, False, True)]  # (groups, all of them, ranked)
     if count >= COMMON_MIN_DOCS:
         rarest = [wanted[i] for i in sorted(range(len(wanted)), key=lambda i: -idfs[i])]
-        cutoff = ranking.idf(count, min(int(COMMON_SHARE * count), NOMINATION_BUDGET))
+        documents_with = dict(zip(wanted, frequencies, strict=True))
+        most = min(int(COMMON_SHARE * count), NOMINATION_BUDGET)
         selective: list[Group] = []
         spent = 0
         for group in rarest:
-            documents = _documents_with(count, weight_of[group])
-            if weight_of[group] < cutoff or (selective and spent + documents > NOMINATION_BUDGET):
+            documents = documents_with[group]
+            if documents > most or (selective and spent + documents > NOMINATION_BUDGET):
                 break
             selective.append(group)
             spent += documents
@@ -284,11 +286,6 @@ def _nominate(session: Session, kind: str, wanted: Sequence[Group], idfs: Sequen
         if ids:
             return ids
     return []
-
-
-def _documents_with(count: int, weight: float) -> int:
-    """How many of ``count`` documents have a word of idf ``weight``: :func:`kbbot.search.ranking.idf` undone."""
-    return max(0, round((count + 1.0) / math.exp(weight) - 0.5))
 
 
 def _rerank(query: str, scored: list[tuple[float, float, QuestionRecord]]) -> list[tuple[float, float, QuestionRecord]]:
